@@ -1,0 +1,225 @@
+//! Analyzers: the one abstraction every analysis implements, and the registry
+//! that knows them all.
+//!
+//! Architecture invariant: analyzers see a media file, their options, scratch
+//! space and an [`InsightSink`]; never the database, the blob store or HTTP.
+//! The worker gives them a sink that persists each insight as it is emitted
+//! (so a crash keeps what was found); `aima analyze` gives them one that
+//! collects insights in memory.
+
+mod keyframes;
+mod probe;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aima_core::{ErrorCode, Insight, MediaKind, Pipeline};
+use aima_media::{MediaError, MediaTools};
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+pub use keyframes::Keyframes;
+pub use probe::Probe;
+
+/// How an analyzer run went wrong. The worker turns `Retry` into a delayed
+/// retry and `Abort` into a failed job at once: a bad input never loops.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzerError {
+    /// Transient (I/O, a tool that could not start, a timeout): try again later.
+    #[error("{0}")]
+    Retry(String),
+    /// The input or the options are bad: retrying cannot help.
+    #[error("{message}")]
+    Abort { code: ErrorCode, message: String },
+    #[error("cancelled")]
+    Cancelled,
+    /// The sink refused a write because the job's lease is gone.
+    #[error("the job's lease was lost")]
+    LeaseLost,
+}
+
+impl AnalyzerError {
+    pub fn abort(code: ErrorCode, message: impl Into<String>) -> Self {
+        AnalyzerError::Abort {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<MediaError> for AnalyzerError {
+    fn from(e: MediaError) -> Self {
+        match e {
+            MediaError::Cancelled => AnalyzerError::Cancelled,
+            MediaError::Unsupported(_) | MediaError::Corrupt(_) => {
+                AnalyzerError::abort(ErrorCode::CorruptMedia, e.to_string())
+            }
+            MediaError::ToolMissing { .. } | MediaError::Io(_) => {
+                AnalyzerError::Retry(e.to_string())
+            }
+        }
+    }
+}
+
+/// What one stage of a job gets to work with.
+pub struct AnalyzerInput<'a> {
+    pub media_path: &'a Path,
+    pub kind: MediaKind,
+    /// Seconds; `None` for images.
+    pub duration: Option<f64>,
+    /// The stage's options, already accepted by [`Analyzer::check_options`].
+    pub options: &'a serde_json::Value,
+    /// A scratch folder for this stage, removed afterwards.
+    pub work_dir: &'a Path,
+    pub tools: &'a MediaTools,
+    pub cancel: &'a CancellationToken,
+}
+
+/// Where an analyzer puts what it finds.
+#[async_trait]
+pub trait InsightSink: Send {
+    /// Saves an insight now. An error means: stop working.
+    async fn emit(&mut self, insight: Insight) -> Result<(), AnalyzerError>;
+    /// Stores a file the analyzer made (a thumbnail...) and returns the name
+    /// to put in an insight's `artifact`.
+    async fn artifact(&mut self, name: &str, file: &Path) -> Result<String, AnalyzerError>;
+    /// Reports progress of this stage, 0 to 1. Cheap: the caller throttles.
+    fn progress(&mut self, fraction: f64);
+}
+
+#[async_trait]
+pub trait Analyzer: Send + Sync {
+    /// The name used in pipelines; stable.
+    fn name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    /// The media kinds this analyzer can run on.
+    fn accepts(&self) -> &'static [MediaKind];
+    /// Names of the models this analyzer needs (from the model catalog).
+    fn models(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Rejects options this analyzer does not understand, with a reason.
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String>;
+    async fn run(
+        &self,
+        input: AnalyzerInput<'_>,
+        sink: &mut dyn InsightSink,
+    ) -> Result<(), AnalyzerError>;
+}
+
+/// Parses an analyzer's options into its options struct, refusing unknown keys.
+pub(crate) fn parse_options<T: serde::de::DeserializeOwned>(
+    options: &serde_json::Value,
+) -> Result<T, String> {
+    serde_json::from_value(options.clone()).map_err(|e| e.to_string())
+}
+
+/// Why a pipeline cannot run on a media.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineRejection {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The analyzers this build has, by name.
+#[derive(Clone)]
+pub struct Registry {
+    analyzers: Vec<Arc<dyn Analyzer>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.analyzers.iter().map(|a| a.name())).finish()
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Registry {
+    pub fn builtin() -> Self {
+        Self {
+            analyzers: vec![Arc::new(Probe), Arc::new(Keyframes)],
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Analyzer>> {
+        self.analyzers.iter().find(|a| a.name() == name).cloned()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Analyzer>> {
+        self.analyzers.iter()
+    }
+
+    /// Checks a pipeline's shape, names, options, and (when the media kind is
+    /// known) that each analyzer accepts that kind.
+    pub fn check(&self, pipeline: &Pipeline, kind: Option<MediaKind>) -> Result<(), PipelineRejection> {
+        pipeline.validate().map_err(|e| PipelineRejection {
+            code: ErrorCode::InvalidPipeline,
+            message: e.to_string(),
+        })?;
+        for stage in &pipeline.0 {
+            let analyzer = self.get(&stage.name).ok_or_else(|| PipelineRejection {
+                code: ErrorCode::UnknownAnalyzer,
+                message: format!(
+                    "unknown analyzer {:?}; known: {}",
+                    stage.name,
+                    self.analyzers.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+                ),
+            })?;
+            analyzer
+                .check_options(&stage.options)
+                .map_err(|reason| PipelineRejection {
+                    code: ErrorCode::InvalidPipeline,
+                    message: format!("options of {:?}: {reason}", stage.name),
+                })?;
+            if let Some(kind) = kind {
+                if !analyzer.accepts().contains(&kind) {
+                    return Err(PipelineRejection {
+                        code: ErrorCode::AnalyzerNotApplicable,
+                        message: format!(
+                            "analyzer {:?} does not run on {kind} media",
+                            stage.name
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_pipelines() {
+        let r = Registry::builtin();
+        let ok = Pipeline::parse_list("probe,keyframes").unwrap_or(Pipeline(vec![]));
+        assert!(r.check(&ok, Some(MediaKind::Video)).is_ok());
+        assert_eq!(
+            r.check(&ok, Some(MediaKind::Audio)).map_err(|e| e.code),
+            Err(ErrorCode::AnalyzerNotApplicable)
+        );
+        let unknown = Pipeline::parse_list("probe,teleport").unwrap_or(Pipeline(vec![]));
+        assert_eq!(
+            r.check(&unknown, None).map_err(|e| e.code),
+            Err(ErrorCode::UnknownAnalyzer)
+        );
+        let mut bad_opts = Pipeline::parse_list("keyframes").unwrap_or(Pipeline(vec![]));
+        bad_opts.0[0].options = serde_json::json!({"scene_threshold": 7});
+        assert_eq!(
+            r.check(&bad_opts, None).map_err(|e| e.code),
+            Err(ErrorCode::InvalidPipeline)
+        );
+        bad_opts.0[0].options = serde_json::json!({"colour": "red"});
+        assert_eq!(
+            r.check(&bad_opts, None).map_err(|e| e.code),
+            Err(ErrorCode::InvalidPipeline)
+        );
+    }
+}

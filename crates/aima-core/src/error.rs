@@ -1,0 +1,91 @@
+//! The one table of machine-readable error codes and their HTTP statuses.
+//!
+//! Clients rely on the `code` strings: never rename one, only add.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $variant:ident => ($code:literal, $status:literal) ),* $(,)?) => {
+        /// A stable error code. `as_str` is what clients see; `http_status`
+        /// is the status the server answers with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $( $variant ),* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant ),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code ),* }
+            }
+
+            pub fn http_status(self) -> u16 {
+                match self { $( ErrorCode::$variant => $status ),* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    BadRequest => ("bad_request", 400),
+    InvalidJson => ("invalid_json", 400),
+    InvalidParameter => ("invalid_parameter", 400),
+    InvalidFilename => ("invalid_filename", 400),
+    InvalidPipeline => ("invalid_pipeline", 400),
+    UnknownAnalyzer => ("unknown_analyzer", 400),
+    AnalyzerNotApplicable => ("analyzer_not_applicable", 400),
+    EmptyUpload => ("empty_upload", 400),
+    UnsupportedMedia => ("unsupported_media", 415),
+    PayloadTooLarge => ("payload_too_large", 413),
+    MissingApiKey => ("missing_api_key", 401),
+    InvalidApiKey => ("invalid_api_key", 401),
+    NotFound => ("not_found", 404),
+    MediaNotFound => ("media_not_found", 404),
+    JobNotFound => ("job_not_found", 404),
+    ArtifactNotFound => ("artifact_not_found", 404),
+    MethodNotAllowed => ("method_not_allowed", 405),
+    InvalidJobState => ("invalid_job_state", 409),
+    CorruptMedia => ("corrupt_media", 422),
+    AnalyzerFailed => ("analyzer_failed", 500),
+    WorkerLost => ("worker_lost", 500),
+    Unavailable => ("unavailable", 503),
+    Internal => ("internal", 500),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `error` object of every error body and of a failed job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorInfo {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_serialize_as_their_string() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+            let json = serde_json::to_string(code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert!((400..600).contains(&code.http_status()));
+        }
+    }
+}

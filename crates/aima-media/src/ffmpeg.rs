@@ -1,0 +1,227 @@
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+use crate::{tail_lines, MediaError, MediaTools, Result};
+
+/// How keyframes are chosen and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyframeOptions {
+    /// ffmpeg's scene-change score (0..1) above which a frame starts a new scene.
+    pub scene_threshold: f64,
+    /// Take a frame at least this often (seconds) even without a scene change.
+    pub max_interval: Option<f64>,
+    /// Never more than this many keyframes per media.
+    pub max_frames: u32,
+    /// Thumbnail width in pixels (never upscaled).
+    pub thumb_width: u32,
+}
+
+impl Default for KeyframeOptions {
+    fn default() -> Self {
+        Self {
+            scene_threshold: 0.3,
+            max_interval: Some(30.0),
+            max_frames: 500,
+            thumb_width: 320,
+        }
+    }
+}
+
+/// One keyframe written as a JPEG thumbnail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyframe {
+    /// 0-based position among the keyframes of this media.
+    pub index: u32,
+    /// Seconds from the start of the media.
+    pub time: f64,
+    pub path: PathBuf,
+}
+
+/// Reads `pts_time:12.34` from one of showinfo's log lines.
+fn showinfo_time(line: &str) -> Option<f64> {
+    if !line.contains("Parsed_showinfo") || !line.contains(" n:") {
+        return None;
+    }
+    let rest = &line[line.find("pts_time:")? + "pts_time:".len()..];
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+/// Reads ffmpeg's `-progress` key `out_time_us=1234567` as seconds.
+fn progress_time(line: &str) -> Option<f64> {
+    let v = line
+        .strip_prefix("out_time_us=")
+        .or_else(|| line.strip_prefix("out_time_ms="))?;
+    let us: f64 = v.trim().parse().ok()?;
+    (us >= 0.0).then_some(us / 1_000_000.0)
+}
+
+impl MediaTools {
+    /// Decodes the first `seconds` of every stream and fails on the first
+    /// decoding error: a quick check that catches corrupt or truncated data
+    /// that ffprobe's header read lets through.
+    pub async fn decode_check(&self, input: &Path, seconds: f64) -> Result<()> {
+        let output = Command::new(&self.ffmpeg)
+            .args(["-nostdin", "-hide_banner", "-v", "error", "-xerror", "-t"])
+            .arg(format!("{seconds:.3}"))
+            .arg("-i")
+            .arg(input)
+            .args(["-map", "0:v?", "-map", "0:a?", "-f", "null", "-"])
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|source| MediaError::ToolMissing {
+                tool: self.ffmpeg.display().to_string(),
+                source,
+            })?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(MediaError::Corrupt(tail_lines(
+                &String::from_utf8_lossy(&output.stderr),
+                3,
+            )))
+        }
+    }
+
+    /// Writes scene-change keyframes of `input` as JPEG thumbnails into
+    /// `out_dir` and returns them in time order. `on_progress` receives the
+    /// share of `duration` processed so far (0..1).
+    pub async fn keyframes(
+        &self,
+        input: &Path,
+        out_dir: &Path,
+        opts: &KeyframeOptions,
+        duration: Option<f64>,
+        cancel: &CancellationToken,
+        mut on_progress: impl FnMut(f64) + Send,
+    ) -> Result<Vec<Keyframe>> {
+        let mut select = format!("eq(n,0)+gt(scene,{:.4})", opts.scene_threshold);
+        if let Some(max) = opts.max_interval.filter(|m| *m > 0.0) {
+            select.push_str(&format!("+gte(t-prev_selected_t,{max:.3})"));
+        }
+        let filter = format!(
+            "select='{select}',showinfo,scale='min({w},iw)':-2",
+            w = opts.thumb_width.max(16)
+        );
+        let pattern = out_dir.join("kf-%06d.jpg");
+        let mut child = Command::new(&self.ffmpeg)
+            .args(["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-i"])
+            .arg(input)
+            .args(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", &filter])
+            .args(["-fps_mode", "vfr", "-q:v", "4", "-frames:v"])
+            .arg(opts.max_frames.max(1).to_string())
+            .args(["-progress", "pipe:1", "-y"])
+            .arg(&pattern)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| MediaError::ToolMissing {
+                tool: self.ffmpeg.display().to_string(),
+                source,
+            })?;
+
+        let stderr = child.stderr.take().ok_or_else(|| {
+            MediaError::Io(std::io::Error::other("ffmpeg stderr was not captured"))
+        })?;
+        let stdout = child.stdout.take().ok_or_else(|| {
+            MediaError::Io(std::io::Error::other("ffmpeg stdout was not captured"))
+        })?;
+        // stderr: showinfo lines give each kept frame's time; other lines are
+        // kept (the last few) to explain a failure.
+        let err_task = tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut other = std::collections::VecDeque::new();
+            let mut reader = BufReader::new(stderr);
+            let mut buf = Vec::new();
+            while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                let line = String::from_utf8_lossy(&buf).into_owned();
+                buf.clear();
+                if let Some(t) = showinfo_time(&line) {
+                    times.push(t);
+                } else if !line.contains("Parsed_showinfo") {
+                    other.push_back(line);
+                    if other.len() > 20 {
+                        other.pop_front();
+                    }
+                }
+            }
+            (times, other.into_iter().collect::<String>())
+        });
+
+        let mut lines = BufReader::new(stdout).lines();
+        let status = loop {
+            tokio::select! {
+                _ = cancel.cancelled() => {
+                    let _ = child.kill().await;
+                    return Err(MediaError::Cancelled);
+                }
+                line = lines.next_line() => match line {
+                    Ok(Some(line)) => {
+                        if let (Some(t), Some(d)) = (progress_time(&line), duration) {
+                            if d > 0.0 {
+                                on_progress((t / d).clamp(0.0, 1.0));
+                            }
+                        }
+                    }
+                    // stdout closed: ffmpeg is ending.
+                    _ => break child.wait().await?,
+                }
+            }
+        };
+        let (times, log) = err_task
+            .await
+            .map_err(|e| MediaError::Io(std::io::Error::other(e.to_string())))?;
+        if !status.success() {
+            return Err(MediaError::Corrupt(format!(
+                "ffmpeg could not decode the video ({})",
+                tail_lines(&log, 3)
+            )));
+        }
+        let mut frames = Vec::new();
+        for (i, time) in times.into_iter().enumerate() {
+            let path = out_dir.join(format!("kf-{:06}.jpg", i + 1));
+            if !tokio::fs::try_exists(&path).await? {
+                break;
+            }
+            frames.push(Keyframe {
+                index: i as u32,
+                time,
+                path,
+            });
+        }
+        if frames.is_empty() {
+            return Err(MediaError::Corrupt(format!(
+                "no frame could be decoded ({})",
+                tail_lines(&log, 3)
+            )));
+        }
+        on_progress(1.0);
+        Ok(frames)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_showinfo_and_progress() {
+        let line = "[Parsed_showinfo_1 @ 0x55d5] n:   3 pts:  76800 pts_time:6.4     duration:512 fmt:yuv420p";
+        assert_eq!(showinfo_time(line), Some(6.4));
+        assert_eq!(showinfo_time("[Parsed_showinfo_1 @ 0x55d5] config in time_base: 1/12800"), None);
+        assert_eq!(showinfo_time("frame=1 pts_time:3"), None);
+        assert_eq!(progress_time("out_time_us=2500000"), Some(2.5));
+        assert_eq!(progress_time("out_time_us=N/A"), None);
+        assert_eq!(progress_time("progress=end"), None);
+    }
+}

@@ -1,0 +1,58 @@
+//! ffprobe and ffmpeg, run as child processes.
+//!
+//! Architecture invariant: this is the only crate that starts media tools.
+//! Processes are spawned directly (no shell, so no quoting bugs and no
+//! injection through file names), with `kill_on_drop`, so a cancelled or
+//! dropped analysis never leaves an ffmpeg behind.
+
+mod ffmpeg;
+mod probe;
+
+use std::path::PathBuf;
+
+pub use ffmpeg::{Keyframe, KeyframeOptions};
+pub use probe::{ProbeInfo, StreamInfo};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("{tool} could not be started ({source}); install ffmpeg or set media.ffmpeg / media.ffprobe")]
+    ToolMissing {
+        tool: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a readable audio, video or image file: {0}")]
+    Unsupported(String),
+    #[error("the media is corrupt or truncated: {0}")]
+    Corrupt(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = MediaError> = std::result::Result<T, E>;
+
+/// Where the media tools are. Defaults to `ffmpeg` and `ffprobe` on `PATH`.
+#[derive(Debug, Clone)]
+pub struct MediaTools {
+    pub ffmpeg: PathBuf,
+    pub ffprobe: PathBuf,
+}
+
+impl Default for MediaTools {
+    fn default() -> Self {
+        Self {
+            ffmpeg: "ffmpeg".into(),
+            ffprobe: "ffprobe".into(),
+        }
+    }
+}
+
+/// Keeps the last lines of a tool's stderr for error messages, without
+/// letting a chatty tool grow memory without bound.
+pub(crate) fn tail_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(n);
+    lines[start..].join("; ")
+}

@@ -1,0 +1,81 @@
+//! The HTTP API of AIMA.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP. Handlers
+//! parse requests, call the store, the blob store and the analyzer registry,
+//! and map results to JSON; they hold no business state of their own.
+
+mod auth;
+mod error;
+mod extract;
+mod middleware;
+mod openapi;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aima_analyzers::Registry;
+use aima_blobs::BlobStore;
+use aima_media::MediaTools;
+use aima_store::Store;
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Notify;
+
+pub use auth::Caller;
+pub use error::{ApiError, ErrorBody};
+pub use openapi::openapi_json;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Largest upload accepted, in bytes; enforced while streaming.
+    pub max_upload_bytes: u64,
+    /// Requests without an API key act in `default_workspace`. The binary
+    /// only allows this when the server listens on loopback.
+    pub allow_anonymous: bool,
+    pub default_workspace: String,
+    /// Attempts a job gets before it fails.
+    pub max_attempts: i64,
+    /// How often an SSE stream looks at its job.
+    pub events_poll: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 2 * 1024 * 1024 * 1024,
+            allow_anonymous: false,
+            default_workspace: aima_core::DEFAULT_WORKSPACE.into(),
+            max_attempts: 3,
+            events_poll: Duration::from_millis(250),
+        }
+    }
+}
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub registry: Registry,
+    pub tools: MediaTools,
+    pub settings: Arc<ServerSettings>,
+    /// Woken when a job is queued, so in-process workers start at once.
+    pub wake: Option<Arc<Notify>>,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let (api, spec) = openapi::api_router().split_for_parts();
+    let spec = Arc::new(spec);
+    Router::new()
+        .merge(api)
+        .merge(routes::system::router(spec))
+        .fallback(routes::system::not_found)
+        .method_not_allowed_fallback(routes::system::method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(middleware::observe))
+        .layer(middleware::request_id_layers())
+}

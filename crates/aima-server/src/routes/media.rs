@@ -1,0 +1,447 @@
+//! `/api/v1/media`: upload, list, get, download, delete; insights and artifacts.
+
+use aima_blobs::{artifacts_prefix, media_key};
+use aima_core::{
+    validate_filename, ErrorCode, InsightFilter, Media, MediaFilter, MediaKind, NewMedia,
+    PageRequest, Pipeline, SortOrder, StoredInsight,
+};
+use aima_store::NewJob;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{ApiError, ApiResult, OrNotFound};
+use crate::extract::{parse_time, Query};
+use crate::{AppState, Caller};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// Analyzers to run, comma-separated (e.g. `probe,keyframes`). A job is
+    /// queued when given.
+    pipeline: Option<String>,
+    /// File name to record for a raw-body upload (multipart uploads carry their own).
+    filename: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadResponse {
+    /// The media id.
+    pub id: String,
+    /// The job queued for `pipeline`, if one was given.
+    pub job_id: Option<String>,
+    /// False when the same bytes were already in this workspace: the existing media is returned.
+    pub created: bool,
+    pub media: Media,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MediaPage {
+    pub items: Vec<Media>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InsightList {
+    pub items: Vec<StoredInsight>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// 1 to 500, default 50.
+    limit: Option<u32>,
+    /// From `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// By creation time: `desc` (newest first, default) or `asc`.
+    order: Option<SortOrder>,
+    kind: Option<MediaKind>,
+    /// Created at or after (Unix ms or RFC 3339).
+    created_after: Option<String>,
+    /// Created before (Unix ms or RFC 3339).
+    created_before: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct InsightQuery {
+    analyzer: Option<String>,
+    kind: Option<String>,
+    /// Seconds: keep insights that end at or after this time.
+    from: Option<f64>,
+    /// Seconds: keep insights that start at or before this time.
+    to: Option<f64>,
+}
+
+/// A file being received: hashed and counted as it streams to a staging
+/// file, which is removed if the upload does not complete.
+struct Staged {
+    path: tempfile::TempPath,
+    sha256: String,
+    size: u64,
+}
+
+async fn stage<S, E>(state: &AppState, mut stream: S) -> ApiResult<Staged>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let limit = state.settings.max_upload_bytes;
+    let path = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempfile_in(state.blobs.staging_dir())
+        .map_err(ApiError::internal)?
+        .into_temp_path();
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(ErrorCode::BadRequest, format!("the upload was interrupted: {e}"))
+        })?;
+        size += chunk.len() as u64;
+        if size > limit {
+            // Dropping `path` removes what was written so far.
+            return Err(too_large(limit));
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    file.sync_all().await.map_err(ApiError::internal)?;
+    if size == 0 {
+        return Err(ApiError::new(ErrorCode::EmptyUpload, "the upload is empty"));
+    }
+    Ok(Staged {
+        path,
+        sha256: hex::encode(hasher.finalize()),
+        size,
+    })
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the upload is larger than the limit of {limit} bytes"),
+    )
+}
+
+fn check_filename(name: Option<String>) -> ApiResult<Option<String>> {
+    match name {
+        Some(n) => validate_filename(&n)
+            .map(|_| Some(n))
+            .map_err(|m| ApiError::new(ErrorCode::InvalidFilename, m)),
+        None => Ok(None),
+    }
+}
+
+fn rejection(r: aima_analyzers::PipelineRejection) -> ApiError {
+    ApiError::new(r.code, r.message)
+}
+
+/// Upload media: multipart (`file` field) or the raw body.
+///
+/// Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
+/// uploaded again to the same workspace give the same media back (200).
+#[utoipa::path(
+    post, path = "/api/v1/media", tag = "media",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, description = "The file, as the raw body or as the `file` field of multipart/form-data", content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Created", body = UploadResponse),
+        (status = 200, description = "These bytes were already uploaded", body = UploadResponse),
+        (status = 400, body = crate::ErrorBody), (status = 401, body = crate::ErrorBody),
+        (status = 413, body = crate::ErrorBody), (status = 415, body = crate::ErrorBody),
+    )
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    // Everything that can be checked before reading the body is checked first.
+    let pipeline = match q.pipeline.as_deref() {
+        Some(p) => {
+            let p = Pipeline::parse_list(p)
+                .map_err(|e| ApiError::new(ErrorCode::InvalidPipeline, e.to_string()))?;
+            state.registry.check(&p, None).map_err(rejection)?;
+            Some(p)
+        }
+        None => None,
+    };
+    let mut filename = check_filename(q.filename)?;
+    let limit = state.settings.max_upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // Multipart framing adds a little; the exact limit is enforced on the file's bytes.
+    if declared.is_some_and(|len| len > limit.saturating_add(64 * 1024)) {
+        return Err(too_large(limit));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+
+    let staged = if content_type.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(content_type)
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}")))?;
+        let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+        let mut staged = None;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}")))?
+        {
+            if field.name() == Some("file") || field.file_name().is_some() {
+                if let Some(name) = field.file_name() {
+                    filename = check_filename(Some(name.to_string()))?;
+                }
+                staged = Some(stage(&state, field.boxed()).await?);
+                break;
+            }
+        }
+        staged.ok_or_else(|| {
+            ApiError::new(ErrorCode::BadRequest, "the multipart request has no `file` field")
+        })?
+    } else {
+        stage(&state, body.into_data_stream()).await?
+    };
+
+    let info = state.tools.probe(&staged.path).await.map_err(|e| match e {
+        aima_media::MediaError::ToolMissing { .. } | aima_media::MediaError::Io(_) => {
+            ApiError::internal(e)
+        }
+        other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
+    })?;
+    if let Some(p) = &pipeline {
+        state.registry.check(p, Some(info.kind)).map_err(rejection)?;
+    }
+    state
+        .blobs
+        .put_file(&media_key(&staged.sha256), &staged.path)
+        .await?;
+    let probe = serde_json::to_value(&info).map_err(ApiError::internal)?;
+    let (media, created) = state
+        .store
+        .insert_or_get_media(NewMedia {
+            workspace: caller.workspace.clone(),
+            sha256: staged.sha256.clone(),
+            kind: info.kind,
+            filename,
+            size: staged.size as i64,
+            duration: info.duration,
+            width: info.width,
+            height: info.height,
+            probe,
+        })
+        .await?;
+    let job_id = match pipeline {
+        Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
+        None => None,
+    };
+    metrics::counter!("aima_media_uploaded_total", "created" => created.to_string()).increment(1);
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((
+        status,
+        axum::Json(UploadResponse {
+            id: media.id.clone(),
+            job_id,
+            created,
+            media,
+        }),
+    )
+        .into_response())
+}
+
+pub(crate) async fn queue_job(
+    state: &AppState,
+    caller: &Caller,
+    media_id: &str,
+    pipeline: Pipeline,
+) -> ApiResult<aima_core::Job> {
+    let job = state
+        .store
+        .create_job(NewJob {
+            workspace: caller.workspace.clone(),
+            media_id: media_id.to_string(),
+            pipeline: pipeline.0,
+            max_attempts: state.settings.max_attempts,
+        })
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    if let Some(wake) = &state.wake {
+        wake.notify_one();
+    }
+    Ok(job)
+}
+
+/// List media, newest first, with filters and cursor pagination.
+#[utoipa::path(
+    get, path = "/api/v1/media", tag = "media", params(ListQuery),
+    responses((status = 200, body = MediaPage), (status = 400, body = crate::ErrorBody))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<axum::Json<MediaPage>> {
+    let page = PageRequest::new(q.limit, q.cursor.as_deref(), q.order.unwrap_or_default())
+        .map_err(|m| ApiError::new(ErrorCode::InvalidParameter, m))?;
+    let filter = MediaFilter {
+        kind: q.kind,
+        created_after: q.created_after.as_deref().map(|v| parse_time("created_after", v)).transpose()?,
+        created_before: q.created_before.as_deref().map(|v| parse_time("created_before", v)).transpose()?,
+    };
+    let page = state.store.list_media(&caller.workspace, &filter, &page).await?;
+    Ok(axum::Json(MediaPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One media.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}", tag = "media",
+    responses((status = 200, body = Media), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Media>> {
+    let media = state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    Ok(axum::Json(media))
+}
+
+/// Delete a media with its jobs, insights, artifacts and (unless another
+/// media shares them) its bytes.
+#[utoipa::path(
+    delete, path = "/api/v1/media/{id}", tag = "media",
+    responses((status = 204, description = "Deleted"), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let media = state
+        .store
+        .delete_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    state.blobs.delete_prefix(&artifacts_prefix(&media.id)).await?;
+    if !state.store.blob_in_use(&media.sha256).await? {
+        state.blobs.delete(&media_key(&media.sha256)).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The uploaded bytes.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/content", tag = "media",
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn content(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let media = state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    let stream = state.blobs.stream(&media_key(&media.sha256)).await?;
+    let name = media.filename.unwrap_or_else(|| media.id.clone());
+    // Names were validated on upload; quotes and backslashes are still escaped.
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        name.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, media.size.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// Every insight of a media, ordered by time, with filters.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/insights", tag = "media", params(InsightQuery),
+    responses((status = 200, body = InsightList), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn insights(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<InsightQuery>,
+) -> ApiResult<axum::Json<InsightList>> {
+    state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    for (name, v) in [("from", q.from), ("to", q.to)] {
+        if v.is_some_and(|v| !v.is_finite()) {
+            return Err(ApiError::new(ErrorCode::InvalidParameter, format!("{name} must be a number of seconds")));
+        }
+    }
+    let filter = InsightFilter {
+        analyzer: q.analyzer,
+        kind: q.kind,
+        from: q.from,
+        to: q.to,
+    };
+    let items = state.store.list_insights(&caller.workspace, &id, &filter).await?;
+    Ok(axum::Json(InsightList { items }))
+}
+
+/// A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/artifacts/{job_id}/{name}", tag = "media",
+    responses((status = 200, description = "The file"), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn artifact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, job_id, name)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let artifact = format!("{job_id}/{name}");
+    if !state.store.artifact_exists(&caller.workspace, &id, &artifact).await? {
+        return Err(ApiError::new(ErrorCode::ArtifactNotFound, "artifact not found"));
+    }
+    let key = format!("{}/{artifact}", artifacts_prefix(&id));
+    let stream = state.blobs.stream(&key).await.map_err(|e| match e {
+        aima_blobs::BlobError::NotFound(_) => ApiError::new(ErrorCode::ArtifactNotFound, "artifact not found"),
+        other => other.into(),
+    })?;
+    let content_type = if name.ends_with(".jpg") {
+        "image/jpeg"
+    } else if name.ends_with(".png") {
+        "image/png"
+    } else if name.ends_with(".json") {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], Body::from_stream(stream)).into_response())
+}

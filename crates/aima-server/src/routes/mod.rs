@@ -1,0 +1,3 @@
+pub mod jobs;
+pub mod media;
+pub mod system;

@@ -1,0 +1,206 @@
+//! Storage for AIMA: small traits per concern, composed into one [`Store`].
+//!
+//! Architecture invariant: only this crate knows SQL. Callers see domain types
+//! from `aima-core` and [`StoreError`]; no sqlx type crosses this boundary
+//! except as the source of an error.
+//!
+//! One implementation, [`SqlStore`], serves SQLite and PostgreSQL through
+//! sqlx's `Any` driver: the schema uses types both read the same way (BIGINT
+//! milliseconds, TEXT ids and JSON), every query uses `$N` placeholders (which
+//! both drivers accept), and the few places where the dialects differ
+//! (row locking when claiming a job, identity columns) are switched on
+//! [`Dialect`]. Each backend owns its migrations under `migrations/`.
+
+mod sql;
+
+use aima_core::{
+    ErrorInfo, Insight, InsightFilter, Job, Lease, Media, MediaFilter, NewMedia, PageRequest,
+    StageSpec, StageStatus, StoredInsight,
+};
+use async_trait::async_trait;
+
+pub use sql::{redact_url, Dialect, SqlStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unsupported database URL {0:?}: use sqlite:// or postgres://")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of a listing and the cursor of the next, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Result of a write made under a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fenced {
+    /// The write was made (or was already there: insights are idempotent).
+    Ok,
+    /// The lease is gone: the job was cancelled, deleted, or taken by another
+    /// worker after this one missed its heartbeats. Stop working on it.
+    LeaseLost,
+}
+
+/// How a failed attempt ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Transient: queue the job again after `retry_after_ms`, while attempts remain.
+    Retry { retry_after_ms: i64 },
+    /// The input is bad: fail the job now.
+    Abort,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub workspace: String,
+    pub media_id: String,
+    pub pipeline: Vec<StageSpec>,
+    pub max_attempts: i64,
+}
+
+#[async_trait]
+pub trait WorkspaceRepo: Send + Sync {
+    /// Creates the workspace if it does not exist.
+    async fn ensure_workspace(&self, workspace: &str) -> Result<()>;
+    /// Stores the hash of a new API key; returns the key's id.
+    async fn create_api_key(&self, workspace: &str, name: &str, key_hash: &str) -> Result<String>;
+    /// The workspace of a key that exists and is not revoked.
+    async fn workspace_for_key(&self, key_hash: &str) -> Result<Option<String>>;
+    async fn count_api_keys(&self) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait MediaRepo: Send + Sync {
+    /// Inserts the media, or returns the one with the same bytes in the same
+    /// workspace. The flag tells whether it was created.
+    async fn insert_or_get_media(&self, new: NewMedia) -> Result<(Media, bool)>;
+    async fn get_media(&self, workspace: &str, id: &str) -> Result<Media>;
+    async fn list_media(
+        &self,
+        workspace: &str,
+        filter: &MediaFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Media>>;
+    /// Deletes the media, its jobs and its insights. Returns the deleted row.
+    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media>;
+    /// Whether any media, in any workspace, still uses these bytes.
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait JobRepo: Send + Sync {
+    async fn create_job(&self, new: NewJob) -> Result<Job>;
+    async fn get_job(&self, workspace: &str, id: &str) -> Result<Job>;
+    /// Reads a job whatever its workspace (for workers).
+    async fn get_job_any(&self, id: &str) -> Result<Job>;
+    async fn list_jobs(
+        &self,
+        workspace: &str,
+        media_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Job>>;
+    /// Takes the oldest runnable job: queued and due, or running with an
+    /// expired lease. Jobs whose lease expired on their last attempt are
+    /// failed with `worker_lost` first.
+    async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Lease>>;
+    async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced>;
+    async fn update_stages(
+        &self,
+        job_id: &str,
+        token: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced>;
+    /// Marks a stage done and drops that analyzer's insights of the same
+    /// media from earlier jobs: a new analysis replaces the old one, but only
+    /// once it has finished.
+    async fn finish_stage(
+        &self,
+        job_id: &str,
+        token: &str,
+        analyzer: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced>;
+    async fn complete_job(&self, job_id: &str, token: &str, stages: &[StageStatus])
+        -> Result<Fenced>;
+    async fn fail_job(
+        &self,
+        job_id: &str,
+        token: &str,
+        kind: FailureKind,
+        error: &ErrorInfo,
+        stages: &[StageStatus],
+    ) -> Result<Fenced>;
+    /// Gives a job back to the queue without counting the attempt (graceful shutdown).
+    async fn release_job(&self, job_id: &str, token: &str) -> Result<Fenced>;
+    /// Cancels a queued or running job; `Conflict` if it already ended.
+    async fn cancel_job(&self, workspace: &str, id: &str) -> Result<Job>;
+    /// Number of jobs in each state, over all workspaces (for metrics).
+    async fn job_counts(&self) -> Result<Vec<(String, i64)>>;
+}
+
+#[async_trait]
+pub trait InsightRepo: Send + Sync {
+    /// Saves an insight under a lease; a key already saved for this job and
+    /// analyzer is kept as it is.
+    async fn put_insight(
+        &self,
+        job: &Job,
+        token: &str,
+        insight: &Insight,
+    ) -> Result<Fenced>;
+    async fn list_insights(
+        &self,
+        workspace: &str,
+        media_id: &str,
+        filter: &InsightFilter,
+    ) -> Result<Vec<StoredInsight>>;
+    /// Whether this media has an insight with this artifact name.
+    async fn artifact_exists(&self, workspace: &str, media_id: &str, artifact: &str)
+        -> Result<bool>;
+}
+
+/// Everything AIMA stores, behind one object chosen at start-up.
+#[async_trait]
+pub trait Store: WorkspaceRepo + MediaRepo + JobRepo + InsightRepo {
+    /// The database answers and every migration this build knows is applied.
+    async fn ready(&self) -> Result<()>;
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// API keys are long random strings, so a plain SHA-256 is enough to store
+/// them safely (a slow password hash protects guessable secrets, which these
+/// are not) and lets a key be looked up by its hash in one indexed query.
+pub fn hash_api_key(key: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(key.as_bytes()))
+}
+
+/// A new API key: a prefix that says what it is, then 32 random bytes in hex.
+pub fn generate_api_key() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("aima_{}", hex::encode(bytes))
+}

@@ -1,0 +1,862 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use aima_core::{
+    page::SortOrder, Cursor, ErrorCode, ErrorInfo, Insight, InsightFilter, Job, JobState, Lease,
+    Media, MediaFilter, MediaKind, NewMedia, PageRequest, StageStatus, StoredInsight,
+};
+use async_trait::async_trait;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+use crate::{
+    now_ms, FailureKind, Fenced, InsightRepo, JobRepo, MediaRepo, NewJob, Page, Result, Store,
+    StoreError, WorkspaceRepo,
+};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// Hides a password in a database URL before it reaches a log or an error.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{}:***{}", &url[..s], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The store over SQLite or PostgreSQL. Cheap to clone: a pool inside.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl SqlStore {
+    /// Connects and applies migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let dialect = Dialect::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        if dialect == Dialect::Sqlite {
+            // WAL lets readers run beside the one writer; busy_timeout makes a
+            // writer wait for the lock (another process, or another pool
+            // connection) instead of failing at once. NORMAL sync is durable
+            // against a process dying, which is the failure we design for.
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA busy_timeout = 15000",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        let url = if dialect == Dialect::Sqlite && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.to_string()
+        };
+        // Validate the URL shape with the typed parser first: its errors are clearer.
+        if dialect == Dialect::Postgres {
+            sqlx::postgres::PgConnectOptions::from_str(&url)?;
+        }
+        let pool = options.connect(&url).await?;
+        dialect.migrator().run(&pool).await?;
+        Ok(Self { pool, dialect })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A small query builder. sqlx's QueryBuilder writes `?` placeholders for the
+// Any driver, which PostgreSQL rejects; this one numbers them `$N`, which both
+// drivers accept.
+
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+    Float(f64),
+    OptFloat(Option<f64>),
+}
+
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for arg in &self.args {
+            q = match arg {
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::OptText(v) => q.bind(v.clone()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::OptInt(v) => q.bind(*v),
+                Arg::Float(v) => q.bind(*v),
+                Arg::OptFloat(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+fn t(s: &str) -> Arg {
+    Arg::Text(s.to_string())
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+// ---------------------------------------------------------------------------
+// Row mapping
+
+const MEDIA_COLS: &str =
+    "id, workspace_id, sha256, kind, filename, size, duration, width, height, probe, created_at";
+
+fn media_from_row(row: &AnyRow) -> Result<Media> {
+    let kind: String = row.try_get("kind")?;
+    let probe: String = row.try_get("probe")?;
+    Ok(Media {
+        id: row.try_get("id")?,
+        workspace: row.try_get("workspace_id")?,
+        sha256: row.try_get("sha256")?,
+        kind: MediaKind::parse(&kind).ok_or_else(|| corrupt("media kind", &kind))?,
+        filename: row.try_get("filename")?,
+        size: row.try_get("size")?,
+        duration: row.try_get("duration")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+        probe: serde_json::from_str(&probe).map_err(|e| corrupt("media probe", e))?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const JOB_COLS: &str = "id, workspace_id, media_id, state, stages, progress, attempts, \
+    max_attempts, lease_token, error_code, error_message, created_at, started_at, finished_at, \
+    updated_at";
+
+fn job_from_row(row: &AnyRow) -> Result<Job> {
+    let state: String = row.try_get("state")?;
+    let stages: String = row.try_get("stages")?;
+    let error_code: Option<String> = row.try_get("error_code")?;
+    let error_message: Option<String> = row.try_get("error_message")?;
+    let error = match error_code {
+        Some(code) => {
+            let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code.clone()))
+                .unwrap_or(ErrorCode::Internal);
+            Some(ErrorInfo::new(code, error_message.unwrap_or_default()))
+        }
+        None => None,
+    };
+    let state = JobState::parse(&state).ok_or_else(|| corrupt("job state", &state))?;
+    Ok(Job {
+        id: row.try_get("id")?,
+        workspace: row.try_get("workspace_id")?,
+        media_id: row.try_get("media_id")?,
+        state,
+        progress: row.try_get("progress")?,
+        stages: serde_json::from_str(&stages).map_err(|e| corrupt("job stages", e))?,
+        attempts: row.try_get("attempts")?,
+        max_attempts: row.try_get("max_attempts")?,
+        // A job that ended keeps the error of its last failed attempt only if it failed.
+        error: if state == JobState::Succeeded { None } else { error },
+        created_at: row.try_get("created_at")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const INSIGHT_COLS: &str =
+    "id, media_id, job_id, analyzer, kind, ikey, start_s, end_s, data, artifact";
+
+fn insight_from_row(row: &AnyRow) -> Result<StoredInsight> {
+    let data: String = row.try_get("data")?;
+    Ok(StoredInsight {
+        id: row.try_get("id")?,
+        media_id: row.try_get("media_id")?,
+        job_id: row.try_get("job_id")?,
+        insight: Insight {
+            analyzer: row.try_get("analyzer")?,
+            kind: row.try_get("kind")?,
+            start: row.try_get("start_s")?,
+            end: row.try_get("end_s")?,
+            data: serde_json::from_str(&data).map_err(|e| corrupt("insight data", e))?,
+            artifact: row.try_get("artifact")?,
+            key: row.try_get("ikey")?,
+        },
+    })
+}
+
+fn stages_json(stages: &[StageStatus]) -> Result<String> {
+    serde_json::to_string(stages).map_err(|e| corrupt("job stages", e))
+}
+
+/// Adds the keyset condition and order of a page, and fetches one row more
+/// than asked to learn whether there is a next page.
+fn push_page(sql: &mut Sql, page: &PageRequest) {
+    let (cmp, dir) = match page.order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
+    };
+    if let Some(c) = &page.after {
+        sql.push(&format!(" AND (created_at {cmp} "))
+            .bind(Arg::Int(c.created_at))
+            .push(" OR (created_at = ")
+            .bind(Arg::Int(c.created_at))
+            .push(&format!(" AND id {cmp} "))
+            .bind(t(&c.id))
+            .push("))");
+    }
+    sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "))
+        .bind(Arg::Int(page.limit as i64 + 1));
+}
+
+fn into_page<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> Cursor) -> Page<T> {
+    let next_cursor = if items.len() > page.limit as usize {
+        items.truncate(page.limit as usize);
+        items.last().map(|last| key(last).encode())
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+fn fenced(rows: u64) -> Fenced {
+    if rows > 0 {
+        Fenced::Ok
+    } else {
+        Fenced::LeaseLost
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+// ---------------------------------------------------------------------------
+
+#[async_trait]
+impl WorkspaceRepo for SqlStore {
+    async fn ensure_workspace(&self, workspace: &str) -> Result<()> {
+        let mut q = Sql::new("INSERT INTO workspaces (id, created_at) VALUES (");
+        q.bind(t(workspace))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(") ON CONFLICT (id) DO NOTHING");
+        q.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_api_key(&self, workspace: &str, name: &str, key_hash: &str) -> Result<String> {
+        self.ensure_workspace(workspace).await?;
+        let id = new_id();
+        let mut q = Sql::new(
+            "INSERT INTO api_keys (id, workspace_id, name, key_hash, created_at) VALUES (",
+        );
+        q.bind(t(&id))
+            .push(", ")
+            .bind(t(workspace))
+            .push(", ")
+            .bind(t(name))
+            .push(", ")
+            .bind(t(key_hash))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(")");
+        q.query().execute(&self.pool).await?;
+        Ok(id)
+    }
+
+    async fn workspace_for_key(&self, key_hash: &str) -> Result<Option<String>> {
+        let mut q = Sql::new("SELECT workspace_id FROM api_keys WHERE key_hash = ");
+        q.bind(t(key_hash)).push(" AND revoked_at IS NULL");
+        let row = q.query().fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("workspace_id")?),
+            None => None,
+        })
+    }
+
+    async fn count_api_keys(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}
+
+#[async_trait]
+impl MediaRepo for SqlStore {
+    async fn insert_or_get_media(&self, new: NewMedia) -> Result<(Media, bool)> {
+        self.ensure_workspace(&new.workspace).await?;
+        let probe = serde_json::to_string(&new.probe).map_err(|e| corrupt("probe", e))?;
+        let mut q = Sql::new(&format!("INSERT INTO media ({MEDIA_COLS}) VALUES ("));
+        q.bind(t(&new_id()))
+            .push(", ")
+            .bind(t(&new.workspace))
+            .push(", ")
+            .bind(t(&new.sha256))
+            .push(", ")
+            .bind(t(new.kind.as_str()))
+            .push(", ")
+            .bind(Arg::OptText(new.filename.clone()))
+            .push(", ")
+            .bind(Arg::Int(new.size))
+            .push(", ")
+            .bind(Arg::OptFloat(new.duration))
+            .push(", ")
+            .bind(Arg::OptInt(new.width))
+            .push(", ")
+            .bind(Arg::OptInt(new.height))
+            .push(", ")
+            .bind(t(&probe))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(") ON CONFLICT (workspace_id, sha256) DO NOTHING");
+        let created = q.query().execute(&self.pool).await?.rows_affected() > 0;
+        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        q.bind(t(&new.workspace))
+            .push(" AND sha256 = ")
+            .bind(t(&new.sha256));
+        let row = q.query().fetch_one(&self.pool).await?;
+        Ok((media_from_row(&row)?, created))
+    }
+
+    async fn get_media(&self, workspace: &str, id: &str) -> Result<Media> {
+        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => media_from_row(&row),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn list_media(
+        &self,
+        workspace: &str,
+        filter: &MediaFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Media>> {
+        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        q.bind(t(workspace));
+        if let Some(kind) = filter.kind {
+            q.push(" AND kind = ").bind(t(kind.as_str()));
+        }
+        if let Some(after) = filter.created_after {
+            q.push(" AND created_at >= ").bind(Arg::Int(after));
+        }
+        if let Some(before) = filter.created_before {
+            q.push(" AND created_at < ").bind(Arg::Int(before));
+        }
+        push_page(&mut q, page);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let items = rows.iter().map(media_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(into_page(items, page, |m| Cursor {
+            created_at: m.created_at,
+            id: m.id.clone(),
+        }))
+    }
+
+    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media> {
+        let media = self.get_media(workspace, id).await?;
+        let mut tx = self.pool.begin().await?;
+        // Write first, so that SQLite takes its write lock at the first
+        // statement (a read-then-write transaction can fail to upgrade).
+        for table in ["insights", "jobs"] {
+            let mut q = Sql::new(&format!("DELETE FROM {table} WHERE media_id = "));
+            q.bind(t(id));
+            q.query().execute(&mut *tx).await?;
+        }
+        let mut q = Sql::new("DELETE FROM media WHERE workspace_id = ");
+        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        let n = q.query().execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(media)
+    }
+
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM media WHERE sha256 = ");
+        q.bind(t(sha256));
+        let n: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(n > 0)
+    }
+}
+
+#[async_trait]
+impl JobRepo for SqlStore {
+    async fn create_job(&self, new: NewJob) -> Result<Job> {
+        let id = new_id();
+        let now = now_ms();
+        let stages: Vec<StageStatus> = new.pipeline.iter().map(StageStatus::pending).collect();
+        let mut q = Sql::new(
+            "INSERT INTO jobs (id, workspace_id, media_id, state, stages, progress, attempts, \
+             max_attempts, run_after, created_at, updated_at) SELECT ",
+        );
+        q.bind(t(&id))
+            .push(", workspace_id, id, 'queued', ")
+            .bind(t(&stages_json(&stages)?))
+            .push(", 0, 0, ")
+            .bind(Arg::Int(new.max_attempts.max(1)))
+            .push(", ")
+            .bind(Arg::Int(now))
+            .push(", ")
+            .bind(Arg::Int(now))
+            .push(", ")
+            .bind(Arg::Int(now))
+            .push(" FROM media WHERE workspace_id = ")
+            .bind(t(&new.workspace))
+            .push(" AND id = ")
+            .bind(t(&new.media_id));
+        if q.query().execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.get_job(&new.workspace, &id).await
+    }
+
+    async fn get_job(&self, workspace: &str, id: &str) -> Result<Job> {
+        let mut q = Sql::new(&format!("SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "));
+        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => job_from_row(&row),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn get_job_any(&self, id: &str) -> Result<Job> {
+        let mut q = Sql::new(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = "));
+        q.bind(t(id));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => job_from_row(&row),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn list_jobs(
+        &self,
+        workspace: &str,
+        media_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Job>> {
+        let mut q = Sql::new(&format!("SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "));
+        q.bind(t(workspace));
+        if let Some(m) = media_id {
+            q.push(" AND media_id = ").bind(t(m));
+        }
+        push_page(&mut q, page);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let items = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(into_page(items, page, |j| Cursor {
+            created_at: j.created_at,
+            id: j.id.clone(),
+        }))
+    }
+
+    async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Lease>> {
+        let now = now_ms();
+        // Jobs whose worker vanished on their last allowed attempt end here.
+        let mut q = Sql::new(
+            "UPDATE jobs SET state = 'failed', error_code = 'worker_lost', error_message = \
+             'the worker running this job stopped answering on its last attempt', \
+             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = ",
+        );
+        q.bind(Arg::Int(now))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE state = 'running' AND lease_expires_at < ")
+            .bind(Arg::Int(now))
+            .push(" AND attempts >= max_attempts");
+        q.query().execute(&self.pool).await?;
+
+        let token = uuid::Uuid::new_v4().to_string();
+        let lock = match self.dialect {
+            // SQLite runs one writer at a time, so the UPDATE below is atomic.
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let mut q = Sql::new("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = ");
+        q.bind(t(&token))
+            .push(", lease_owner = ")
+            .bind(t(owner))
+            .push(", lease_expires_at = ")
+            .bind(Arg::Int(now + lease_ms))
+            .push(", started_at = COALESCE(started_at, ")
+            .bind(Arg::Int(now))
+            .push("), updated_at = ")
+            .bind(Arg::Int(now))
+            .push(
+                " WHERE id = (SELECT id FROM jobs WHERE ((state = 'queued' AND run_after <= ",
+            )
+            .bind(Arg::Int(now))
+            .push(") OR (state = 'running' AND lease_expires_at < ")
+            .bind(Arg::Int(now))
+            .push(")) AND attempts < max_attempts ORDER BY created_at, id LIMIT 1")
+            .push(lock)
+            .push(&format!(") RETURNING {JOB_COLS}"));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => Ok(Some(Lease {
+                job: job_from_row(&row)?,
+                token,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced> {
+        let now = now_ms();
+        let mut q = Sql::new("UPDATE jobs SET lease_expires_at = ");
+        q.bind(Arg::Int(now + lease_ms))
+            .push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+    }
+
+    async fn update_stages(&self, job_id: &str, token: &str, stages: &[StageStatus]) -> Result<Fenced> {
+        let mut q = Sql::new("UPDATE jobs SET stages = ");
+        q.bind(t(&stages_json(stages)?))
+            .push(", progress = ")
+            .bind(Arg::Float(aima_core::overall_progress(stages)))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now_ms()))
+            .push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+    }
+
+    async fn finish_stage(
+        &self,
+        job_id: &str,
+        token: &str,
+        analyzer: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced> {
+        if self.update_stages(job_id, token, stages).await? == Fenced::LeaseLost {
+            return Ok(Fenced::LeaseLost);
+        }
+        let mut q = Sql::new(
+            "DELETE FROM insights WHERE media_id = (SELECT media_id FROM jobs WHERE id = ",
+        );
+        q.bind(t(job_id))
+            .push(") AND analyzer = ")
+            .bind(t(analyzer))
+            .push(" AND job_id <> ")
+            .bind(t(job_id));
+        q.query().execute(&self.pool).await?;
+        Ok(Fenced::Ok)
+    }
+
+    async fn complete_job(&self, job_id: &str, token: &str, stages: &[StageStatus]) -> Result<Fenced> {
+        let now = now_ms();
+        let mut q = Sql::new("UPDATE jobs SET state = 'succeeded', progress = 1, stages = ");
+        q.bind(t(&stages_json(stages)?))
+            .push(", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, error_code = NULL, error_message = NULL, finished_at = ")
+            .bind(Arg::Int(now))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+    }
+
+    async fn fail_job(
+        &self,
+        job_id: &str,
+        token: &str,
+        kind: FailureKind,
+        error: &ErrorInfo,
+        stages: &[StageStatus],
+    ) -> Result<Fenced> {
+        let now = now_ms();
+        let (retry, run_after) = match kind {
+            FailureKind::Retry { retry_after_ms } => (1, now + retry_after_ms),
+            FailureKind::Abort => (0, now),
+        };
+        let mut q = Sql::new("UPDATE jobs SET state = CASE WHEN ");
+        q.bind(Arg::Int(retry))
+            .push(" = 1 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END, finished_at = CASE WHEN ")
+            .bind(Arg::Int(retry))
+            .push(" = 1 AND attempts < max_attempts THEN NULL ELSE ")
+            .bind(Arg::Int(now))
+            .push(" END, run_after = ")
+            .bind(Arg::Int(run_after))
+            .push(", stages = ")
+            .bind(t(&stages_json(stages)?))
+            .push(", progress = ")
+            .bind(Arg::Float(aima_core::overall_progress(stages)))
+            .push(", error_code = ")
+            .bind(t(error.code.as_str()))
+            .push(", error_message = ")
+            .bind(t(&error.message))
+            .push(", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+    }
+
+    async fn release_job(&self, job_id: &str, token: &str) -> Result<Fenced> {
+        let now = now_ms();
+        let mut q = Sql::new(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_token = NULL, \
+             lease_owner = NULL, lease_expires_at = NULL, run_after = ",
+        );
+        q.bind(Arg::Int(now))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+    }
+
+    async fn cancel_job(&self, workspace: &str, id: &str) -> Result<Job> {
+        let now = now_ms();
+        let mut q = Sql::new(
+            "UPDATE jobs SET state = 'cancelled', lease_token = NULL, lease_owner = NULL, \
+             lease_expires_at = NULL, finished_at = ",
+        );
+        q.bind(Arg::Int(now))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE workspace_id = ")
+            .bind(t(workspace))
+            .push(" AND id = ")
+            .bind(t(id))
+            .push(" AND state IN ('queued', 'running')");
+        let n = q.query().execute(&self.pool).await?.rows_affected();
+        let job = self.get_job(workspace, id).await?;
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "job {} already ended as {}",
+                job.id,
+                job.state.as_str()
+            )));
+        }
+        Ok(job)
+    }
+
+    async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl InsightRepo for SqlStore {
+    async fn put_insight(&self, job: &Job, token: &str, insight: &Insight) -> Result<Fenced> {
+        let data = serde_json::to_string(&insight.data).map_err(|e| corrupt("insight data", e))?;
+        // INSERT ... SELECT ... WHERE: the insight is written only while the
+        // lease is held, in the same statement that checks it. (SQLite needs
+        // the WHERE for the upsert clause to parse after a SELECT.)
+        let mut q = Sql::new(
+            "INSERT INTO insights (workspace_id, media_id, job_id, analyzer, kind, ikey, start_s, \
+             end_s, data, artifact, created_at) SELECT workspace_id, media_id, id, ",
+        );
+        q.bind(t(&insight.analyzer))
+            .push(", ")
+            .bind(t(&insight.kind))
+            .push(", ")
+            .bind(t(&insight.key))
+            .push(", ")
+            .bind(Arg::Float(insight.start))
+            .push(", ")
+            .bind(Arg::OptFloat(insight.end))
+            .push(", ")
+            .bind(t(&data))
+            .push(", ")
+            .bind(Arg::OptText(insight.artifact.clone()))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(" FROM jobs WHERE id = ")
+            .bind(t(&job.id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running' ON CONFLICT (job_id, analyzer, ikey) DO NOTHING");
+        let n = q.query().execute(&self.pool).await?.rows_affected();
+        if n > 0 {
+            return Ok(Fenced::Ok);
+        }
+        // Nothing written: either the key was already saved (fine) or the lease is gone.
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs WHERE id = ");
+        q.bind(t(&job.id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'");
+        let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(fenced(held as u64))
+    }
+
+    async fn list_insights(
+        &self,
+        workspace: &str,
+        media_id: &str,
+        filter: &InsightFilter,
+    ) -> Result<Vec<StoredInsight>> {
+        let mut q = Sql::new(&format!(
+            "SELECT {INSIGHT_COLS} FROM insights WHERE workspace_id = "
+        ));
+        q.bind(t(workspace)).push(" AND media_id = ").bind(t(media_id));
+        if let Some(a) = &filter.analyzer {
+            q.push(" AND analyzer = ").bind(t(a));
+        }
+        if let Some(k) = &filter.kind {
+            q.push(" AND kind = ").bind(t(k));
+        }
+        if let Some(from) = filter.from {
+            q.push(" AND COALESCE(end_s, start_s) >= ").bind(Arg::Float(from));
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND start_s <= ").bind(Arg::Float(to));
+        }
+        q.push(" ORDER BY start_s, analyzer, id");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(insight_from_row).collect()
+    }
+
+    async fn artifact_exists(&self, workspace: &str, media_id: &str, artifact: &str) -> Result<bool> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM insights WHERE workspace_id = ");
+        q.bind(t(workspace))
+            .push(" AND media_id = ")
+            .bind(t(media_id))
+            .push(" AND artifact = ")
+            .bind(t(artifact));
+        let n: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(n > 0)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ready(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM _sqlx_migrations WHERE success = ");
+        q.push(match self.dialect {
+            Dialect::Sqlite => "1",
+            Dialect::Postgres => "TRUE",
+        });
+        let applied: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+        let known = self.dialect.migrator().iter().count() as i64;
+        if applied < known {
+            return Err(StoreError::Conflict(format!(
+                "{applied} of {known} migrations applied"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://aima:secret@db:5432/aima"),
+            "postgres://aima:***@db:5432/aima"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+    }
+
+    #[test]
+    fn dialects() {
+        assert_eq!(Dialect::from_url("sqlite://x.db").ok(), Some(Dialect::Sqlite));
+        assert_eq!(
+            Dialect::from_url("postgresql://h/db").ok(),
+            Some(Dialect::Postgres)
+        );
+        assert!(Dialect::from_url("mysql://h/db").is_err());
+    }
+}

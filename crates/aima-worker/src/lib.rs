@@ -1,0 +1,353 @@
+//! The job loop: claim a job, hold its lease with heartbeats, run its
+//! pipeline stage by stage, persist insights as they come, and end the job
+//! exactly once.
+//!
+//! Architecture invariant: a worker changes a job only through writes fenced
+//! by its lease token. A worker that lost its lease (it stalled past the
+//! lease, the job was cancelled or deleted) can no longer write anything, so
+//! a job taken over by another worker ends exactly once.
+
+mod local;
+mod sink;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aima_analyzers::{AnalyzerError, AnalyzerInput, Registry};
+use aima_blobs::BlobStore;
+use aima_core::{ErrorCode, ErrorInfo, JobState, Lease, StageState, StageStatus};
+use aima_media::MediaTools;
+use aima_store::{FailureKind, Fenced, Store, StoreError};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub use local::{analyze_file, LocalError};
+use sink::StoreSink;
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Jobs run at once by this process.
+    pub concurrency: usize,
+    /// How long a lease lasts without a heartbeat.
+    pub lease: Duration,
+    /// How often a running job renews its lease (well under `lease`).
+    pub heartbeat: Duration,
+    /// How often an idle worker looks for work when nothing wakes it.
+    pub poll_interval: Duration,
+    /// First delay before a transient failure is retried; doubles per attempt.
+    pub retry_backoff: Duration,
+    pub max_attempts: i64,
+    /// Scratch space for analyzers.
+    pub scratch_dir: PathBuf,
+    /// Names this worker in leases and logs.
+    pub owner: String,
+}
+
+impl WorkerConfig {
+    pub fn default_owner() -> String {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "host".into());
+        format!("{host}:{}", std::process::id())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one turn of the loop did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A job was run to an end or handed back; its id and the state it was left in.
+    Ran { job_id: String, state: Option<JobState> },
+    /// Nothing to do.
+    Empty,
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    registry: Registry,
+    tools: MediaTools,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
+        registry: Registry,
+        tools: MediaTools,
+        config: WorkerConfig,
+    ) -> Self {
+        Self {
+            store,
+            blobs,
+            registry,
+            tools,
+            config,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Notifying this wakes idle loops at once (the server does it when it
+    /// queues a job), instead of at their next poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Runs `concurrency` loops until `shutdown`; running jobs are handed
+    /// back to the queue (their finished stages and insights are kept).
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut loops = Vec::new();
+        for i in 0..self.config.concurrency.max(1) {
+            let worker = self.clone();
+            let shutdown = shutdown.clone();
+            loops.push(tokio::spawn(async move {
+                tracing::debug!(slot = i, owner = %worker.config.owner, "worker loop started");
+                worker.run_loop(shutdown).await
+            }));
+        }
+        for l in loops {
+            let _ = l.await;
+        }
+    }
+
+    async fn run_loop(&self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            match self.run_once(&shutdown).await {
+                Ok(Outcome::Ran { .. }) => continue,
+                Ok(Outcome::Empty) => {}
+                Err(e) => tracing::warn!(error = %e, "could not claim a job; will retry"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+    }
+
+    /// Claims one job and runs it to an end. Tests call this until the queue
+    /// is empty instead of sleeping.
+    pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<Outcome, WorkerError> {
+        let lease_ms = self.config.lease.as_millis() as i64;
+        let Some(lease) = self.store.claim_job(&self.config.owner, lease_ms).await? else {
+            return Ok(Outcome::Empty);
+        };
+        let job_id = lease.job.id.clone();
+        let span = tracing::info_span!("job", id = %job_id, attempt = lease.job.attempts);
+        let state = tracing::Instrument::instrument(self.execute(lease, shutdown), span).await;
+        Ok(Outcome::Ran { job_id, state })
+    }
+
+    async fn execute(&self, lease: Lease, shutdown: &CancellationToken) -> Option<JobState> {
+        let started = Instant::now();
+        let Lease { job, token } = lease;
+        tracing::info!(media = %job.media_id, "job started");
+        let stages = Arc::new(Mutex::new(job.stages.clone()));
+        let cancel = CancellationToken::new();
+        let lost = CancellationToken::new();
+
+        // The keeper renews the lease and writes progress; it cancels the job
+        // when the lease is gone or the process is shutting down.
+        let keeper = {
+            let store = self.store.clone();
+            let (job_id, token) = (job.id.clone(), token.clone());
+            let (stages, cancel, lost, shutdown) =
+                (stages.clone(), cancel.clone(), lost.clone(), shutdown.clone());
+            let lease_ms = self.config.lease.as_millis() as i64;
+            let heartbeat = self.config.heartbeat;
+            tokio::spawn(async move {
+                let mut last_beat = Instant::now();
+                let mut last_written: Option<Vec<StageStatus>> = None;
+                let mut tick = tokio::time::interval(Duration::from_millis(500).min(heartbeat));
+                loop {
+                    tokio::select! {
+                        _ = cancel.cancelled() => break,
+                        _ = shutdown.cancelled() => { cancel.cancel(); break; }
+                        _ = tick.tick() => {}
+                    }
+                    let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
+                    let result = if last_written.as_ref() != Some(&snapshot) {
+                        let r = store.update_stages(&job_id, &token, &snapshot).await;
+                        last_written = Some(snapshot);
+                        r
+                    } else if last_beat.elapsed() >= heartbeat {
+                        store.heartbeat(&job_id, &token, lease_ms).await
+                    } else {
+                        continue;
+                    };
+                    match result {
+                        Ok(Fenced::Ok) => last_beat = Instant::now(),
+                        Ok(Fenced::LeaseLost) => {
+                            tracing::warn!("lease lost (cancelled, deleted or taken over); stopping");
+                            lost.cancel();
+                            cancel.cancel();
+                            break;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "heartbeat failed; will retry"),
+                    }
+                }
+            })
+        };
+
+        let result = self.run_stages(&job, &token, &stages, &cancel).await;
+        cancel.cancel();
+        let _ = keeper.await;
+        let final_stages = stages.lock().map(|s| s.clone()).unwrap_or_default();
+
+        let (write, state) = match result {
+            Ok(()) => (
+                self.store.complete_job(&job.id, &token, &final_stages).await,
+                Some(JobState::Succeeded),
+            ),
+            Err(_) if lost.is_cancelled() => (Ok(Fenced::LeaseLost), None),
+            Err(AnalyzerError::LeaseLost) => (Ok(Fenced::LeaseLost), None),
+            Err(AnalyzerError::Cancelled) if shutdown.is_cancelled() => {
+                tracing::info!("shutting down: job handed back to the queue");
+                (self.store.release_job(&job.id, &token).await, Some(JobState::Queued))
+            }
+            Err(AnalyzerError::Cancelled) => (Ok(Fenced::LeaseLost), None),
+            Err(AnalyzerError::Retry(message)) => {
+                let backoff = self.config.retry_backoff.as_millis() as i64
+                    * 2i64.pow(job.attempts.clamp(1, 10) as u32 - 1);
+                tracing::warn!(%message, "job failed; will retry if attempts remain");
+                let info = ErrorInfo::new(ErrorCode::AnalyzerFailed, message);
+                let w = self
+                    .store
+                    .fail_job(&job.id, &token, FailureKind::Retry { retry_after_ms: backoff }, &info, &final_stages)
+                    .await;
+                let state = if job.attempts < job.max_attempts { JobState::Queued } else { JobState::Failed };
+                (w, Some(state))
+            }
+            Err(AnalyzerError::Abort { code, message }) => {
+                tracing::warn!(%code, %message, "job failed on bad input");
+                let info = ErrorInfo::new(code, message);
+                (
+                    self.store
+                        .fail_job(&job.id, &token, FailureKind::Abort, &info, &final_stages)
+                        .await,
+                    Some(JobState::Failed),
+                )
+            }
+        };
+        let state = match write {
+            Ok(Fenced::Ok) => state,
+            Ok(Fenced::LeaseLost) => None,
+            Err(e) => {
+                // The lease will expire and another attempt will take the job.
+                tracing::error!(error = %e, "could not record the job's end");
+                None
+            }
+        };
+        if let Some(s) = state.filter(|s| s.is_final()) {
+            metrics::counter!("aima_jobs_finished_total", "state" => s.as_str()).increment(1);
+            metrics::histogram!("aima_job_duration_seconds", "state" => s.as_str())
+                .record(started.elapsed().as_secs_f64());
+        }
+        tracing::info!(state = state.map(|s| s.as_str()).unwrap_or("lost"), elapsed_ms = started.elapsed().as_millis() as u64, "job ended");
+        state
+    }
+
+    async fn run_stages(
+        &self,
+        job: &aima_core::Job,
+        token: &str,
+        stages: &Arc<Mutex<Vec<StageStatus>>>,
+        cancel: &CancellationToken,
+    ) -> Result<(), AnalyzerError> {
+        let media = match self.store.get_media(&job.workspace, &job.media_id).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => return Err(AnalyzerError::LeaseLost),
+            Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
+        };
+        let blob = self
+            .blobs
+            .local(&aima_blobs::media_key(&media.sha256))
+            .await
+            .map_err(|e| AnalyzerError::Retry(format!("media bytes unavailable: {e}")))?;
+        let count = job.stages.len();
+        for i in 0..count {
+            let spec = job.stages[i].clone();
+            if spec.state == StageState::Done {
+                continue; // finished by an earlier attempt
+            }
+            if cancel.is_cancelled() {
+                return Err(AnalyzerError::Cancelled);
+            }
+            let analyzer = self.registry.get(&spec.name).ok_or_else(|| {
+                AnalyzerError::abort(
+                    ErrorCode::UnknownAnalyzer,
+                    format!("this worker has no analyzer {:?}", spec.name),
+                )
+            })?;
+            set_stage(stages, i, |s| {
+                s.state = StageState::Running;
+                s.progress = 0.0;
+                s.started_at = Some(aima_store::now_ms());
+            });
+            let work = tempfile::Builder::new()
+                .prefix("aima-stage-")
+                .tempdir_in(&self.config.scratch_dir)
+                .map_err(|e| AnalyzerError::Retry(format!("no scratch space: {e}")))?;
+            let stage_started = Instant::now();
+            let mut sink = StoreSink::new(
+                self.store.clone(),
+                self.blobs.clone(),
+                job.clone(),
+                token.to_string(),
+                stages.clone(),
+                i,
+            );
+            let input = AnalyzerInput {
+                media_path: blob.path(),
+                kind: media.kind,
+                duration: media.duration,
+                options: &spec.options,
+                work_dir: work.path(),
+                tools: &self.tools,
+                cancel,
+            };
+            let result = analyzer.run(input, &mut sink).await;
+            metrics::histogram!("aima_stage_duration_seconds", "analyzer" => spec.name.clone())
+                .record(stage_started.elapsed().as_secs_f64());
+            if let Err(e) = result {
+                set_stage(stages, i, |s| {
+                    s.state = StageState::Failed;
+                    s.finished_at = Some(aima_store::now_ms());
+                });
+                return Err(e);
+            }
+            set_stage(stages, i, |s| {
+                s.state = StageState::Done;
+                s.progress = 1.0;
+                s.finished_at = Some(aima_store::now_ms());
+            });
+            let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
+            match self
+                .store
+                .finish_stage(&job.id, token, &spec.name, &snapshot)
+                .await
+            {
+                Ok(Fenced::Ok) => {}
+                Ok(Fenced::LeaseLost) => return Err(AnalyzerError::LeaseLost),
+                Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn set_stage(stages: &Arc<Mutex<Vec<StageStatus>>>, i: usize, f: impl FnOnce(&mut StageStatus)) {
+    if let Ok(mut s) = stages.lock() {
+        if let Some(stage) = s.get_mut(i) {
+            f(stage);
+        }
+    }
+}

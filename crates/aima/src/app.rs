@@ -1,0 +1,180 @@
+//! Building the pieces from the configuration, once, at start-up: the store
+//! backend from the database URL, the blob store, the worker and the server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aima_analyzers::Registry;
+use aima_blobs::{BlobStore, LocalBlobStore};
+use aima_media::MediaTools;
+use aima_server::{AppState, ServerSettings};
+use aima_store::{SqlStore, Store};
+use aima_worker::{Worker, WorkerConfig};
+use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+
+/// The storage side of AIMA, shared by `serve`, `worker` and `admin`.
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub sql: SqlStore,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+pub async fn open_backends(cfg: &Config) -> anyhow::Result<Backends> {
+    tokio::fs::create_dir_all(&cfg.data_dir)
+        .await
+        .with_context(|| format!("cannot create data directory {}", cfg.data_dir.display()))?;
+    tokio::fs::create_dir_all(cfg.scratch_dir()).await?;
+    let url = cfg.database_url();
+    let sql = SqlStore::connect(&url, cfg.database.max_connections)
+        .await
+        .with_context(|| format!("cannot open database {}", aima_store::redact_url(&url)))?;
+    sql.ensure_workspace(&cfg.server.default_workspace).await?;
+    let blobs = LocalBlobStore::open(cfg.blobs_dir())
+        .await
+        .with_context(|| format!("cannot open blob folder {}", cfg.blobs_dir().display()))?;
+    Ok(Backends {
+        store: Arc::new(sql.clone()),
+        sql,
+        blobs: Arc::new(blobs),
+    })
+}
+
+use aima_store::WorkspaceRepo as _;
+
+pub fn media_tools(cfg: &Config) -> MediaTools {
+    MediaTools {
+        ffmpeg: cfg.media.ffmpeg.clone(),
+        ffprobe: cfg.media.ffprobe.clone(),
+    }
+}
+
+pub fn worker_config(cfg: &Config, concurrency: usize) -> WorkerConfig {
+    WorkerConfig {
+        concurrency,
+        lease: Duration::from_secs(cfg.workers.lease_seconds),
+        heartbeat: Duration::from_secs(cfg.workers.heartbeat_seconds),
+        poll_interval: Duration::from_millis(cfg.workers.poll_interval_ms.max(10)),
+        retry_backoff: Duration::from_secs(cfg.workers.retry_backoff_seconds),
+        max_attempts: cfg.workers.max_attempts,
+        scratch_dir: cfg.scratch_dir(),
+        owner: WorkerConfig::default_owner(),
+    }
+}
+
+/// A metrics recorder for this process; installed once, later calls reuse it.
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .map_err(|e| tracing::warn!(error = %e, "metrics are off"))
+                .ok()
+        })
+        .clone()
+}
+
+/// A server that is listening, with its in-process workers.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+/// Binds, then serves in the background until `shutdown` is cancelled.
+/// Binding first lets callers (and tests) use port 0.
+pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
+    let backends = open_backends(&cfg).await?;
+    let listener = TcpListener::bind(&cfg.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
+    let addr = listener.local_addr()?;
+    let loopback = addr.ip().is_loopback();
+    let allow_anonymous = cfg.server.allow_anonymous && loopback;
+    if cfg.server.allow_anonymous && !loopback {
+        tracing::warn!(%addr, "server.allow_anonymous is ignored: not listening on loopback; every request needs an API key");
+    }
+    let registry = Registry::builtin();
+    let tools = media_tools(&cfg);
+    let shutdown = CancellationToken::new();
+
+    let worker = (cfg.workers.count > 0).then(|| {
+        Arc::new(Worker::new(
+            backends.store.clone(),
+            backends.blobs.clone(),
+            registry.clone(),
+            tools.clone(),
+            worker_config(&cfg, cfg.workers.count),
+        ))
+    });
+    let state = AppState {
+        store: backends.store.clone(),
+        blobs: backends.blobs.clone(),
+        registry,
+        tools,
+        settings: Arc::new(ServerSettings {
+            max_upload_bytes: cfg.server.max_upload_bytes,
+            allow_anonymous,
+            default_workspace: cfg.server.default_workspace.clone(),
+            max_attempts: cfg.workers.max_attempts,
+            ..ServerSettings::default()
+        }),
+        wake: worker.as_ref().map(|w| w.waker()),
+        metrics: metrics_handle(),
+    };
+    let app = aima_server::router(state);
+    tracing::info!(%addr, workers = cfg.workers.count, anonymous = allow_anonymous, "aima listening on http://{addr}");
+
+    let grace = Duration::from_secs(cfg.server.shutdown_grace_seconds);
+    let token = shutdown.clone();
+    let sql = backends.sql.clone();
+    let task = tokio::spawn(async move {
+        let workers = worker.map(|w| tokio::spawn(w.run(token.clone())));
+        let server_token = token.clone();
+        let serve = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { server_token.cancelled().await });
+        serve.await.context("server failed")?;
+        // Open SSE streams and slow clients do not hold the process past the grace time.
+        if let Some(w) = workers {
+            if tokio::time::timeout(grace, w).await.is_err() {
+                tracing::warn!("workers did not stop within the grace period");
+            }
+        }
+        sql.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    });
+    Ok(Running {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

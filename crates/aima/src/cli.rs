@@ -1,0 +1,271 @@
+//! The `aima` command line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aima_analyzers::Registry;
+use aima_core::Pipeline;
+use aima_worker::Worker;
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
+
+use crate::app;
+use crate::config::{Config, Overrides, DEFAULT_CONFIG_TOML};
+
+#[derive(Debug, Parser)]
+#[command(name = "aima", version, about = "AIMA: media and activity insight, self-hosted")]
+pub struct Cli {
+    /// Configuration file (TOML). Default: $AIMA_CONFIG, else ~/.config/aima/config.toml if present.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (database, blobs, scratch).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API with in-process workers.
+    Serve {
+        /// HOST:PORT to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+        /// In-process workers (0: only queue jobs).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Run workers only, on the same database and data directory as a server.
+    Worker {
+        /// Jobs run at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
+    /// Run a pipeline on a local file, without a server, and print the insights.
+    Analyze {
+        file: PathBuf,
+        /// Analyzers, comma-separated, e.g. probe,keyframes.
+        #[arg(long, default_value = "probe")]
+        pipeline: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+        /// Copy artifacts (thumbnails...) into this folder.
+        #[arg(long, value_name = "DIR")]
+        artifacts: Option<PathBuf>,
+    },
+    /// Administration: workspaces and API keys.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Show configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an API key for a workspace (created if new) and print it once.
+    CreateKey {
+        #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
+        workspace: String,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print a complete, commented configuration file with the defaults.
+    Default,
+    /// Print the configuration in effect (passwords hidden).
+    Show,
+}
+
+fn init_logging(cfg: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&cfg.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = if cfg.log.format == "json" {
+        builder.json().flatten_event(true).with_current_span(true).try_init()
+    } else {
+        builder.compact().try_init()
+    };
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Config(ConfigCommand::Default) = cli.command {
+        print!("{DEFAULT_CONFIG_TOML}");
+        return Ok(());
+    }
+    let (listen, workers) = match &cli.command {
+        Command::Serve { listen, workers } => (listen.clone(), *workers),
+        _ => (None, None),
+    };
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        listen,
+        database: cli.database.clone(),
+        workers,
+        log_format: cli.log_format.map(|f| match f {
+            LogFormat::Text => "text".into(),
+            LogFormat::Json => "json".into(),
+        }),
+    };
+    let cfg = Config::load(cli.config.as_deref(), &overrides)?;
+    init_logging(&cfg);
+
+    match cli.command {
+        Command::Config(ConfigCommand::Default) => Ok(()),
+        Command::Config(ConfigCommand::Show) => {
+            print!("{}", cfg.to_redacted_toml());
+            Ok(())
+        }
+        Command::Serve { .. } => {
+            let running = app::start_server(cfg).await?;
+            let shutdown = running.shutdown.clone();
+            tokio::spawn(async move {
+                app::shutdown_signal().await;
+                tracing::info!("shutting down: no new requests or jobs; running jobs go back to the queue");
+                shutdown.cancel();
+            });
+            running.task.await.context("server task failed")?
+        }
+        Command::Worker { concurrency } => {
+            let backends = app::open_backends(&cfg).await?;
+            let worker = Arc::new(Worker::new(
+                backends.store.clone(),
+                backends.blobs.clone(),
+                Registry::builtin(),
+                app::media_tools(&cfg),
+                app::worker_config(&cfg, concurrency.max(1)),
+            ));
+            let shutdown = CancellationToken::new();
+            let token = shutdown.clone();
+            tokio::spawn(async move {
+                app::shutdown_signal().await;
+                tracing::info!("shutting down: running jobs go back to the queue");
+                token.cancel();
+            });
+            tracing::info!(concurrency, "aima worker started");
+            worker.run(shutdown).await;
+            backends.sql.close().await;
+            Ok(())
+        }
+        Command::Analyze {
+            file,
+            pipeline,
+            format,
+            artifacts,
+        } => analyze(&cfg, file, &pipeline, format, artifacts).await,
+        Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
+            if let Err(m) = aima_core::validate_workspace(&workspace) {
+                bail!(m);
+            }
+            let backends = app::open_backends(&cfg).await?;
+            let key = aima_store::generate_api_key();
+            backends
+                .store
+                .create_api_key(&workspace, &name, &aima_store::hash_api_key(&key))
+                .await?;
+            backends.sql.close().await;
+            println!("{key}");
+            eprintln!("API key for workspace {workspace:?} created; it is shown only once.");
+            Ok(())
+        }
+    }
+}
+
+async fn analyze(
+    cfg: &Config,
+    file: PathBuf,
+    pipeline: &str,
+    format: OutputFormat,
+    artifacts: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    if !file.is_file() {
+        bail!("{} is not a file", file.display());
+    }
+    let pipeline = Pipeline::parse_list(pipeline)?;
+    let cancel = CancellationToken::new();
+    let token = cancel.clone();
+    tokio::spawn(async move {
+        app::shutdown_signal().await;
+        token.cancel();
+    });
+    let insights = aima_worker::analyze_file(
+        &file,
+        &pipeline,
+        &Registry::builtin(),
+        &app::media_tools(cfg),
+        artifacts.as_deref(),
+        &cancel,
+    )
+    .await?;
+    match format {
+        OutputFormat::Json => {
+            let out = serde_json::json!({ "items": insights });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        OutputFormat::Text => {
+            for i in insights {
+                let end = i.end.map(|e| format!("-{}", clock(e))).unwrap_or_default();
+                println!("{}{end}\t{}\t{}\t{}", clock(i.start), i.analyzer, i.kind, i.data);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `HH:MM:SS.mmm`
+fn clock(seconds: f64) -> String {
+    let ms = (seconds.max(0.0) * 1000.0).round() as u64;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_format() {
+        assert_eq!(clock(0.0), "00:00:00.000");
+        assert_eq!(clock(3725.5), "01:02:05.500");
+    }
+
+    #[test]
+    fn cli_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,351 @@
+//! One configuration model, read in a fixed order: built-in defaults, then a
+//! TOML file, then `AIMA__SECTION__KEY` environment variables, then flags.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, blobs and scratch files live by default.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub workers: WorkersConfig,
+    pub media: MediaConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub max_upload_bytes: u64,
+    /// Requests without an API key act in the default workspace. Honoured
+    /// only while the server listens on a loopback address.
+    pub allow_anonymous: bool,
+    pub default_workspace: String,
+    pub shutdown_grace_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means a
+    /// SQLite file in the data directory.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkersConfig {
+    /// In-process workers of `aima serve` (0: this server only queues jobs).
+    pub count: usize,
+    pub lease_seconds: u64,
+    pub heartbeat_seconds: u64,
+    pub poll_interval_ms: u64,
+    pub retry_backoff_seconds: u64,
+    pub max_attempts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    pub ffmpeg: PathBuf,
+    pub ffprobe: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter such as `info` or `aima=debug,sqlx=warn`; `RUST_LOG` wins.
+    pub level: String,
+}
+
+/// `$XDG_DATA_HOME/aima`, else `~/.local/share/aima`, else `./aima-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("aima");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/aima");
+    }
+    PathBuf::from("aima-data")
+}
+
+/// `$XDG_CONFIG_HOME/aima/config.toml`, else `~/.config/aima/config.toml`.
+pub fn default_config_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("aima/config.toml"))
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: default_data_dir(),
+            server: ServerConfig {
+                listen: "127.0.0.1:8080".into(),
+                max_upload_bytes: 2 * 1024 * 1024 * 1024,
+                allow_anonymous: true,
+                default_workspace: aima_core::DEFAULT_WORKSPACE.into(),
+                shutdown_grace_seconds: 10,
+            },
+            database: DatabaseConfig {
+                url: String::new(),
+                max_connections: 8,
+            },
+            workers: WorkersConfig {
+                count: 1,
+                lease_seconds: 60,
+                heartbeat_seconds: 5,
+                poll_interval_ms: 1000,
+                retry_backoff_seconds: 5,
+                max_attempts: 3,
+            },
+            media: MediaConfig {
+                ffmpeg: "ffmpeg".into(),
+                ffprobe: "ffprobe".into(),
+            },
+            log: LogConfig {
+                format: "text".into(),
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+/// Flag values that override everything else (`None`: not given).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "server.listen")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "database.url")]
+    pub database: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "workers.count")]
+    pub workers: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "log.format")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration. `file` is the `--config` flag; without it,
+    /// `AIMA_CONFIG` or the default location is read if it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let file = match file {
+            Some(f) if !f.exists() => return Err(ConfigError::MissingFile(f.to_path_buf())),
+            Some(f) => Some(f.to_path_buf()),
+            None => std::env::var_os("AIMA_CONFIG")
+                .map(PathBuf::from)
+                .or_else(default_config_file)
+                .filter(|f| f.exists()),
+        };
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file(f));
+        }
+        // Flags use dotted keys ("server.listen"); figment nests them.
+        let mut flags = Figment::new();
+        let json = serde_json::to_value(overrides).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let serde_json::Value::Object(map) = json {
+            for (k, v) in map {
+                flags = flags.merge(Serialized::default(&k, v));
+            }
+        }
+        let cfg: Config = fig
+            .merge(Env::prefixed("AIMA__").split("__"))
+            .merge(flags)
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err()
+            && !self.server.listen.contains(':')
+        {
+            return bad(format!("server.listen {:?} is not HOST:PORT", self.server.listen));
+        }
+        if let Err(m) = aima_core::validate_workspace(&self.server.default_workspace) {
+            return bad(format!("server.default_workspace: {m}"));
+        }
+        if self.workers.heartbeat_seconds == 0
+            || self.workers.heartbeat_seconds * 2 > self.workers.lease_seconds
+        {
+            return bad("workers.heartbeat_seconds must be at least 1 and at most half of workers.lease_seconds".into());
+        }
+        if self.workers.max_attempts < 1 {
+            return bad("workers.max_attempts must be at least 1".into());
+        }
+        if self.server.max_upload_bytes == 0 {
+            return bad("server.max_upload_bytes must be positive".into());
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return bad(format!("log.format {:?} must be text or json", self.log.format));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("aima.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
+    /// The configuration as TOML with the database password hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut c = self.clone();
+        c.database.url = aima_store::redact_url(&c.database.url);
+        toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
+
+/// `aima config default`: every setting with its default and what it does.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# AIMA configuration.
+# Read in this order, each overriding the one before: built-in defaults, this
+# file (--config FILE, AIMA_CONFIG, or ~/.config/aima/config.toml), then
+# environment variables AIMA__SECTION__KEY (e.g. AIMA__SERVER__LISTEN), then
+# command-line flags.
+
+# Where the SQLite database, blobs and scratch files live.
+# Default: $XDG_DATA_HOME/aima, else ~/.local/share/aima. Env: AIMA__DATA_DIR.
+# data_dir = "/var/lib/aima"
+
+[server]
+# Address to listen on. Flag: --listen.
+listen = "127.0.0.1:8080"
+# Largest upload, in bytes; enforced while the upload streams in.
+max_upload_bytes = 2147483648
+# Requests without an API key act in the default workspace. Honoured only
+# while `listen` is a loopback address: anyone who can reach a loopback port
+# is already a user of this machine. Behind a reverse proxy on the same host,
+# set this to false and use API keys (aima admin create-key).
+allow_anonymous = true
+default_workspace = "default"
+# On SIGTERM: stop accepting, hand running jobs back, wait at most this long.
+shutdown_grace_seconds = 10
+
+[database]
+# sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.
+# Empty: a SQLite file aima.db in data_dir. Flag: --database.
+url = ""
+max_connections = 8
+
+[workers]
+# Jobs run at once by `aima serve` itself (0: only queue them, for separate
+# `aima worker` processes). Flag: --workers.
+count = 1
+# A job whose worker has not renewed its lease for this long is taken by
+# another worker.
+lease_seconds = 60
+heartbeat_seconds = 5
+# How often an idle worker looks for work when nothing wakes it.
+poll_interval_ms = 1000
+# First delay before a transient failure is retried; doubles each attempt.
+retry_backoff_seconds = 5
+max_attempts = 3
+
+[media]
+ffmpeg = "ffmpeg"
+ffprobe = "ffprobe"
+
+[log]
+# text or json. Flag: --log-format.
+format = "text"
+# A tracing filter; RUST_LOG overrides it.
+level = "info"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_matches_defaults() {
+        let from_file: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(DEFAULT_CONFIG_TOML))
+            .extract()
+            .expect("the default config parses");
+        assert_eq!(from_file, Config::default());
+        // Every key of the defaults appears in the commented file.
+        let table: toml::Table = toml::from_str(&toml::to_string(&Config::default()).unwrap_or_default())
+            .unwrap_or_default();
+        for (section, v) in table {
+            if let toml::Value::Table(keys) = v {
+                for key in keys.keys() {
+                    assert!(
+                        DEFAULT_CONFIG_TOML.contains(&format!("\n{key} = ")),
+                        "{section}.{key} is missing from DEFAULT_CONFIG_TOML"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn layers_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("aima.toml", "[server]\nlisten = \"127.0.0.1:1111\"\n[workers]\ncount = 3\n")?;
+            jail.set_env("AIMA__SERVER__LISTEN", "127.0.0.1:2222");
+            jail.set_env("AIMA__DATABASE__URL", "postgres://u:p@h/db");
+            let cfg = Config::load(Some(Path::new("aima.toml")), &Overrides::default())
+                .map_err(|e| e.to_string())?;
+            assert_eq!(cfg.server.listen, "127.0.0.1:2222");
+            assert_eq!(cfg.workers.count, 3);
+            assert_eq!(cfg.database_url(), "postgres://u:p@h/db");
+            assert!(cfg.to_redacted_toml().contains("postgres://u:***@h/db"));
+            let flags = Overrides {
+                listen: Some("127.0.0.1:3333".into()),
+                workers: Some(0),
+                ..Default::default()
+            };
+            let cfg = Config::load(Some(Path::new("aima.toml")), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.server.listen, "127.0.0.1:3333");
+            assert_eq!(cfg.workers.count, 0);
+            jail.set_env("AIMA__WORKERS__HEARTBEAT_SECONDS", "59");
+            assert!(Config::load(None, &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "[server]\nlisten_on = \"x\"\n")?;
+            let err = Config::load(Some(Path::new("bad.toml")), &Overrides::default());
+            assert!(matches!(err, Err(ConfigError::Invalid(m)) if m.contains("listen_on")));
+            Ok(())
+        });
+    }
+}
