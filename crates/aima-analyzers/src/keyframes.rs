@@ -1,5 +1,5 @@
 use aima_core::{Insight, MediaKind};
-use aima_media::KeyframeOptions;
+use aima_media::{KeyframeEvent, KeyframeOptions};
 use async_trait::async_trait;
 use serde::Deserialize;
 
@@ -85,41 +85,66 @@ impl Analyzer for Keyframes {
             max_frames: o.max_frames,
             thumb_width: o.thumb_width,
         };
-        // Extraction is the long part: 90 % of this stage's progress.
-        let frames = input
-            .tools
-            .keyframes(
-                input.media_path,
-                input.work_dir,
-                &opts,
-                input.duration,
-                input.cancel,
-                |p| sink.progress(p * 0.9),
-            )
-            .await?;
-        let count = frames.len();
-        for (i, frame) in frames.iter().enumerate() {
-            if input.cancel.is_cancelled() {
-                return Err(AnalyzerError::Cancelled);
+        // Keyframes are saved as ffmpeg finds them; each spans until the next
+        // one, so a keyframe is emitted when the next is known (or at the end).
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let extract = input.tools.keyframes(
+            input.media_path,
+            input.work_dir,
+            &opts,
+            input.duration,
+            input.cancel,
+            tx,
+        );
+        let name = self.name();
+        let duration = input.duration;
+        let out = &mut *sink;
+        // `move`: the receiver must be dropped as soon as saving stops, so
+        // that extraction (blocked on a full channel) stops too.
+        let save = async move {
+            let mut pending: Option<aima_media::Keyframe> = None;
+            while let Some(event) = rx.recv().await {
+                match event {
+                    KeyframeEvent::Progress(p) => out.progress(p * 0.99),
+                    KeyframeEvent::Frame(frame) => {
+                        if let Some(prev) = pending.take() {
+                            save_frame(out, name, &prev, Some(frame.time)).await?;
+                        }
+                        pending = Some(frame);
+                    }
+                }
             }
-            let name = format!("kf-{:06}.jpg", frame.index + 1);
-            let artifact = sink.artifact(&name, &frame.path).await?;
-            let end = match frames.get(i + 1) {
-                Some(next) => Some(next.time),
-                None => input.duration.filter(|d| *d > frame.time),
-            };
-            sink.emit(Insight {
-                analyzer: self.name().into(),
-                kind: "keyframe".into(),
-                start: frame.time,
-                end,
-                data: serde_json::json!({ "index": frame.index, "scene_count": count }),
-                artifact: Some(artifact),
-                key: format!("kf-{:06}", frame.index),
-            })
-            .await?;
-            sink.progress(0.9 + 0.1 * (i + 1) as f64 / count as f64);
-        }
+            if let Some(last) = pending {
+                let end = duration.filter(|d| *d > last.time);
+                save_frame(out, name, &last, end).await?;
+            }
+            Ok::<(), AnalyzerError>(())
+        };
+        let (extracted, saved) = tokio::join!(extract, save);
+        // A failed extraction explains more than a save that stopped with it.
+        extracted?;
+        saved?;
+        sink.progress(1.0);
         Ok(())
     }
+}
+
+async fn save_frame(
+    sink: &mut dyn InsightSink,
+    analyzer: &str,
+    frame: &aima_media::Keyframe,
+    end: Option<f64>,
+) -> Result<(), AnalyzerError> {
+    let name = format!("kf-{:06}.jpg", frame.index + 1);
+    let artifact = sink.artifact(&name, &frame.path).await?;
+    sink.emit(Insight {
+        analyzer: analyzer.into(),
+        kind: "keyframe".into(),
+        start: frame.time,
+        end,
+        data: serde_json::json!({ "index": frame.index }),
+        artifact: Some(artifact),
+        key: format!("kf-{:06}", frame.index),
+    })
+    .await
 }

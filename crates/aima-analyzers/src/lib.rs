@@ -129,7 +129,9 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.analyzers.iter().map(|a| a.name())).finish()
+        f.debug_list()
+            .entries(self.analyzers.iter().map(|a| a.name()))
+            .finish()
     }
 }
 
@@ -156,7 +158,11 @@ impl Registry {
 
     /// Checks a pipeline's shape, names, options, and (when the media kind is
     /// known) that each analyzer accepts that kind.
-    pub fn check(&self, pipeline: &Pipeline, kind: Option<MediaKind>) -> Result<(), PipelineRejection> {
+    pub fn check(
+        &self,
+        pipeline: &Pipeline,
+        kind: Option<MediaKind>,
+    ) -> Result<(), PipelineRejection> {
         pipeline.validate().map_err(|e| PipelineRejection {
             code: ErrorCode::InvalidPipeline,
             message: e.to_string(),
@@ -167,7 +173,11 @@ impl Registry {
                 message: format!(
                     "unknown analyzer {:?}; known: {}",
                     stage.name,
-                    self.analyzers.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+                    self.analyzers
+                        .iter()
+                        .map(|a| a.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             })?;
             analyzer
@@ -180,10 +190,7 @@ impl Registry {
                 if !analyzer.accepts().contains(&kind) {
                     return Err(PipelineRejection {
                         code: ErrorCode::AnalyzerNotApplicable,
-                        message: format!(
-                            "analyzer {:?} does not run on {kind} media",
-                            stage.name
-                        ),
+                        message: format!("analyzer {:?} does not run on {kind} media", stage.name),
                     });
                 }
             }

@@ -106,7 +106,9 @@ mod tests {
     fn keys() {
         assert_eq!(media_key("abcdef"), "media/sha256/ab/abcdef");
         assert!(validate_key("artifacts/m1/j1/kf-000001.jpg").is_ok());
-        for bad in ["", "/abs", "a//b", "a/../b", "..", "a/./b", "a b", "a\0b", "a\\b"] {
+        for bad in [
+            "", "/abs", "a//b", "a/../b", "..", "a/./b", "a b", "a\0b", "a\\b",
+        ] {
             assert!(validate_key(bad).is_err(), "{bad:?}");
         }
     }

@@ -68,7 +68,9 @@ impl BlobStore for LocalBlobStore {
             Err(e) if e.raw_os_error() == Some(18) => {
                 let tmp = dest.with_extension(format!("tmp-{}", uuid::Uuid::new_v4()));
                 tokio::fs::copy(file, &tmp).await.map_err(|e| io(key, e))?;
-                tokio::fs::rename(&tmp, &dest).await.map_err(|e| io(key, e))?;
+                tokio::fs::rename(&tmp, &dest)
+                    .await
+                    .map_err(|e| io(key, e))?;
                 tokio::fs::remove_file(file).await.map_err(|e| io(key, e))
             }
             Err(e) => Err(io(key, e)),
@@ -79,7 +81,9 @@ impl BlobStore for LocalBlobStore {
         let dest = self.path(key)?;
         ensure_parent(&dest, key).await?;
         let tmp = self.staging.join(format!("put-{}", uuid::Uuid::new_v4()));
-        tokio::fs::write(&tmp, &bytes).await.map_err(|e| io(key, e))?;
+        tokio::fs::write(&tmp, &bytes)
+            .await
+            .map_err(|e| io(key, e))?;
         if let Err(e) = tokio::fs::rename(&tmp, &dest).await {
             let _ = tokio::fs::remove_file(&tmp).await;
             return Err(io(key, e));
@@ -141,7 +145,9 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| io("tmp", e))?;
         let store = LocalBlobStore::open(dir.path()).await?;
         let staged = store.staging_dir().join("x");
-        tokio::fs::write(&staged, b"hello").await.map_err(|e| io("x", e))?;
+        tokio::fs::write(&staged, b"hello")
+            .await
+            .map_err(|e| io("x", e))?;
         store.put_file("media/sha256/ab/abc", &staged).await?;
         assert!(!staged.exists());
         assert_eq!(store.size("media/sha256/ab/abc").await?, 5);
@@ -151,7 +157,9 @@ mod tests {
             got.extend_from_slice(&chunk.map_err(|e| io("x", e))?);
         }
         assert_eq!(got, b"hello");
-        store.put_bytes("artifacts/m/j/a.jpg", Bytes::from_static(b"j")).await?;
+        store
+            .put_bytes("artifacts/m/j/a.jpg", Bytes::from_static(b"j"))
+            .await?;
         store.delete_prefix("artifacts/m").await?;
         assert!(!store.exists("artifacts/m/j/a.jpg").await?);
         store.delete("media/sha256/ab/abc").await?;

@@ -69,7 +69,16 @@ mod tests {
     fn filenames() {
         assert!(validate_filename("holiday clip (1).mp4").is_ok());
         assert!(validate_filename("été.jpg").is_ok());
-        for bad in ["", "../etc/passwd", "a/b.mp4", "a\\b", "a\0b", "a\nb", "\u{7f}", ".."] {
+        for bad in [
+            "",
+            "../etc/passwd",
+            "a/b.mp4",
+            "a\\b",
+            "a\0b",
+            "a\nb",
+            "\u{7f}",
+            "..",
+        ] {
             assert!(validate_filename(bad).is_err(), "{bad:?} accepted");
         }
         assert!(validate_filename(&"x".repeat(256)).is_err());

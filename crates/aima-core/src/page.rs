@@ -92,6 +92,9 @@ mod tests {
         assert!(PageRequest::new(Some(0), None, SortOrder::Asc).is_err());
         assert!(PageRequest::new(Some(501), None, SortOrder::Asc).is_err());
         assert!(PageRequest::new(None, Some("nothex"), SortOrder::Asc).is_err());
-        assert_eq!(PageRequest::new(None, None, SortOrder::Desc).map(|p| p.limit), Ok(50));
+        assert_eq!(
+            PageRequest::new(None, None, SortOrder::Desc).map(|p| p.limit),
+            Ok(50)
+        );
     }
 }

@@ -124,12 +124,18 @@ mod tests {
             Pipeline::parse_list("../x"),
             Err(PipelineError::BadName(_))
         ));
-        let long = (0..17).map(|i| format!("a{i}")).collect::<Vec<_>>().join(",");
+        let long = (0..17)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
         assert_eq!(Pipeline::parse_list(&long), Err(PipelineError::TooLong));
         let p = Pipeline(vec![StageSpec {
             name: "probe".into(),
             options: serde_json::json!([1]),
         }]);
-        assert!(matches!(p.validate(), Err(PipelineError::OptionsNotObject(_))));
+        assert!(matches!(
+            p.validate(),
+            Err(PipelineError::OptionsNotObject(_))
+        ));
     }
 }

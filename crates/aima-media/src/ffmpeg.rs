@@ -1,8 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use std::sync::{Arc, Mutex};
+
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::{tail_lines, MediaError, MediaTools, Result};
@@ -89,8 +92,9 @@ impl MediaTools {
     }
 
     /// Writes scene-change keyframes of `input` as JPEG thumbnails into
-    /// `out_dir` and returns them in time order. `on_progress` receives the
-    /// share of `duration` processed so far (0..1).
+    /// `out_dir`, sending each one on `events` as soon as its file is
+    /// complete (so a caller can save it before the rest are found), with
+    /// progress as a share of `duration`. Returns how many were written.
     pub async fn keyframes(
         &self,
         input: &Path,
@@ -98,8 +102,8 @@ impl MediaTools {
         opts: &KeyframeOptions,
         duration: Option<f64>,
         cancel: &CancellationToken,
-        mut on_progress: impl FnMut(f64) + Send,
-    ) -> Result<Vec<Keyframe>> {
+        events: mpsc::Sender<KeyframeEvent>,
+    ) -> Result<usize> {
         let mut select = format!("eq(n,0)+gt(scene,{:.4})", opts.scene_threshold);
         if let Some(max) = opts.max_interval.filter(|m| *m > 0.0) {
             select.push_str(&format!("+gte(t-prev_selected_t,{max:.3})"));
@@ -110,12 +114,19 @@ impl MediaTools {
         );
         let pattern = out_dir.join("kf-%06d.jpg");
         let mut child = Command::new(&self.ffmpeg)
-            .args(["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-i"])
+            .args([
+                "-nostdin",
+                "-hide_banner",
+                "-nostats",
+                "-loglevel",
+                "info",
+                "-i",
+            ])
             .arg(input)
             .args(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", &filter])
             .args(["-fps_mode", "vfr", "-q:v", "4", "-frames:v"])
             .arg(opts.max_frames.max(1).to_string())
-            .args(["-progress", "pipe:1", "-y"])
+            .args(["-progress", "pipe:1", "-stats_period", "0.25", "-y"])
             .arg(&pattern)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -133,31 +144,52 @@ impl MediaTools {
         let stdout = child.stdout.take().ok_or_else(|| {
             MediaError::Io(std::io::Error::other("ffmpeg stdout was not captured"))
         })?;
-        // stderr: showinfo lines give each kept frame's time; other lines are
-        // kept (the last few) to explain a failure.
-        let err_task = tokio::spawn(async move {
-            let mut times = Vec::new();
-            let mut other = std::collections::VecDeque::new();
-            let mut reader = BufReader::new(stderr);
-            let mut buf = Vec::new();
-            while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
-                if n == 0 {
-                    break;
-                }
-                let line = String::from_utf8_lossy(&buf).into_owned();
-                buf.clear();
-                if let Some(t) = showinfo_time(&line) {
-                    times.push(t);
-                } else if !line.contains("Parsed_showinfo") {
-                    other.push_back(line);
-                    if other.len() > 20 {
-                        other.pop_front();
+        // stderr: showinfo lines give each kept frame's time, in order; other
+        // lines are kept (the last few) to explain a failure.
+        let times = Arc::new(Mutex::new(Vec::<f64>::new()));
+        let err_task = {
+            let times = times.clone();
+            tokio::spawn(async move {
+                let mut other = std::collections::VecDeque::new();
+                let mut reader = BufReader::new(stderr);
+                let mut buf = Vec::new();
+                while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    let line = String::from_utf8_lossy(&buf).into_owned();
+                    buf.clear();
+                    if let Some(t) = showinfo_time(&line) {
+                        if let Ok(mut v) = times.lock() {
+                            v.push(t);
+                        }
+                    } else if !line.contains("Parsed_showinfo") {
+                        other.push_back(line);
+                        if other.len() > 20 {
+                            other.pop_front();
+                        }
                     }
                 }
-            }
-            (times, other.into_iter().collect::<String>())
-        });
+                other.into_iter().collect::<String>()
+            })
+        };
 
+        // stdout: `-progress` blocks. `frame=N` says N files are complete.
+        let mut sent = 0usize;
+        let mut written = 0usize;
+        let send_ready = |upto: usize, sent: &mut usize| {
+            let known = times.lock().map(|v| v.clone()).unwrap_or_default();
+            let mut ready = Vec::new();
+            while *sent < upto.min(known.len()) {
+                ready.push(Keyframe {
+                    index: *sent as u32,
+                    time: known[*sent],
+                    path: out_dir.join(format!("kf-{:06}.jpg", *sent + 1)),
+                });
+                *sent += 1;
+            }
+            ready
+        };
         let mut lines = BufReader::new(stdout).lines();
         let status = loop {
             tokio::select! {
@@ -167,9 +199,20 @@ impl MediaTools {
                 }
                 line = lines.next_line() => match line {
                     Ok(Some(line)) => {
-                        if let (Some(t), Some(d)) = (progress_time(&line), duration) {
+                        if let Some(n) = line.strip_prefix("frame=").and_then(|n| n.trim().parse::<usize>().ok()) {
+                            written = n;
+                        } else if let (Some(t), Some(d)) = (progress_time(&line), duration) {
                             if d > 0.0 {
-                                on_progress((t / d).clamp(0.0, 1.0));
+                                let _ = events.send(KeyframeEvent::Progress((t / d).clamp(0.0, 1.0))).await;
+                            }
+                        } else if line.starts_with("progress=continue") {
+                            // The newest file may still be open: hold it back one block.
+                            for kf in send_ready(written.saturating_sub(1), &mut sent) {
+                                if events.send(KeyframeEvent::Frame(kf)).await.is_err() {
+                                    // The receiver gave up (it failed to save): stop ffmpeg.
+                                    let _ = child.kill().await;
+                                    return Err(MediaError::Cancelled);
+                                }
                             }
                         }
                     }
@@ -178,7 +221,7 @@ impl MediaTools {
                 }
             }
         };
-        let (times, log) = err_task
+        let log = err_task
             .await
             .map_err(|e| MediaError::Io(std::io::Error::other(e.to_string())))?;
         if !status.success() {
@@ -187,27 +230,32 @@ impl MediaTools {
                 tail_lines(&log, 3)
             )));
         }
-        let mut frames = Vec::new();
-        for (i, time) in times.into_iter().enumerate() {
-            let path = out_dir.join(format!("kf-{:06}.jpg", i + 1));
-            if !tokio::fs::try_exists(&path).await? {
-                break;
-            }
-            frames.push(Keyframe {
-                index: i as u32,
-                time,
-                path,
-            });
+        // ffmpeg has exited: every file it wrote is complete.
+        let mut files = 0;
+        while tokio::fs::try_exists(out_dir.join(format!("kf-{:06}.jpg", files + 1))).await? {
+            files += 1;
         }
-        if frames.is_empty() {
+        for kf in send_ready(files, &mut sent) {
+            let _ = events.send(KeyframeEvent::Frame(kf)).await;
+        }
+        if sent == 0 {
             return Err(MediaError::Corrupt(format!(
                 "no frame could be decoded ({})",
                 tail_lines(&log, 3)
             )));
         }
-        on_progress(1.0);
-        Ok(frames)
+        let _ = events.send(KeyframeEvent::Progress(1.0)).await;
+        Ok(sent)
     }
+}
+
+/// What [`MediaTools::keyframes`] reports while it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyframeEvent {
+    /// Share of the media processed, 0..1.
+    Progress(f64),
+    /// A keyframe whose file is complete.
+    Frame(Keyframe),
 }
 
 #[cfg(test)]
@@ -218,7 +266,10 @@ mod tests {
     fn parses_showinfo_and_progress() {
         let line = "[Parsed_showinfo_1 @ 0x55d5] n:   3 pts:  76800 pts_time:6.4     duration:512 fmt:yuv420p";
         assert_eq!(showinfo_time(line), Some(6.4));
-        assert_eq!(showinfo_time("[Parsed_showinfo_1 @ 0x55d5] config in time_base: 1/12800"), None);
+        assert_eq!(
+            showinfo_time("[Parsed_showinfo_1 @ 0x55d5] config in time_base: 1/12800"),
+            None
+        );
         assert_eq!(showinfo_time("frame=1 pts_time:3"), None);
         assert_eq!(progress_time("out_time_us=2500000"), Some(2.5));
         assert_eq!(progress_time("out_time_us=N/A"), None);

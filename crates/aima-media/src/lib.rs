@@ -10,7 +10,7 @@ mod probe;
 
 use std::path::PathBuf;
 
-pub use ffmpeg::{Keyframe, KeyframeOptions};
+pub use ffmpeg::{Keyframe, KeyframeEvent, KeyframeOptions};
 pub use probe::{ProbeInfo, StreamInfo};
 
 #[derive(Debug, thiserror::Error)]

@@ -73,8 +73,24 @@ struct RawDisposition {
 /// Containers ffmpeg can open that are not media a person uploads: text
 /// rendered as ANSI art, subtitles, playlists and the like.
 const REFUSED_CONTAINERS: &[&str] = &[
-    "tty", "ass", "srt", "webvtt", "subviewer", "microdvd", "hls", "concat", "lrc", "jacosub",
-    "sami", "realtext", "mpl2", "pjs", "stl", "vplayer", "ffmetadata", "data",
+    "tty",
+    "ass",
+    "srt",
+    "webvtt",
+    "subviewer",
+    "microdvd",
+    "hls",
+    "concat",
+    "lrc",
+    "jacosub",
+    "sami",
+    "realtext",
+    "mpl2",
+    "pjs",
+    "stl",
+    "vplayer",
+    "ffmetadata",
+    "data",
 ];
 
 fn parse_rate(s: &str) -> Option<f64> {
@@ -157,7 +173,11 @@ pub fn interpret(json: &[u8]) -> Result<ProbeInfo> {
     Ok(ProbeInfo {
         kind,
         container,
-        duration: if kind == MediaKind::Image { None } else { duration },
+        duration: if kind == MediaKind::Image {
+            None
+        } else {
+            duration
+        },
         bit_rate: format.bit_rate.as_deref().and_then(|b| b.parse().ok()),
         width: video.and_then(|v| v.width),
         height: video.and_then(|v| v.height),
@@ -169,7 +189,15 @@ impl MediaTools {
     /// Probes a file. A file ffprobe cannot read as media is `Unsupported`.
     pub async fn probe(&self, path: &Path) -> Result<ProbeInfo> {
         let output = Command::new(&self.ffprobe)
-            .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i"])
+            .args([
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_format",
+                "-show_streams",
+                "-i",
+            ])
             .arg(path)
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -231,11 +259,17 @@ mod tests {
 
     #[test]
     fn refuses_text_and_empty() {
-        assert!(matches!(interpret(TTY.as_bytes()), Err(MediaError::Unsupported(_))));
+        assert!(matches!(
+            interpret(TTY.as_bytes()),
+            Err(MediaError::Unsupported(_))
+        ));
         assert!(matches!(
             interpret(br#"{"streams":[],"format":{"format_name":"mp3"}}"#),
             Err(MediaError::Unsupported(_))
         ));
-        assert!(matches!(interpret(b"not json"), Err(MediaError::Unsupported(_))));
+        assert!(matches!(
+            interpret(b"not json"),
+            Err(MediaError::Unsupported(_))
+        ));
     }
 }

@@ -135,8 +135,12 @@ pub trait JobRepo: Send + Sync {
         analyzer: &str,
         stages: &[StageStatus],
     ) -> Result<Fenced>;
-    async fn complete_job(&self, job_id: &str, token: &str, stages: &[StageStatus])
-        -> Result<Fenced>;
+    async fn complete_job(
+        &self,
+        job_id: &str,
+        token: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced>;
     async fn fail_job(
         &self,
         job_id: &str,
@@ -157,12 +161,7 @@ pub trait JobRepo: Send + Sync {
 pub trait InsightRepo: Send + Sync {
     /// Saves an insight under a lease; a key already saved for this job and
     /// analyzer is kept as it is.
-    async fn put_insight(
-        &self,
-        job: &Job,
-        token: &str,
-        insight: &Insight,
-    ) -> Result<Fenced>;
+    async fn put_insight(&self, job: &Job, token: &str, insight: &Insight) -> Result<Fenced>;
     async fn list_insights(
         &self,
         workspace: &str,
@@ -170,8 +169,12 @@ pub trait InsightRepo: Send + Sync {
         filter: &InsightFilter,
     ) -> Result<Vec<StoredInsight>>;
     /// Whether this media has an insight with this artifact name.
-    async fn artifact_exists(&self, workspace: &str, media_id: &str, artifact: &str)
-        -> Result<bool>;
+    async fn artifact_exists(
+        &self,
+        workspace: &str,
+        media_id: &str,
+        artifact: &str,
+    ) -> Result<bool>;
 }
 
 /// Everything AIMA stores, behind one object chosen at start-up.

@@ -230,7 +230,11 @@ fn job_from_row(row: &AnyRow) -> Result<Job> {
         attempts: row.try_get("attempts")?,
         max_attempts: row.try_get("max_attempts")?,
         // A job that ended keeps the error of its last failed attempt only if it failed.
-        error: if state == JobState::Succeeded { None } else { error },
+        error: if state == JobState::Succeeded {
+            None
+        } else {
+            error
+        },
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
@@ -386,7 +390,9 @@ impl MediaRepo for SqlStore {
             .bind(Arg::Int(now_ms()))
             .push(") ON CONFLICT (workspace_id, sha256) DO NOTHING");
         let created = q.query().execute(&self.pool).await?.rows_affected() > 0;
-        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        let mut q = Sql::new(&format!(
+            "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
+        ));
         q.bind(t(&new.workspace))
             .push(" AND sha256 = ")
             .bind(t(&new.sha256));
@@ -395,7 +401,9 @@ impl MediaRepo for SqlStore {
     }
 
     async fn get_media(&self, workspace: &str, id: &str) -> Result<Media> {
-        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        let mut q = Sql::new(&format!(
+            "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
+        ));
         q.bind(t(workspace)).push(" AND id = ").bind(t(id));
         match q.query().fetch_optional(&self.pool).await? {
             Some(row) => media_from_row(&row),
@@ -409,7 +417,9 @@ impl MediaRepo for SqlStore {
         filter: &MediaFilter,
         page: &PageRequest,
     ) -> Result<Page<Media>> {
-        let mut q = Sql::new(&format!("SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "));
+        let mut q = Sql::new(&format!(
+            "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
+        ));
         q.bind(t(workspace));
         if let Some(kind) = filter.kind {
             q.push(" AND kind = ").bind(t(kind.as_str()));
@@ -422,7 +432,10 @@ impl MediaRepo for SqlStore {
         }
         push_page(&mut q, page);
         let rows = q.query().fetch_all(&self.pool).await?;
-        let items = rows.iter().map(media_from_row).collect::<Result<Vec<_>>>()?;
+        let items = rows
+            .iter()
+            .map(media_from_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok(into_page(items, page, |m| Cursor {
             created_at: m.created_at,
             id: m.id.clone(),
@@ -489,7 +502,9 @@ impl JobRepo for SqlStore {
     }
 
     async fn get_job(&self, workspace: &str, id: &str) -> Result<Job> {
-        let mut q = Sql::new(&format!("SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "));
+        let mut q = Sql::new(&format!(
+            "SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "
+        ));
         q.bind(t(workspace)).push(" AND id = ").bind(t(id));
         match q.query().fetch_optional(&self.pool).await? {
             Some(row) => job_from_row(&row),
@@ -512,7 +527,9 @@ impl JobRepo for SqlStore {
         media_id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Job>> {
-        let mut q = Sql::new(&format!("SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "));
+        let mut q = Sql::new(&format!(
+            "SELECT {JOB_COLS} FROM jobs WHERE workspace_id = "
+        ));
         q.bind(t(workspace));
         if let Some(m) = media_id {
             q.push(" AND media_id = ").bind(t(m));
@@ -548,7 +565,8 @@ impl JobRepo for SqlStore {
             Dialect::Sqlite => "",
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         };
-        let mut q = Sql::new("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = ");
+        let mut q =
+            Sql::new("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = ");
         q.bind(t(&token))
             .push(", lease_owner = ")
             .bind(t(owner))
@@ -558,9 +576,7 @@ impl JobRepo for SqlStore {
             .bind(Arg::Int(now))
             .push("), updated_at = ")
             .bind(Arg::Int(now))
-            .push(
-                " WHERE id = (SELECT id FROM jobs WHERE ((state = 'queued' AND run_after <= ",
-            )
+            .push(" WHERE id = (SELECT id FROM jobs WHERE ((state = 'queued' AND run_after <= ")
             .bind(Arg::Int(now))
             .push(") OR (state = 'running' AND lease_expires_at < ")
             .bind(Arg::Int(now))
@@ -588,7 +604,12 @@ impl JobRepo for SqlStore {
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
-    async fn update_stages(&self, job_id: &str, token: &str, stages: &[StageStatus]) -> Result<Fenced> {
+    async fn update_stages(
+        &self,
+        job_id: &str,
+        token: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced> {
         let mut q = Sql::new("UPDATE jobs SET stages = ");
         q.bind(t(&stages_json(stages)?))
             .push(", progress = ")
@@ -625,7 +646,12 @@ impl JobRepo for SqlStore {
         Ok(Fenced::Ok)
     }
 
-    async fn complete_job(&self, job_id: &str, token: &str, stages: &[StageStatus]) -> Result<Fenced> {
+    async fn complete_job(
+        &self,
+        job_id: &str,
+        token: &str,
+        stages: &[StageStatus],
+    ) -> Result<Fenced> {
         let now = now_ms();
         let mut q = Sql::new("UPDATE jobs SET state = 'succeeded', progress = 1, stages = ");
         q.bind(t(&stages_json(stages)?))
@@ -787,7 +813,9 @@ impl InsightRepo for SqlStore {
         let mut q = Sql::new(&format!(
             "SELECT {INSIGHT_COLS} FROM insights WHERE workspace_id = "
         ));
-        q.bind(t(workspace)).push(" AND media_id = ").bind(t(media_id));
+        q.bind(t(workspace))
+            .push(" AND media_id = ")
+            .bind(t(media_id));
         if let Some(a) = &filter.analyzer {
             q.push(" AND analyzer = ").bind(t(a));
         }
@@ -795,7 +823,8 @@ impl InsightRepo for SqlStore {
             q.push(" AND kind = ").bind(t(k));
         }
         if let Some(from) = filter.from {
-            q.push(" AND COALESCE(end_s, start_s) >= ").bind(Arg::Float(from));
+            q.push(" AND COALESCE(end_s, start_s) >= ")
+                .bind(Arg::Float(from));
         }
         if let Some(to) = filter.to {
             q.push(" AND start_s <= ").bind(Arg::Float(to));
@@ -805,7 +834,12 @@ impl InsightRepo for SqlStore {
         rows.iter().map(insight_from_row).collect()
     }
 
-    async fn artifact_exists(&self, workspace: &str, media_id: &str, artifact: &str) -> Result<bool> {
+    async fn artifact_exists(
+        &self,
+        workspace: &str,
+        media_id: &str,
+        artifact: &str,
+    ) -> Result<bool> {
         let mut q = Sql::new("SELECT COUNT(*) AS n FROM insights WHERE workspace_id = ");
         q.bind(t(workspace))
             .push(" AND media_id = ")
@@ -852,7 +886,10 @@ mod tests {
 
     #[test]
     fn dialects() {
-        assert_eq!(Dialect::from_url("sqlite://x.db").ok(), Some(Dialect::Sqlite));
+        assert_eq!(
+            Dialect::from_url("sqlite://x.db").ok(),
+            Some(Dialect::Sqlite)
+        );
         assert_eq!(
             Dialect::from_url("postgresql://h/db").ok(),
             Some(Dialect::Postgres)

@@ -63,7 +63,10 @@ pub enum WorkerError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// A job was run to an end or handed back; its id and the state it was left in.
-    Ran { job_id: String, state: Option<JobState> },
+    Ran {
+        job_id: String,
+        state: Option<JobState>,
+    },
     /// Nothing to do.
     Empty,
 }
@@ -159,8 +162,12 @@ impl Worker {
         let keeper = {
             let store = self.store.clone();
             let (job_id, token) = (job.id.clone(), token.clone());
-            let (stages, cancel, lost, shutdown) =
-                (stages.clone(), cancel.clone(), lost.clone(), shutdown.clone());
+            let (stages, cancel, lost, shutdown) = (
+                stages.clone(),
+                cancel.clone(),
+                lost.clone(),
+                shutdown.clone(),
+            );
             let lease_ms = self.config.lease.as_millis() as i64;
             let heartbeat = self.config.heartbeat;
             tokio::spawn(async move {
@@ -186,7 +193,9 @@ impl Worker {
                     match result {
                         Ok(Fenced::Ok) => last_beat = Instant::now(),
                         Ok(Fenced::LeaseLost) => {
-                            tracing::warn!("lease lost (cancelled, deleted or taken over); stopping");
+                            tracing::warn!(
+                                "lease lost (cancelled, deleted or taken over); stopping"
+                            );
                             lost.cancel();
                             cancel.cancel();
                             break;
@@ -204,14 +213,19 @@ impl Worker {
 
         let (write, state) = match result {
             Ok(()) => (
-                self.store.complete_job(&job.id, &token, &final_stages).await,
+                self.store
+                    .complete_job(&job.id, &token, &final_stages)
+                    .await,
                 Some(JobState::Succeeded),
             ),
             Err(_) if lost.is_cancelled() => (Ok(Fenced::LeaseLost), None),
             Err(AnalyzerError::LeaseLost) => (Ok(Fenced::LeaseLost), None),
             Err(AnalyzerError::Cancelled) if shutdown.is_cancelled() => {
                 tracing::info!("shutting down: job handed back to the queue");
-                (self.store.release_job(&job.id, &token).await, Some(JobState::Queued))
+                (
+                    self.store.release_job(&job.id, &token).await,
+                    Some(JobState::Queued),
+                )
             }
             Err(AnalyzerError::Cancelled) => (Ok(Fenced::LeaseLost), None),
             Err(AnalyzerError::Retry(message)) => {
@@ -221,9 +235,21 @@ impl Worker {
                 let info = ErrorInfo::new(ErrorCode::AnalyzerFailed, message);
                 let w = self
                     .store
-                    .fail_job(&job.id, &token, FailureKind::Retry { retry_after_ms: backoff }, &info, &final_stages)
+                    .fail_job(
+                        &job.id,
+                        &token,
+                        FailureKind::Retry {
+                            retry_after_ms: backoff,
+                        },
+                        &info,
+                        &final_stages,
+                    )
                     .await;
-                let state = if job.attempts < job.max_attempts { JobState::Queued } else { JobState::Failed };
+                let state = if job.attempts < job.max_attempts {
+                    JobState::Queued
+                } else {
+                    JobState::Failed
+                };
                 (w, Some(state))
             }
             Err(AnalyzerError::Abort { code, message }) => {
@@ -251,7 +277,11 @@ impl Worker {
             metrics::histogram!("aima_job_duration_seconds", "state" => s.as_str())
                 .record(started.elapsed().as_secs_f64());
         }
-        tracing::info!(state = state.map(|s| s.as_str()).unwrap_or("lost"), elapsed_ms = started.elapsed().as_millis() as u64, "job ended");
+        tracing::info!(
+            state = state.map(|s| s.as_str()).unwrap_or("lost"),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "job ended"
+        );
         state
     }
 

@@ -40,10 +40,16 @@ impl StoreSink {
 #[async_trait]
 impl InsightSink for StoreSink {
     async fn emit(&mut self, insight: Insight) -> Result<(), AnalyzerError> {
-        match self.store.put_insight(&self.job, &self.token, &insight).await {
+        match self
+            .store
+            .put_insight(&self.job, &self.token, &insight)
+            .await
+        {
             Ok(Fenced::Ok) => Ok(()),
             Ok(Fenced::LeaseLost) => Err(AnalyzerError::LeaseLost),
-            Err(e) => Err(AnalyzerError::Retry(format!("could not save an insight: {e}"))),
+            Err(e) => Err(AnalyzerError::Retry(format!(
+                "could not save an insight: {e}"
+            ))),
         }
     }
 

@@ -14,7 +14,11 @@ use crate::app;
 use crate::config::{Config, Overrides, DEFAULT_CONFIG_TOML};
 
 #[derive(Debug, Parser)]
-#[command(name = "aima", version, about = "AIMA: media and activity insight, self-hosted")]
+#[command(
+    name = "aima",
+    version,
+    about = "AIMA: media and activity insight, self-hosted"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Default: $AIMA_CONFIG, else ~/.config/aima/config.toml if present.
     #[arg(long, global = true, value_name = "FILE")]
@@ -111,7 +115,11 @@ fn init_logging(cfg: &Config) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = if cfg.log.format == "json" {
-        builder.json().flatten_event(true).with_current_span(true).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init()
     } else {
         builder.compact().try_init()
     };
@@ -150,7 +158,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = running.shutdown.clone();
             tokio::spawn(async move {
                 app::shutdown_signal().await;
-                tracing::info!("shutting down: no new requests or jobs; running jobs go back to the queue");
+                tracing::info!(
+                    "shutting down: no new requests or jobs; running jobs go back to the queue"
+                );
                 shutdown.cancel();
             });
             running.task.await.context("server task failed")?
@@ -234,7 +244,13 @@ async fn analyze(
         OutputFormat::Text => {
             for i in insights {
                 let end = i.end.map(|e| format!("-{}", clock(e))).unwrap_or_default();
-                println!("{}{end}\t{}\t{}\t{}", clock(i.start), i.analyzer, i.kind, i.data);
+                println!(
+                    "{}{end}\t{}\t{}\t{}",
+                    clock(i.start),
+                    i.analyzer,
+                    i.kind,
+                    i.data
+                );
             }
         }
     }

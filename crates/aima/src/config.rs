@@ -164,7 +164,8 @@ impl Config {
         }
         // Flags use dotted keys ("server.listen"); figment nests them.
         let mut flags = Figment::new();
-        let json = serde_json::to_value(overrides).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let json =
+            serde_json::to_value(overrides).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if let serde_json::Value::Object(map) = json {
             for (k, v) in map {
                 flags = flags.merge(Serialized::default(&k, v));
@@ -184,7 +185,10 @@ impl Config {
         if self.server.listen.parse::<std::net::SocketAddr>().is_err()
             && !self.server.listen.contains(':')
         {
-            return bad(format!("server.listen {:?} is not HOST:PORT", self.server.listen));
+            return bad(format!(
+                "server.listen {:?} is not HOST:PORT",
+                self.server.listen
+            ));
         }
         if let Err(m) = aima_core::validate_workspace(&self.server.default_workspace) {
             return bad(format!("server.default_workspace: {m}"));
@@ -201,7 +205,10 @@ impl Config {
             return bad("server.max_upload_bytes must be positive".into());
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return bad(format!("log.format {:?} must be text or json", self.log.format));
+            return bad(format!(
+                "log.format {:?} must be text or json",
+                self.log.format
+            ));
         }
         Ok(())
     }
@@ -299,8 +306,9 @@ mod tests {
             .expect("the default config parses");
         assert_eq!(from_file, Config::default());
         // Every key of the defaults appears in the commented file.
-        let table: toml::Table = toml::from_str(&toml::to_string(&Config::default()).unwrap_or_default())
-            .unwrap_or_default();
+        let table: toml::Table =
+            toml::from_str(&toml::to_string(&Config::default()).unwrap_or_default())
+                .unwrap_or_default();
         for (section, v) in table {
             if let toml::Value::Table(keys) = v {
                 for key in keys.keys() {
@@ -314,9 +322,13 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's test jail returns its own error type
     fn layers_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("aima.toml", "[server]\nlisten = \"127.0.0.1:1111\"\n[workers]\ncount = 3\n")?;
+            jail.create_file(
+                "aima.toml",
+                "[server]\nlisten = \"127.0.0.1:1111\"\n[workers]\ncount = 3\n",
+            )?;
             jail.set_env("AIMA__SERVER__LISTEN", "127.0.0.1:2222");
             jail.set_env("AIMA__DATABASE__URL", "postgres://u:p@h/db");
             let cfg = Config::load(Some(Path::new("aima.toml")), &Overrides::default())
@@ -330,7 +342,8 @@ mod tests {
                 workers: Some(0),
                 ..Default::default()
             };
-            let cfg = Config::load(Some(Path::new("aima.toml")), &flags).map_err(|e| e.to_string())?;
+            let cfg =
+                Config::load(Some(Path::new("aima.toml")), &flags).map_err(|e| e.to_string())?;
             assert_eq!(cfg.server.listen, "127.0.0.1:3333");
             assert_eq!(cfg.workers.count, 0);
             jail.set_env("AIMA__WORKERS__HEARTBEAT_SECONDS", "59");
@@ -340,6 +353,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)]
     fn unknown_keys_are_errors() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "[server]\nlisten_on = \"x\"\n")?;

@@ -105,7 +105,10 @@ where
     let mut size: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::new(ErrorCode::BadRequest, format!("the upload was interrupted: {e}"))
+            ApiError::new(
+                ErrorCode::BadRequest,
+                format!("the upload was interrupted: {e}"),
+            )
         })?;
         size += chunk.len() as u64;
         if size > limit {
@@ -194,15 +197,14 @@ pub async fn upload(
         .unwrap_or("");
 
     let staged = if content_type.starts_with("multipart/form-data") {
-        let boundary = multer::parse_boundary(content_type)
-            .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}")))?;
+        let boundary = multer::parse_boundary(content_type).map_err(|e| {
+            ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}"))
+        })?;
         let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
         let mut staged = None;
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}")))?
-        {
+        while let Some(field) = multipart.next_field().await.map_err(|e| {
+            ApiError::new(ErrorCode::BadRequest, format!("bad multipart request: {e}"))
+        })? {
             if field.name() == Some("file") || field.file_name().is_some() {
                 if let Some(name) = field.file_name() {
                     filename = check_filename(Some(name.to_string()))?;
@@ -212,7 +214,10 @@ pub async fn upload(
             }
         }
         staged.ok_or_else(|| {
-            ApiError::new(ErrorCode::BadRequest, "the multipart request has no `file` field")
+            ApiError::new(
+                ErrorCode::BadRequest,
+                "the multipart request has no `file` field",
+            )
         })?
     } else {
         stage(&state, body.into_data_stream()).await?
@@ -225,7 +230,10 @@ pub async fn upload(
         other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
     })?;
     if let Some(p) = &pipeline {
-        state.registry.check(p, Some(info.kind)).map_err(rejection)?;
+        state
+            .registry
+            .check(p, Some(info.kind))
+            .map_err(rejection)?;
     }
     state
         .blobs
@@ -251,7 +259,11 @@ pub async fn upload(
         None => None,
     };
     metrics::counter!("aima_media_uploaded_total", "created" => created.to_string()).increment(1);
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
         status,
         axum::Json(UploadResponse {
@@ -300,10 +312,21 @@ pub async fn list(
         .map_err(|m| ApiError::new(ErrorCode::InvalidParameter, m))?;
     let filter = MediaFilter {
         kind: q.kind,
-        created_after: q.created_after.as_deref().map(|v| parse_time("created_after", v)).transpose()?,
-        created_before: q.created_before.as_deref().map(|v| parse_time("created_before", v)).transpose()?,
+        created_after: q
+            .created_after
+            .as_deref()
+            .map(|v| parse_time("created_after", v))
+            .transpose()?,
+        created_before: q
+            .created_before
+            .as_deref()
+            .map(|v| parse_time("created_before", v))
+            .transpose()?,
     };
-    let page = state.store.list_media(&caller.workspace, &filter, &page).await?;
+    let page = state
+        .store
+        .list_media(&caller.workspace, &filter, &page)
+        .await?;
     Ok(axum::Json(MediaPage {
         items: page.items,
         next_cursor: page.next_cursor,
@@ -344,7 +367,10 @@ pub async fn delete(
         .delete_media(&caller.workspace, &id)
         .await
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
-    state.blobs.delete_prefix(&artifacts_prefix(&media.id)).await?;
+    state
+        .blobs
+        .delete_prefix(&artifacts_prefix(&media.id))
+        .await?;
     if !state.store.blob_in_use(&media.sha256).await? {
         state.blobs.delete(&media_key(&media.sha256)).await?;
     }
@@ -402,7 +428,10 @@ pub async fn insights(
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
     for (name, v) in [("from", q.from), ("to", q.to)] {
         if v.is_some_and(|v| !v.is_finite()) {
-            return Err(ApiError::new(ErrorCode::InvalidParameter, format!("{name} must be a number of seconds")));
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{name} must be a number of seconds"),
+            ));
         }
     }
     let filter = InsightFilter {
@@ -411,7 +440,10 @@ pub async fn insights(
         from: q.from,
         to: q.to,
     };
-    let items = state.store.list_insights(&caller.workspace, &id, &filter).await?;
+    let items = state
+        .store
+        .list_insights(&caller.workspace, &id, &filter)
+        .await?;
     Ok(axum::Json(InsightList { items }))
 }
 
@@ -426,12 +458,21 @@ pub async fn artifact(
     Path((id, job_id, name)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let artifact = format!("{job_id}/{name}");
-    if !state.store.artifact_exists(&caller.workspace, &id, &artifact).await? {
-        return Err(ApiError::new(ErrorCode::ArtifactNotFound, "artifact not found"));
+    if !state
+        .store
+        .artifact_exists(&caller.workspace, &id, &artifact)
+        .await?
+    {
+        return Err(ApiError::new(
+            ErrorCode::ArtifactNotFound,
+            "artifact not found",
+        ));
     }
     let key = format!("{}/{artifact}", artifacts_prefix(&id));
     let stream = state.blobs.stream(&key).await.map_err(|e| match e {
-        aima_blobs::BlobError::NotFound(_) => ApiError::new(ErrorCode::ArtifactNotFound, "artifact not found"),
+        aima_blobs::BlobError::NotFound(_) => {
+            ApiError::new(ErrorCode::ArtifactNotFound, "artifact not found")
+        }
         other => other.into(),
     })?;
     let content_type = if name.ends_with(".jpg") {
@@ -443,5 +484,9 @@ pub async fn artifact(
     } else {
         "application/octet-stream"
     };
-    Ok(([(header::CONTENT_TYPE, content_type)], Body::from_stream(stream)).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }

@@ -18,7 +18,10 @@ pub fn router(spec: Arc<OpenApi>) -> Router<AppState> {
     let json = spec.to_pretty_json().unwrap_or_else(|_| "{}".into());
     let docs = utoipa_scalar::Scalar::new(spec.as_ref().clone()).to_html();
     Router::new()
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route(
+            "/healthz",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route(
@@ -28,10 +31,13 @@ pub fn router(spec: Arc<OpenApi>) -> Router<AppState> {
                 async move { ([(header::CONTENT_TYPE, "application/json")], json) }
             }),
         )
-        .route("/docs", get(move || {
-            let docs = docs.clone();
-            async move { Html(docs) }
-        }))
+        .route(
+            "/docs",
+            get(move || {
+                let docs = docs.clone();
+                async move { Html(docs) }
+            }),
+        )
 }
 
 async fn readyz(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {
@@ -99,5 +105,8 @@ pub async fn not_found() -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this endpoint")
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this endpoint",
+    )
 }

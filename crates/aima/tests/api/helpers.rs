@@ -1,0 +1,291 @@
+//! Test harness: a real server on a random loopback port, a fresh database
+//! per test (SQLite, or PostgreSQL when the test command started one), and
+//! real media made by ffmpeg.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use aima::app::{start_server, Running};
+use aima::config::Config;
+use serde_json::Value;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the test command started, if any.
+pub fn postgres_base() -> Option<String> {
+    std::env::var("AIMA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// Backends to run cross-backend tests on. When CI asks for PostgreSQL
+/// (AIMA_TEST_REQUIRE_POSTGRES=1) and it is missing, that is a failure, not a skip.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if postgres_base().is_some() {
+        b.push(Backend::Postgres);
+    } else if std::env::var("AIMA_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("AIMA_TEST_REQUIRE_POSTGRES=1 but AIMA_TEST_POSTGRES_URL is not set");
+    }
+    b
+}
+
+/// A new, empty database for one test.
+pub async fn fresh_database(backend: Backend, dir: &Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("test.db").display()),
+        Backend::Postgres => {
+            let base = postgres_base().expect("PostgreSQL is not configured");
+            let name = format!("aima_t_{}", uuid::Uuid::new_v4().simple());
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let (prefix, _) = base.rsplit_once('/').expect("URL has a database");
+            format!("{prefix}/{name}")
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub client: reqwest::Client,
+    pub data: tempfile::TempDir,
+    pub config: Config,
+    running: Option<Running>,
+}
+
+#[derive(Clone)]
+pub struct Options {
+    pub backend: Backend,
+    pub workers: usize,
+    pub max_upload_bytes: u64,
+    pub allow_anonymous: bool,
+    pub lease_seconds: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sqlite,
+            workers: 1,
+            max_upload_bytes: 50 * 1024 * 1024,
+            allow_anonymous: true,
+            lease_seconds: 4,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
+    let mut cfg = Config {
+        data_dir: data.to_path_buf(),
+        ..Config::default()
+    };
+    cfg.server.listen = "127.0.0.1:0".into();
+    cfg.server.max_upload_bytes = o.max_upload_bytes;
+    cfg.server.allow_anonymous = o.allow_anonymous;
+    cfg.server.shutdown_grace_seconds = 5;
+    cfg.database.url = db;
+    cfg.workers.count = o.workers;
+    cfg.workers.lease_seconds = o.lease_seconds;
+    cfg.workers.heartbeat_seconds = 1;
+    cfg.workers.poll_interval_ms = 100;
+    cfg.workers.retry_backoff_seconds = 1;
+    cfg
+}
+
+pub async fn spawn_with(o: Options) -> TestApp {
+    if std::env::var("AIMA_TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let db = fresh_database(o.backend, data.path()).await;
+    let config = test_config(data.path(), db, &o);
+    let running = start_server(config.clone()).await.expect("server starts");
+    TestApp {
+        addr: running.addr,
+        client: reqwest::Client::new(),
+        data,
+        config,
+        running: Some(running),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Uploads a file as the raw body.
+    pub async fn upload(&self, file: &Path, query: &str) -> reqwest::Response {
+        let bytes = tokio::fs::read(file).await.expect("read media");
+        self.client
+            .post(self.url(&format!("/api/v1/media{query}")))
+            .body(bytes)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls a job until it ends (or `timeout`), without assuming how long work takes.
+    pub async fn wait_job(&self, job_id: &str, timeout: Duration) -> Value {
+        let until = Instant::now() + timeout;
+        loop {
+            let (status, job) = self.get_json(&format!("/api/v1/jobs/{job_id}")).await;
+            assert_eq!(status, 200, "job {job_id}: {job}");
+            let state = job["state"].as_str().unwrap_or_default().to_string();
+            if ["succeeded", "failed", "cancelled"].contains(&state.as_str()) {
+                return job;
+            }
+            assert!(
+                Instant::now() < until,
+                "job {job_id} did not end in {timeout:?}: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Stops the server as SIGTERM would, and waits for it.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown.cancel();
+            let _ = r.task.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(r) = &self.running {
+            r.shutdown.cancel();
+        }
+    }
+}
+
+/// Runs ffmpeg; the test fails if ffmpeg is missing or fails.
+pub fn ffmpeg(args: &[&str]) {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg must be installed (the test command installs it)");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A video of three visibly different scenes of `scene` seconds each (red,
+/// test pattern, blue), with a tone: scene changes at `scene` and `2*scene`.
+pub fn scenes_video(dir: &Path, name: &str, scene: f64, size: &str) -> PathBuf {
+    let out = dir.join(name);
+    let d = format!("{scene}");
+    let total = format!("{}", scene * 3.0);
+    let filter = "[0:v][1:v][2:v]concat=n=3:v=1:a=0,format=yuv420p[v]";
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("color=c=red:s={size}:r=25:d={d}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc=s={size}:r=25:d={d}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("color=c=blue:s={size}:r=25:d={d}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=440:duration={total}"),
+        "-filter_complex",
+        filter,
+        "-map",
+        "[v]",
+        "-map",
+        "3:a",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    out
+}
+
+pub fn png_image(dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(name);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=64x48",
+        "-frames:v",
+        "1",
+        out.to_str().expect("path"),
+    ]);
+    out
+}
+
+pub fn wav_audio(dir: &Path, name: &str, seconds: u32) -> PathBuf {
+    let out = dir.join(name);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=330:duration={seconds}"),
+        "-ar",
+        "16000",
+        out.to_str().expect("path"),
+    ]);
+    out
+}
+
+/// Files under a folder, recursively (to check nothing was left behind).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}

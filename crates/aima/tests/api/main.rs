@@ -1,0 +1,11 @@
+//! Integration tests over real HTTP on loopback, real databases and real
+//! media made by ffmpeg. One test binary, for link time.
+
+mod bad_input;
+mod cli;
+mod helpers;
+mod jobs;
+mod media;
+mod ops;
+mod story;
+mod workspaces;
