@@ -1,0 +1,217 @@
+//! Queue semantics straight against the store, on SQLite and (when the test
+//! command started one) PostgreSQL: concurrent claimers each get a different
+//! job, expired leases are taken over, and writes under a lost lease are
+//! refused.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use aima_core::{ErrorCode, ErrorInfo, Insight, MediaKind, NewMedia, StageSpec};
+use aima_store::{FailureKind, Fenced, InsightRepo, JobRepo, MediaRepo, NewJob, SqlStore};
+
+async fn stores() -> Vec<(SqlStore, tempfile::TempDir)> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}", dir.path().join("q.db").display());
+    out.push((SqlStore::connect(&url, 8).await.expect("sqlite"), dir));
+    if let Ok(base) = std::env::var("AIMA_TEST_POSTGRES_URL") {
+        use sqlx::Connection;
+        let name = format!("aima_q_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&base).await.expect("pg");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        let (prefix, _) = base.rsplit_once('/').expect("db");
+        let url = format!("{prefix}/{name}");
+        out.push((
+            SqlStore::connect(&url, 8).await.expect("postgres"),
+            tempfile::tempdir().expect("tmp"),
+        ));
+    } else if std::env::var("AIMA_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("AIMA_TEST_REQUIRE_POSTGRES=1 but AIMA_TEST_POSTGRES_URL is not set");
+    }
+    out
+}
+
+async fn media(store: &SqlStore, n: usize) -> String {
+    let (m, created) = store
+        .insert_or_get_media(NewMedia {
+            workspace: "w".into(),
+            sha256: format!("{n:064x}"),
+            kind: MediaKind::Audio,
+            filename: None,
+            size: 1,
+            duration: Some(1.0),
+            width: None,
+            height: None,
+            probe: serde_json::json!({}),
+        })
+        .await
+        .expect("media");
+    assert!(created);
+    m.id
+}
+
+async fn job(store: &SqlStore, media_id: &str, max_attempts: i64) -> String {
+    store
+        .create_job(NewJob {
+            workspace: "w".into(),
+            media_id: media_id.into(),
+            pipeline: vec![StageSpec::new("probe")],
+            max_attempts,
+        })
+        .await
+        .expect("job")
+        .id
+}
+
+#[tokio::test]
+async fn concurrent_claimers_never_share_a_job() {
+    for (store, _dir) in stores().await {
+        let store = Arc::new(store);
+        let m = media(&store, 1).await;
+        let mut ids = HashSet::new();
+        for _ in 0..60 {
+            ids.insert(job(&store, &m, 3).await);
+        }
+        let mut tasks = Vec::new();
+        for w in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(lease) = store
+                    .claim_job(&format!("w{w}"), 60_000)
+                    .await
+                    .expect("claim")
+                {
+                    assert_eq!(
+                        store
+                            .complete_job(&lease.job.id, &lease.token, &lease.job.stages)
+                            .await
+                            .expect("complete"),
+                        Fenced::Ok
+                    );
+                    mine.push(lease.job.id);
+                }
+                mine
+            }));
+        }
+        let mut claimed = Vec::new();
+        for t in tasks {
+            claimed.extend(t.await.expect("task"));
+        }
+        assert_eq!(claimed.len(), 60, "{:?}", store.dialect());
+        assert_eq!(claimed.iter().cloned().collect::<HashSet<_>>(), ids);
+    }
+}
+
+#[tokio::test]
+async fn expired_leases_are_taken_over_and_fence_the_old_worker() {
+    for (store, _dir) in stores().await {
+        let m = media(&store, 2).await;
+        let id = job(&store, &m, 2).await;
+        let old = store
+            .claim_job("old", 1)
+            .await
+            .expect("claim")
+            .expect("a job");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let new = store
+            .claim_job("new", 60_000)
+            .await
+            .expect("claim")
+            .expect("taken over");
+        assert_eq!(new.job.id, id);
+        assert_eq!(new.job.attempts, 2);
+        let insight = Insight {
+            analyzer: "probe".into(),
+            kind: "media_info".into(),
+            start: 0.0,
+            end: None,
+            data: serde_json::json!({}),
+            artifact: None,
+            key: "k".into(),
+        };
+        // The old worker can write nothing any more.
+        assert_eq!(
+            store
+                .put_insight(&old.job, &old.token, &insight)
+                .await
+                .expect("put"),
+            Fenced::LeaseLost
+        );
+        assert_eq!(
+            store.heartbeat(&id, &old.token, 1000).await.expect("hb"),
+            Fenced::LeaseLost
+        );
+        assert_eq!(
+            store
+                .complete_job(&id, &old.token, &old.job.stages)
+                .await
+                .expect("c"),
+            Fenced::LeaseLost
+        );
+        // The new one can, once per key.
+        assert_eq!(
+            store
+                .put_insight(&new.job, &new.token, &insight)
+                .await
+                .expect("put"),
+            Fenced::Ok
+        );
+        assert_eq!(
+            store
+                .put_insight(&new.job, &new.token, &insight)
+                .await
+                .expect("put"),
+            Fenced::Ok
+        );
+        let listed = store
+            .list_insights("w", &m, &Default::default())
+            .await
+            .expect("list");
+        assert_eq!(listed.len(), 1);
+        // A transient failure on the last attempt fails the job for good.
+        let err = ErrorInfo::new(ErrorCode::AnalyzerFailed, "boom");
+        assert_eq!(
+            store
+                .fail_job(
+                    &id,
+                    &new.token,
+                    FailureKind::Retry { retry_after_ms: 0 },
+                    &err,
+                    &new.job.stages
+                )
+                .await
+                .expect("fail"),
+            Fenced::Ok
+        );
+        let j = store.get_job("w", &id).await.expect("get");
+        assert_eq!(j.state, aima_core::JobState::Failed);
+        assert_eq!(j.error.map(|e| e.code), Some(ErrorCode::AnalyzerFailed));
+        assert!(store.claim_job("any", 1000).await.expect("claim").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_vanished_worker_on_the_last_attempt_fails_the_job() {
+    for (store, _dir) in stores().await {
+        let m = media(&store, 3).await;
+        let id = job(&store, &m, 1).await;
+        let _lease = store
+            .claim_job("gone", 1)
+            .await
+            .expect("claim")
+            .expect("job");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(store
+            .claim_job("next", 1000)
+            .await
+            .expect("claim")
+            .is_none());
+        let j = store.get_job("w", &id).await.expect("get");
+        assert_eq!(j.state, aima_core::JobState::Failed);
+        assert_eq!(j.error.map(|e| e.code), Some(ErrorCode::WorkerLost));
+    }
+}
