@@ -154,6 +154,16 @@ impl Sql {
         self
     }
 
+    /// The lease check every write of a running job ends with: the row is
+    /// changed only while this token still holds it.
+    fn fence(&mut self, job_id: &str, token: &str) -> &mut Self {
+        self.push(" WHERE id = ")
+            .bind(t(job_id))
+            .push(" AND lease_token = ")
+            .bind(t(token))
+            .push(" AND state = 'running'")
+    }
+
     fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for arg in &self.args {
@@ -595,12 +605,7 @@ impl JobRepo for SqlStore {
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced> {
         let now = now_ms();
         let mut q = Sql::new("UPDATE jobs SET lease_expires_at = ");
-        q.bind(Arg::Int(now + lease_ms))
-            .push(" WHERE id = ")
-            .bind(t(job_id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+        q.bind(Arg::Int(now + lease_ms)).fence(job_id, token);
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
@@ -616,11 +621,7 @@ impl JobRepo for SqlStore {
             .bind(Arg::Float(aima_core::overall_progress(stages)))
             .push(", updated_at = ")
             .bind(Arg::Int(now_ms()))
-            .push(" WHERE id = ")
-            .bind(t(job_id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+            .fence(job_id, token);
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
@@ -659,11 +660,7 @@ impl JobRepo for SqlStore {
             .bind(Arg::Int(now))
             .push(", updated_at = ")
             .bind(Arg::Int(now))
-            .push(" WHERE id = ")
-            .bind(t(job_id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+            .fence(job_id, token);
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
@@ -698,11 +695,7 @@ impl JobRepo for SqlStore {
             .bind(t(&error.message))
             .push(", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ")
             .bind(Arg::Int(now))
-            .push(" WHERE id = ")
-            .bind(t(job_id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+            .fence(job_id, token);
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
@@ -715,11 +708,7 @@ impl JobRepo for SqlStore {
         q.bind(Arg::Int(now))
             .push(", updated_at = ")
             .bind(Arg::Int(now))
-            .push(" WHERE id = ")
-            .bind(t(job_id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+            .fence(job_id, token);
         Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
     }
 
@@ -785,21 +774,16 @@ impl InsightRepo for SqlStore {
             .bind(Arg::OptText(insight.artifact.clone()))
             .push(", ")
             .bind(Arg::Int(now_ms()))
-            .push(" FROM jobs WHERE id = ")
-            .bind(t(&job.id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running' ON CONFLICT (job_id, analyzer, ikey) DO NOTHING");
+            .push(" FROM jobs")
+            .fence(&job.id, token)
+            .push(" ON CONFLICT (job_id, analyzer, ikey) DO NOTHING");
         let n = q.query().execute(&self.pool).await?.rows_affected();
         if n > 0 {
             return Ok(Fenced::Ok);
         }
         // Nothing written: either the key was already saved (fine) or the lease is gone.
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs WHERE id = ");
-        q.bind(t(&job.id))
-            .push(" AND lease_token = ")
-            .bind(t(token))
-            .push(" AND state = 'running'");
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
+        q.fence(&job.id, token);
         let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
         Ok(fenced(held as u64))
     }

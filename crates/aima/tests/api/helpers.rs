@@ -170,6 +170,37 @@ impl TestApp {
         }
     }
 
+    /// Queues a job through the API and returns it.
+    pub async fn post_job(&self, media_id: &str, pipeline: Value) -> Value {
+        let r = self
+            .client
+            .post(self.url("/api/v1/jobs"))
+            .json(&serde_json::json!({"media_id": media_id, "pipeline": pipeline}))
+            .send()
+            .await
+            .expect("create job");
+        assert_eq!(r.status().as_u16(), 201);
+        r.json().await.unwrap_or_default()
+    }
+
+    /// Polls a job until `done(job)` holds.
+    pub async fn wait_until(
+        &self,
+        job_id: &str,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let until = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, job) = self.get_json(&format!("/api/v1/jobs/{job_id}")).await;
+            if done(&job) {
+                return job;
+            }
+            assert!(Instant::now() < until, "job never {what}: {job}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Stops the server as SIGTERM would, and waits for it.
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
@@ -239,6 +270,24 @@ pub fn scenes_video(dir: &Path, name: &str, scene: f64, size: &str) -> PathBuf {
         "aac",
         "-shortest",
         out.to_str().expect("utf-8 path"),
+    ]);
+    out
+}
+
+/// Two minutes of a moving test pattern (a few MB): long enough to stop a
+/// job midway when it saves a thumbnail every fraction of a second.
+pub fn long_video(dir: &Path) -> PathBuf {
+    let out = dir.join("long.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=320x240:r=25:d=120",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        out.to_str().expect("path"),
     ]);
     out
 }

@@ -141,36 +141,17 @@ async fn cancel_queued_job_then_conflict() {
 async fn cancel_running_job_stops_it() {
     let app = spawn_app().await;
     // A long video and a thumbnail every 0.1 s: long enough to cancel midway.
-    let video = app.data.path().join("long.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=s=320x240:r=25:d=120",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        video.to_str().unwrap_or_default(),
-    ]);
+    let video = long_video(app.data.path());
     let media = upload_id(&app, &video, "").await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/jobs"))
-        .json(&json!({"media_id": media["id"], "pipeline": [{"name": "keyframes", "options": {"max_interval": 0.1, "max_frames": 5000}}]}))
-        .send()
-        .await
-        .expect("job");
-    let job: Value = r.json().await.unwrap_or_default();
+    let job = app
+        .post_job(
+            media["id"].as_str().unwrap_or_default(),
+            json!([{"name": "keyframes", "options": {"max_interval": 0.1, "max_frames": 5000}}]),
+        )
+        .await;
     let job_id = job["id"].as_str().unwrap_or_default();
-    // Wait until it runs, then cancel.
-    for _ in 0..400 {
-        let (_, j) = app.get_json(&format!("/api/v1/jobs/{job_id}")).await;
-        if j["state"] == "running" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    app.wait_until(job_id, "ran", |j| j["state"] == "running")
+        .await;
     let r = app
         .client
         .post(app.url(&format!("/api/v1/jobs/{job_id}/cancel")))

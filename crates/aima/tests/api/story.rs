@@ -68,35 +68,21 @@ async fn story(backend: Backend) {
         ..Options::default()
     })
     .await;
-    let video = app.data.path().join("long.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=s=320x240:r=25:d=120",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        video.to_str().unwrap_or_default(),
-    ]);
+    let video = long_video(app.data.path());
     let r = app.upload(&video, "").await;
     assert_eq!(r.status().as_u16(), 201);
     let media: Value = r.json().await.unwrap_or_default();
     let media_id = media["id"].as_str().unwrap_or_default().to_string();
     // A thumbnail every 0.25 s or so: hundreds of keyframes, saved one by one as found.
-    let r = app
-        .client
-        .post(app.url("/api/v1/jobs"))
-        .json(&json!({"media_id": media_id, "pipeline": [
-            {"name": "probe"},
-            {"name": "keyframes", "options": {"max_interval": 0.25, "max_frames": 5000, "thumb_width": 32}}
-        ]}))
-        .send()
-        .await
-        .expect("job");
-    assert_eq!(r.status().as_u16(), 201);
-    let job: Value = r.json().await.unwrap_or_default();
+    let job = app
+        .post_job(
+            &media_id,
+            json!([
+                {"name": "probe"},
+                {"name": "keyframes", "options": {"max_interval": 0.25, "max_frames": 5000, "thumb_width": 32}}
+            ]),
+        )
+        .await;
     let job_id = job["id"].as_str().unwrap_or_default().to_string();
 
     // Worker 1 runs until some keyframes are saved, then dies without warning.
@@ -205,43 +191,23 @@ async fn sigterm_hands_the_job_back() {
             ..Options::default()
         })
         .await;
-        let video = app.data.path().join("long.mp4");
-        ffmpeg(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=s=320x240:r=25:d=120",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            video.to_str().unwrap_or_default(),
-        ]);
+        let video = long_video(app.data.path());
         let media: Value = app
             .upload(&video, "")
             .await
             .json()
             .await
             .unwrap_or_default();
-        let r = app
-            .client
-            .post(app.url("/api/v1/jobs"))
-            .json(&json!({"media_id": media["id"], "pipeline": [{"name": "keyframes", "options": {"max_interval": 0.1, "max_frames": 5000, "thumb_width": 32}}]}))
-            .send()
-            .await
-            .expect("job");
-        let job: Value = r.json().await.unwrap_or_default();
+        let job = app
+            .post_job(
+                media["id"].as_str().unwrap_or_default(),
+                json!([{"name": "keyframes", "options": {"max_interval": 0.1, "max_frames": 5000, "thumb_width": 32}}]),
+            )
+            .await;
         let job_id = job["id"].as_str().unwrap_or_default().to_string();
         let mut worker = spawn_worker(&app);
-        let until = Instant::now() + Duration::from_secs(60);
-        loop {
-            let (_, j) = app.get_json(&format!("/api/v1/jobs/{job_id}")).await;
-            if j["state"] == "running" {
-                break;
-            }
-            assert!(Instant::now() < until, "never ran: {j}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        app.wait_until(&job_id, "ran", |j| j["state"] == "running")
+            .await;
         assert!(Command::new("kill")
             .args(["-TERM", &worker.id().to_string()])
             .status()
