@@ -23,6 +23,9 @@ pub struct Cli {
     /// Configuration file (TOML). Default: $AIMA_CONFIG, else ~/.config/aima/config.toml if present.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Models folder (shared by every data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    models_dir: Option<PathBuf>,
     /// Data directory (database, blobs, scratch).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -71,6 +74,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         artifacts: Option<PathBuf>,
     },
+    /// Models: list, fetch, verify, remove.
+    #[command(subcommand)]
+    Models(ModelsCommand),
     /// Administration: workspaces and API keys.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -95,6 +101,23 @@ enum AdminCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelsCommand {
+    /// Every known model: kind, size, license, installed or not.
+    List,
+    /// Fetch models (and re-fetch any file that is missing or corrupt).
+    Pull {
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Re-hash installed models (all installed ones when none are named).
+    Verify { names: Vec<String> },
+    /// Remove an installed model.
+    Rm { name: String },
+    /// Print an installed model's folder.
+    Path { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         listen,
         database: cli.database.clone(),
         workers,
+        models_dir: cli.models_dir.clone(),
         log_format: cli.log_format.map(|f| match f {
             LogFormat::Text => "text".into(),
             LogFormat::Json => "json".into(),
@@ -192,6 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             artifacts,
         } => analyze(&cfg, file, &pipeline, format, artifacts).await,
+        Command::Models(cmd) => models(&cfg, cmd).await,
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
                 bail!(m);
@@ -205,6 +230,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             backends.sql.close().await;
             println!("{key}");
             eprintln!("API key for workspace {workspace:?} created; it is shown only once.");
+            Ok(())
+        }
+    }
+}
+
+async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
+    use aima_models::State;
+    let manager = cfg
+        .model_manager()
+        .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match cmd {
+        ModelsCommand::List => {
+            println!(
+                "{:<20} {:<8} {:>10}  {:<12} {:<9} PATH",
+                "NAME", "KIND", "SIZE", "LICENSE", "STATE"
+            );
+            for m in manager.list().await? {
+                let kind = serde_json::to_value(m.kind)?;
+                let state = serde_json::to_value(m.state)?;
+                println!(
+                    "{:<20} {:<8} {:>10}  {:<12} {:<9} {}",
+                    m.name,
+                    kind.as_str().unwrap_or_default(),
+                    format!("{:.1} MB", m.size as f64 / 1e6),
+                    m.license,
+                    state.as_str().unwrap_or_default(),
+                    if m.state == State::Installed {
+                        m.path.display().to_string()
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(())
+        }
+        ModelsCommand::Pull { names } => {
+            for name in names {
+                let dir = manager.pull(&name).await?;
+                eprintln!("{name}: installed in {}", dir.display());
+            }
+            Ok(())
+        }
+        ModelsCommand::Verify { names } => {
+            let names = if names.is_empty() {
+                manager
+                    .list()
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.state != State::Missing)
+                    .map(|m| m.name)
+                    .collect()
+            } else {
+                names
+            };
+            let mut bad = 0;
+            for name in names {
+                let v = manager.verify(&name).await?;
+                if v.bad.is_empty() {
+                    println!("{name}: ok");
+                } else {
+                    bad += 1;
+                    println!(
+                        "{name}: CORRUPT ({}); run `aima models pull {name}`",
+                        v.bad.join(", ")
+                    );
+                }
+            }
+            if bad > 0 {
+                bail!("{bad} model(s) failed verification");
+            }
+            Ok(())
+        }
+        ModelsCommand::Rm { name } => {
+            manager.remove(&name).await?;
+            eprintln!("{name}: removed");
+            Ok(())
+        }
+        ModelsCommand::Path { name } => {
+            let status = manager.status(&name).await?;
+            if status.state != State::Installed {
+                bail!("model {name:?} is not installed; fetch it with `aima models pull {name}`");
+            }
+            println!("{}", status.path.display());
             Ok(())
         }
     }

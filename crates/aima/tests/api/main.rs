@@ -6,6 +6,7 @@ mod cli;
 mod helpers;
 mod jobs;
 mod media;
+mod models;
 mod ops;
 mod story;
 mod workspaces;

