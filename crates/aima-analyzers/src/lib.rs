@@ -8,7 +8,10 @@
 //! collects insights in memory.
 
 mod keyframes;
+mod local;
 mod probe;
+pub mod transcribe;
+pub mod vad;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,7 +22,9 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 pub use keyframes::Keyframes;
+pub use local::{analyze_file, LocalError};
 pub use probe::Probe;
+pub use transcribe::Transcribe;
 
 /// How an analyzer run went wrong. The worker turns `Retry` into a delayed
 /// retry and `Abort` into a failed job at once: a bad input never loops.
@@ -72,6 +77,8 @@ pub struct AnalyzerInput<'a> {
     /// A scratch folder for this stage, removed afterwards.
     pub work_dir: &'a Path,
     pub tools: &'a MediaTools,
+    /// Where installed models are; analyzers never download.
+    pub models: &'a aima_models::ModelManager,
     pub cancel: &'a CancellationToken,
 }
 
@@ -144,7 +151,11 @@ impl Default for Registry {
 impl Registry {
     pub fn builtin() -> Self {
         Self {
-            analyzers: vec![Arc::new(Probe), Arc::new(Keyframes)],
+            analyzers: vec![
+                Arc::new(Probe),
+                Arc::new(Keyframes),
+                Arc::new(Transcribe::default()),
+            ],
         }
     }
 

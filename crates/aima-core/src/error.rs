@@ -47,6 +47,7 @@ error_codes! {
     InvalidJobState => ("invalid_job_state", 409),
     CorruptMedia => ("corrupt_media", 422),
     AnalyzerFailed => ("analyzer_failed", 500),
+    ModelMissing => ("model_missing", 503),
     WorkerLost => ("worker_lost", 500),
     Unavailable => ("unavailable", 503),
     Internal => ("internal", 500),

@@ -10,6 +10,7 @@ pub mod job;
 pub mod media;
 pub mod page;
 pub mod pipeline;
+pub mod transcript;
 
 pub use error::{ErrorCode, ErrorInfo};
 pub use insight::{Insight, InsightFilter, StoredInsight};

@@ -5,11 +5,13 @@
 //! injection through file names), with `kill_on_drop`, so a cancelled or
 //! dropped analysis never leaves an ffmpeg behind.
 
+mod audio;
 mod ffmpeg;
 mod probe;
 
 use std::path::PathBuf;
 
+pub use audio::{AudioStream, SAMPLE_RATE};
 pub use ffmpeg::{Keyframe, KeyframeEvent, KeyframeOptions};
 pub use probe::{ProbeInfo, StreamInfo};
 

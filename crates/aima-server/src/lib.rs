@@ -60,6 +60,7 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub registry: Registry,
     pub tools: MediaTools,
+    pub models: aima_models::ModelManager,
     pub settings: Arc<ServerSettings>,
     /// Woken when a job is queued, so in-process workers start at once.
     pub wake: Option<Arc<Notify>>,
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(routes::system::router(spec))
+        .merge(routes::openai::router())
         .fallback(routes::system::not_found)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)

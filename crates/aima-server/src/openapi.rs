@@ -45,6 +45,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(media::content))
         .routes(routes!(media::insights))
         .routes(routes!(media::artifact))
+        .routes(routes!(media::transcript))
         .routes(routes!(jobs::create, jobs::list))
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::cancel))

@@ -7,7 +7,6 @@
 //! lease, the job was cancelled or deleted) can no longer write anything, so
 //! a job taken over by another worker ends exactly once.
 
-mod local;
 mod sink;
 
 use std::path::PathBuf;
@@ -22,7 +21,6 @@ use aima_store::{FailureKind, Fenced, Store, StoreError};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-pub use local::{analyze_file, LocalError};
 use sink::StoreSink;
 
 #[derive(Debug, Clone)]
@@ -76,6 +74,7 @@ pub struct Worker {
     blobs: Arc<dyn BlobStore>,
     registry: Registry,
     tools: MediaTools,
+    models: aima_models::ModelManager,
     config: WorkerConfig,
     wake: Arc<Notify>,
 }
@@ -86,6 +85,7 @@ impl Worker {
         blobs: Arc<dyn BlobStore>,
         registry: Registry,
         tools: MediaTools,
+        models: aima_models::ModelManager,
         config: WorkerConfig,
     ) -> Self {
         Self {
@@ -93,6 +93,7 @@ impl Worker {
             blobs,
             registry,
             tools,
+            models,
             config,
             wake: Arc::new(Notify::new()),
         }
@@ -342,6 +343,7 @@ impl Worker {
                 options: &spec.options,
                 work_dir: work.path(),
                 tools: &self.tools,
+                models: &self.models,
                 cancel,
             };
             let result = analyzer.run(input, &mut sink).await;

@@ -110,6 +110,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             backends.blobs.clone(),
             registry.clone(),
             tools.clone(),
+            cfg.model_manager(),
             worker_config(&cfg, cfg.workers.count),
         ))
     });
@@ -118,6 +119,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         blobs: backends.blobs.clone(),
         registry,
         tools,
+        models: cfg.model_manager(),
         settings: Arc::new(ServerSettings {
             max_upload_bytes: cfg.server.max_upload_bytes,
             allow_anonymous,

@@ -87,8 +87,16 @@ enum Command {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutputFormat {
+    /// Every insight, as the API's `{"items": [...]}`.
     Json,
+    /// One insight per line.
     Text,
+    /// The transcript as SubRip subtitles.
+    Srt,
+    /// The transcript as WebVTT subtitles.
+    Vtt,
+    /// The transcript as plain text.
+    Txt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +139,8 @@ enum ConfigCommand {
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&cfg.log.level))
+        // whisper.cpp reports model details at info level: keep them for debug.
+        .or_else(|_| EnvFilter::try_new(format!("{},whisper_rs=warn", cfg.log.level)))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -196,6 +205,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 backends.blobs.clone(),
                 Registry::builtin(),
                 app::media_tools(&cfg),
+                cfg.model_manager(),
                 app::worker_config(&cfg, concurrency.max(1)),
             ));
             let shutdown = CancellationToken::new();
@@ -335,11 +345,12 @@ async fn analyze(
         app::shutdown_signal().await;
         token.cancel();
     });
-    let insights = aima_worker::analyze_file(
+    let insights = aima_analyzers::analyze_file(
         &file,
         &pipeline,
         &Registry::builtin(),
         &app::media_tools(cfg),
+        &cfg.model_manager(),
         artifacts.as_deref(),
         &cancel,
     )
@@ -348,6 +359,15 @@ async fn analyze(
         OutputFormat::Json => {
             let out = serde_json::json!({ "items": insights });
             println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        OutputFormat::Srt | OutputFormat::Vtt | OutputFormat::Txt => {
+            use aima_core::transcript::{render, segments_from_insights, TranscriptFormat};
+            let f = match format {
+                OutputFormat::Srt => TranscriptFormat::Srt,
+                OutputFormat::Vtt => TranscriptFormat::Vtt,
+                _ => TranscriptFormat::Txt,
+            };
+            print!("{}", render(f, &segments_from_insights(&insights)));
         }
         OutputFormat::Text => {
             for i in insights {

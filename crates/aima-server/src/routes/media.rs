@@ -78,13 +78,13 @@ pub struct InsightQuery {
 
 /// A file being received: hashed and counted as it streams to a staging
 /// file, which is removed if the upload does not complete.
-struct Staged {
-    path: tempfile::TempPath,
+pub(crate) struct Staged {
+    pub(crate) path: tempfile::TempPath,
     sha256: String,
     size: u64,
 }
 
-async fn stage<S, E>(state: &AppState, mut stream: S) -> ApiResult<Staged>
+pub(crate) async fn stage<S, E>(state: &AppState, mut stream: S) -> ApiResult<Staged>
 where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -136,7 +136,7 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
-fn check_filename(name: Option<String>) -> ApiResult<Option<String>> {
+pub(crate) fn check_filename(name: Option<String>) -> ApiResult<Option<String>> {
     match name {
         Some(n) => validate_filename(&n)
             .map(|_| Some(n))
@@ -487,6 +487,55 @@ pub async fn artifact(
     Ok((
         [(header::CONTENT_TYPE, content_type)],
         Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TranscriptQuery {
+    /// `json` (default), `srt`, `vtt` or `txt`.
+    format: Option<String>,
+}
+
+/// The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/transcript", tag = "media", params(TranscriptQuery),
+    responses((status = 200, description = "The transcript in the asked format"), (status = 404, body = crate::ErrorBody), (status = 400, body = crate::ErrorBody))
+)]
+pub async fn transcript(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<TranscriptQuery>,
+) -> ApiResult<Response> {
+    use aima_core::transcript::{render, segments_from_insights, TranscriptFormat};
+    let format = match q.format.as_deref() {
+        None => TranscriptFormat::Json,
+        Some(f) => TranscriptFormat::parse(f).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                "format must be json, srt, vtt or txt",
+            )
+        })?,
+    };
+    state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    let filter = InsightFilter {
+        analyzer: Some("transcribe".into()),
+        kind: Some("transcript_segment".into()),
+        ..Default::default()
+    };
+    let items = state
+        .store
+        .list_insights(&caller.workspace, &id, &filter)
+        .await?;
+    let segments = segments_from_insights(items.iter().map(|i| &i.insight));
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type())],
+        render(format, &segments),
     )
         .into_response())
 }

@@ -1,3 +1,4 @@
 pub mod jobs;
 pub mod media;
+pub mod openai;
 pub mod system;

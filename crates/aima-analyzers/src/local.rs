@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use aima_analyzers::{AnalyzerError, AnalyzerInput, InsightSink, PipelineRejection, Registry};
+use crate::{AnalyzerError, AnalyzerInput, InsightSink, PipelineRejection, Registry};
 use aima_core::{Insight, Pipeline};
 use aima_media::{MediaError, MediaTools};
 use async_trait::async_trait;
@@ -12,11 +12,12 @@ pub enum LocalError {
     Media(#[from] MediaError),
     #[error("{}", .0.message)]
     Pipeline(PipelineRejection),
-    #[error("{analyzer}: {source}")]
+    // The cause is part of the message, not a `#[source]`, so that error
+    // chains do not print it twice.
+    #[error("{analyzer}: {error}")]
     Analyzer {
         analyzer: String,
-        #[source]
-        source: AnalyzerError,
+        error: AnalyzerError,
     },
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -64,6 +65,7 @@ pub async fn analyze_file(
     pipeline: &Pipeline,
     registry: &Registry,
     tools: &MediaTools,
+    models: &aima_models::ModelManager,
     artifacts_dir: Option<&Path>,
     cancel: &CancellationToken,
 ) -> Result<Vec<Insight>, LocalError> {
@@ -89,14 +91,15 @@ pub async fn analyze_file(
             options: &stage.options,
             work_dir: work.path(),
             tools,
+            models,
             cancel,
         };
         analyzer
             .run(input, &mut sink)
             .await
-            .map_err(|source| LocalError::Analyzer {
+            .map_err(|error| LocalError::Analyzer {
                 analyzer: stage.name.clone(),
-                source,
+                error,
             })?;
     }
     Ok(sink.insights)

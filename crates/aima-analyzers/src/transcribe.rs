@@ -1,0 +1,433 @@
+//! Speech to text with Whisper (whisper.cpp through whisper-rs).
+//!
+//! Audio is decoded by ffmpeg to 16 kHz mono and read a second at a time;
+//! the VAD cuts it into speech chunks of at most 28 s; each chunk is
+//! transcribed as it ends and its segments are saved at once. Memory stays
+//! bounded by one chunk whatever the media's length.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use aima_core::{ErrorCode, Insight, MediaKind};
+use aima_media::SAMPLE_RATE;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
+
+use crate::vad::{Chunker, SpeechChunk, VadConfig};
+use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
+
+pub const DEFAULT_MODEL: &str = "whisper-tiny.en";
+
+/// Whisper models by catalog name, loaded once per process and shared by jobs.
+#[derive(Default)]
+pub struct Transcribe {
+    contexts: Mutex<HashMap<PathBuf, Arc<WhisperContext>>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// A Whisper model of the catalog.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// ISO 639-1 code, or absent to detect (English-only models use `en`).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Inference threads; default: the cores available.
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// Skip audio without speech (recommended: Whisper invents words in silence).
+    #[serde(default = "yes")]
+    pub vad: bool,
+    /// Segments Whisper itself rates more likely silence than this are dropped.
+    #[serde(default = "default_no_speech")]
+    pub no_speech_threshold: f32,
+}
+
+fn default_model() -> String {
+    DEFAULT_MODEL.into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_no_speech() -> f32 {
+    0.6
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            model: default_model(),
+            language: None,
+            threads: None,
+            vad: true,
+            no_speech_threshold: default_no_speech(),
+        }
+    }
+}
+
+/// A word with its time, from Whisper's token timestamps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub word: String,
+    pub start: f64,
+    pub end: f64,
+    pub probability: f32,
+}
+
+/// What a `transcript_segment` insight carries in `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentData {
+    pub text: String,
+    /// Mean token probability, 0 to 1.
+    pub confidence: f32,
+    pub no_speech_probability: f32,
+    pub language: String,
+    pub words: Vec<Word>,
+}
+
+/// The ggml file of each Whisper catalog model.
+fn model_file(model: &str) -> Option<String> {
+    model
+        .strip_prefix("whisper-")
+        .map(|size| format!("ggml-{size}.bin"))
+}
+
+impl Options {
+    fn check(&self) -> Result<(), String> {
+        if model_file(&self.model).is_none() {
+            return Err(format!(
+                "model {:?} is not a Whisper model (whisper-...)",
+                self.model
+            ));
+        }
+        if let Some(l) = &self.language {
+            if whisper_rs::get_lang_id(l).is_none() {
+                return Err(format!("language {l:?} is not one Whisper knows"));
+            }
+        }
+        if self.threads.is_some_and(|t| t == 0 || t > 64) {
+            return Err("threads must be between 1 and 64".into());
+        }
+        if !(0.0..=1.0).contains(&self.no_speech_threshold) {
+            return Err("no_speech_threshold must be between 0 and 1".into());
+        }
+        Ok(())
+    }
+}
+
+impl Transcribe {
+    async fn context(&self, path: PathBuf) -> Result<Arc<WhisperContext>, AnalyzerError> {
+        // whisper.cpp logs through tracing (at debug), not onto stderr.
+        static HOOKS: std::sync::Once = std::sync::Once::new();
+        HOOKS.call_once(whisper_rs::install_logging_hooks);
+        if let Some(ctx) = self
+            .contexts
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&path).cloned())
+        {
+            return Ok(ctx);
+        }
+        let p = path.clone();
+        let ctx = tokio::task::spawn_blocking(move || {
+            WhisperContext::new_with_params(&p, WhisperContextParameters::default())
+        })
+        .await
+        .map_err(|e| AnalyzerError::Retry(e.to_string()))?
+        .map_err(|e| {
+            AnalyzerError::abort(
+                ErrorCode::ModelMissing,
+                format!("cannot load {}: {e}", path.display()),
+            )
+        })?;
+        let ctx = Arc::new(ctx);
+        if let Ok(mut c) = self.contexts.lock() {
+            c.insert(path, ctx.clone());
+        }
+        Ok(ctx)
+    }
+}
+
+/// A segment's start and end (seconds from the start of the media) and data.
+pub type TimedSegment = (f64, f64, SegmentData);
+
+/// Runs Whisper on one chunk; blocking. Returns the state for the next chunk.
+fn transcribe_chunk(
+    ctx: &WhisperContext,
+    mut state: WhisperState,
+    chunk: &SpeechChunk,
+    opts: &Options,
+    threads: usize,
+) -> Result<(WhisperState, Vec<TimedSegment>), String> {
+    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    params.set_n_threads(threads as i32);
+    params.set_translate(false);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_special(false);
+    params.set_print_timestamps(false);
+    params.set_token_timestamps(true);
+    params.set_no_context(true);
+    params.set_suppress_blank(true);
+    params.set_temperature(0.0);
+    params.set_no_speech_thold(opts.no_speech_threshold);
+    let english_only = !ctx.is_multilingual();
+    let language = if english_only {
+        Some("en".to_string())
+    } else {
+        opts.language.clone()
+    };
+    params.set_language(Some(language.as_deref().unwrap_or("auto")));
+    params.set_detect_language(false);
+    state
+        .full(params, &chunk.samples)
+        .map_err(|e| e.to_string())?;
+
+    let offset = chunk.start as f64 / SAMPLE_RATE as f64;
+    let detected = match &language {
+        Some(l) => l.clone(),
+        None => whisper_rs::get_lang_str(state.full_lang_id_from_state())
+            .unwrap_or("unknown")
+            .to_string(),
+    };
+    let eot = ctx.token_eot();
+    let chunk_end = offset + chunk.samples.len() as f64 / SAMPLE_RATE as f64;
+    let mut out = Vec::new();
+    for i in 0..state.full_n_segments() {
+        let Some(seg) = state.get_segment(i) else {
+            continue;
+        };
+        let text = seg
+            .to_str_lossy()
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default();
+        let no_speech = seg.no_speech_probability();
+        if text.is_empty()
+            || no_speech > opts.no_speech_threshold
+            || !text.chars().any(char::is_alphanumeric)
+        {
+            continue;
+        }
+        let mut words: Vec<Word> = Vec::new();
+        let mut probs = Vec::new();
+        for j in 0..seg.n_tokens() {
+            let Some(tok) = seg.get_token(j) else {
+                continue;
+            };
+            let data = tok.token_data();
+            if data.id >= eot {
+                continue; // timestamps and other special tokens
+            }
+            let piece = tok
+                .to_str_lossy()
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            probs.push(data.p);
+            let (t0, t1) = (
+                offset + data.t0 as f64 / 100.0,
+                offset + data.t1 as f64 / 100.0,
+            );
+            match words.last_mut() {
+                Some(w) if !piece.starts_with(' ') => {
+                    w.word.push_str(&piece);
+                    w.end = w.end.max(t1);
+                    w.probability = w.probability.min(data.p);
+                }
+                _ => words.push(Word {
+                    word: piece.trim_start().to_string(),
+                    start: t0,
+                    end: t1,
+                    probability: data.p,
+                }),
+            }
+        }
+        words.retain(|w| !w.word.trim().is_empty());
+        let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
+        let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
+        let confidence = if probs.is_empty() {
+            0.0
+        } else {
+            probs.iter().sum::<f32>() / probs.len() as f32
+        };
+        out.push((
+            start,
+            end,
+            SegmentData {
+                text,
+                confidence,
+                no_speech_probability: no_speech,
+                language: detected.clone(),
+                words,
+            },
+        ));
+    }
+    Ok((state, out))
+}
+
+#[async_trait]
+impl Analyzer for Transcribe {
+    fn name(&self) -> &'static str {
+        "transcribe"
+    }
+
+    fn description(&self) -> &'static str {
+        "Speech to text with Whisper (whisper.cpp): time-coded segments with words, confidence and language; silence skipped by voice-activity detection"
+    }
+
+    fn accepts(&self) -> &'static [MediaKind] {
+        &[MediaKind::Video, MediaKind::Audio]
+    }
+
+    fn models(&self) -> &'static [&'static str] {
+        &[DEFAULT_MODEL]
+    }
+
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        parse_options::<Options>(options)?.check()
+    }
+
+    async fn run(
+        &self,
+        input: AnalyzerInput<'_>,
+        sink: &mut dyn InsightSink,
+    ) -> Result<(), AnalyzerError> {
+        let opts: Options = parse_options(input.options)
+            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let file = model_file(&opts.model).ok_or_else(|| {
+            AnalyzerError::abort(ErrorCode::InvalidPipeline, "not a Whisper model")
+        })?;
+        let path = input
+            .models
+            .installed_file(&opts.model, &file)
+            .await
+            .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))?;
+        let ctx = self.context(path).await?;
+        let threads = opts.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        let mut state = Some(
+            ctx.create_state()
+                .map_err(|e| AnalyzerError::Retry(e.to_string()))?,
+        );
+
+        // Cancellation is checked between chunks (at most 28 s of audio, a
+        // few seconds of work): whisper-rs 0.16's safe abort callback calls
+        // its closure through the wrong type, so it is not used.
+        let total = input.duration.unwrap_or(0.0);
+        let mut stream = input.tools.audio_stream(input.media_path)?;
+        let mut chunker = Chunker::new(VadConfig {
+            // Without VAD every sound is "speech": chunks are cut by length only.
+            min_db: if opts.vad {
+                VadConfig::default().min_db
+            } else {
+                -200.0
+            },
+            min_modulation_db: if opts.vad {
+                VadConfig::default().min_modulation_db
+            } else {
+                0.0
+            },
+            ..VadConfig::default()
+        });
+        let mut read_samples: u64 = 0;
+        let result: Result<(), AnalyzerError> = async {
+            loop {
+                if input.cancel.is_cancelled() {
+                    return Err(AnalyzerError::Cancelled);
+                }
+                let samples = stream.read(SAMPLE_RATE as usize).await?;
+                let ended = samples.is_empty();
+                read_samples += samples.len() as u64;
+                let chunks = if ended {
+                    chunker.finish()
+                } else {
+                    chunker.push(&samples)
+                };
+                for chunk in chunks {
+                    let st = state
+                        .take()
+                        .ok_or_else(|| AnalyzerError::Retry("lost whisper state".into()))?;
+                    if input.cancel.is_cancelled() {
+                        return Err(AnalyzerError::Cancelled);
+                    }
+                    let (ctx2, opts2) = (ctx.clone(), opts.clone());
+                    let (st, segments) = tokio::task::spawn_blocking(move || {
+                        transcribe_chunk(&ctx2, st, &chunk, &opts2, threads)
+                    })
+                    .await
+                    .map_err(|e| AnalyzerError::Retry(format!("whisper panicked: {e}")))?
+                    .map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
+                    state = Some(st);
+                    for (start, end, data) in segments {
+                        let value = serde_json::to_value(&data)
+                            .map_err(|e| AnalyzerError::Retry(e.to_string()))?;
+                        sink.emit(Insight {
+                            analyzer: "transcribe".into(),
+                            kind: "transcript_segment".into(),
+                            start,
+                            end: Some(end),
+                            data: value,
+                            artifact: None,
+                            key: format!("seg-{:010}", (start * 1000.0).round() as u64),
+                        })
+                        .await?;
+                    }
+                }
+                if total > 0.0 {
+                    sink.progress((read_samples as f64 / SAMPLE_RATE as f64 / total).min(0.99));
+                }
+                if ended {
+                    return Ok(());
+                }
+            }
+        }
+        .await;
+        result?;
+        stream.finish().await?;
+        sink.progress(1.0);
+        Ok(())
+    }
+}
+
+/// Whisper's id for a language code.
+pub fn lang_id(code: &str) -> Option<i32> {
+    whisper_rs::get_lang_id(code)
+}
+
+/// Whisper's full (English) name for a language id, e.g. "english".
+pub fn lang_name(id: i32) -> Option<&'static str> {
+    whisper_rs::get_lang_str_full(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        assert_eq!(
+            model_file("whisper-tiny.en").as_deref(),
+            Some("ggml-tiny.en.bin")
+        );
+        assert!(Options::default().check().is_ok());
+        let bad = |v: serde_json::Value| {
+            parse_options::<Options>(&v)
+                .and_then(|o| o.check())
+                .is_err()
+        };
+        assert!(bad(serde_json::json!({"model": "onnxruntime"})));
+        assert!(bad(serde_json::json!({"language": "klingon"})));
+        assert!(bad(serde_json::json!({"threads": 0})));
+        assert!(bad(serde_json::json!({"beam": 5})));
+        assert!(!bad(
+            serde_json::json!({"language": "de", "threads": 2, "vad": false})
+        ));
+    }
+}
