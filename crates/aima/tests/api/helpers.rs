@@ -72,6 +72,7 @@ pub struct Options {
     pub max_upload_bytes: u64,
     pub allow_anonymous: bool,
     pub lease_seconds: u64,
+    pub models_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -82,12 +83,49 @@ impl Default for Options {
             max_upload_bytes: 50 * 1024 * 1024,
             allow_anonymous: true,
             lease_seconds: 4,
+            models_dir: None,
         }
     }
 }
 
 pub async fn spawn_app() -> TestApp {
     spawn_with(Options::default()).await
+}
+
+/// The workspace's shared model files (beside the clone, as CI lays it out).
+pub fn shared_models() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
+    assert!(
+        dir.join("ggml-tiny.en.bin").is_file(),
+        "missing shared models at {}",
+        dir.display()
+    );
+    dir
+}
+
+/// One models folder for the whole test run, with whisper-tiny.en pulled
+/// once, through the model manager, from the shared folder.
+pub async fn test_models_dir() -> PathBuf {
+    static DIR: tokio::sync::OnceCell<PathBuf> = tokio::sync::OnceCell::const_new();
+    DIR.get_or_init(|| async {
+        let dir = std::env::temp_dir().join(format!("aima-test-models-{}", std::process::id()));
+        // Only the file source: tests never depend on a hub.
+        let mut catalog = aima_models::Catalog::builtin();
+        for e in &mut catalog.entries {
+            for f in &mut e.files {
+                f.sources
+                    .retain(|s| matches!(s, aima_models::Source::File { .. }));
+            }
+        }
+        aima_models::ModelManager::new(&dir, vec![shared_models()], "python3")
+            .with_catalog(catalog)
+            .pull("whisper-tiny.en")
+            .await
+            .expect("install whisper-tiny.en from the shared models");
+        dir
+    })
+    .await
+    .clone()
 }
 
 pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
@@ -105,6 +143,8 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     cfg.workers.heartbeat_seconds = 1;
     cfg.workers.poll_interval_ms = 100;
     cfg.workers.retry_backoff_seconds = 1;
+    // An empty models folder unless a test asks for the installed one.
+    cfg.models.dir = o.models_dir.clone().unwrap_or_else(|| data.join("models"));
     cfg
 }
 
@@ -290,6 +330,51 @@ pub fn long_video(dir: &Path) -> PathBuf {
         out.to_str().expect("path"),
     ]);
     out
+}
+
+/// Speech read by espeak-ng to a WAV file. The test fails if espeak-ng is missing.
+pub fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> PathBuf {
+    let out = dir.join(name);
+    let status = Command::new("espeak-ng")
+        .args(["-v", voice, "-s", "140", "-w"])
+        .arg(&out)
+        .arg(text)
+        .status()
+        .expect("espeak-ng must be installed (the test command installs it)");
+    assert!(status.success());
+    out
+}
+
+/// Word error rate of `hyp` against `reference`, after lowercasing and
+/// dropping punctuation: word-level edit distance over reference length.
+pub fn wer(reference: &str, hyp: &str) -> f64 {
+    let norm = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c.is_whitespace() {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect::<String>()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let (r, h) = (norm(reference), norm(hyp));
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    for (i, rw) in r.iter().enumerate() {
+        let mut cur = vec![i + 1; h.len() + 1];
+        for (j, hw) in h.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(rw != hw))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[h.len()] as f64 / r.len().max(1) as f64
 }
 
 pub fn png_image(dir: &Path, name: &str) -> PathBuf {

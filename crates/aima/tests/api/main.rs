@@ -9,4 +9,5 @@ mod media;
 mod models;
 mod ops;
 mod story;
+mod transcribe;
 mod workspaces;

@@ -1,0 +1,420 @@
+//! Transcription end to end: real speech from espeak-ng (two voices), real
+//! Whisper weights, real ffmpeg; WAV, MP3 and MP4; silence and tones; a
+//! corrupt stream; the OpenAI-compatible endpoint with the official client.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const FIRST: &str =
+    "Good morning everyone. Today we will talk about the budget for the new office. \
+    The marketing team needs more money for the spring campaign.";
+const SECOND: &str = "I think we should start the meeting now. Please open the shared document \
+    and read the first page. We will decide before lunch.";
+
+/// WER allowed against the known text. tiny.en reads these espeak-ng
+/// sentences word for word on this machine (0 % measured); the margin
+/// tolerates the odd substitution on synthetic voices, while any broken
+/// stage - wrong sample rate, a lost or misplaced chunk, VAD cutting words -
+/// pushes WER far past it.
+const MAX_WER: f64 = 0.15;
+
+/// Two voices with a pause between them, as WAV.
+fn conversation(dir: &Path) -> PathBuf {
+    let a = speak(dir, "a.wav", "en-us", FIRST);
+    let b = speak(dir, "b.wav", "en-gb+f3", SECOND);
+    let out = dir.join("talk.wav");
+    ffmpeg(&[
+        "-i",
+        a.to_str().unwrap_or_default(),
+        "-f",
+        "lavfi",
+        "-t",
+        "1.5",
+        "-i",
+        "anullsrc=r=22050:cl=mono",
+        "-i",
+        b.to_str().unwrap_or_default(),
+        "-filter_complex",
+        "[0:a][1:a][2:a]concat=n=3:v=0:a=1",
+        out.to_str().unwrap_or_default(),
+    ]);
+    out
+}
+
+async fn app_with_models() -> TestApp {
+    spawn_with(Options {
+        models_dir: Some(test_models_dir().await),
+        ..Options::default()
+    })
+    .await
+}
+
+async fn transcribe(app: &TestApp, file: &Path) -> (String, Value) {
+    let r = app.upload(file, "?pipeline=probe,transcribe").await;
+    assert_eq!(r.status().as_u16(), 201);
+    let v: Value = r.json().await.unwrap_or_default();
+    let job = app
+        .wait_job(
+            v["job_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(180),
+        )
+        .await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    (
+        v["id"].as_str().unwrap_or_default().to_string(),
+        v["media"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
+    let app = app_with_models().await;
+    let dir = app.data.path();
+    let wav = conversation(dir);
+    let mp3 = dir.join("talk.mp3");
+    ffmpeg(&[
+        "-i",
+        wav.to_str().unwrap_or_default(),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        mp3.to_str().unwrap_or_default(),
+    ]);
+    let mp4 = dir.join("talk.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=320x240:r=10:d=30",
+        "-i",
+        wav.to_str().unwrap_or_default(),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        mp4.to_str().unwrap_or_default(),
+    ]);
+    let reference = format!("{FIRST} {SECOND}");
+    for file in [&wav, &mp3, &mp4] {
+        let (id, media) = transcribe(&app, file).await;
+        let duration = media["duration"].as_f64().unwrap_or_default();
+        let (_, insights) = app
+            .get_json(&format!("/api/v1/media/{id}/insights?analyzer=transcribe"))
+            .await;
+        let segs = insights["items"].as_array().cloned().unwrap_or_default();
+        assert!(segs.len() >= 2, "{insights}");
+        let text = segs
+            .iter()
+            .map(|s| s["data"]["text"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let w = wer(&reference, &text);
+        assert!(
+            w <= MAX_WER,
+            "{}: WER {w:.2} > {MAX_WER}: {text:?}",
+            file.display()
+        );
+        // Time codes: increasing, inside the media, words inside their segment.
+        let mut last_end = 0.0;
+        for s in &segs {
+            let (start, end) = (
+                s["start"].as_f64().unwrap_or(-1.0),
+                s["end"].as_f64().unwrap_or(-1.0),
+            );
+            assert!(
+                start >= last_end - 0.05 && end >= start && end <= duration + 0.1,
+                "{s} in {duration}"
+            );
+            last_end = end;
+            assert_eq!(s["data"]["language"], "en");
+            let conf = s["data"]["confidence"].as_f64().unwrap_or_default();
+            assert!((0.0..=1.0).contains(&conf));
+            let words = s["data"]["words"].as_array().cloned().unwrap_or_default();
+            assert!(!words.is_empty(), "{s}");
+            for w in words {
+                let ws = w["start"].as_f64().unwrap_or(-1.0);
+                assert!(
+                    ws >= start - 0.1 && ws <= end + 0.1,
+                    "{w} outside {start}..{end}"
+                );
+            }
+        }
+        // The second speaker starts after the pause (first part ~9 s + 1.5 s).
+        let second = segs.iter().find(|s| {
+            s["data"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("meeting")
+        });
+        let t = second.and_then(|s| s["start"].as_f64()).unwrap_or_default();
+        assert!(t > 9.0, "second speaker at {t}");
+
+        // Exports.
+        for (format, check) in [
+            ("srt", "00:00:00,"),
+            ("vtt", "WEBVTT"),
+            ("txt", "Good morning"),
+        ] {
+            let r = app
+                .client
+                .get(app.url(&format!("/api/v1/media/{id}/transcript?format={format}")))
+                .send()
+                .await
+                .expect("export");
+            assert_eq!(r.status().as_u16(), 200);
+            let body = r.text().await.unwrap_or_default();
+            assert!(body.contains(check), "{format}: {body}");
+        }
+        let (_, json) = app
+            .get_json(&format!("/api/v1/media/{id}/transcript"))
+            .await;
+        assert!(wer(&reference, json["text"].as_str().unwrap_or_default()) <= MAX_WER);
+    }
+    let (s, _) = app
+        .get_json("/api/v1/media/does-not-exist/transcript?format=srt")
+        .await;
+    assert_eq!(s, 404);
+    let r = app
+        .client
+        .get(app.url("/api/v1/media/x/transcript?format=doc"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn silence_and_tones_produce_no_words() {
+    let app = app_with_models().await;
+    let dir = app.data.path();
+    let silence = dir.join("silence.wav");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=16000:cl=mono",
+        "-t",
+        "10",
+        silence.to_str().unwrap_or_default(),
+    ]);
+    let tone = dir.join("tone.wav");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=10",
+        tone.to_str().unwrap_or_default(),
+    ]);
+    let chord = dir.join("chord.mp3");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=220:duration=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=330:duration=10",
+        "-filter_complex",
+        "amix=inputs=2",
+        chord.to_str().unwrap_or_default(),
+    ]);
+    for file in [&silence, &tone, &chord] {
+        let (id, _) = transcribe(&app, file).await;
+        let (_, v) = app
+            .get_json(&format!("/api/v1/media/{id}/insights?analyzer=transcribe"))
+            .await;
+        assert_eq!(
+            v["items"].as_array().map(Vec::len),
+            Some(0),
+            "{}: {v}",
+            file.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
+    let app = app_with_models().await;
+    let dir = app.data.path();
+    let wav = speak(dir, "c.wav", "en-us", FIRST);
+    let mp3 = dir.join("c.mp3");
+    ffmpeg(&[
+        "-i",
+        wav.to_str().unwrap_or_default(),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        mp3.to_str().unwrap_or_default(),
+    ]);
+    let mut bytes = std::fs::read(&mp3).unwrap_or_default();
+    let n = bytes.len();
+    let mut x: u32 = 99;
+    for b in &mut bytes[n / 3..n * 2 / 3] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        *b = (x >> 16) as u8;
+    }
+    let bad = dir.join("bad.mp3");
+    std::fs::write(&bad, bytes).unwrap_or_default();
+    let r: Value = app
+        .upload(&bad, "?pipeline=transcribe")
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    let job = app
+        .wait_job(
+            r["job_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(120),
+        )
+        .await;
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["attempts"], 1, "{job}");
+    assert_eq!(job["error"]["code"], "corrupt_media", "{job}");
+    let (s, _) = app.get_json("/healthz").await;
+    assert_eq!(s, 200);
+
+    // A server whose models folder is empty.
+    let bare = spawn_app().await;
+    let r: Value = bare
+        .upload(&wav, "?pipeline=transcribe")
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    let job = bare
+        .wait_job(
+            r["job_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["attempts"], 1);
+    assert_eq!(job["error"]["code"], "model_missing");
+    assert!(
+        job["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("aima models pull whisper-tiny.en"),
+        "{job}"
+    );
+}
+
+#[tokio::test]
+async fn cli_prints_subtitles() {
+    let models = test_models_dir().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let wav = speak(dir.path(), "s.wav", "en-us", SECOND);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+        .args(["analyze"])
+        .arg(&wav)
+        .args([
+            "--pipeline",
+            "transcribe",
+            "--format",
+            "srt",
+            "--models-dir",
+        ])
+        .arg(&models)
+        .env("AIMA_CONFIG", "/nonexistent")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let srt = String::from_utf8_lossy(&out.stdout);
+    assert!(srt.starts_with("1\n00:00:00,"), "{srt}");
+    let text: String = srt
+        .lines()
+        .filter(|l| !l.contains("-->") && l.parse::<u32>().is_err())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(wer(SECOND, &text) <= MAX_WER, "{srt}");
+}
+
+/// The official `openai` Python package, unchanged, pointed at AIMA.
+#[tokio::test]
+async fn openai_client_transcribes() {
+    let app = app_with_models().await;
+    let key = {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+            .args(["admin", "create-key", "--data-dir"])
+            .arg(app.data.path())
+            .args(["--database", &app.config.database.url])
+            .env("AIMA_CONFIG", "/nonexistent")
+            .output()
+            .expect("create key");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let wav = speak(app.data.path(), "o.wav", "en-us", FIRST);
+    let script = r#"
+import json, sys
+from openai import OpenAI
+client = OpenAI(base_url=sys.argv[1], api_key=sys.argv[2], max_retries=0, timeout=120)
+out = {}
+with open(sys.argv[3], "rb") as f:
+    out["json"] = client.audio.transcriptions.create(model="whisper-1", file=f).text
+for fmt in ["text", "srt", "vtt"]:
+    with open(sys.argv[3], "rb") as f:
+        out[fmt] = str(client.audio.transcriptions.create(model="whisper-1", file=f, response_format=fmt))
+with open(sys.argv[3], "rb") as f:
+    v = client.audio.transcriptions.create(model="whisper-1", file=f, response_format="verbose_json", language="en")
+    out["verbose"] = {"text": v.text, "language": v.language, "duration": v.duration,
+                      "segments": [[s.start, s.end, s.text] for s in v.segments]}
+try:
+    OpenAI(base_url=sys.argv[1], api_key="wrong", max_retries=0).audio.transcriptions.create(model="whisper-1", file=open(sys.argv[3], "rb"))
+    out["wrong_key"] = "accepted"
+except Exception as e:
+    out["wrong_key"] = type(e).__name__
+print(json.dumps(out))
+"#;
+    // Async: the server runs on this test's runtime and must keep serving.
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", script, &app.url("/v1"), &key])
+        .arg(&wav)
+        .output()
+        .await
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "the openai package is installed by the test command: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        wer(FIRST, v["json"].as_str().unwrap_or_default()) <= MAX_WER,
+        "{v}"
+    );
+    assert!(
+        wer(FIRST, v["text"].as_str().unwrap_or_default()) <= MAX_WER,
+        "{v}"
+    );
+    assert!(
+        v["srt"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("1\n00:00:00,"),
+        "{v}"
+    );
+    assert!(
+        v["vtt"].as_str().unwrap_or_default().starts_with("WEBVTT"),
+        "{v}"
+    );
+    assert_eq!(v["verbose"]["language"], "english");
+    assert!(v["verbose"]["duration"].as_f64().unwrap_or_default() > 5.0);
+    assert!(v["verbose"]["segments"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+    assert_eq!(v["wrong_key"], "AuthenticationError");
+}
