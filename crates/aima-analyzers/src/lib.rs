@@ -9,6 +9,7 @@
 
 mod keyframes;
 mod local;
+pub mod onnx;
 mod probe;
 pub mod transcribe;
 pub mod vad;
