@@ -8,6 +8,7 @@
 
 mod catalog;
 mod fetch;
+pub mod quantize;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -226,6 +227,27 @@ impl ModelManager {
                 name: name.to_string(),
             })
         }
+    }
+
+    /// A q8_0 copy of an installed whisper.cpp model file, made once next to
+    /// it (atomically) and reused. Never downloads: the source must be installed.
+    pub async fn whisper_q8_0(&self, name: &str, file: &str) -> Result<PathBuf> {
+        let src = self.installed_file(name, file).await?;
+        let dst = src.with_extension("q8_0.bin");
+        if tokio::fs::try_exists(&dst).await.unwrap_or(false) {
+            return Ok(dst);
+        }
+        let tmp = dst.with_extension(format!("tmp-{}", std::process::id()));
+        let (s, t) = (src.clone(), tmp.clone());
+        let made = tokio::task::spawn_blocking(move || quantize::quantize_whisper_q8_0(&s, &t))
+            .await
+            .map_err(|e| io_err(&src)(std::io::Error::other(e)))?;
+        if let Err(e) = made {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(io_err(&src)(e));
+        }
+        tokio::fs::rename(&tmp, &dst).await.map_err(io_err(&dst))?;
+        Ok(dst)
     }
 
     /// Fetches every file of a model that is missing or whose bytes do not

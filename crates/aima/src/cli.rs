@@ -68,6 +68,9 @@ enum Command {
         /// Analyzers, comma-separated, e.g. probe,keyframes.
         #[arg(long, default_value = "probe")]
         pipeline: String,
+        /// Options per analyzer as JSON, e.g. '{"transcribe": {"quantization": "q8_0"}}'.
+        #[arg(long, value_name = "JSON")]
+        options: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
         /// Copy artifacts (thumbnails...) into this folder.
@@ -223,9 +226,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze {
             file,
             pipeline,
+            options,
             format,
             artifacts,
-        } => analyze(&cfg, file, &pipeline, format, artifacts).await,
+        } => analyze(&cfg, file, &pipeline, options.as_deref(), format, artifacts).await,
         Command::Models(cmd) => models(&cfg, cmd).await,
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
@@ -332,13 +336,28 @@ async fn analyze(
     cfg: &Config,
     file: PathBuf,
     pipeline: &str,
+    options: Option<&str>,
     format: OutputFormat,
     artifacts: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     if !file.is_file() {
         bail!("{} is not a file", file.display());
     }
-    let pipeline = Pipeline::parse_list(pipeline)?;
+    let mut pipeline = Pipeline::parse_list(pipeline)?;
+    if let Some(json) = options {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .context("--options must be a JSON object of analyzer options")?;
+        for (name, opts) in map {
+            let stage = pipeline
+                .0
+                .iter_mut()
+                .find(|s| s.name == name)
+                .with_context(|| {
+                    format!("--options names {name:?}, which is not in the pipeline")
+                })?;
+            stage.options = opts;
+        }
+    }
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     tokio::spawn(async move {

@@ -343,6 +343,49 @@ async fn cli_prints_subtitles() {
     assert!(wer(SECOND, &text) <= MAX_WER, "{srt}");
 }
 
+#[tokio::test]
+async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
+    let models = test_models_dir().await;
+    let app = spawn_with(Options {
+        models_dir: Some(models.clone()),
+        ..Options::default()
+    })
+    .await;
+    let wav = speak(app.data.path(), "q.wav", "en-gb+f3", SECOND);
+    let r: Value = app.upload(&wav, "").await.json().await.unwrap_or_default();
+    let job = app
+        .post_job(
+            r["id"].as_str().unwrap_or_default(),
+            serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0"}}]),
+        )
+        .await;
+    let done = app
+        .wait_job(
+            job["id"].as_str().unwrap_or_default(),
+            Duration::from_secs(180),
+        )
+        .await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let q8 = models.join("whisper-tiny.en/ggml-tiny.en.q8_0.bin");
+    let f16 = models.join("whisper-tiny.en/ggml-tiny.en.bin");
+    let (q8_len, f16_len) = (
+        std::fs::metadata(&q8).map(|m| m.len()).unwrap_or(0),
+        std::fs::metadata(&f16).map(|m| m.len()).unwrap_or(0),
+    );
+    assert!(
+        q8_len > f16_len / 2 && q8_len < f16_len * 2 / 3,
+        "q8_0 {q8_len} vs f16 {f16_len}"
+    );
+    let (_, t) = app
+        .get_json(&format!(
+            "/api/v1/media/{}/transcript",
+            r["id"].as_str().unwrap_or_default()
+        ))
+        .await;
+    let text = t["text"].as_str().unwrap_or_default();
+    assert!(wer(SECOND, text) <= MAX_WER, "{text}");
+}
+
 /// The official `openai` Python package, unchanged, pointed at AIMA.
 #[tokio::test]
 async fn openai_client_transcribes() {
