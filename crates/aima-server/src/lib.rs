@@ -67,6 +67,32 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
 }
 
+/// What a separate `aima worker` process serves: its own Prometheus metrics
+/// (job and stage durations, jobs finished by state) and liveness.
+pub fn worker_metrics_router(handle: PrometheusHandle) -> Router {
+    use axum::routing::get;
+    Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let handle = handle.clone();
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4",
+                        )],
+                        handle.render(),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/healthz",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = openapi::api_router().split_for_parts();

@@ -159,6 +159,25 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
     })
 }
 
+/// Serves a worker's metrics until `shutdown`; returns the bound address.
+pub async fn serve_worker_metrics(
+    addr: &str,
+    handle: PrometheusHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr()?;
+    let app = aima_server::worker_metrics_router(handle);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+    });
+    Ok(bound)
+}
+
 /// Resolves on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -61,6 +61,9 @@ enum Command {
         /// Jobs run at once.
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
+        /// Serve this worker's Prometheus metrics on HOST:PORT (/metrics).
+        #[arg(long, value_name = "HOST:PORT")]
+        metrics_listen: Option<String>,
     },
     /// Run a pipeline on a local file, without a server, and print the insights.
     Analyze {
@@ -201,7 +204,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             running.task.await.context("server task failed")?
         }
-        Command::Worker { concurrency } => {
+        Command::Worker {
+            concurrency,
+            metrics_listen,
+        } => {
             let backends = app::open_backends(&cfg).await?;
             let worker = Arc::new(Worker::new(
                 backends.store.clone(),
@@ -218,6 +224,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("shutting down: running jobs go back to the queue");
                 token.cancel();
             });
+            if let Some(addr) = metrics_listen {
+                let handle = app::metrics_handle().context("metrics are not available")?;
+                let bound = app::serve_worker_metrics(&addr, handle, shutdown.clone()).await?;
+                tracing::info!(%bound, "worker metrics on http://{bound}/metrics");
+            }
             tracing::info!(concurrency, "aima worker started");
             worker.run(shutdown).await;
             backends.sql.close().await;

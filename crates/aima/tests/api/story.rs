@@ -32,9 +32,15 @@ impl Drop for WorkerProc {
 }
 
 fn spawn_worker(app: &TestApp) -> WorkerProc {
+    spawn_worker_with(app, &[])
+}
+
+fn spawn_worker_with(app: &TestApp, extra: &[&str]) -> WorkerProc {
     WorkerProc(
         Command::new(env!("CARGO_BIN_EXE_aima"))
-            .args(["worker", "--concurrency", "1", "--data-dir"])
+            .args(["worker", "--concurrency", "1"])
+            .args(extra)
+            .arg("--data-dir")
             .arg(app.data.path())
             .args(["--database", &app.config.database.url])
             .env("AIMA_CONFIG", "/nonexistent")
@@ -220,4 +226,45 @@ async fn sigterm_hands_the_job_back() {
         assert_eq!(j["state"], "queued", "{j}");
         assert_eq!(j["attempts"], 0, "{j}");
     }
+}
+
+/// A worker process serves its own Prometheus metrics when asked.
+#[tokio::test]
+async fn a_worker_process_exports_its_metrics() {
+    let app = spawn_with(Options {
+        workers: 0,
+        ..Options::default()
+    })
+    .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let listen = format!("127.0.0.1:{port}");
+    let _worker = spawn_worker_with(&app, &["--metrics-listen", &listen]);
+    let image = png_image(app.data.path(), "m.png");
+    let media: Value = app
+        .upload(&image, "?pipeline=probe")
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    let job = app
+        .wait_job(
+            media["job_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(job["state"], "succeeded");
+    let text = reqwest::get(format!("http://{listen}/metrics"))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        text.contains("aima_jobs_finished_total{state=\"succeeded\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("aima_stage_duration_seconds"), "{text}");
 }
