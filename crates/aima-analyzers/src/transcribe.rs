@@ -46,8 +46,8 @@ pub struct Options {
     /// Segments Whisper itself rates more likely silence than this are dropped.
     #[serde(default = "default_no_speech")]
     pub no_speech_threshold: f32,
-    /// `f16` (the weights as published) or `q8_0` (an 8-bit copy made once
-    /// next to them: faster on CPUs, nearly the same accuracy).
+    /// `f16` (the weights as published), `q8_0` or `q4_0` (8- or 4-bit
+    /// copies made once next to them: faster on CPUs, slightly less accurate).
     #[serde(default = "default_quantization")]
     pub quantization: String,
 }
@@ -122,8 +122,8 @@ impl Options {
         if self.threads.is_some_and(|t| t == 0 || t > 64) {
             return Err("threads must be between 1 and 64".into());
         }
-        if !["f16", "q8_0"].contains(&self.quantization.as_str()) {
-            return Err("quantization must be f16 or q8_0".into());
+        if !["f16", "q8_0", "q4_0"].contains(&self.quantization.as_str()) {
+            return Err("quantization must be f16, q8_0 or q4_0".into());
         }
         if !(0.0..=1.0).contains(&self.no_speech_threshold) {
             return Err("no_speech_threshold must be between 0 and 1".into());
@@ -313,10 +313,14 @@ impl Analyzer for Transcribe {
         let file = model_file(&opts.model).ok_or_else(|| {
             AnalyzerError::abort(ErrorCode::InvalidPipeline, "not a Whisper model")
         })?;
-        let path = if opts.quantization == "q8_0" {
-            input.models.whisper_q8_0(&opts.model, &file).await
-        } else {
-            input.models.installed_file(&opts.model, &file).await
+        let path = match aima_models::quantize::Scheme::parse(&opts.quantization) {
+            Some(scheme) => {
+                input
+                    .models
+                    .whisper_quantized(&opts.model, &file, scheme)
+                    .await
+            }
+            None => input.models.installed_file(&opts.model, &file).await,
         }
         .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))?;
         let ctx = self.context(path).await?;

@@ -229,17 +229,23 @@ impl ModelManager {
         }
     }
 
-    /// A q8_0 copy of an installed whisper.cpp model file, made once next to
-    /// it (atomically) and reused. Never downloads: the source must be installed.
-    pub async fn whisper_q8_0(&self, name: &str, file: &str) -> Result<PathBuf> {
+    /// A quantized copy (`q8_0`, `q4_0`) of an installed whisper.cpp model
+    /// file, made once next to it (atomically) and reused. Never downloads:
+    /// the source must be installed.
+    pub async fn whisper_quantized(
+        &self,
+        name: &str,
+        file: &str,
+        scheme: quantize::Scheme,
+    ) -> Result<PathBuf> {
         let src = self.installed_file(name, file).await?;
-        let dst = src.with_extension("q8_0.bin");
+        let dst = src.with_extension(format!("{}.bin", scheme.name()));
         if tokio::fs::try_exists(&dst).await.unwrap_or(false) {
             return Ok(dst);
         }
         let tmp = dst.with_extension(format!("tmp-{}", std::process::id()));
         let (s, t) = (src.clone(), tmp.clone());
-        let made = tokio::task::spawn_blocking(move || quantize::quantize_whisper_q8_0(&s, &t))
+        let made = tokio::task::spawn_blocking(move || quantize::quantize_whisper(&s, &t, scheme))
             .await
             .map_err(|e| io_err(&src)(std::io::Error::other(e)))?;
         if let Err(e) = made {

@@ -1,9 +1,10 @@
-//! Quantizing whisper.cpp ggml weights to q8_0, locally.
+//! Quantizing whisper.cpp ggml weights to q8_0 or q4_0, locally.
 //!
 //! whisper.cpp ships its `quantize` tool as an example program that
 //! whisper-rs does not build, so the conversion is written here. It follows
 //! that tool exactly: every 2-D tensor except the positional embeddings is
-//! re-encoded as q8_0 blocks (32 weights as int8 plus one f16 scale); all
+//! re-encoded as q8_0 blocks (32 weights as int8 plus one f16 scale) or
+//! q4_0 blocks (32 weights as 4-bit values plus one f16 scale); all
 //! other tensors, the hyper-parameters (but for the file type), the mel
 //! filters and the vocabulary are copied byte for byte.
 
@@ -13,7 +14,9 @@ use std::path::Path;
 const MAGIC: u32 = 0x6767_6d6c; // "ggml"
 const GGML_TYPE_F32: i32 = 0;
 const GGML_TYPE_F16: i32 = 1;
+const GGML_TYPE_Q4_0: i32 = 2;
 const GGML_TYPE_Q8_0: i32 = 8;
+const GGML_FTYPE_MOSTLY_Q4_0: i32 = 2;
 const GGML_FTYPE_MOSTLY_Q8_0: i32 = 7;
 const GGML_QNT_VERSION: i32 = 2;
 const GGML_QNT_VERSION_FACTOR: i32 = 1000;
@@ -72,6 +75,73 @@ fn q8_0(row: &[f32], out: &mut Vec<u8>) {
     }
 }
 
+/// q4_0 blocks, as ggml's reference `quantize_row_q4_0_ref`: the scale is
+/// the signed value of largest magnitude over -8, values are offset by 8
+/// and packed two per byte (first half of the block low, second half high).
+fn q4_0(row: &[f32], out: &mut Vec<u8>) {
+    for block in row.chunks_exact(QK8_0) {
+        let (mut amax, mut max) = (0.0f32, 0.0f32);
+        for &v in block {
+            if v.abs() > amax {
+                amax = v.abs();
+                max = v;
+            }
+        }
+        let d = max / -8.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        for j in 0..QK8_0 / 2 {
+            let q = |x: f32| ((x * id + 8.5) as i8).min(15) as u8;
+            out.push(q(block[j]) | (q(block[j + QK8_0 / 2]) << 4));
+        }
+    }
+}
+
+/// The target of a conversion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Q8_0,
+    Q4_0,
+}
+
+impl Scheme {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "q8_0" => Some(Self::Q8_0),
+            "q4_0" => Some(Self::Q4_0),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Q8_0 => "q8_0",
+            Self::Q4_0 => "q4_0",
+        }
+    }
+
+    fn ggml_type(self) -> i32 {
+        match self {
+            Self::Q8_0 => GGML_TYPE_Q8_0,
+            Self::Q4_0 => GGML_TYPE_Q4_0,
+        }
+    }
+
+    fn ftype(self) -> i32 {
+        match self {
+            Self::Q8_0 => GGML_FTYPE_MOSTLY_Q8_0,
+            Self::Q4_0 => GGML_FTYPE_MOSTLY_Q4_0,
+        }
+    }
+
+    fn encode(self, row: &[f32], out: &mut Vec<u8>) {
+        match self {
+            Self::Q8_0 => q8_0(row, out),
+            Self::Q4_0 => q4_0(row, out),
+        }
+    }
+}
+
 /// Counts of what the conversion did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Quantized {
@@ -79,8 +149,8 @@ pub struct Quantized {
     pub quantized: usize,
 }
 
-/// Writes a q8_0 copy of a whisper.cpp ggml model (F16 or F32).
-pub fn quantize_whisper_q8_0(src: &Path, dst: &Path) -> std::io::Result<Quantized> {
+/// Writes a quantized copy of a whisper.cpp ggml model (F16 or F32).
+pub fn quantize_whisper(src: &Path, dst: &Path, scheme: Scheme) -> std::io::Result<Quantized> {
     let mut r = BufReader::with_capacity(1 << 20, std::fs::File::open(src)?);
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(dst)?);
     if read_i32(&mut r)? as u32 != MAGIC {
@@ -98,7 +168,7 @@ pub fn quantize_whisper_q8_0(src: &Path, dst: &Path) -> std::io::Result<Quantize
     if hp[10] % GGML_QNT_VERSION_FACTOR > 1 {
         return Err(invalid("the model is already quantized"));
     }
-    hp[10] = GGML_QNT_VERSION * GGML_QNT_VERSION_FACTOR + GGML_FTYPE_MOSTLY_Q8_0;
+    hp[10] = GGML_QNT_VERSION * GGML_QNT_VERSION_FACTOR + scheme.ftype();
     for v in hp {
         w.write_all(&v.to_le_bytes())?;
     }
@@ -149,7 +219,7 @@ pub fn quantize_whisper_q8_0(src: &Path, dst: &Path) -> std::io::Result<Quantize
         stats.tensors += 1;
         w.write_all(&n_dims.to_le_bytes())?;
         w.write_all(&name_len.to_le_bytes())?;
-        w.write_all(&(if quantize { GGML_TYPE_Q8_0 } else { ttype }).to_le_bytes())?;
+        w.write_all(&(if quantize { scheme.ggml_type() } else { ttype }).to_le_bytes())?;
         for d in &ne {
             w.write_all(&d.to_le_bytes())?;
         }
@@ -173,7 +243,7 @@ pub fn quantize_whisper_q8_0(src: &Path, dst: &Path) -> std::io::Result<Quantize
                 };
             }
             out.clear();
-            q8_0(&row, &mut out);
+            scheme.encode(&row, &mut out);
             w.write_all(&out)?;
         }
     }
@@ -207,11 +277,28 @@ mod tests {
     }
 
     #[test]
+    fn q4_0_blocks_round_trip_within_half_a_step() {
+        let row: Vec<f32> = (0..32)
+            .map(|i| ((i * 7 % 32) as f32 - 16.0) / 4.0)
+            .collect();
+        let mut out = Vec::new();
+        q4_0(&row, &mut out);
+        assert_eq!(out.len(), 18);
+        let d = half::f16::from_le_bytes([out[0], out[1]]).to_f32();
+        for (j, x) in row.iter().enumerate() {
+            let byte = out[2 + j % 16];
+            let q = if j < 16 { byte & 0x0F } else { byte >> 4 };
+            let back = (q as f32 - 8.0) * d;
+            assert!((back - x).abs() <= d.abs() * 0.5 + 1e-3, "{x} vs {back}");
+        }
+    }
+
+    #[test]
     fn refuses_what_is_not_ggml() {
         let dir = std::env::temp_dir().join(format!("aima-q-{}", std::process::id()));
         std::fs::create_dir_all(&dir).ok();
         let src = dir.join("x.bin");
         std::fs::write(&src, b"definitely not ggml").ok();
-        assert!(quantize_whisper_q8_0(&src, &dir.join("y.bin")).is_err());
+        assert!(quantize_whisper(&src, &dir.join("y.bin"), Scheme::Q8_0).is_err());
     }
 }
