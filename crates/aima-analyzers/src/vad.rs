@@ -143,20 +143,51 @@ impl Chunker {
         } else {
             self.silence_run += 1;
         }
-        if self.silence_run >= self.cfg.end_silence || self.buf.len() + FRAME > self.cfg.max_chunk {
+        if self.silence_run >= self.cfg.end_silence {
             self.close(out);
+        } else if self.buf.len() + FRAME > self.cfg.max_chunk {
+            self.split(out);
         }
+    }
+
+    /// A chunk reached its longest during speech: cut at the quietest frame
+    /// of its last 3 s, so that no word is cut in two, and keep the rest as
+    /// the start of the next chunk.
+    fn split(&mut self, out: &mut Vec<SpeechChunk>) {
+        let n = self.frame_db.len();
+        let lo = n.saturating_sub(100).max(1);
+        let cut = (lo..n)
+            .min_by(|&a, &b| self.frame_db[a].total_cmp(&self.frame_db[b]))
+            .unwrap_or(n);
+        let rest = self.buf.split_off(cut * FRAME);
+        let rest_db = self.frame_db.split_off(cut);
+        self.emit(out, cut);
+        self.buf = rest;
+        self.frame_db = rest_db;
+        self.buf_start += (cut * FRAME) as u64;
+        self.silence_run = 0;
     }
 
     fn close(&mut self, out: &mut Vec<SpeechChunk>) {
         // Trim trailing silence beyond the padding.
         let keep_tail = self.silence_run.saturating_sub(self.cfg.pad);
         let frames = self.frame_db.len().saturating_sub(keep_tail);
+        self.emit(out, frames);
+        self.buf.clear();
+        self.frame_db.clear();
+        self.in_speech = false;
+        self.silence_run = 0;
+    }
+
+    /// Emits the first `frames` frames of the buffer if they hold speech.
+    fn emit(&mut self, out: &mut Vec<SpeechChunk>, frames: usize) {
+        let frames = frames.min(self.frame_db.len());
+        let dbs = &self.frame_db[..frames];
         let threshold = self.cfg.min_db.max(self.noise_db + self.cfg.above_noise_db);
-        let first = self.frame_db.iter().position(|d| *d > threshold);
-        let last = self.frame_db.iter().rposition(|d| *d > threshold);
+        let first = dbs.iter().position(|d| *d > threshold);
+        let last = dbs.iter().rposition(|d| *d > threshold);
         if let (Some(first), Some(last)) = (first, last) {
-            let core = &self.frame_db[first..=last];
+            let core = &dbs[first..=last];
             let speech_frames = core.iter().filter(|d| **d > threshold).count();
             let mean = core.iter().sum::<f32>() / core.len() as f32;
             let var = core.iter().map(|d| (d - mean).powi(2)).sum::<f32>() / core.len() as f32;
@@ -167,10 +198,6 @@ impl Chunker {
                 });
             }
         }
-        self.buf.clear();
-        self.frame_db.clear();
-        self.in_speech = false;
-        self.silence_run = 0;
     }
 }
 
