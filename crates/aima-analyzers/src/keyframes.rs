@@ -121,9 +121,13 @@ impl Analyzer for Keyframes {
             Ok::<(), AnalyzerError>(())
         };
         let (extracted, saved) = tokio::join!(extract, save);
-        // A failed extraction explains more than a save that stopped with it.
-        extracted?;
-        saved?;
+        match (extracted.map_err(AnalyzerError::from), saved) {
+            // Extraction stopped because saving failed: the save error says why.
+            (Err(AnalyzerError::Cancelled), Err(e)) => return Err(e),
+            // Otherwise a failed extraction explains more than a save that stopped with it.
+            (Err(e), _) | (Ok(_), Err(e)) => return Err(e),
+            (Ok(_), Ok(())) => {}
+        }
         sink.progress(1.0);
         Ok(())
     }
