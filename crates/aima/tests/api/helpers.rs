@@ -210,6 +210,23 @@ impl TestApp {
         }
     }
 
+    /// Uploads with a pipeline and waits for its job; returns the upload
+    /// answer and the ended job.
+    pub async fn upload_and_wait(
+        &self,
+        file: &Path,
+        query: &str,
+        timeout: Duration,
+    ) -> (Value, Value) {
+        let r = self.upload(file, query).await;
+        assert!(r.status().is_success(), "upload: {}", r.status());
+        let up: Value = r.json().await.unwrap_or_default();
+        let job = self
+            .wait_job(up["job_id"].as_str().unwrap_or_default(), timeout)
+            .await;
+        (up, job)
+    }
+
     /// Queues a job through the API and returns it.
     pub async fn post_job(&self, media_id: &str, pipeline: Value) -> Value {
         let r = self
@@ -403,6 +420,19 @@ pub fn wav_audio(dir: &Path, name: &str, seconds: u32) -> PathBuf {
         out.to_str().expect("path"),
     ]);
     out
+}
+
+/// Overwrites the middle part of a file's bytes (`from..to` as fractions)
+/// with deterministic noise: a corrupt stream behind valid headers.
+pub fn garble(src: &Path, dst: &Path, from: f64, to: f64) {
+    let mut bytes = std::fs::read(src).expect("read");
+    let n = bytes.len() as f64;
+    let mut x: u32 = 12345;
+    for b in &mut bytes[(n * from) as usize..(n * to) as usize] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        *b = (x >> 16) as u8;
+    }
+    std::fs::write(dst, bytes).expect("write");
 }
 
 /// Files under a folder, recursively (to check nothing was left behind).

@@ -216,21 +216,10 @@ async fn corrupt_media_fails_once_with_a_clear_error() {
         "+faststart",
         good.to_str().unwrap_or_default(),
     ]);
-    let mut bytes = std::fs::read(&good).unwrap_or_default();
-    let n = bytes.len();
-    let mut x: u32 = 12345;
-    for b in &mut bytes[n / 5..n * 7 / 10] {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        *b = (x >> 16) as u8;
-    }
     let bad = app.data.path().join("corrupt.mp4");
-    std::fs::write(&bad, &bytes).unwrap_or_default();
-    let media = upload_id(&app, &bad, "?pipeline=probe,keyframes").await;
-    let job = app
-        .wait_job(
-            media["job_id"].as_str().unwrap_or_default(),
-            Duration::from_secs(60),
-        )
+    garble(&good, &bad, 0.2, 0.7);
+    let (_, job) = app
+        .upload_and_wait(&bad, "?pipeline=probe,keyframes", Duration::from_secs(60))
         .await;
     assert_eq!(job["state"], "failed", "{job}");
     assert_eq!(job["attempts"], 1, "a bad input must not be retried: {job}");

@@ -256,26 +256,10 @@ async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
         "64k",
         mp3.to_str().unwrap_or_default(),
     ]);
-    let mut bytes = std::fs::read(&mp3).unwrap_or_default();
-    let n = bytes.len();
-    let mut x: u32 = 99;
-    for b in &mut bytes[n / 3..n * 2 / 3] {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        *b = (x >> 16) as u8;
-    }
     let bad = dir.join("bad.mp3");
-    std::fs::write(&bad, bytes).unwrap_or_default();
-    let r: Value = app
-        .upload(&bad, "?pipeline=transcribe")
-        .await
-        .json()
-        .await
-        .unwrap_or_default();
-    let job = app
-        .wait_job(
-            r["job_id"].as_str().unwrap_or_default(),
-            Duration::from_secs(120),
-        )
+    garble(&mp3, &bad, 1.0 / 3.0, 2.0 / 3.0);
+    let (_, job) = app
+        .upload_and_wait(&bad, "?pipeline=transcribe", Duration::from_secs(120))
         .await;
     assert_eq!(job["state"], "failed", "{job}");
     assert_eq!(job["attempts"], 1, "{job}");
@@ -285,17 +269,8 @@ async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
 
     // A server whose models folder is empty.
     let bare = spawn_app().await;
-    let r: Value = bare
-        .upload(&wav, "?pipeline=transcribe")
-        .await
-        .json()
-        .await
-        .unwrap_or_default();
-    let job = bare
-        .wait_job(
-            r["job_id"].as_str().unwrap_or_default(),
-            Duration::from_secs(60),
-        )
+    let (_, job) = bare
+        .upload_and_wait(&wav, "?pipeline=transcribe", Duration::from_secs(60))
         .await;
     assert_eq!(job["state"], "failed", "{job}");
     assert_eq!(job["attempts"], 1);
