@@ -4,7 +4,7 @@
 # BENCHMARKS.md. Needs ffmpeg and postgresql (scripts/test.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aima/target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
 . scripts/lib/postgres.sh
 start_postgres
 AIMA_BENCH_POSTGRES_URL="$AIMA_PG_URL" cargo bench --locked -p aima --bench ingest

@@ -5,7 +5,7 @@
 # models folder beside the clone (../shared/models) for the ggml weights.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aima/target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
 python3 -c 'import faster_whisper' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check faster-whisper
 cargo build --release --locked -p aima
 aima="$CARGO_TARGET_DIR/release/aima"
