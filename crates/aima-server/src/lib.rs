@@ -65,6 +65,30 @@ pub struct AppState {
     /// Woken when a job is queued, so in-process workers start at once.
     pub wake: Option<Arc<Notify>>,
     pub metrics: Option<PrometheusHandle>,
+    /// Serializes, per content hash, storing bytes with recording them and
+    /// deleting a record with deleting unshared bytes (see [`BlobLocks`]).
+    pub blob_locks: Arc<BlobLocks>,
+}
+
+/// Striped locks by content hash. Without them an upload could move bytes
+/// into place just before a delete of another media with the same bytes
+/// decides they are unused and removes them. This closes the race within
+/// one server process; several servers on one database would need a
+/// database lock (left for the scale-out work).
+#[derive(Debug)]
+pub struct BlobLocks(Vec<tokio::sync::Mutex<()>>);
+
+impl Default for BlobLocks {
+    fn default() -> Self {
+        Self((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+}
+
+impl BlobLocks {
+    pub async fn lock(&self, sha256: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let i = u8::from_str_radix(sha256.get(..2).unwrap_or("00"), 16).unwrap_or(0) as usize;
+        self.0[i % self.0.len()].lock().await
+    }
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics

@@ -235,11 +235,12 @@ pub async fn upload(
             .check(p, Some(info.kind))
             .map_err(rejection)?;
     }
+    let probe = serde_json::to_value(&info).map_err(ApiError::internal)?;
+    let guard = state.blob_locks.lock(&staged.sha256).await;
     state
         .blobs
         .put_file(&media_key(&staged.sha256), &staged.path)
         .await?;
-    let probe = serde_json::to_value(&info).map_err(ApiError::internal)?;
     let (media, created) = state
         .store
         .insert_or_get_media(NewMedia {
@@ -254,6 +255,7 @@ pub async fn upload(
             probe,
         })
         .await?;
+    drop(guard);
     let job_id = match pipeline {
         Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
         None => None,
@@ -362,6 +364,13 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
+    let sha256 = state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?
+        .sha256;
+    let _guard = state.blob_locks.lock(&sha256).await;
     let media = state
         .store
         .delete_media(&caller.workspace, &id)
