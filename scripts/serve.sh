@@ -10,7 +10,9 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
-command -v cc >/dev/null || need+=(build-essential)
+command -v c++ >/dev/null || need+=(build-essential)
+# whisper.cpp (the transcription engine) is built with cmake.
+command -v cmake >/dev/null || need+=(cmake)
 command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
