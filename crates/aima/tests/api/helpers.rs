@@ -362,6 +362,20 @@ pub fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> PathBuf {
     out
 }
 
+/// An MP3 (64 kb/s) of a WAV file, as `out`.
+pub fn to_mp3(wav: &Path, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-i",
+        wav.to_str().expect("path"),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        out.to_str().expect("path"),
+    ]);
+    out.to_path_buf()
+}
+
 /// Word error rate of `hyp` against `reference`, after lowercasing and
 /// dropping punctuation: word-level edit distance over reference length.
 pub fn wer(reference: &str, hyp: &str) -> f64 {

@@ -75,16 +75,7 @@ async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
     let app = app_with_models().await;
     let dir = app.data.path();
     let wav = conversation(dir);
-    let mp3 = dir.join("talk.mp3");
-    ffmpeg(&[
-        "-i",
-        wav.to_str().unwrap_or_default(),
-        "-c:a",
-        "libmp3lame",
-        "-b:a",
-        "64k",
-        mp3.to_str().unwrap_or_default(),
-    ]);
+    let mp3 = to_mp3(&wav, &dir.join("talk.mp3"));
     let mp4 = dir.join("talk.mp4");
     ffmpeg(&[
         "-f",
@@ -246,16 +237,7 @@ async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
     let app = app_with_models().await;
     let dir = app.data.path();
     let wav = speak(dir, "c.wav", "en-us", FIRST);
-    let mp3 = dir.join("c.mp3");
-    ffmpeg(&[
-        "-i",
-        wav.to_str().unwrap_or_default(),
-        "-c:a",
-        "libmp3lame",
-        "-b:a",
-        "64k",
-        mp3.to_str().unwrap_or_default(),
-    ]);
+    let mp3 = to_mp3(&wav, &dir.join("c.mp3"));
     let bad = dir.join("bad.mp3");
     garble(&mp3, &bad, 1.0 / 3.0, 2.0 / 3.0);
     let (_, job) = app
