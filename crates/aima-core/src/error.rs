@@ -51,6 +51,17 @@ error_codes! {
     WorkerLost => ("worker_lost", 500),
     Unavailable => ("unavailable", 503),
     Internal => ("internal", 500),
+    InvalidTimestamp => ("invalid_timestamp", 400),
+    FieldTooLong => ("field_too_long", 400),
+    InvalidActivity => ("invalid_activity", 400),
+    BucketNotFound => ("bucket_not_found", 404),
+    BucketExists => ("bucket_exists", 409),
+    EventNotFound => ("event_not_found", 404),
+    ModeNotFound => ("mode_not_found", 404),
+    ModeExists => ("mode_exists", 409),
+    InsufficientLabels => ("insufficient_labels", 422),
+    NoModeModel => ("no_mode_model", 409),
+    ModelVersionNotFound => ("model_version_not_found", 404),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -124,7 +124,9 @@ mod tests {
 pub struct Job {
     pub id: String,
     pub workspace: String,
-    pub media_id: String,
+    /// The media the pipeline runs on; none for workspace jobs (training a
+    /// mode model).
+    pub media_id: Option<String>,
     pub state: JobState,
     /// 0 to 1.
     pub progress: f64,

@@ -4,6 +4,7 @@
 //! database, no clock). It holds plain data, validation rules and the table of
 //! error codes, so that the server, the worker and the CLI agree on them.
 
+pub mod activity;
 pub mod error;
 pub mod insight;
 pub mod job;
@@ -12,6 +13,10 @@ pub mod page;
 pub mod pipeline;
 pub mod transcript;
 
+pub use activity::{
+    ActivityRecord, Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo,
+    NewBucket, StoredEvent,
+};
 pub use error::{ErrorCode, ErrorInfo};
 pub use insight::{Insight, InsightFilter, StoredInsight};
 pub use job::{overall_progress, Job, JobState, Lease, StageState, StageStatus};

@@ -11,11 +11,13 @@
 //! (row locking when claiming a job, identity columns) are switched on
 //! [`Dialect`]. Each backend owns its migrations under `migrations/`.
 
+mod activity;
 mod sql;
 
 use aima_core::{
-    ErrorInfo, Insight, InsightFilter, Job, Lease, Media, MediaFilter, NewMedia, PageRequest,
-    StageSpec, StageStatus, StoredInsight,
+    Bucket, ErrorInfo, Event, EventQuery, Insight, InsightFilter, Job, Lease, Media, MediaFilter,
+    ModeInfo, ModeLabel, ModeModelInfo, NewBucket, NewMedia, PageRequest, StageSpec, StageStatus,
+    StoredEvent, StoredInsight,
 };
 use async_trait::async_trait;
 
@@ -68,7 +70,8 @@ pub enum FailureKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
     pub workspace: String,
-    pub media_id: String,
+    /// None for a workspace job (its stages are tasks, not analyzers).
+    pub media_id: Option<String>,
     pub pipeline: Vec<StageSpec>,
     pub max_attempts: i64,
 }
@@ -177,9 +180,99 @@ pub trait InsightRepo: Send + Sync {
     ) -> Result<bool>;
 }
 
+/// Activity as ActivityWatch models it: buckets of events, per workspace.
+#[async_trait]
+pub trait ActivityRepo: Send + Sync {
+    /// Creates the bucket; false if one with this id exists (left unchanged).
+    async fn create_bucket(&self, workspace: &str, new: &NewBucket) -> Result<bool>;
+    async fn get_bucket(&self, workspace: &str, id: &str) -> Result<Bucket>;
+    async fn list_buckets(&self, workspace: &str) -> Result<Vec<Bucket>>;
+    /// Deletes the bucket and its events.
+    async fn delete_bucket(&self, workspace: &str, id: &str) -> Result<()>;
+    /// Inserts events into a bucket in one transaction, each with the mode
+    /// predicted for it, if any. Returns their ids in order.
+    async fn insert_events(
+        &self,
+        workspace: &str,
+        bucket: &str,
+        events: &[(Event, Option<ModeLabel>)],
+    ) -> Result<Vec<i64>>;
+    /// ActivityWatch's heartbeat: merges into the bucket's latest event
+    /// (see `aima_core::activity::heartbeat_merge`) or inserts a new event
+    /// with `label`. Heartbeats of one bucket are serialized.
+    async fn heartbeat_event(
+        &self,
+        workspace: &str,
+        bucket: &str,
+        event: &Event,
+        pulsetime: f64,
+        label: Option<ModeLabel>,
+    ) -> Result<StoredEvent>;
+    /// Events overlapping the query's range, newest first.
+    async fn list_events(&self, workspace: &str, query: &EventQuery) -> Result<Vec<StoredEvent>>;
+    async fn count_events(&self, workspace: &str, query: &EventQuery) -> Result<i64>;
+    async fn get_event(&self, workspace: &str, bucket: &str, id: i64) -> Result<StoredEvent>;
+    async fn delete_event(&self, workspace: &str, bucket: &str, id: i64) -> Result<()>;
+    /// Events of activity buckets (window watchers, `/log_activity`,
+    /// `aima watch`) overlapping a range, sorted by bucket then time, at
+    /// most `limit` (the latest ones).
+    async fn activity_events(
+        &self,
+        workspace: &str,
+        start: Option<i64>,
+        end: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>>;
+}
+
+/// Modes, their labels on events, and versions of the learned model.
+#[async_trait]
+pub trait ModeRepo: Send + Sync {
+    /// `Conflict` if the mode exists.
+    async fn create_mode(&self, workspace: &str, name: &str) -> Result<ModeInfo>;
+    async fn list_modes(&self, workspace: &str) -> Result<Vec<ModeInfo>>;
+    /// Deletes the mode and clears it from every event.
+    async fn delete_mode(&self, workspace: &str, name: &str) -> Result<()>;
+    /// Labels, as a person's choice, the activity events overlapping a time
+    /// range (or the listed events). `NotFound` if the mode does not exist.
+    /// Returns how many events were labelled.
+    async fn label_events(
+        &self,
+        workspace: &str,
+        mode: &str,
+        range: Option<(i64, i64)>,
+        event_ids: &[i64],
+    ) -> Result<i64>;
+    /// Sets predicted modes on events a person has not labelled.
+    async fn set_predictions(&self, workspace: &str, labels: &[(i64, ModeLabel)]) -> Result<()>;
+    /// Saves a trained model as the next version and makes it active, under
+    /// the training job's lease. Returns the version, or None if the lease
+    /// was lost.
+    async fn save_mode_model(
+        &self,
+        job_id: &str,
+        token: &str,
+        algorithm: &str,
+        metrics: &serde_json::Value,
+        model: &str,
+    ) -> Result<Option<i64>>;
+    async fn list_mode_models(&self, workspace: &str) -> Result<Vec<ModeModelInfo>>;
+    /// A version's model (the active one if `version` is None).
+    async fn get_mode_model(
+        &self,
+        workspace: &str,
+        version: Option<i64>,
+    ) -> Result<(ModeModelInfo, String)>;
+    async fn active_mode_version(&self, workspace: &str) -> Result<Option<i64>>;
+    /// Makes a version the active one (a rollback, or a roll forward).
+    async fn activate_mode_model(&self, workspace: &str, version: i64) -> Result<ModeModelInfo>;
+}
+
 /// Everything AIMA stores, behind one object chosen at start-up.
 #[async_trait]
-pub trait Store: WorkspaceRepo + MediaRepo + JobRepo + InsightRepo {
+pub trait Store:
+    WorkspaceRepo + MediaRepo + JobRepo + InsightRepo + ActivityRepo + ModeRepo
+{
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;
 }

@@ -59,8 +59,8 @@ pub fn redact_url(url: &str) -> String {
 /// The store over SQLite or PostgreSQL. Cheap to clone: a pool inside.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
-    pool: AnyPool,
-    dialect: Dialect,
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
 }
 
 impl SqlStore {
@@ -120,7 +120,7 @@ impl SqlStore {
 // drivers accept.
 
 #[derive(Debug, Clone)]
-enum Arg {
+pub(crate) enum Arg {
     Text(String),
     OptText(Option<String>),
     Int(i64),
@@ -129,26 +129,37 @@ enum Arg {
     OptFloat(Option<f64>),
 }
 
-#[derive(Default)]
-struct Sql {
+#[derive(Default, Clone)]
+pub(crate) struct Sql {
     text: String,
     args: Vec<Arg>,
 }
 
 impl Sql {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         Self {
             text: text.to_string(),
             args: Vec::new(),
         }
     }
 
-    fn push(&mut self, text: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
-    fn bind(&mut self, arg: Arg) -> &mut Self {
+    pub(crate) fn bind(&mut self, arg: Arg) -> &mut Self {
+        // A missing value is written as a NULL literal, never bound: sqlx
+        // 0.8's Any driver binds a NULL float as PostgreSQL float4 (its
+        // Real/Double mapping is swapped), and a statement cached with that
+        // type then rejects the next, non-NULL, float8 value.
+        if matches!(
+            arg,
+            Arg::OptText(None) | Arg::OptInt(None) | Arg::OptFloat(None)
+        ) {
+            self.text.push_str("NULL");
+            return self;
+        }
         self.args.push(arg);
         self.text.push_str(&format!("${}", self.args.len()));
         self
@@ -156,7 +167,7 @@ impl Sql {
 
     /// The lease check every write of a running job ends with: the row is
     /// changed only while this token still holds it.
-    fn fence(&mut self, job_id: &str, token: &str) -> &mut Self {
+    pub(crate) fn fence(&mut self, job_id: &str, token: &str) -> &mut Self {
         self.push(" WHERE id = ")
             .bind(t(job_id))
             .push(" AND lease_token = ")
@@ -164,7 +175,7 @@ impl Sql {
             .push(" AND state = 'running'")
     }
 
-    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    pub(crate) fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for arg in &self.args {
             q = match arg {
@@ -180,11 +191,11 @@ impl Sql {
     }
 }
 
-fn t(s: &str) -> Arg {
+pub(crate) fn t(s: &str) -> Arg {
     Arg::Text(s.to_string())
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
@@ -490,8 +501,14 @@ impl JobRepo for SqlStore {
             "INSERT INTO jobs (id, workspace_id, media_id, state, stages, progress, attempts, \
              max_attempts, run_after, created_at, updated_at) SELECT ",
         );
+        // A media job is inserted only if its media exists in the workspace;
+        // a workspace job only if the workspace exists.
+        let source = match &new.media_id {
+            Some(_) => ", workspace_id, id, 'queued', ",
+            None => ", id, NULL, 'queued', ",
+        };
         q.bind(t(&id))
-            .push(", workspace_id, id, 'queued', ")
+            .push(source)
             .bind(t(&stages_json(&stages)?))
             .push(", 0, 0, ")
             .bind(Arg::Int(new.max_attempts.max(1)))
@@ -500,11 +517,17 @@ impl JobRepo for SqlStore {
             .push(", ")
             .bind(Arg::Int(now))
             .push(", ")
-            .bind(Arg::Int(now))
-            .push(" FROM media WHERE workspace_id = ")
-            .bind(t(&new.workspace))
-            .push(" AND id = ")
-            .bind(t(&new.media_id));
+            .bind(Arg::Int(now));
+        match &new.media_id {
+            Some(media_id) => q
+                .push(" FROM media WHERE workspace_id = ")
+                .bind(t(&new.workspace))
+                .push(" AND id = ")
+                .bind(t(media_id)),
+            None => q
+                .push(" FROM workspaces WHERE id = ")
+                .bind(t(&new.workspace)),
+        };
         if q.query().execute(&self.pool).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

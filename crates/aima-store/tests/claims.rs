@@ -57,7 +57,7 @@ async fn job(store: &SqlStore, media_id: &str, max_attempts: i64) -> String {
     store
         .create_job(NewJob {
             workspace: "w".into(),
-            media_id: media_id.into(),
+            media_id: Some(media_id.into()),
             pipeline: vec![StageSpec::new("probe")],
             max_attempts,
         })
@@ -213,5 +213,48 @@ async fn a_vanished_worker_on_the_last_attempt_fails_the_job() {
         let j = store.get_job("w", &id).await.expect("get");
         assert_eq!(j.state, aima_core::JobState::Failed);
         assert_eq!(j.error.map(|e| e.code), Some(ErrorCode::WorkerLost));
+    }
+}
+
+/// A statement first run with missing values and then with values (an
+/// unlabelled event, then one with a predicted mode and confidence) works on
+/// every backend: sqlx's Any driver binds a NULL float as float4, and
+/// PostgreSQL then refuses the float8 of the next run of the cached statement.
+#[tokio::test]
+async fn missing_then_present_values_bind_alike() {
+    use aima_core::{Event, LabelSource, ModeLabel, NewBucket};
+    use aima_store::ActivityRepo;
+    for (store, _dir) in stores().await {
+        let bucket = NewBucket {
+            id: "b".into(),
+            btype: "app.activity".into(),
+            client: "t".into(),
+            hostname: "h".into(),
+            data: serde_json::json!({}),
+        };
+        store.create_bucket("w", &bucket).await.expect("bucket");
+        for n in 0..24i64 {
+            let event = Event {
+                id: None,
+                timestamp: 1_000_000 + n * 1000,
+                duration: 1.0,
+                data: serde_json::Map::new(),
+            };
+            let label = (n % 2 == 1).then(|| ModeLabel {
+                mode: "Work".into(),
+                source: LabelSource::Model,
+                confidence: Some(0.25 + n as f64 / 100.0),
+                model_version: Some(n),
+            });
+            store
+                .insert_events("w", "b", &[(event, label.clone())])
+                .await
+                .expect("insert");
+            let got = store
+                .list_events("w", &Default::default())
+                .await
+                .expect("list");
+            assert_eq!(got[0].mode, label);
+        }
     }
 }

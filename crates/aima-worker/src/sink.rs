@@ -57,7 +57,7 @@ impl InsightSink for StoreSink {
         let artifact = format!("{}/{name}", self.job.id);
         let key = format!(
             "{}/{artifact}",
-            aima_blobs::artifacts_prefix(&self.job.media_id)
+            aima_blobs::artifacts_prefix(self.job.media_id.as_deref().unwrap_or_default())
         );
         self.blobs
             .put_file(&key, file)
