@@ -103,3 +103,14 @@ impl<T> OrNotFound<T> for Result<T, aima_store::StoreError> {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<aima_core::activity::ActivityError> for ApiError {
+    fn from(e: aima_core::activity::ActivityError) -> Self {
+        use aima_core::activity::ActivityError::*;
+        match e {
+            InvalidTimestamp(m) => ApiError::new(ErrorCode::InvalidTimestamp, m),
+            TooLong(m) => ApiError::new(ErrorCode::FieldTooLong, m),
+            Invalid(m) => ApiError::new(ErrorCode::InvalidActivity, m),
+        }
+    }
+}

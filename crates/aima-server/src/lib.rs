@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod extract;
 mod middleware;
+mod modes;
 mod openapi;
 mod routes;
 
@@ -24,6 +25,7 @@ use tokio::sync::Notify;
 
 pub use auth::Caller;
 pub use error::{ApiError, ErrorBody};
+pub use modes::ModeCache;
 pub use openapi::openapi_json;
 
 /// Settings of the HTTP layer.
@@ -68,6 +70,8 @@ pub struct AppState {
     /// Serializes, per content hash, storing bytes with recording them and
     /// deleting a record with deleting unshared bytes (see [`BlobLocks`]).
     pub blob_locks: Arc<BlobLocks>,
+    /// Active mode models, loaded once per version.
+    pub modes: Arc<ModeCache>,
 }
 
 /// Striped locks by content hash. Without them an upload could move bytes
@@ -125,6 +129,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(routes::system::router(spec))
         .merge(routes::openai::router())
+        .merge(routes::aw::router())
+        .merge(routes::activity::log_router())
         .fallback(routes::system::not_found)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)

@@ -2,7 +2,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::routes::{jobs, media};
+use crate::routes::{activity, jobs, media, modes};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -18,7 +18,9 @@ use crate::AppState;
     tags(
         (name = "media", description = "Upload, list, download and delete media; read insights"),
         (name = "jobs", description = "Analysis jobs: create, follow, cancel"),
-        (name = "system", description = "Analyzers available")
+        (name = "system", description = "Analyzers available"),
+        (name = "activity", description = "Workplace activity with its modes; time per mode and application. Records arrive at `POST /log_activity` and through the ActivityWatch-compatible API under `/api/0`"),
+        (name = "modes", description = "Modes, training, real-time prediction, model versions")
     )
 )]
 struct ApiDoc;
@@ -51,6 +53,16 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::cancel))
         .routes(routes!(jobs::events))
         .routes(routes!(crate::routes::system::analyzers))
+        .routes(routes!(activity::list))
+        .routes(routes!(activity::label))
+        .routes(routes!(activity::summary))
+        .routes(routes!(modes::list, modes::create))
+        .routes(routes!(modes::delete))
+        .routes(routes!(modes::train))
+        .routes(routes!(modes::predict))
+        .routes(routes!(modes::models))
+        .routes(routes!(modes::model))
+        .routes(routes!(modes::activate))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

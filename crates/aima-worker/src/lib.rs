@@ -8,6 +8,7 @@
 //! a job taken over by another worker ends exactly once.
 
 mod sink;
+pub mod tasks;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -153,7 +154,10 @@ impl Worker {
     async fn execute(&self, lease: Lease, shutdown: &CancellationToken) -> Option<JobState> {
         let started = Instant::now();
         let Lease { job, token } = lease;
-        tracing::info!(media = %job.media_id, "job started");
+        tracing::info!(
+            media = job.media_id.as_deref().unwrap_or("-"),
+            "job started"
+        );
         let stages = Arc::new(Mutex::new(job.stages.clone()));
         let cancel = CancellationToken::new();
         let lost = CancellationToken::new();
@@ -293,7 +297,10 @@ impl Worker {
         stages: &Arc<Mutex<Vec<StageStatus>>>,
         cancel: &CancellationToken,
     ) -> Result<(), AnalyzerError> {
-        let media = match self.store.get_media(&job.workspace, &job.media_id).await {
+        let Some(media_id) = job.media_id.as_deref() else {
+            return self.run_tasks(job, token, stages, cancel).await;
+        };
+        let media = match self.store.get_media(&job.workspace, media_id).await {
             Ok(m) => m,
             Err(StoreError::NotFound) => return Err(AnalyzerError::LeaseLost),
             Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
@@ -371,6 +378,55 @@ impl Worker {
                 Ok(Fenced::LeaseLost) => return Err(AnalyzerError::LeaseLost),
                 Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
             }
+        }
+        Ok(())
+    }
+}
+
+impl Worker {
+    /// The stages of a workspace job, each a task of [`tasks`].
+    async fn run_tasks(
+        &self,
+        job: &aima_core::Job,
+        token: &str,
+        stages: &Arc<Mutex<Vec<StageStatus>>>,
+        cancel: &CancellationToken,
+    ) -> Result<(), AnalyzerError> {
+        for (i, spec) in job.stages.iter().enumerate() {
+            if spec.state == StageState::Done {
+                continue;
+            }
+            if cancel.is_cancelled() {
+                return Err(AnalyzerError::Cancelled);
+            }
+            set_stage(stages, i, |s| {
+                s.state = StageState::Running;
+                s.progress = 0.0;
+                s.started_at = Some(aima_store::now_ms());
+            });
+            let started = Instant::now();
+            let result = match spec.name.as_str() {
+                tasks::TRAIN_MODES => tasks::train_modes(&self.store, job, token, stages, i).await,
+                other => Err(AnalyzerError::abort(
+                    ErrorCode::UnknownAnalyzer,
+                    format!("this worker has no task {other:?}"),
+                )),
+            };
+            metrics::histogram!("aima_stage_duration_seconds", "analyzer" => spec.name.clone())
+                .record(started.elapsed().as_secs_f64());
+            let finished = aima_store::now_ms();
+            set_stage(stages, i, |s| {
+                s.state = if result.is_ok() {
+                    StageState::Done
+                } else {
+                    StageState::Failed
+                };
+                if result.is_ok() {
+                    s.progress = 1.0;
+                }
+                s.finished_at = Some(finished);
+            });
+            result?;
         }
         Ok(())
     }

@@ -130,6 +130,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         wake: worker.as_ref().map(|w| w.waker()),
         metrics: metrics_handle(),
         blob_locks: Default::default(),
+        modes: Default::default(),
     };
     let app = aima_server::router(state);
     tracing::info!(%addr, workers = cfg.workers.count, anonymous = allow_anonymous, "aima listening on http://{addr}");

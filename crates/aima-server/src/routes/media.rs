@@ -288,7 +288,7 @@ pub(crate) async fn queue_job(
         .store
         .create_job(NewJob {
             workspace: caller.workspace.clone(),
-            media_id: media_id.to_string(),
+            media_id: Some(media_id.to_string()),
             pipeline: pipeline.0,
             max_attempts: state.settings.max_attempts,
         })

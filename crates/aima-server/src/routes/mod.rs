@@ -1,4 +1,7 @@
+pub mod activity;
+pub mod aw;
 pub mod jobs;
 pub mod media;
+pub mod modes;
 pub mod openai;
 pub mod system;

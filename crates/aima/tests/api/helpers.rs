@@ -467,3 +467,28 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `aima admin create-key` against the test's database, as a user would run it.
+pub fn create_key(app: &TestApp, workspace: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+        .args([
+            "admin",
+            "create-key",
+            "--workspace",
+            workspace,
+            "--data-dir",
+        ])
+        .arg(app.data.path())
+        .args(["--database", &app.config.database.url])
+        .env("AIMA_CONFIG", "/nonexistent")
+        .output()
+        .expect("run aima");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(key.starts_with("aima_") && key.len() > 40, "{key}");
+    key
+}

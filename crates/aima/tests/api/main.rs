@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP on loopback, real databases and real
 //! media made by ffmpeg. One test binary, for link time.
 
+mod activity;
 mod bad_input;
 mod cli;
 mod helpers;

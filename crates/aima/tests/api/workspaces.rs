@@ -1,34 +1,8 @@
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::helpers::*;
-
-/// `aima admin create-key` against the test's database, as a user would run it.
-fn create_key(app: &TestApp, workspace: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_aima"))
-        .args([
-            "admin",
-            "create-key",
-            "--workspace",
-            workspace,
-            "--data-dir",
-        ])
-        .arg(app.data.path())
-        .args(["--database", &app.config.database.url])
-        .env("AIMA_CONFIG", "/nonexistent")
-        .output()
-        .expect("run aima");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(key.starts_with("aima_") && key.len() > 40, "{key}");
-    key
-}
 
 #[tokio::test]
 async fn other_workspaces_see_nothing() {
