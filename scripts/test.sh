@@ -21,14 +21,20 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # whisper.cpp (whisper-rs) builds with cmake and a C++ compiler.
 command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
+# `aima watch` is tested on a real X display with real windows.
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
+command -v xmessage >/dev/null || need+=(x11-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# The official OpenAI client, to prove the compatible endpoint works with it.
+# The official OpenAI client, to prove the compatible endpoint works with it,
+# and ActivityWatch's own client, to prove the /api/0 API works with it.
 python3 -c 'import openai' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check openai
+python3 -c 'import aw_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aw-client
 
 # --- A PostgreSQL server for this run, on loopback ---------------------------
 export AIMA_PG_OPTIONS="-c fsync=off"

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aima_analyzers::Registry;
 use aima_core::Pipeline;
@@ -79,6 +80,32 @@ enum Command {
         /// Copy artifacts (thumbnails...) into this folder.
         #[arg(long, value_name = "DIR")]
         artifacts: Option<PathBuf>,
+    },
+    /// Watch this desktop (X11): send the active window, idle time and
+    /// input activity to a server as ActivityWatch heartbeats; buffered on
+    /// disk while the server is unreachable.
+    Watch {
+        /// The AIMA server (default: http:// + server.listen).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// API key (needed unless the server is on loopback).
+        #[arg(long, env = "AIMA_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 30.0)]
+        interval: f64,
+        /// Seconds without input after which the user counts as idle.
+        #[arg(long, default_value_t = 180.0)]
+        idle_after: f64,
+        /// X display (default: $DISPLAY).
+        #[arg(long)]
+        display: Option<String>,
+        /// Where heartbeats wait while the server is away (default: DATA_DIR/watch-spool.jsonl).
+        #[arg(long, value_name = "FILE")]
+        spool: Option<PathBuf>,
+        /// Names this machine's bucket (default: the host name).
+        #[arg(long)]
+        hostname: Option<String>,
     },
     /// Models: list, fetch, verify, remove.
     #[command(subcommand)]
@@ -241,6 +268,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             artifacts,
         } => analyze(&cfg, file, &pipeline, options.as_deref(), format, artifacts).await,
+        Command::Watch {
+            server,
+            token,
+            interval,
+            idle_after,
+            display,
+            spool,
+            hostname,
+        } => {
+            if !(0.1..=3600.0).contains(&interval) || !(1.0..=86_400.0).contains(&idle_after) {
+                bail!("--interval must be 0.1 to 3600 seconds and --idle-after 1 to 86400");
+            }
+            let hostname = hostname.unwrap_or_else(|| {
+                std::fs::read_to_string("/etc/hostname")
+                    .map(|h| h.trim().to_string())
+                    .unwrap_or_else(|_| "localhost".into())
+            });
+            aima_core::activity::validate_bucket_id(&format!("aima-watch_{hostname}"))
+                .map_err(|e| anyhow::anyhow!("--hostname: {e}"))?;
+            let watch = aima_watch::WatchConfig {
+                server: server.unwrap_or_else(|| format!("http://{}", cfg.server.listen)),
+                token,
+                hostname,
+                interval: Duration::from_secs_f64(interval),
+                idle_after: Duration::from_secs_f64(idle_after),
+                spool: spool.unwrap_or_else(|| cfg.data_dir.join("watch-spool.jsonl")),
+            };
+            let mut probe = aima_watch::x11::X11Probe::connect(display.as_deref())?;
+            let shutdown = CancellationToken::new();
+            let token = shutdown.clone();
+            tokio::spawn(async move {
+                app::shutdown_signal().await;
+                token.cancel();
+            });
+            tracing::info!(server = %watch.server, bucket = %watch.bucket(), "aima watch started");
+            aima_watch::run(watch, &mut probe, shutdown).await?;
+            Ok(())
+        }
         Command::Models(cmd) => models(&cfg, cmd).await,
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {

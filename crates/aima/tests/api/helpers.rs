@@ -258,6 +258,16 @@ impl TestApp {
         }
     }
 
+    /// Starts the server again on the same address, database and data.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let mut config = self.config.clone();
+        config.server.listen = self.addr.to_string();
+        let running = start_server(config).await.expect("server restarts");
+        assert_eq!(running.addr, self.addr);
+        self.running = Some(running);
+    }
+
     /// Stops the server as SIGTERM would, and waits for it.
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {

@@ -11,4 +11,5 @@ mod models;
 mod ops;
 mod story;
 mod transcribe;
+mod watch;
 mod workspaces;
