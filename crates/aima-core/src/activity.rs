@@ -142,8 +142,14 @@ pub fn heartbeat_merge(last: &Event, heartbeat: &Event, pulsetime: f64) -> Optio
     }
     let new_duration =
         (heartbeat.timestamp - last.timestamp) as f64 / 1000.0 + heartbeat.duration.max(0.0);
+    let duration = last.duration.max(new_duration);
+    if duration > MAX_DURATION_S {
+        // No event outgrows the longest duration accepted (a week): the
+        // heartbeat starts a new one.
+        return None;
+    }
     let mut merged = last.clone();
-    merged.duration = last.duration.max(new_duration);
+    merged.duration = duration;
     Some(merged)
 }
 

@@ -11,10 +11,10 @@ use aima_store::Store;
 
 use crate::error::ApiError;
 
-/// How far back a prediction looks for context (session length, the
-/// duration of point samples).
-const CONTEXT_MS: i64 = 3 * 3_600_000;
-const CONTEXT_EVENTS: i64 = 2_000;
+/// How far back a prediction looks for context (the session's length, which
+/// counts in log-minutes, so two hours tell nearly all).
+const CONTEXT_MS: i64 = 2 * 3_600_000;
+const CONTEXT_EVENTS: i64 = 1_000;
 
 #[derive(Default)]
 pub struct ModeCache {
@@ -77,7 +77,7 @@ impl ModeCache {
         let min = events.iter().map(|e| e.timestamp).min().unwrap_or(0);
         let max = events.iter().map(|e| e.timestamp).max().unwrap_or(0);
         let mut all = store
-            .activity_events(workspace, Some(min - CONTEXT_MS), Some(max), CONTEXT_EVENTS)
+            .recent_activity(workspace, min - CONTEXT_MS, max + 1, CONTEXT_EVENTS)
             .await?;
         // New events get negative ids, to find them again after sorting.
         all.extend(events.iter().enumerate().map(|(i, e)| StoredEvent {

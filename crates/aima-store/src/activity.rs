@@ -1,6 +1,6 @@
 //! SQL for activity (buckets, events) and modes (labels, model versions).
 
-use aima_core::activity::{heartbeat_merge, ACTIVITY_BUCKET_TYPES};
+use aima_core::activity::{heartbeat_merge, ACTIVITY_BUCKET_TYPES, MAX_DURATION_S};
 use aima_core::{
     Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo, NewBucket,
     StoredEvent,
@@ -115,6 +115,10 @@ fn push_activity_buckets(q: &mut Sql, workspace: &str) {
 /// `end` and end after `start` (a point event counts if it lies inside).
 fn push_range(q: &mut Sql, start: Option<i64>, end: Option<i64>) {
     if let Some(start) = start {
+        // No event lasts longer than MAX_DURATION_S (validated on the way
+        // in): this bound lets the (workspace_id, ts) index skip older rows.
+        q.push(" AND ts >= ")
+            .bind(Arg::Int(start - (MAX_DURATION_S * 1000.0) as i64));
         q.push(&format!(" AND ({END_MS} > "))
             .bind(Arg::Int(start))
             .push(" OR ts >= ")
@@ -218,8 +222,7 @@ impl ActivityRepo for SqlStore {
         bucket: &str,
         event: &Event,
         pulsetime: f64,
-        label: Option<ModeLabel>,
-    ) -> Result<StoredEvent> {
+    ) -> Result<(StoredEvent, bool)> {
         let mut tx = self.pool.begin().await?;
         lock_bucket(&mut tx, workspace, bucket).await?;
         let mut q = Sql::new(&format!(
@@ -249,22 +252,28 @@ impl ActivityRepo for SqlStore {
                     .push(" WHERE id = ")
                     .bind(Arg::Int(last.id));
                 q.query().execute(&mut *tx).await?;
-                StoredEvent {
-                    duration: m.duration,
-                    ..last.clone()
-                }
+                (
+                    StoredEvent {
+                        duration: m.duration,
+                        ..last.clone()
+                    },
+                    true,
+                )
             }
             None => {
-                let q = insert_event_sql(workspace, bucket, event, &label)?;
+                let q = insert_event_sql(workspace, bucket, event, &None)?;
                 let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
-                StoredEvent {
-                    id,
-                    bucket: bucket.to_string(),
-                    timestamp: event.timestamp,
-                    duration: event.duration,
-                    data: event.data.clone(),
-                    mode: label,
-                }
+                (
+                    StoredEvent {
+                        id,
+                        bucket: bucket.to_string(),
+                        timestamp: event.timestamp,
+                        duration: event.duration,
+                        data: event.data.clone(),
+                        mode: None,
+                    },
+                    false,
+                )
             }
         };
         tx.commit().await?;
@@ -346,27 +355,54 @@ impl ActivityRepo for SqlStore {
         end: Option<i64>,
         limit: i64,
     ) -> Result<Vec<StoredEvent>> {
-        // The latest `limit` events, then sorted by bucket and time.
         let mut q = Sql::new(&format!(
             "SELECT {EVENT_COLS} FROM events WHERE workspace_id = "
         ));
         q.bind(t(workspace));
         push_activity_buckets(&mut q, workspace);
         push_range(&mut q, start, end);
-        q.push(" ORDER BY ts DESC, id DESC LIMIT ")
-            .bind(Arg::Int(limit.max(0)));
-        let mut events = q
-            .query()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        events.sort_by(|a, b| {
-            (a.bucket.as_str(), a.timestamp, a.id).cmp(&(b.bucket.as_str(), b.timestamp, b.id))
-        });
-        Ok(events)
+        latest_by_bucket(&self.pool, q, limit).await
     }
+
+    async fn recent_activity(
+        &self,
+        workspace: &str,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>> {
+        let mut q = Sql::new(&format!(
+            "SELECT {EVENT_COLS} FROM events WHERE workspace_id = "
+        ));
+        q.bind(t(workspace))
+            .push(" AND ts >= ")
+            .bind(Arg::Int(from))
+            .push(" AND ts < ")
+            .bind(Arg::Int(to));
+        push_activity_buckets(&mut q, workspace);
+        latest_by_bucket(&self.pool, q, limit).await
+    }
+}
+
+/// Runs `q` for the latest `limit` events, then sorts them by bucket and time.
+async fn latest_by_bucket(
+    pool: &sqlx::AnyPool,
+    mut q: Sql,
+    limit: i64,
+) -> Result<Vec<StoredEvent>> {
+    q.push(" ORDER BY ts DESC, id DESC LIMIT ")
+        .bind(Arg::Int(limit.max(0)));
+    let mut events = q
+        .query()
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    events.sort_by(|a, b| {
+        (a.bucket.as_str(), a.timestamp, a.id).cmp(&(b.bucket.as_str(), b.timestamp, b.id))
+    });
+    Ok(events)
 }
 
 /// Takes the bucket's row lock for the rest of the transaction, or

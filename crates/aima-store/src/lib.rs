@@ -198,16 +198,16 @@ pub trait ActivityRepo: Send + Sync {
         events: &[(Event, Option<ModeLabel>)],
     ) -> Result<Vec<i64>>;
     /// ActivityWatch's heartbeat: merges into the bucket's latest event
-    /// (see `aima_core::activity::heartbeat_merge`) or inserts a new event
-    /// with `label`. Heartbeats of one bucket are serialized.
+    /// (see `aima_core::activity::heartbeat_merge`) or inserts a new event.
+    /// Heartbeats of one bucket are serialized. Returns the event and
+    /// whether it was merged.
     async fn heartbeat_event(
         &self,
         workspace: &str,
         bucket: &str,
         event: &Event,
         pulsetime: f64,
-        label: Option<ModeLabel>,
-    ) -> Result<StoredEvent>;
+    ) -> Result<(StoredEvent, bool)>;
     /// Events overlapping the query's range, newest first.
     async fn list_events(&self, workspace: &str, query: &EventQuery) -> Result<Vec<StoredEvent>>;
     async fn count_events(&self, workspace: &str, query: &EventQuery) -> Result<i64>;
@@ -221,6 +221,16 @@ pub trait ActivityRepo: Send + Sync {
         workspace: &str,
         start: Option<i64>,
         end: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>>;
+    /// Activity events that begin in `[from, to)` (not those that only
+    /// overlap it: a cheap, index-only read), the latest `limit`, sorted by
+    /// bucket then time. The context of a prediction.
+    async fn recent_activity(
+        &self,
+        workspace: &str,
+        from: i64,
+        to: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>>;
 }

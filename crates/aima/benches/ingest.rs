@@ -8,8 +8,11 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use aima::app::start_server;
 use aima::config::Config;
+use common::{percentile, postgres_db};
 
 struct Row {
     backend: &'static str,
@@ -41,14 +44,6 @@ fn wav(seed: usize) -> Vec<u8> {
         w.finalize().expect("finalize");
     }
     cursor.into_inner()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 async fn bench(backend: &'static str, url: String, clients: usize, per_client: usize) -> Row {
@@ -131,18 +126,6 @@ async fn bench(backend: &'static str, url: String, clients: usize, per_client: u
     }
 }
 
-async fn postgres_db(base: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("aima_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let (prefix, _) = base.rsplit_once('/').expect("db in URL");
-    format!("{prefix}/{name}")
-}
-
 fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let clients: usize = std::env::var("AIMA_BENCH_CLIENTS")
@@ -181,24 +164,9 @@ fn main() {
         ));
     }
     println!("{table}");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../BENCHMARKS.md");
-    let doc = std::fs::read_to_string(&path).unwrap_or_default();
-    let (start, end) = ("<!-- ingest:start -->", "<!-- ingest:end -->");
-    if let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0);
-        let stamp = std::process::Command::new("date")
-            .arg("-u")
-            .arg("+%Y-%m-%d")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        let new = format!(
-            "{start}\nMeasured {stamp} on {cores} cores (client and server on the same machine), release build.\n\n{table}{end}"
-        );
-        let updated = format!("{}{}{}", &doc[..a], new, &doc[b + end.len()..]);
-        std::fs::write(&path, updated).expect("write BENCHMARKS.md");
-        eprintln!("BENCHMARKS.md updated");
-    }
+    common::write_table(
+        "ingest",
+        "(client and server on the same machine), release build",
+        &table,
+    );
 }

@@ -477,9 +477,15 @@ async fn heartbeat(
         .get_bucket(&caller.workspace, &bucket)
         .await
         .map_err(map_bucket_err(&bucket))?;
-    // The mode is predicted only if the heartbeat starts a new event.
-    let label = if aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&b.btype.as_str()) {
-        state
+    let (mut stored, merged) = state
+        .store
+        .heartbeat_event(&caller.workspace, &bucket, &event, pulsetime)
+        .await
+        .map_err(map_bucket_err(&bucket))?;
+    // A merged heartbeat keeps its event's mode; a new event is labelled
+    // with the active model, if any (most heartbeats merge: no prediction).
+    if !merged && aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&b.btype.as_str()) {
+        let label = state
             .modes
             .labels(
                 state.store.as_ref(),
@@ -489,15 +495,15 @@ async fn heartbeat(
             )
             .await
             .pop()
-            .flatten()
-    } else {
-        None
-    };
-    let stored = state
-        .store
-        .heartbeat_event(&caller.workspace, &bucket, &event, pulsetime, label)
-        .await
-        .map_err(map_bucket_err(&bucket))?;
+            .flatten();
+        if let Some(label) = label {
+            state
+                .store
+                .set_predictions(&caller.workspace, &[(stored.id, label.clone())])
+                .await?;
+            stored.mode = Some(label);
+        }
+    }
     metrics::counter!("aima_activity_heartbeats_total").increment(1);
     Ok(axum::Json(stored.into()))
 }

@@ -455,6 +455,37 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
             probe.len()
         );
 
+        // A window watcher's heartbeats are labelled too: a new event when
+        // it starts, and it keeps its mode as later heartbeats merge into it.
+        let r = app
+            .client
+            .post(app.url("/api/0/buckets/aw-watcher-window_h"))
+            .json(&json!({"type": "currentwindow", "client": "aw-watcher-window", "hostname": "h"}))
+            .send()
+            .await
+            .expect("bucket");
+        assert_eq!(r.status().as_u16(), 200);
+        let at = cut + 3 * DAY + 10 * 3_600_000 + 20 * 60_000; // a Thursday morning
+        let mut last = Value::Null;
+        for i in 0..3 {
+            let (s, v) = post(
+                &app,
+                "/api/0/buckets/aw-watcher-window_h/heartbeat?pulsetime=10",
+                &json!({"timestamp": aima_core::activity::format_rfc3339_ms(at + i * 5000), "duration": 0,
+                        "data": {"app": "Code", "title": "store.rs - aima - Visual Studio Code", "keyboard": 300, "mouse": 80}}),
+            )
+            .await;
+            assert_eq!(s, 200, "{v}");
+            last = v;
+        }
+        assert_eq!(last["duration"], 10.0, "merged: {last}");
+        let (_, page) = app
+            .get_json("/api/v1/activity?bucket=aw-watcher-window_h")
+            .await;
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+        assert_eq!(page["items"][0]["mode"]["source"], "model", "{page}");
+        assert_eq!(page["items"][0]["mode"]["mode"], "Work", "{page}");
+
         // Stored activity shows the model's labels with their version.
         let (_, page) = app
             .get_json(&format!("/api/v1/activity?limit=5&start={}", cut))
