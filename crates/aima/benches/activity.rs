@@ -37,12 +37,17 @@ impl Row {
     fn line(&self) -> String {
         let mut l = self.latencies_ms.clone();
         l.sort_by(f64::total_cmp);
+        let rate = if self.count > 1 {
+            format!("{:.0}", self.count as f64 / self.seconds)
+        } else {
+            "—".into()
+        };
         format!(
-            "| {} | {} | {} | {:.0} | {:.1} | {:.1} |\n",
+            "| {} | {} | {} | {} | {:.1} | {:.1} |\n",
             self.backend,
             self.what,
             self.count,
-            self.count as f64 / self.seconds,
+            rate,
             percentile(&l, 0.5),
             percentile(&l, 0.99)
         )
