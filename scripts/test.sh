@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every AIMA test on a fresh Debian/Ubuntu machine: installs what the
-# tests need (ffmpeg, PostgreSQL), starts a throw-away PostgreSQL on
-# 127.0.0.1, then runs formatting, lints and the test suite against SQLite and
-# PostgreSQL.
+# tests need (ffmpeg, PostgreSQL, Xvfb, Python clients), starts a throw-away
+# PostgreSQL and S3 server (moto) on 127.0.0.1, then runs formatting, lints
+# and the test suite against SQLite and PostgreSQL, local and S3 blobs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,13 @@ export AIMA_PG_OPTIONS="-c fsync=off"
 start_postgres
 export AIMA_TEST_POSTGRES_URL="$AIMA_PG_URL"
 export AIMA_TEST_REQUIRE_POSTGRES=1
+
+# --- An S3-compatible server for this run (moto from PyPI), on loopback -------
+. scripts/lib/s3.sh
+start_s3
+trap 'stop_s3; stop_postgres' EXIT
+export AIMA_TEST_S3_ENDPOINT="$AIMA_S3_ENDPOINT"
+export AIMA_TEST_REQUIRE_S3=1
 
 # --- Checks and tests ---------------------------------------------------------
 cargo fmt --all -- --check

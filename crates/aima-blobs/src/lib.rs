@@ -2,10 +2,11 @@
 //!
 //! Architecture invariant: callers name blobs by key (`media/sha256/ab/abcd…`,
 //! `artifacts/<media>/<job>/<name>`); only this crate turns keys into paths or
-//! object names. The local folder is the default backend; an S3-compatible
-//! backend (object_store) will implement the same trait.
+//! object names. The local folder is the default backend; [`S3BlobStore`]
+//! keeps blobs in an S3-compatible bucket through `object_store`.
 
 mod local;
+mod s3;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 
 pub use local::LocalBlobStore;
+pub use s3::{S3BlobStore, S3Config};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {

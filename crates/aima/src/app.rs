@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aima_analyzers::Registry;
-use aima_blobs::{BlobStore, LocalBlobStore};
+use aima_blobs::{BlobStore, LocalBlobStore, S3BlobStore, S3Config};
 use aima_media::MediaTools;
 use aima_server::{AppState, ServerSettings};
 use aima_store::{SqlStore, Store};
@@ -35,13 +35,42 @@ pub async fn open_backends(cfg: &Config) -> anyhow::Result<Backends> {
         .await
         .with_context(|| format!("cannot open database {}", aima_store::redact_url(&url)))?;
     sql.ensure_workspace(&cfg.server.default_workspace).await?;
-    let blobs = LocalBlobStore::open(cfg.blobs_dir())
-        .await
-        .with_context(|| format!("cannot open blob folder {}", cfg.blobs_dir().display()))?;
+    let blobs: Arc<dyn BlobStore> = match cfg.blobs.backend.as_str() {
+        "s3" => {
+            let s = &cfg.blobs.s3;
+            let store = S3BlobStore::open(
+                &S3Config {
+                    bucket: s.bucket.clone(),
+                    prefix: s.prefix.clone(),
+                    endpoint: s.endpoint.clone(),
+                    region: s.region.clone(),
+                    access_key_id: s.access_key_id.clone(),
+                    secret_access_key: s.secret_access_key.clone(),
+                    path_style: s.path_style,
+                },
+                cfg.data_dir.join("staging"),
+            )
+            .await
+            .context("cannot configure the S3 blob store")?;
+            store
+                .check()
+                .await
+                .with_context(|| format!("cannot reach {}", store.describe()))?;
+            tracing::info!(blobs = store.describe(), "blobs on S3");
+            Arc::new(store)
+        }
+        _ => Arc::new(
+            LocalBlobStore::open(cfg.blobs_dir())
+                .await
+                .with_context(|| {
+                    format!("cannot open blob folder {}", cfg.blobs_dir().display())
+                })?,
+        ),
+    };
     Ok(Backends {
         store: Arc::new(sql.clone()),
         sql,
-        blobs: Arc::new(blobs),
+        blobs,
     })
 }
 

@@ -17,7 +17,33 @@ pub struct Config {
     pub workers: WorkersConfig,
     pub media: MediaConfig,
     pub models: ModelsConfig,
+    pub blobs: BlobsConfig,
     pub log: LogConfig,
+}
+
+/// Where media bytes and artifacts live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobsConfig {
+    /// `local` (a folder in the data directory) or `s3`.
+    pub backend: String,
+    pub s3: S3Settings,
+}
+
+/// An S3-compatible bucket. Empty credentials come from the environment
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub prefix: String,
+    /// Empty for AWS; `http(s)://host:port` for MinIO, Garage, Ceph…
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Path-style requests, as most S3-compatible servers want.
+    pub path_style: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +169,18 @@ impl Default for Config {
                 local_dirs: Vec::new(),
                 python: "python3".into(),
             },
+            blobs: BlobsConfig {
+                backend: "local".into(),
+                s3: S3Settings {
+                    bucket: String::new(),
+                    prefix: String::new(),
+                    endpoint: String::new(),
+                    region: "us-east-1".into(),
+                    access_key_id: String::new(),
+                    secret_access_key: String::new(),
+                    path_style: true,
+                },
+            },
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
@@ -234,6 +272,14 @@ impl Config {
         if self.server.max_upload_bytes == 0 {
             return bad("server.max_upload_bytes must be positive".into());
         }
+        match self.blobs.backend.as_str() {
+            "local" => {}
+            "s3" if self.blobs.s3.bucket.trim().is_empty() => {
+                return bad("blobs.backend = \"s3\" needs blobs.s3.bucket".into())
+            }
+            "s3" => {}
+            other => return bad(format!("blobs.backend {other:?} must be local or s3")),
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad(format!(
                 "log.format {:?} must be text or json",
@@ -272,6 +318,9 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut c = self.clone();
         c.database.url = aima_store::redact_url(&c.database.url);
+        if !c.blobs.s3.secret_access_key.is_empty() {
+            c.blobs.s3.secret_access_key = "***".into();
+        }
         toml::to_string_pretty(&c).unwrap_or_default()
     }
 }
@@ -335,6 +384,25 @@ local_dirs = []
 # configuration - index, proxy, certificates - applies).
 python = "python3"
 
+[blobs]
+# Where media bytes and artifacts live: "local" (data_dir/blobs) or "s3".
+backend = "local"
+
+[blobs.s3]
+# An S3-compatible bucket (AWS S3, MinIO, Garage, Ceph...). Several servers
+# and workers on other machines can share it.
+bucket = ""
+# Prefix of every object inside the bucket.
+prefix = ""
+# Empty for AWS; http(s)://host:port for other servers.
+endpoint = ""
+region = "us-east-1"
+# Empty: from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment.
+access_key_id = ""
+secret_access_key = ""
+# Path-style requests (endpoint/bucket/key), as most S3-compatible servers want.
+path_style = true
+
 [log]
 # text or json. Flag: --log-format.
 format = "text"
@@ -357,8 +425,25 @@ mod tests {
         let table: toml::Table =
             toml::from_str(&toml::to_string(&Config::default()).unwrap_or_default())
                 .unwrap_or_default();
+        // Nested tables (blobs.s3) are checked like sections.
+        let mut sections: Vec<(String, toml::Table)> = Vec::new();
         for (section, v) in table {
             if let toml::Value::Table(keys) = v {
+                for (k, sub) in &keys {
+                    if let toml::Value::Table(inner) = sub {
+                        assert!(
+                            DEFAULT_CONFIG_TOML.contains(&format!("\n[{section}.{k}]\n")),
+                            "[{section}.{k}] is missing from DEFAULT_CONFIG_TOML"
+                        );
+                        sections.push((format!("{section}.{k}"), inner.clone()));
+                    }
+                }
+                let plain = keys.into_iter().filter(|(_, v)| !v.is_table()).collect();
+                sections.push((section, plain));
+            }
+        }
+        for (section, keys) in sections {
+            {
                 for key in keys.keys() {
                     // Keys whose default depends on the environment are shown commented.
                     assert!(

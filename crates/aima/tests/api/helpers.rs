@@ -73,6 +73,8 @@ pub struct Options {
     pub allow_anonymous: bool,
     pub lease_seconds: u64,
     pub models_dir: Option<PathBuf>,
+    /// Blobs in a fresh bucket of the test S3 server instead of a folder.
+    pub s3: bool,
 }
 
 impl Default for Options {
@@ -84,6 +86,7 @@ impl Default for Options {
             allow_anonymous: true,
             lease_seconds: 4,
             models_dir: None,
+            s3: false,
         }
     }
 }
@@ -148,13 +151,63 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     cfg
 }
 
+/// The S3 server the test command started (moto on loopback), if any.
+/// When CI asks for it (AIMA_TEST_REQUIRE_S3=1) and it is missing, that is a
+/// failure, not a skip.
+pub fn s3_endpoint() -> Option<String> {
+    match std::env::var("AIMA_TEST_S3_ENDPOINT") {
+        Ok(e) if !e.is_empty() => Some(e),
+        _ if std::env::var("AIMA_TEST_REQUIRE_S3").as_deref() == Ok("1") => {
+            panic!("AIMA_TEST_REQUIRE_S3=1 but AIMA_TEST_S3_ENDPOINT is not set")
+        }
+        _ => None,
+    }
+}
+
+/// A new, empty bucket on the test S3 server.
+pub async fn fresh_bucket(endpoint: &str) -> String {
+    let bucket = format!("aima-{}", uuid::Uuid::new_v4().simple());
+    // moto takes an unsigned bucket creation.
+    let r = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(r.status().is_success(), "create bucket: {}", r.status());
+    bucket
+}
+
+/// Object names in a bucket of the test S3 server.
+pub async fn bucket_keys(endpoint: &str, bucket: &str) -> Vec<String> {
+    let xml = reqwest::get(format!("{endpoint}/{bucket}"))
+        .await
+        .expect("list bucket")
+        .text()
+        .await
+        .unwrap_or_default();
+    xml.split("<Key>")
+        .skip(1)
+        .filter_map(|s| s.split("</Key>").next())
+        .map(String::from)
+        .collect()
+}
+
 pub async fn spawn_with(o: Options) -> TestApp {
     if std::env::var("AIMA_TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
     }
     let data = tempfile::tempdir().expect("tempdir");
     let db = fresh_database(o.backend, data.path()).await;
-    let config = test_config(data.path(), db, &o);
+    let mut config = test_config(data.path(), db, &o);
+    if o.s3 {
+        let endpoint = s3_endpoint().expect("the test S3 server (AIMA_TEST_S3_ENDPOINT)");
+        config.blobs.backend = "s3".into();
+        config.blobs.s3.endpoint = endpoint.clone();
+        config.blobs.s3.bucket = fresh_bucket(&endpoint).await;
+        config.blobs.s3.prefix = "aima".into();
+        config.blobs.s3.access_key_id = "test".into();
+        config.blobs.s3.secret_access_key = "test".into();
+    }
     let running = start_server(config.clone()).await.expect("server starts");
     TestApp {
         addr: running.addr,

@@ -9,6 +9,7 @@ mod jobs;
 mod media;
 mod models;
 mod ops;
+mod storage;
 mod story;
 mod transcribe;
 mod watch;
