@@ -25,6 +25,11 @@ command -v g++ >/dev/null || need+=(g++)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xdotool >/dev/null || need+=(xdotool)
 command -v xmessage >/dev/null || need+=(x11-utils)
+# The deployment's reverse proxy, run for real in front of `aima serve`, and
+# docker-compose to parse the compose file (no Docker engine is needed).
+command -v caddy >/dev/null || need+=(caddy)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing: ${need[*]}"
   $SUDO apt-get update -qq
@@ -51,6 +56,7 @@ export AIMA_TEST_S3_ENDPOINT="$AIMA_S3_ENDPOINT"
 export AIMA_TEST_REQUIRE_S3=1
 
 # --- Checks and tests ---------------------------------------------------------
+bash scripts/check-deploy.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

