@@ -139,13 +139,20 @@ def main():
         quiet = os.path.join(tmp, "quiet.wav")
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
                         "-t", "1", quiet], check=True)
-        for scheme in ["q8_0", "q4_0"]:
-            q = ["--options", json.dumps({"transcribe": {"quantization": scheme}})]
+        for scheme, beams in [("q8_0", 1), ("q4_0", 1), ("q8_0", 3)]:
+            opts = {"quantization": scheme}
+            label = f"`\"quantization\": \"{scheme}\"`"
+            if beams > 1:
+                opts["beam_size"] = beams
+                label += f", `\"beam_size\": {beams}`"
+            q = ["--options", json.dumps({"transcribe": opts})]
             subprocess.run([aima, "analyze", quiet, "--pipeline", "transcribe", "--models-dir", models_dir] + q,
                            check=True, env=env, capture_output=True)
             text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
                                      "--models-dir", models_dir] + q, env=env)
-            rows.append((f"AIMA transcribe, {scheme} weights (`\"quantization\": \"{scheme}\"`)", secs, rss, wer(reference, text)))
+            dump(f"aima-{scheme}-beam{beams}", text)
+            rows.append((f"AIMA transcribe, {scheme} weights, {'greedy' if beams == 1 else f'beam search ({beams})'} ({label})",
+                         secs, rss, wer(reference, text)))
         text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS)])
         dump("faster-whisper", text)
         rows.append(("faster-whisper (CTranslate2, int8, beam 1, temperature 0)", secs, rss, wer(reference, text)))

@@ -50,6 +50,16 @@ pub struct Options {
     /// copies made once next to them: faster on CPUs, slightly less accurate).
     #[serde(default = "default_quantization")]
     pub quantization: String,
+    /// 1: greedy decoding (fastest). 2-8: beam search over that many
+    /// hypotheses: fewer word errors, proportionally slower decoding (see
+    /// BENCHMARKS.md: with q8_0 weights, 3 beams matched faster-whisper's
+    /// word error rate at half its speed).
+    #[serde(default = "default_beam_size")]
+    pub beam_size: u32,
+}
+
+fn default_beam_size() -> u32 {
+    1
 }
 
 fn default_quantization() -> String {
@@ -75,6 +85,7 @@ impl Default for Options {
             vad: true,
             no_speech_threshold: default_no_speech(),
             quantization: default_quantization(),
+            beam_size: default_beam_size(),
         }
     }
 }
@@ -128,6 +139,9 @@ impl Options {
         if !(0.0..=1.0).contains(&self.no_speech_threshold) {
             return Err("no_speech_threshold must be between 0 and 1".into());
         }
+        if !(1..=8).contains(&self.beam_size) {
+            return Err("beam_size must be between 1 and 8".into());
+        }
         Ok(())
     }
 }
@@ -176,7 +190,14 @@ fn transcribe_chunk(
     opts: &Options,
     threads: usize,
 ) -> Result<(WhisperState, Vec<TimedSegment>), String> {
-    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    let mut params = FullParams::new(if opts.beam_size > 1 {
+        SamplingStrategy::BeamSearch {
+            beam_size: opts.beam_size as i32,
+            patience: -1.0,
+        }
+    } else {
+        SamplingStrategy::Greedy { best_of: 1 }
+    });
     params.set_n_threads(threads as i32);
     params.set_translate(false);
     params.set_print_progress(false);

@@ -78,6 +78,14 @@ pub struct Worker {
     models: aima_models::ModelManager,
     config: WorkerConfig,
     wake: Arc<Notify>,
+    activity: Arc<Activity>,
+}
+
+/// When this worker last had a job, and how many it runs now.
+#[derive(Debug)]
+struct Activity {
+    running: std::sync::atomic::AtomicUsize,
+    last_busy: Mutex<Instant>,
 }
 
 impl Worker {
@@ -97,7 +105,49 @@ impl Worker {
             models,
             config,
             wake: Arc::new(Notify::new()),
+            activity: Arc::new(Activity {
+                running: std::sync::atomic::AtomicUsize::new(0),
+                last_busy: Mutex::new(Instant::now()),
+            }),
         }
+    }
+
+    /// How long this worker has had nothing to run (zero while it runs a job).
+    pub fn idle_for(&self) -> Duration {
+        if self
+            .activity
+            .running
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
+            return Duration::ZERO;
+        }
+        self.activity
+            .last_busy
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default()
+    }
+
+    /// Cancels `shutdown` once the worker has been idle for `limit`, so that
+    /// a machine rented for heavy work can switch itself off
+    /// (`aima worker --exit-when-idle`). Checks every second.
+    pub fn exit_when_idle(self: &Arc<Self>, limit: Duration, shutdown: CancellationToken) {
+        let worker = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(1000).min(limit)) => {}
+                }
+                let idle = worker.idle_for();
+                if idle >= limit {
+                    tracing::info!(idle_seconds = idle.as_secs(), "idle long enough; exiting");
+                    shutdown.cancel();
+                    return;
+                }
+            }
+        });
     }
 
     /// Notifying this wakes idle loops at once (the server does it when it
@@ -147,7 +197,16 @@ impl Worker {
         };
         let job_id = lease.job.id.clone();
         let span = tracing::info_span!("job", id = %job_id, attempt = lease.job.attempts);
+        self.activity
+            .running
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let state = tracing::Instrument::instrument(self.execute(lease, shutdown), span).await;
+        if let Ok(mut t) = self.activity.last_busy.lock() {
+            *t = Instant::now();
+        }
+        self.activity
+            .running
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         Ok(Outcome::Ran { job_id, state })
     }
 

@@ -65,6 +65,10 @@ enum Command {
         /// Serve this worker's Prometheus metrics on HOST:PORT (/metrics).
         #[arg(long, value_name = "HOST:PORT")]
         metrics_listen: Option<String>,
+        /// Exit (status 0) after this long with nothing to run, e.g. `10m`,
+        /// `90s`, `1h`: lets a rented GPU machine switch itself off.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        exit_when_idle: Option<Duration>,
     },
     /// Run a pipeline on a local file, without a server, and print the insights.
     Analyze {
@@ -169,6 +173,29 @@ enum ConfigCommand {
     Show,
 }
 
+/// `90s`, `10m`, `1h` or plain seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 90s, 10m or 1h"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?}: use ms, s, m or h")),
+    };
+    if !(0.001..=30.0 * 86_400.0).contains(&secs) {
+        return Err(format!("{s:?} must be between 1 ms and 30 days"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
@@ -234,6 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker {
             concurrency,
             metrics_listen,
+            exit_when_idle,
         } => {
             let backends = app::open_backends(&cfg).await?;
             let worker = Arc::new(Worker::new(
@@ -255,6 +283,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let handle = app::metrics_handle().context("metrics are not available")?;
                 let bound = app::serve_worker_metrics(&addr, handle, shutdown.clone()).await?;
                 tracing::info!(%bound, "worker metrics on http://{bound}/metrics");
+            }
+            if let Some(limit) = exit_when_idle {
+                worker.exit_when_idle(limit, shutdown.clone());
             }
             tracing::info!(concurrency, "aima worker started");
             worker.run(shutdown).await;
@@ -506,5 +537,17 @@ mod tests {
     fn cli_parses() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        for bad in ["", "ten", "5d", "-1s", "0s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 }

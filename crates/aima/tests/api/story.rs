@@ -268,3 +268,46 @@ async fn a_worker_process_exports_its_metrics() {
     );
     assert!(text.contains("aima_stage_duration_seconds"), "{text}");
 }
+
+/// `--exit-when-idle`: a worker runs what is queued, then exits by itself
+/// once nothing has come for that long (a rented GPU machine switching off).
+#[tokio::test]
+async fn a_worker_exits_when_idle() {
+    let app = spawn_with(Options {
+        workers: 0,
+        ..Options::default()
+    })
+    .await;
+    let image = png_image(app.data.path(), "idle.png");
+    let media: Value = app
+        .upload(&image, "?pipeline=probe")
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    let mut worker = spawn_worker_with(&app, &["--exit-when-idle", "3s"]);
+    let job = app
+        .wait_job(
+            media["job_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let done = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            done.elapsed() < Duration::from_secs(20),
+            "the idle worker never exited"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        done.elapsed() >= Duration::from_secs(2),
+        "exited {:?} after its job, before being idle for 3 s",
+        done.elapsed()
+    );
+}

@@ -341,6 +341,37 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
         .await;
     let text = t["text"].as_str().unwrap_or_default();
     assert!(wer(SECOND, text) <= MAX_WER, "{text}");
+
+    // Beam search on the same weights: a new analysis replaces the first.
+    let job = app
+        .post_job(
+            r["id"].as_str().unwrap_or_default(),
+            serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0", "beam_size": 3}}]),
+        )
+        .await;
+    let done = app
+        .wait_job(
+            job["id"].as_str().unwrap_or_default(),
+            Duration::from_secs(180),
+        )
+        .await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let (_, t) = app
+        .get_json(&format!(
+            "/api/v1/media/{}/transcript",
+            r["id"].as_str().unwrap_or_default()
+        ))
+        .await;
+    let text = t["text"].as_str().unwrap_or_default();
+    assert!(wer(SECOND, text) <= MAX_WER, "beam 3: {text}");
+    let bad = app
+        .client
+        .post(app.url("/api/v1/jobs"))
+        .json(&serde_json::json!({"media_id": r["id"], "pipeline": [{"name": "transcribe", "options": {"beam_size": 9}}]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(bad.status().as_u16(), 400);
 }
 
 /// The official `openai` Python package, unchanged, pointed at AIMA.
