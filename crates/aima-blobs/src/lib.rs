@@ -45,6 +45,14 @@ impl LocalBlob {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// A temporary file (a download) that is removed when this drops.
+    pub fn temporary(path: tempfile::TempPath) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            _temp: Some(path),
+        }
+    }
 }
 
 #[async_trait]

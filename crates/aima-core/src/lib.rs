@@ -12,6 +12,7 @@ pub mod media;
 pub mod page;
 pub mod pipeline;
 pub mod transcript;
+pub mod worker_api;
 
 pub use activity::{
     ActivityRecord, Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo,

@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::openai::router())
         .merge(routes::aw::router())
         .merge(routes::activity::log_router())
+        .merge(routes::workers::router())
         .fallback(routes::system::not_found)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)

@@ -684,3 +684,63 @@ impl ModeRepo for SqlStore {
         Ok(info)
     }
 }
+
+#[async_trait]
+impl crate::WorkerTokenRepo for SqlStore {
+    async fn create_worker_token(
+        &self,
+        name: &str,
+        workspaces: &[String],
+        token_hash: &str,
+    ) -> Result<String> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let ws = serde_json::to_string(workspaces).map_err(|e| corrupt("workspaces", e))?;
+        let mut q = Sql::new(
+            "INSERT INTO worker_tokens (id, name, token_hash, workspaces, created_at) VALUES (",
+        );
+        q.bind(t(&id))
+            .push(", ")
+            .bind(t(name))
+            .push(", ")
+            .bind(t(token_hash))
+            .push(", ")
+            .bind(t(&ws))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(") ON CONFLICT (name) DO NOTHING");
+        if q.query().execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "a worker token named {name:?} exists"
+            )));
+        }
+        Ok(id)
+    }
+
+    async fn worker_grant(&self, token_hash: &str) -> Result<Option<crate::WorkerGrant>> {
+        let mut q = Sql::new("SELECT id, name, workspaces FROM worker_tokens WHERE token_hash = ");
+        q.bind(t(token_hash)).push(" AND revoked_at IS NULL");
+        let Some(row) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let ws: String = row.try_get("workspaces")?;
+        Ok(Some(crate::WorkerGrant {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            workspaces: serde_json::from_str(&ws).map_err(|e| corrupt("workspaces", e))?,
+        }))
+    }
+
+    async fn revoke_worker_token(&self, id_or_name: &str) -> Result<()> {
+        let mut q = Sql::new("UPDATE worker_tokens SET revoked_at = ");
+        q.bind(Arg::Int(now_ms()))
+            .push(" WHERE revoked_at IS NULL AND (id = ")
+            .bind(t(id_or_name))
+            .push(" OR name = ")
+            .bind(t(id_or_name))
+            .push(")");
+        if q.query().execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -67,6 +67,38 @@ pub enum FailureKind {
     Abort,
 }
 
+/// Which jobs a claim may take.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClaimScope {
+    /// Only these workspaces (None: all).
+    pub workspaces: Option<Vec<String>>,
+    /// Only jobs on a media (not workspace jobs).
+    pub media_only: bool,
+}
+
+/// A worker token's grant: the workspaces whose jobs it may pull and report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerGrant {
+    pub id: String,
+    pub name: String,
+    pub workspaces: Vec<String>,
+}
+
+/// Tokens for remote workers, stored hashed like API keys.
+#[async_trait]
+pub trait WorkerTokenRepo: Send + Sync {
+    async fn create_worker_token(
+        &self,
+        name: &str,
+        workspaces: &[String],
+        token_hash: &str,
+    ) -> Result<String>;
+    /// The grant of a token that exists and is not revoked.
+    async fn worker_grant(&self, token_hash: &str) -> Result<Option<WorkerGrant>>;
+    /// Revokes a token by id or name; `NotFound` if none matches.
+    async fn revoke_worker_token(&self, id_or_name: &str) -> Result<()>;
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
     pub workspace: String,
@@ -121,7 +153,17 @@ pub trait JobRepo: Send + Sync {
     /// expired lease. Jobs whose lease expired on their last attempt are
     /// failed with `worker_lost` first.
     async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Lease>>;
+    /// `claim_job` limited to some workspaces, or to media jobs (a remote
+    /// worker's token grants workspaces; it cannot train modes).
+    async fn claim_job_scoped(
+        &self,
+        owner: &str,
+        lease_ms: i64,
+        scope: &ClaimScope,
+    ) -> Result<Option<Lease>>;
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced>;
+    /// Whether `token` holds the running job's lease now.
+    async fn lease_held(&self, job_id: &str, token: &str) -> Result<bool>;
     async fn update_stages(
         &self,
         job_id: &str,
@@ -281,7 +323,7 @@ pub trait ModeRepo: Send + Sync {
 /// Everything AIMA stores, behind one object chosen at start-up.
 #[async_trait]
 pub trait Store:
-    WorkspaceRepo + MediaRepo + JobRepo + InsightRepo + ActivityRepo + ModeRepo
+    WorkspaceRepo + MediaRepo + JobRepo + InsightRepo + ActivityRepo + ModeRepo + WorkerTokenRepo
 {
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;

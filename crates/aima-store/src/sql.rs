@@ -10,8 +10,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 use crate::{
-    now_ms, FailureKind, Fenced, InsightRepo, JobRepo, MediaRepo, NewJob, Page, Result, Store,
-    StoreError, WorkspaceRepo,
+    now_ms, ClaimScope, FailureKind, Fenced, InsightRepo, JobRepo, MediaRepo, NewJob, Page, Result,
+    Store, StoreError, WorkspaceRepo,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -577,6 +577,19 @@ impl JobRepo for SqlStore {
     }
 
     async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Lease>> {
+        self.claim_job_scoped(owner, lease_ms, &ClaimScope::default())
+            .await
+    }
+
+    async fn claim_job_scoped(
+        &self,
+        owner: &str,
+        lease_ms: i64,
+        scope: &ClaimScope,
+    ) -> Result<Option<Lease>> {
+        if scope.workspaces.as_ref().is_some_and(|w| w.is_empty()) {
+            return Ok(None);
+        }
         let now = now_ms();
         // Jobs whose worker vanished on their last allowed attempt end here.
         let mut q = Sql::new(
@@ -613,7 +626,21 @@ impl JobRepo for SqlStore {
             .bind(Arg::Int(now))
             .push(") OR (state = 'running' AND lease_expires_at < ")
             .bind(Arg::Int(now))
-            .push(")) AND attempts < max_attempts ORDER BY created_at, id LIMIT 1")
+            .push(")) AND attempts < max_attempts");
+        if scope.media_only {
+            q.push(" AND media_id IS NOT NULL");
+        }
+        if let Some(ws) = &scope.workspaces {
+            q.push(" AND workspace_id IN (");
+            for (i, w) in ws.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(t(w));
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY created_at, id LIMIT 1")
             .push(lock)
             .push(&format!(") RETURNING {JOB_COLS}"));
         match q.query().fetch_optional(&self.pool).await? {
@@ -623,6 +650,12 @@ impl JobRepo for SqlStore {
             })),
             None => Ok(None),
         }
+    }
+
+    async fn lease_held(&self, job_id: &str, token: &str) -> Result<bool> {
+        let mut q = Sql::new("SELECT id FROM jobs");
+        q.fence(job_id, token);
+        Ok(q.query().fetch_optional(&self.pool).await?.is_some())
     }
 
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced> {

@@ -7,7 +7,9 @@
 //! lease, the job was cancelled or deleted) can no longer write anything, so
 //! a job taken over by another worker ends exactly once.
 
+pub mod remote;
 mod sink;
+pub mod source;
 pub mod tasks;
 
 use std::path::PathBuf;
@@ -18,11 +20,12 @@ use aima_analyzers::{AnalyzerError, AnalyzerInput, Registry};
 use aima_blobs::BlobStore;
 use aima_core::{ErrorCode, ErrorInfo, JobState, Lease, StageState, StageStatus};
 use aima_media::MediaTools;
-use aima_store::{FailureKind, Fenced, Store, StoreError};
+use aima_store::{FailureKind, Fenced, Store};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use sink::StoreSink;
+pub use source::{DbSource, JobSource, SourceError};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -55,7 +58,7 @@ impl WorkerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Source(#[from] SourceError),
 }
 
 /// What one turn of the loop did.
@@ -71,8 +74,7 @@ pub enum Outcome {
 }
 
 pub struct Worker {
-    store: Arc<dyn Store>,
-    blobs: Arc<dyn BlobStore>,
+    source: Arc<dyn JobSource>,
     registry: Registry,
     tools: MediaTools,
     models: aima_models::ModelManager,
@@ -84,6 +86,7 @@ pub struct Worker {
 /// When this worker last had a job, and how many it runs now.
 #[derive(Debug)]
 struct Activity {
+    refused: std::sync::atomic::AtomicBool,
     running: std::sync::atomic::AtomicUsize,
     last_busy: Mutex<Instant>,
 }
@@ -97,19 +100,43 @@ impl Worker {
         models: aima_models::ModelManager,
         config: WorkerConfig,
     ) -> Self {
+        Self::with_source(
+            Arc::new(DbSource { store, blobs }),
+            registry,
+            tools,
+            models,
+            config,
+        )
+    }
+
+    /// A worker on any job source (the database, or a server's worker API).
+    pub fn with_source(
+        source: Arc<dyn JobSource>,
+        registry: Registry,
+        tools: MediaTools,
+        models: aima_models::ModelManager,
+        config: WorkerConfig,
+    ) -> Self {
         Self {
-            store,
-            blobs,
+            source,
             registry,
             tools,
             models,
             config,
             wake: Arc::new(Notify::new()),
             activity: Arc::new(Activity {
+                refused: std::sync::atomic::AtomicBool::new(false),
                 running: std::sync::atomic::AtomicUsize::new(0),
                 last_busy: Mutex::new(Instant::now()),
             }),
         }
+    }
+
+    /// Whether the job source refused this worker (a revoked token).
+    pub fn refused(&self) -> bool {
+        self.activity
+            .refused
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How long this worker has had nothing to run (zero while it runs a job).
@@ -178,6 +205,15 @@ impl Worker {
             match self.run_once(&shutdown).await {
                 Ok(Outcome::Ran { .. }) => continue,
                 Ok(Outcome::Empty) => {}
+                Err(WorkerError::Source(SourceError::Refused(msg))) => {
+                    // A revoked or unknown worker token: retrying cannot help.
+                    tracing::error!(%msg, "the server refused this worker; stopping");
+                    self.activity
+                        .refused
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                    shutdown.cancel();
+                    break;
+                }
                 Err(e) => tracing::warn!(error = %e, "could not claim a job; will retry"),
             }
             tokio::select! {
@@ -192,7 +228,11 @@ impl Worker {
     /// is empty instead of sleeping.
     pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<Outcome, WorkerError> {
         let lease_ms = self.config.lease.as_millis() as i64;
-        let Some(lease) = self.store.claim_job(&self.config.owner, lease_ms).await? else {
+        let Some(lease) = self
+            .source
+            .claim(&self.config.owner, lease_ms, self.config.poll_interval)
+            .await?
+        else {
             return Ok(Outcome::Empty);
         };
         let job_id = lease.job.id.clone();
@@ -224,7 +264,7 @@ impl Worker {
         // The keeper renews the lease and writes progress; it cancels the job
         // when the lease is gone or the process is shutting down.
         let keeper = {
-            let store = self.store.clone();
+            let store = self.source.clone();
             let (job_id, token) = (job.id.clone(), token.clone());
             let (stages, cancel, lost, shutdown) = (
                 stages.clone(),
@@ -277,7 +317,7 @@ impl Worker {
 
         let (write, state) = match result {
             Ok(()) => (
-                self.store
+                self.source
                     .complete_job(&job.id, &token, &final_stages)
                     .await,
                 Some(JobState::Succeeded),
@@ -287,7 +327,7 @@ impl Worker {
             Err(AnalyzerError::Cancelled) if shutdown.is_cancelled() => {
                 tracing::info!("shutting down: job handed back to the queue");
                 (
-                    self.store.release_job(&job.id, &token).await,
+                    self.source.release_job(&job.id, &token).await,
                     Some(JobState::Queued),
                 )
             }
@@ -298,7 +338,7 @@ impl Worker {
                 tracing::warn!(%message, "job failed; will retry if attempts remain");
                 let info = ErrorInfo::new(ErrorCode::AnalyzerFailed, message);
                 let w = self
-                    .store
+                    .source
                     .fail_job(
                         &job.id,
                         &token,
@@ -320,7 +360,7 @@ impl Worker {
                 tracing::warn!(%code, %message, "job failed on bad input");
                 let info = ErrorInfo::new(code, message);
                 (
-                    self.store
+                    self.source
                         .fail_job(&job.id, &token, FailureKind::Abort, &info, &final_stages)
                         .await,
                     Some(JobState::Failed),
@@ -356,19 +396,14 @@ impl Worker {
         stages: &Arc<Mutex<Vec<StageStatus>>>,
         cancel: &CancellationToken,
     ) -> Result<(), AnalyzerError> {
-        let Some(media_id) = job.media_id.as_deref() else {
+        if job.media_id.is_none() {
             return self.run_tasks(job, token, stages, cancel).await;
-        };
-        let media = match self.store.get_media(&job.workspace, media_id).await {
+        }
+        let (media, blob) = match self.source.media(job, token).await {
             Ok(m) => m,
-            Err(StoreError::NotFound) => return Err(AnalyzerError::LeaseLost),
+            Err(SourceError::NotFound(_)) => return Err(AnalyzerError::LeaseLost),
             Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
         };
-        let blob = self
-            .blobs
-            .local(&aima_blobs::media_key(&media.sha256))
-            .await
-            .map_err(|e| AnalyzerError::Retry(format!("media bytes unavailable: {e}")))?;
         let count = job.stages.len();
         for i in 0..count {
             let spec = job.stages[i].clone();
@@ -395,8 +430,7 @@ impl Worker {
                 .map_err(|e| AnalyzerError::Retry(format!("no scratch space: {e}")))?;
             let stage_started = Instant::now();
             let mut sink = StoreSink::new(
-                self.store.clone(),
-                self.blobs.clone(),
+                self.source.clone(),
                 job.clone(),
                 token.to_string(),
                 stages.clone(),
@@ -429,7 +463,7 @@ impl Worker {
             });
             let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
             match self
-                .store
+                .source
                 .finish_stage(&job.id, token, &spec.name, &snapshot)
                 .await
             {
@@ -465,7 +499,13 @@ impl Worker {
             });
             let started = Instant::now();
             let result = match spec.name.as_str() {
-                tasks::TRAIN_MODES => tasks::train_modes(&self.store, job, token, stages, i).await,
+                tasks::TRAIN_MODES => match self.source.store() {
+                    Some(store) => tasks::train_modes(&store, job, token, stages, i).await,
+                    None => Err(AnalyzerError::Retry(
+                        "a remote worker cannot train modes; a worker beside the database will"
+                            .into(),
+                    )),
+                },
                 other => Err(AnalyzerError::abort(
                     ErrorCode::UnknownAnalyzer,
                     format!("this worker has no task {other:?}"),

@@ -2,15 +2,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use aima_analyzers::{AnalyzerError, InsightSink};
-use aima_blobs::BlobStore;
 use aima_core::{Insight, Job, StageStatus};
-use aima_store::{Fenced, Store};
+use aima_store::Fenced;
 use async_trait::async_trait;
+
+use crate::source::{JobSource, SourceError};
 
 /// Persists each insight the moment it is emitted, under the job's lease.
 pub(crate) struct StoreSink {
-    store: Arc<dyn Store>,
-    blobs: Arc<dyn BlobStore>,
+    source: Arc<dyn JobSource>,
     job: Job,
     token: String,
     stages: Arc<Mutex<Vec<StageStatus>>>,
@@ -19,16 +19,14 @@ pub(crate) struct StoreSink {
 
 impl StoreSink {
     pub(crate) fn new(
-        store: Arc<dyn Store>,
-        blobs: Arc<dyn BlobStore>,
+        source: Arc<dyn JobSource>,
         job: Job,
         token: String,
         stages: Arc<Mutex<Vec<StageStatus>>>,
         stage: usize,
     ) -> Self {
         Self {
-            store,
-            blobs,
+            source,
             job,
             token,
             stages,
@@ -41,12 +39,12 @@ impl StoreSink {
 impl InsightSink for StoreSink {
     async fn emit(&mut self, insight: Insight) -> Result<(), AnalyzerError> {
         match self
-            .store
+            .source
             .put_insight(&self.job, &self.token, &insight)
             .await
         {
             Ok(Fenced::Ok) => Ok(()),
-            Ok(Fenced::LeaseLost) => Err(AnalyzerError::LeaseLost),
+            Ok(Fenced::LeaseLost) | Err(SourceError::NotFound(_)) => Err(AnalyzerError::LeaseLost),
             Err(e) => Err(AnalyzerError::Retry(format!(
                 "could not save an insight: {e}"
             ))),
@@ -54,16 +52,15 @@ impl InsightSink for StoreSink {
     }
 
     async fn artifact(&mut self, name: &str, file: &Path) -> Result<String, AnalyzerError> {
-        let artifact = format!("{}/{name}", self.job.id);
-        let key = format!(
-            "{}/{artifact}",
-            aima_blobs::artifacts_prefix(self.job.media_id.as_deref().unwrap_or_default())
-        );
-        self.blobs
-            .put_file(&key, file)
+        match self
+            .source
+            .put_artifact(&self.job, &self.token, name, file)
             .await
-            .map_err(|e| AnalyzerError::Retry(format!("could not store {name}: {e}")))?;
-        Ok(artifact)
+        {
+            Ok(artifact) => Ok(artifact),
+            Err(SourceError::NotFound(_)) => Err(AnalyzerError::LeaseLost),
+            Err(e) => Err(AnalyzerError::Retry(format!("could not store {name}: {e}"))),
+        }
     }
 
     fn progress(&mut self, fraction: f64) {

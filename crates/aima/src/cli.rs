@@ -69,6 +69,13 @@ enum Command {
         /// `90s`, `1h`: lets a rented GPU machine switch itself off.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         exit_when_idle: Option<Duration>,
+        /// Pull jobs from this server over HTTP(S) instead of the database
+        /// (a worker on another machine); needs --token.
+        #[arg(long, value_name = "URL", requires = "token")]
+        server: Option<String>,
+        /// A worker token (aima admin create-worker-token).
+        #[arg(long, env = "AIMA_WORKER_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Run a pipeline on a local file, without a server, and print the insights.
     Analyze {
@@ -138,6 +145,18 @@ enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
+    /// Create a token for a remote worker (`aima worker --server URL --token T`),
+    /// granted the jobs of the given workspaces; printed once, stored hashed.
+    CreateWorkerToken {
+        /// A unique name for the worker (shown in leases and logs).
+        #[arg(long)]
+        name: String,
+        /// Workspaces whose jobs it may pull (repeat the flag).
+        #[arg(long = "workspace", required = true)]
+        workspaces: Vec<String>,
+    },
+    /// Revoke a worker token by id or name: it stops working at its next request.
+    RevokeWorkerToken { id_or_name: String },
     /// Create an API key for a workspace (created if new) and print it once.
     CreateKey {
         #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
@@ -262,16 +281,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             concurrency,
             metrics_listen,
             exit_when_idle,
+            server,
+            token,
         } => {
-            let backends = app::open_backends(&cfg).await?;
-            let worker = Arc::new(Worker::new(
-                backends.store.clone(),
-                backends.blobs.clone(),
-                Registry::builtin(),
-                app::media_tools(&cfg),
-                cfg.model_manager(),
-                app::worker_config(&cfg, concurrency.max(1)),
-            ));
+            let mut backends = None;
+            let worker = match (server, token) {
+                (Some(server), Some(token)) => {
+                    tokio::fs::create_dir_all(cfg.scratch_dir()).await?;
+                    let source = aima_worker::remote::HttpSource::new(
+                        &server,
+                        &token,
+                        &cfg.scratch_dir().join("downloads"),
+                    )?;
+                    tracing::info!(%server, "pulling jobs over HTTP");
+                    Arc::new(Worker::with_source(
+                        Arc::new(source),
+                        Registry::builtin(),
+                        app::media_tools(&cfg),
+                        cfg.model_manager(),
+                        app::worker_config(&cfg, concurrency.max(1)),
+                    ))
+                }
+                _ => {
+                    let b = app::open_backends(&cfg).await?;
+                    let w = Arc::new(Worker::new(
+                        b.store.clone(),
+                        b.blobs.clone(),
+                        Registry::builtin(),
+                        app::media_tools(&cfg),
+                        cfg.model_manager(),
+                        app::worker_config(&cfg, concurrency.max(1)),
+                    ));
+                    backends = Some(b);
+                    w
+                }
+            };
             let shutdown = CancellationToken::new();
             let token = shutdown.clone();
             tokio::spawn(async move {
@@ -288,8 +332,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 worker.exit_when_idle(limit, shutdown.clone());
             }
             tracing::info!(concurrency, "aima worker started");
-            worker.run(shutdown).await;
-            backends.sql.close().await;
+            worker.clone().run(shutdown).await;
+            if let Some(b) = backends {
+                b.sql.close().await;
+            }
+            if worker.refused() {
+                bail!("the server refused this worker's token (revoked or unknown)");
+            }
             Ok(())
         }
         Command::Analyze {
@@ -338,6 +387,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Models(cmd) => models(&cfg, cmd).await,
+        Command::Admin(AdminCommand::CreateWorkerToken { name, workspaces }) => {
+            for w in &workspaces {
+                if let Err(m) = aima_core::validate_workspace(w) {
+                    bail!(m);
+                }
+            }
+            if name.trim().is_empty() || name.len() > 100 {
+                bail!("--name must be 1-100 characters");
+            }
+            let backends = app::open_backends(&cfg).await?;
+            let token = aima_store::generate_api_key().replacen("aima_", "aimaw_", 1);
+            backends
+                .store
+                .create_worker_token(&name, &workspaces, &aima_store::hash_api_key(&token))
+                .await?;
+            backends.sql.close().await;
+            println!("{token}");
+            eprintln!("worker token {name:?} for {workspaces:?} created; it is shown only once.");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RevokeWorkerToken { id_or_name }) => {
+            let backends = app::open_backends(&cfg).await?;
+            let r = backends.store.revoke_worker_token(&id_or_name).await;
+            backends.sql.close().await;
+            match r {
+                Ok(()) => {
+                    eprintln!("worker token {id_or_name:?} revoked");
+                    Ok(())
+                }
+                Err(aima_store::StoreError::NotFound) => {
+                    bail!("no active worker token {id_or_name:?}")
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
                 bail!(m);

@@ -5,3 +5,4 @@ pub mod media;
 pub mod modes;
 pub mod openai;
 pub mod system;
+pub mod workers;

@@ -10,6 +10,7 @@ mod media;
 mod models;
 mod ops;
 mod proxy;
+mod remote;
 mod storage;
 mod story;
 mod transcribe;

@@ -1,0 +1,65 @@
+//! The wire format of the worker API (`/api/worker/v1`), shared by the
+//! server and remote workers so the two cannot drift apart.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ErrorInfo, Insight, Job, StageStatus};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    /// Names the worker in leases and logs.
+    pub owner: String,
+    pub lease_ms: i64,
+    /// Long-poll: how long the server may wait for a job (at most 30 s).
+    #[serde(default)]
+    pub wait_ms: u64,
+}
+
+/// A claimed job and the lease token that fences every later write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claimed {
+    pub job: Job,
+    pub token: String,
+}
+
+/// Heartbeat, progress, stage end, completion and release.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LeaseBody {
+    pub token: String,
+    #[serde(default)]
+    pub lease_ms: i64,
+    #[serde(default)]
+    pub stages: Vec<StageStatus>,
+    /// For a stage end: the analyzer that finished.
+    #[serde(default)]
+    pub analyzer: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FailBody {
+    pub token: String,
+    /// Retry after this long; absent: the input is bad, fail now.
+    pub retry_after_ms: Option<i64>,
+    pub error: ErrorInfo,
+    #[serde(default)]
+    pub stages: Vec<StageStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InsightBody {
+    pub token: String,
+    pub insight: Insight,
+    /// The insight's idempotency key (not part of its public form).
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenQuery {
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FencedReply {
+    /// False: the lease is gone (cancelled, deleted, taken over); stop.
+    pub ok: bool,
+}
