@@ -4,6 +4,7 @@
 mod activity;
 mod bad_input;
 mod cli;
+mod cluster;
 mod helpers;
 mod jobs;
 mod media;
