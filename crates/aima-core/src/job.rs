@@ -63,11 +63,25 @@ pub struct StageStatus {
     /// Unix milliseconds.
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// The capability a worker needs for this stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
+}
+
+/// The capability the job's next stage needs: what a worker must have to
+/// claim the job now (empty: any worker).
+pub fn next_requirement(stages: &[StageStatus]) -> String {
+    stages
+        .iter()
+        .find(|s| s.state != StageState::Done)
+        .and_then(|s| s.requires.clone())
+        .unwrap_or_default()
 }
 
 impl StageStatus {
     pub fn pending(spec: &crate::StageSpec) -> Self {
         Self {
+            requires: spec.requires.clone(),
             name: spec.name.clone(),
             options: spec.options.clone(),
             state: StageState::Pending,

@@ -20,10 +20,10 @@ pub use activity::{
 };
 pub use error::{ErrorCode, ErrorInfo};
 pub use insight::{Insight, InsightFilter, StoredInsight};
-pub use job::{overall_progress, Job, JobState, Lease, StageState, StageStatus};
+pub use job::{next_requirement, overall_progress, Job, JobState, Lease, StageState, StageStatus};
 pub use media::{validate_filename, Media, MediaFilter, MediaKind, NewMedia};
 pub use page::{Cursor, PageRequest, SortOrder};
-pub use pipeline::{Pipeline, PipelineError, StageSpec};
+pub use pipeline::{validate_capability, Pipeline, PipelineError, StageSpec};
 
 /// The workspace every single-user installation starts with.
 pub const DEFAULT_WORKSPACE: &str = "default";

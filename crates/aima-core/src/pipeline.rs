@@ -9,13 +9,34 @@ use serde::{Deserialize, Serialize};
 pub const MAX_STAGES: usize = 16;
 const MAX_NAME: usize = 64;
 
-/// One stage: an analyzer name and its options (a JSON object).
+/// One stage: an analyzer name, its options (a JSON object), and the
+/// capability a worker needs to run it, if any (e.g. `gpu`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StageSpec {
     pub name: String,
     #[serde(default = "empty_object")]
     #[schema(value_type = Object)]
     pub options: serde_json::Value,
+    /// Only workers that announce this capability (`aima worker
+    /// --capability gpu`) run this stage; the job's other stages run
+    /// anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
+}
+
+/// Capability names are short slugs: `gpu`, `cuda12`, `big_memory`.
+pub fn validate_capability(c: &str) -> Result<(), String> {
+    let ok = !c.is_empty()
+        && c.len() <= 32
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "capability {c:?} must be 1-32 characters of a-z, 0-9, '_' or '-'"
+        ))
+    }
 }
 
 fn empty_object() -> serde_json::Value {
@@ -27,6 +48,7 @@ impl StageSpec {
         Self {
             name: name.into(),
             options: empty_object(),
+            requires: None,
         }
     }
 }
@@ -47,6 +69,8 @@ pub enum PipelineError {
     Duplicate(String),
     #[error("options of {0:?} must be a JSON object")]
     OptionsNotObject(String),
+    #[error("stage {0:?}: {1}")]
+    BadCapability(String, String),
 }
 
 impl Pipeline {
@@ -87,6 +111,10 @@ impl Pipeline {
             }
             if !seen.insert(stage.name.as_str()) {
                 return Err(PipelineError::Duplicate(stage.name.clone()));
+            }
+            if let Some(c) = &stage.requires {
+                validate_capability(c)
+                    .map_err(|m| PipelineError::BadCapability(stage.name.clone(), m))?;
             }
         }
         Ok(())
@@ -132,6 +160,7 @@ mod tests {
         let p = Pipeline(vec![StageSpec {
             name: "probe".into(),
             options: serde_json::json!([1]),
+            requires: None,
         }]);
         assert!(matches!(
             p.validate(),

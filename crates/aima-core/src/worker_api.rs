@@ -13,6 +13,10 @@ pub struct ClaimRequest {
     /// Long-poll: how long the server may wait for a job (at most 30 s).
     #[serde(default)]
     pub wait_ms: u64,
+    /// What this worker has (e.g. `gpu`): stages that require one of these
+    /// are routed to it.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
 }
 
 /// A claimed job and the lease token that fences every later write.

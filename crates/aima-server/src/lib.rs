@@ -41,6 +41,8 @@ pub struct ServerSettings {
     pub max_attempts: i64,
     /// How often an SSE stream looks at its job.
     pub events_poll: Duration,
+    /// A daily budget of busy seconds for remote workers with a capability.
+    pub budget: Option<aima_store::Budget>,
 }
 
 impl Default for ServerSettings {
@@ -51,6 +53,7 @@ impl Default for ServerSettings {
             default_workspace: aima_core::DEFAULT_WORKSPACE.into(),
             max_attempts: 3,
             events_poll: Duration::from_millis(250),
+            budget: None,
         }
     }
 }

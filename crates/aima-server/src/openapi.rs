@@ -53,6 +53,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::cancel))
         .routes(routes!(jobs::events))
         .routes(routes!(crate::routes::system::analyzers))
+        .routes(routes!(crate::routes::system::usage))
         .routes(routes!(activity::list))
         .routes(routes!(activity::label))
         .routes(routes!(activity::summary))

@@ -74,6 +74,28 @@ pub struct ClaimScope {
     pub workspaces: Option<Vec<String>>,
     /// Only jobs on a media (not workspace jobs).
     pub media_only: bool,
+    /// What the claiming worker has: jobs whose next stage requires another
+    /// capability are left for other workers.
+    pub capabilities: Vec<String>,
+    /// A daily budget of busy seconds for workers with a capability: once
+    /// spent (UTC day), such workers get nothing more that day.
+    pub budget: Option<Budget>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    pub capability: String,
+    pub seconds_per_day: f64,
+}
+
+/// Busy seconds of one worker with one capability (`cpu` for none) on one
+/// UTC day (days since 1970-01-01).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    pub day: i64,
+    pub worker: String,
+    pub capability: String,
+    pub seconds: f64,
 }
 
 /// A worker token's grant: the workspaces whose jobs it may pull and report.
@@ -164,6 +186,8 @@ pub trait JobRepo: Send + Sync {
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> Result<Fenced>;
     /// Whether `token` holds the running job's lease now.
     async fn lease_held(&self, job_id: &str, token: &str) -> Result<bool>;
+    /// Busy seconds per day, worker and capability, from day `since` on.
+    async fn usage(&self, since_day: i64) -> Result<Vec<Usage>>;
     async fn update_stages(
         &self,
         job_id: &str,

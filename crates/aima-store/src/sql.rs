@@ -64,6 +64,43 @@ pub struct SqlStore {
 }
 
 impl SqlStore {
+    /// Adds the time a lease has been held to its worker's busy seconds (per
+    /// capability it announced; `cpu` for none), before the lease ends.
+    async fn record_usage(&self, job_id: &str, token: &str) -> Result<()> {
+        let mut q = Sql::new("SELECT lease_owner, lease_caps, lease_started_at FROM jobs");
+        q.fence(job_id, token);
+        let Some(row) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(());
+        };
+        let owner: Option<String> = row.try_get("lease_owner")?;
+        let caps: String = row.try_get("lease_caps")?;
+        let started: Option<i64> = row.try_get("lease_started_at")?;
+        let (Some(owner), Some(started)) = (owner, started) else {
+            return Ok(());
+        };
+        let now = now_ms();
+        let seconds = (now - started).max(0) as f64 / 1000.0;
+        let caps: Vec<&str> = caps.split(',').filter(|c| !c.is_empty()).collect();
+        let caps = if caps.is_empty() { vec!["cpu"] } else { caps };
+        for cap in caps {
+            let mut q =
+                Sql::new("INSERT INTO worker_usage (day, worker, capability, seconds) VALUES (");
+            q.bind(Arg::Int(now.div_euclid(86_400_000)))
+                .push(", ")
+                .bind(t(&owner))
+                .push(", ")
+                .bind(t(cap))
+                .push(", ")
+                .bind(Arg::Float(seconds))
+                .push(
+                    ") ON CONFLICT (day, worker, capability) DO UPDATE SET seconds = \
+                     worker_usage.seconds + excluded.seconds",
+                );
+            q.query().execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Connects and applies migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
         let dialect = Dialect::from_url(url)?;
@@ -499,7 +536,7 @@ impl JobRepo for SqlStore {
         let stages: Vec<StageStatus> = new.pipeline.iter().map(StageStatus::pending).collect();
         let mut q = Sql::new(
             "INSERT INTO jobs (id, workspace_id, media_id, state, stages, progress, attempts, \
-             max_attempts, run_after, created_at, updated_at) SELECT ",
+             max_attempts, run_after, created_at, updated_at, requires) SELECT ",
         );
         // A media job is inserted only if its media exists in the workspace;
         // a workspace job only if the workspace exists.
@@ -517,7 +554,9 @@ impl JobRepo for SqlStore {
             .push(", ")
             .bind(Arg::Int(now))
             .push(", ")
-            .bind(Arg::Int(now));
+            .bind(Arg::Int(now))
+            .push(", ")
+            .bind(t(&aima_core::next_requirement(&stages)));
         match &new.media_id {
             Some(media_id) => q
                 .push(" FROM media WHERE workspace_id = ")
@@ -590,6 +629,21 @@ impl JobRepo for SqlStore {
         if scope.workspaces.as_ref().is_some_and(|w| w.is_empty()) {
             return Ok(None);
         }
+        if let Some(b) = &scope.budget {
+            if scope.capabilities.contains(&b.capability) {
+                let mut q = Sql::new(
+                    "SELECT COALESCE(SUM(seconds), 0.0) AS s FROM worker_usage WHERE day = ",
+                );
+                q.bind(Arg::Int(now_ms().div_euclid(86_400_000)))
+                    .push(" AND capability = ")
+                    .bind(t(&b.capability));
+                let spent: f64 = q.query().fetch_one(&self.pool).await?.try_get("s")?;
+                if spent >= b.seconds_per_day {
+                    tracing::info!(capability = %b.capability, spent, "daily budget spent; nothing dispatched");
+                    return Ok(None);
+                }
+            }
+        }
         let now = now_ms();
         // Jobs whose worker vanished on their last allowed attempt end here.
         let mut q = Sql::new(
@@ -618,6 +672,10 @@ impl JobRepo for SqlStore {
             .bind(t(owner))
             .push(", lease_expires_at = ")
             .bind(Arg::Int(now + lease_ms))
+            .push(", lease_started_at = ")
+            .bind(Arg::Int(now))
+            .push(", lease_caps = ")
+            .bind(t(&scope.capabilities.join(",")))
             .push(", started_at = COALESCE(started_at, ")
             .bind(Arg::Int(now))
             .push("), updated_at = ")
@@ -630,6 +688,11 @@ impl JobRepo for SqlStore {
         if scope.media_only {
             q.push(" AND media_id IS NOT NULL");
         }
+        q.push(" AND (requires = ''");
+        for c in &scope.capabilities {
+            q.push(" OR requires = ").bind(t(c));
+        }
+        q.push(")");
         if let Some(ws) = &scope.workspaces {
             q.push(" AND workspace_id IN (");
             for (i, w) in ws.iter().enumerate() {
@@ -650,6 +713,26 @@ impl JobRepo for SqlStore {
             })),
             None => Ok(None),
         }
+    }
+
+    async fn usage(&self, since_day: i64) -> Result<Vec<crate::Usage>> {
+        let mut q =
+            Sql::new("SELECT day, worker, capability, seconds FROM worker_usage WHERE day >= ");
+        q.bind(Arg::Int(since_day))
+            .push(" ORDER BY day, worker, capability");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::Usage {
+                    day: r.try_get("day")?,
+                    worker: r.try_get("worker")?,
+                    capability: r.try_get("capability")?,
+                    seconds: r.try_get("seconds")?,
+                })
+            })
+            .collect()
     }
 
     async fn lease_held(&self, job_id: &str, token: &str) -> Result<bool> {
@@ -675,6 +758,8 @@ impl JobRepo for SqlStore {
         q.bind(t(&stages_json(stages)?))
             .push(", progress = ")
             .bind(Arg::Float(aima_core::overall_progress(stages)))
+            .push(", requires = ")
+            .bind(t(&aima_core::next_requirement(stages)))
             .push(", updated_at = ")
             .bind(Arg::Int(now_ms()))
             .fence(job_id, token);
@@ -709,6 +794,7 @@ impl JobRepo for SqlStore {
         token: &str,
         stages: &[StageStatus],
     ) -> Result<Fenced> {
+        self.record_usage(job_id, token).await?;
         let now = now_ms();
         let mut q = Sql::new("UPDATE jobs SET state = 'succeeded', progress = 1, stages = ");
         q.bind(t(&stages_json(stages)?))
@@ -728,6 +814,7 @@ impl JobRepo for SqlStore {
         error: &ErrorInfo,
         stages: &[StageStatus],
     ) -> Result<Fenced> {
+        self.record_usage(job_id, token).await?;
         let now = now_ms();
         let (retry, run_after) = match kind {
             FailureKind::Retry { retry_after_ms } => (1, now + retry_after_ms),
@@ -743,6 +830,8 @@ impl JobRepo for SqlStore {
             .bind(Arg::Int(run_after))
             .push(", stages = ")
             .bind(t(&stages_json(stages)?))
+            .push(", requires = ")
+            .bind(t(&aima_core::next_requirement(stages)))
             .push(", progress = ")
             .bind(Arg::Float(aima_core::overall_progress(stages)))
             .push(", error_code = ")
@@ -756,6 +845,7 @@ impl JobRepo for SqlStore {
     }
 
     async fn release_job(&self, job_id: &str, token: &str) -> Result<Fenced> {
+        self.record_usage(job_id, token).await?;
         let now = now_ms();
         let mut q = Sql::new(
             "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_token = NULL, \

@@ -44,6 +44,11 @@ pub struct WorkerConfig {
     pub scratch_dir: PathBuf,
     /// Names this worker in leases and logs.
     pub owner: String,
+    /// What this worker has (e.g. `gpu`); stages that require a capability
+    /// it lacks are handed back for another worker.
+    pub capabilities: Vec<String>,
+    /// A daily budget of busy seconds for workers with a capability.
+    pub budget: Option<aima_store::Budget>,
 }
 
 impl WorkerConfig {
@@ -101,7 +106,11 @@ impl Worker {
         config: WorkerConfig,
     ) -> Self {
         Self::with_source(
-            Arc::new(DbSource { store, blobs }),
+            Arc::new(DbSource {
+                store,
+                blobs,
+                budget: config.budget.clone(),
+            }),
             registry,
             tools,
             models,
@@ -230,7 +239,12 @@ impl Worker {
         let lease_ms = self.config.lease.as_millis() as i64;
         let Some(lease) = self
             .source
-            .claim(&self.config.owner, lease_ms, self.config.poll_interval)
+            .claim(
+                &self.config.owner,
+                lease_ms,
+                self.config.poll_interval,
+                &self.config.capabilities,
+            )
             .await?
         else {
             return Ok(Outcome::Empty);
@@ -316,12 +330,24 @@ impl Worker {
         let final_stages = stages.lock().map(|s| s.clone()).unwrap_or_default();
 
         let (write, state) = match result {
-            Ok(()) => (
+            Ok(Flow::Done) => (
                 self.source
                     .complete_job(&job.id, &token, &final_stages)
                     .await,
                 Some(JobState::Succeeded),
             ),
+            Ok(Flow::HandOff(capability)) => {
+                tracing::info!(%capability, "next stage needs a capability this worker lacks: job handed back");
+                // The stages done so far are saved; the release keeps them.
+                let _ = self
+                    .source
+                    .update_stages(&job.id, &token, &final_stages)
+                    .await;
+                (
+                    self.source.release_job(&job.id, &token).await,
+                    Some(JobState::Queued),
+                )
+            }
             Err(_) if lost.is_cancelled() => (Ok(Fenced::LeaseLost), None),
             Err(AnalyzerError::LeaseLost) => (Ok(Fenced::LeaseLost), None),
             Err(AnalyzerError::Cancelled) if shutdown.is_cancelled() => {
@@ -395,9 +421,12 @@ impl Worker {
         token: &str,
         stages: &Arc<Mutex<Vec<StageStatus>>>,
         cancel: &CancellationToken,
-    ) -> Result<(), AnalyzerError> {
+    ) -> Result<Flow, AnalyzerError> {
         if job.media_id.is_none() {
-            return self.run_tasks(job, token, stages, cancel).await;
+            return self
+                .run_tasks(job, token, stages, cancel)
+                .await
+                .map(|()| Flow::Done);
         }
         let (media, blob) = match self.source.media(job, token).await {
             Ok(m) => m,
@@ -412,6 +441,13 @@ impl Worker {
             }
             if cancel.is_cancelled() {
                 return Err(AnalyzerError::Cancelled);
+            }
+            if let Some(c) = spec
+                .requires
+                .as_ref()
+                .filter(|c| !self.config.capabilities.contains(c))
+            {
+                return Ok(Flow::HandOff(c.clone()));
             }
             let analyzer = self.registry.get(&spec.name).ok_or_else(|| {
                 AnalyzerError::abort(
@@ -472,8 +508,15 @@ impl Worker {
                 Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
             }
         }
-        Ok(())
+        Ok(Flow::Done)
     }
+}
+
+/// How a run of a job's stages ended, when it did not fail.
+enum Flow {
+    Done,
+    /// The next stage needs this capability, which this worker lacks.
+    HandOff(String),
 }
 
 impl Worker {

@@ -106,6 +106,7 @@ impl JobSource for HttpSource {
         owner: &str,
         lease_ms: i64,
         wait: Duration,
+        capabilities: &[String],
     ) -> SourceResult<Option<Lease>> {
         // Long-poll: the server holds the request until a job comes or `wait`
         // ends, so an idle remote worker costs one request per wait.
@@ -114,6 +115,7 @@ impl JobSource for HttpSource {
             owner: owner.to_string(),
             lease_ms,
             wait_ms: wait.as_millis() as u64,
+            capabilities: capabilities.to_vec(),
         };
         let r = self
             .send(

@@ -47,6 +47,7 @@ pub trait JobSource: Send + Sync {
         owner: &str,
         lease_ms: i64,
         wait: std::time::Duration,
+        capabilities: &[String],
     ) -> SourceResult<Option<Lease>>;
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> SourceResult<Fenced>;
     async fn update_stages(
@@ -99,6 +100,9 @@ pub trait JobSource: Send + Sync {
 pub struct DbSource {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The daily budget of a capability's busy seconds (workers beside the
+    /// database apply it themselves; the server applies it to remote ones).
+    pub budget: Option<aima_store::Budget>,
 }
 
 #[async_trait]
@@ -108,8 +112,14 @@ impl JobSource for DbSource {
         owner: &str,
         lease_ms: i64,
         _wait: std::time::Duration,
+        capabilities: &[String],
     ) -> SourceResult<Option<Lease>> {
-        Ok(self.store.claim_job(owner, lease_ms).await?)
+        let scope = aima_store::ClaimScope {
+            capabilities: capabilities.to_vec(),
+            budget: self.budget.clone(),
+            ..Default::default()
+        };
+        Ok(self.store.claim_job_scoped(owner, lease_ms, &scope).await?)
     }
 
     async fn heartbeat(&self, job_id: &str, token: &str, lease_ms: i64) -> SourceResult<Fenced> {

@@ -93,6 +93,8 @@ pub fn worker_config(cfg: &Config, concurrency: usize) -> WorkerConfig {
         max_attempts: cfg.workers.max_attempts,
         scratch_dir: cfg.scratch_dir(),
         owner: WorkerConfig::default_owner(),
+        capabilities: cfg.workers.capabilities.clone(),
+        budget: cfg.budget(),
     }
 }
 
@@ -154,6 +156,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             allow_anonymous,
             default_workspace: cfg.server.default_workspace.clone(),
             max_attempts: cfg.workers.max_attempts,
+            budget: cfg.budget(),
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),

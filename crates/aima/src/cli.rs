@@ -76,6 +76,10 @@ enum Command {
         /// A worker token (aima admin create-worker-token).
         #[arg(long, env = "AIMA_WORKER_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// A capability this worker has, e.g. `gpu` (repeat the flag); stages
+        /// that require it are routed here.
+        #[arg(long = "capability", value_name = "NAME")]
+        capabilities: Vec<String>,
     },
     /// Run a pipeline on a local file, without a server, and print the insights.
     Analyze {
@@ -283,7 +287,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             exit_when_idle,
             server,
             token,
+            capabilities,
         } => {
+            for c in &capabilities {
+                if let Err(m) = aima_core::validate_capability(c) {
+                    bail!("--capability: {m}");
+                }
+            }
+            let mut wcfg = app::worker_config(&cfg, concurrency.max(1));
+            for c in capabilities {
+                if !wcfg.capabilities.contains(&c) {
+                    wcfg.capabilities.push(c);
+                }
+            }
             let mut backends = None;
             let worker = match (server, token) {
                 (Some(server), Some(token)) => {
@@ -299,7 +315,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         Registry::builtin(),
                         app::media_tools(&cfg),
                         cfg.model_manager(),
-                        app::worker_config(&cfg, concurrency.max(1)),
+                        wcfg,
                     ))
                 }
                 _ => {
@@ -310,7 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         Registry::builtin(),
                         app::media_tools(&cfg),
                         cfg.model_manager(),
-                        app::worker_config(&cfg, concurrency.max(1)),
+                        wcfg,
                     ));
                     backends = Some(b);
                     w

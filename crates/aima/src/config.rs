@@ -77,6 +77,13 @@ pub struct WorkersConfig {
     pub poll_interval_ms: u64,
     pub retry_backoff_seconds: u64,
     pub max_attempts: i64,
+    /// What workers of this process have (e.g. `gpu`): stages that require
+    /// a capability go only to workers that have it.
+    pub capabilities: Vec<String>,
+    /// The capability whose busy time is budgeted, and its daily budget in
+    /// seconds (0: no budget).
+    pub budget_capability: String,
+    pub budget_seconds_per_day: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +166,9 @@ impl Default for Config {
                 poll_interval_ms: 1000,
                 retry_backoff_seconds: 5,
                 max_attempts: 3,
+                capabilities: Vec::new(),
+                budget_capability: "gpu".into(),
+                budget_seconds_per_day: 0.0,
             },
             media: MediaConfig {
                 ffmpeg: "ffmpeg".into(),
@@ -266,6 +276,16 @@ impl Config {
         {
             return bad("workers.heartbeat_seconds must be at least 1 and at most half of workers.lease_seconds".into());
         }
+        for c in &self.workers.capabilities {
+            if let Err(m) = aima_core::validate_capability(c) {
+                return bad(format!("workers.capabilities: {m}"));
+            }
+        }
+        if !self.workers.budget_seconds_per_day.is_finite()
+            || self.workers.budget_seconds_per_day < 0.0
+        {
+            return bad("workers.budget_seconds_per_day must be 0 or more".into());
+        }
         if self.workers.max_attempts < 1 {
             return bad("workers.max_attempts must be at least 1".into());
         }
@@ -304,6 +324,14 @@ impl Config {
 
     pub fn scratch_dir(&self) -> PathBuf {
         self.data_dir.join("tmp")
+    }
+
+    /// The daily budget, when one is set.
+    pub fn budget(&self) -> Option<aima_store::Budget> {
+        (self.workers.budget_seconds_per_day > 0.0).then(|| aima_store::Budget {
+            capability: self.workers.budget_capability.clone(),
+            seconds_per_day: self.workers.budget_seconds_per_day,
+        })
     }
 
     pub fn model_manager(&self) -> aima_models::ModelManager {
@@ -369,6 +397,15 @@ poll_interval_ms = 1000
 # First delay before a transient failure is retried; doubles each attempt.
 retry_backoff_seconds = 5
 max_attempts = 3
+# What workers of this process have, e.g. ["gpu"]. A pipeline stage with
+# "requires": "gpu" runs only on workers that have it (the job's other
+# stages run anywhere). Flag of `aima worker`: --capability gpu.
+capabilities = []
+# A daily budget (UTC) of busy seconds for workers with this capability:
+# once spent, they get no more jobs that day (0: no budget). Remote workers
+# are held to the budget of the server they pull from.
+budget_capability = "gpu"
+budget_seconds_per_day = 0.0
 
 [media]
 ffmpeg = "ffmpeg"

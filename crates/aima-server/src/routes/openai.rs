@@ -101,6 +101,7 @@ async fn transcriptions(
     let pipeline = Pipeline(vec![StageSpec {
         name: "transcribe".into(),
         options,
+        requires: None,
     }]);
     state
         .registry

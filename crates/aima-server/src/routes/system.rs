@@ -63,6 +63,16 @@ async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
             metrics::gauge!("aima_queue_depth").set(n as f64);
         }
     }
+    // Busy seconds today per capability, from every worker (the database
+    // records them as leases end).
+    let today = aima_store::now_ms().div_euclid(86_400_000);
+    let mut per_cap: std::collections::BTreeMap<String, f64> = Default::default();
+    for u in state.store.usage(today).await? {
+        *per_cap.entry(u.capability).or_default() += u.seconds;
+    }
+    for (cap, secs) in per_cap {
+        metrics::gauge!("aima_worker_busy_seconds_today", "capability" => cap).set(secs);
+    }
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle.render(),
@@ -109,4 +119,81 @@ pub async fn method_not_allowed() -> ApiError {
         ErrorCode::MethodNotAllowed,
         "method not allowed on this endpoint",
     )
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UsageRow {
+    /// UTC date.
+    pub day: String,
+    pub worker: String,
+    /// A capability the worker announced, or `cpu` for none.
+    pub capability: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UsageReport {
+    pub items: Vec<UsageRow>,
+    /// The daily budget, if one is set, and what today used of it.
+    pub budget: Option<BudgetReport>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BudgetReport {
+    pub capability: String,
+    pub seconds_per_day: f64,
+    pub used_today: f64,
+    /// False once today's budget is spent: workers with the capability get
+    /// no more jobs until the next UTC day.
+    pub dispatching: bool,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct UsageQuery {
+    /// Days back, including today (1-366, default 7).
+    days: Option<i64>,
+}
+
+/// Busy seconds per day, worker and capability, and the budget's state.
+#[utoipa::path(
+    get, path = "/api/v1/usage", tag = "system", params(UsageQuery),
+    responses((status = 200, body = UsageReport), (status = 400, body = crate::ErrorBody))
+)]
+pub async fn usage(
+    State(state): State<AppState>,
+    _caller: crate::Caller,
+    crate::extract::Query(q): crate::extract::Query<UsageQuery>,
+) -> ApiResult<axum::Json<UsageReport>> {
+    let days = q.days.unwrap_or(7);
+    if !(1..=366).contains(&days) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "days must be 1 to 366",
+        ));
+    }
+    let today = aima_store::now_ms().div_euclid(86_400_000);
+    let rows = state.store.usage(today - days + 1).await?;
+    let budget = state.settings.budget.as_ref().map(|b| {
+        let used_today: f64 = rows
+            .iter()
+            .filter(|u| u.day == today && u.capability == b.capability)
+            .map(|u| u.seconds)
+            .sum();
+        BudgetReport {
+            capability: b.capability.clone(),
+            seconds_per_day: b.seconds_per_day,
+            used_today,
+            dispatching: used_today < b.seconds_per_day,
+        }
+    });
+    let items = rows
+        .into_iter()
+        .map(|u| UsageRow {
+            day: aima_core::activity::format_rfc3339_ms(u.day * 86_400_000)[..10].to_string(),
+            worker: u.worker,
+            capability: u.capability,
+            seconds: (u.seconds * 1000.0).round() / 1000.0,
+        })
+        .collect();
+    Ok(axum::Json(UsageReport { items, budget }))
 }

@@ -119,9 +119,15 @@ async fn claim(
             "lease_ms must be 1000 to 3600000 and owner at most 200 bytes",
         ));
     }
+    for c in &req.capabilities {
+        aima_core::validate_capability(c)
+            .map_err(|m| ApiError::new(ErrorCode::InvalidParameter, m))?;
+    }
     let scope = ClaimScope {
         workspaces: Some(grant.workspaces.clone()),
         media_only: true,
+        capabilities: req.capabilities.clone(),
+        budget: state.settings.budget.clone(),
     };
     let owner = format!("{} ({})", req.owner, grant.name);
     let until = Instant::now() + Duration::from_millis(req.wait_ms).min(MAX_WAIT);

@@ -75,6 +75,8 @@ pub struct Options {
     pub models_dir: Option<PathBuf>,
     /// Blobs in a fresh bucket of the test S3 server instead of a folder.
     pub s3: bool,
+    /// A daily budget of GPU busy seconds.
+    pub gpu_budget: Option<f64>,
 }
 
 impl Default for Options {
@@ -87,6 +89,7 @@ impl Default for Options {
             lease_seconds: 4,
             models_dir: None,
             s3: false,
+            gpu_budget: None,
         }
     }
 }
@@ -199,6 +202,9 @@ pub async fn spawn_with(o: Options) -> TestApp {
     let data = tempfile::tempdir().expect("tempdir");
     let db = fresh_database(o.backend, data.path()).await;
     let mut config = test_config(data.path(), db, &o);
+    if let Some(b) = o.gpu_budget {
+        config.workers.budget_seconds_per_day = b;
+    }
     if o.s3 {
         let endpoint = s3_endpoint().expect("the test S3 server (AIMA_TEST_S3_ENDPOINT)");
         config.blobs.backend = "s3".into();

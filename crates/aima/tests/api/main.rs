@@ -3,6 +3,7 @@
 
 mod activity;
 mod bad_input;
+mod capabilities;
 mod cli;
 mod cluster;
 mod helpers;
