@@ -67,3 +67,22 @@ pub struct FencedReply {
     /// False: the lease is gone (cancelled, deleted, taken over); stop.
     pub ok: bool,
 }
+
+/// What a worker announces about itself: what it can run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkerInfo {
+    pub name: String,
+    pub capabilities: Vec<String>,
+    pub analyzers: Vec<String>,
+    /// Models installed where it runs.
+    pub models: Vec<String>,
+}
+
+/// A worker as the server knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkerSeen {
+    #[serde(flatten)]
+    pub info: WorkerInfo,
+    /// Unix milliseconds.
+    pub last_seen: i64,
+}

@@ -54,6 +54,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::events))
         .routes(routes!(crate::routes::system::analyzers))
         .routes(routes!(crate::routes::system::usage))
+        .routes(routes!(crate::routes::system::workers))
         .routes(routes!(activity::list))
         .routes(routes!(activity::label))
         .routes(routes!(activity::summary))

@@ -730,6 +730,57 @@ impl crate::WorkerTokenRepo for SqlStore {
         }))
     }
 
+    async fn announce_worker(&self, info: &aima_core::worker_api::WorkerInfo) -> Result<()> {
+        let js = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| corrupt("worker", e));
+        let mut q = Sql::new(
+            "INSERT INTO workers (name, capabilities, analyzers, models, last_seen) VALUES (",
+        );
+        q.bind(t(&info.name))
+            .push(", ")
+            .bind(t(&js(&info.capabilities)?))
+            .push(", ")
+            .bind(t(&js(&info.analyzers)?))
+            .push(", ")
+            .bind(t(&js(&info.models)?))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(
+                ") ON CONFLICT (name) DO UPDATE SET capabilities = excluded.capabilities, \
+                 analyzers = excluded.analyzers, models = excluded.models, \
+                 last_seen = excluded.last_seen",
+            );
+        q.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn list_workers(&self, since_ms: i64) -> Result<Vec<aima_core::worker_api::WorkerSeen>> {
+        let mut q = Sql::new(
+            "SELECT name, capabilities, analyzers, models, last_seen FROM workers WHERE last_seen >= ",
+        );
+        q.bind(Arg::Int(since_ms))
+            .push(" ORDER BY last_seen DESC, name");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let list = |col: &str| -> Result<Vec<String>> {
+                    let s: String = r.try_get(col)?;
+                    serde_json::from_str(&s).map_err(|e| corrupt("worker", e))
+                };
+                Ok(aima_core::worker_api::WorkerSeen {
+                    info: aima_core::worker_api::WorkerInfo {
+                        name: r.try_get("name")?,
+                        capabilities: list("capabilities")?,
+                        analyzers: list("analyzers")?,
+                        models: list("models")?,
+                    },
+                    last_seen: r.try_get("last_seen")?,
+                })
+            })
+            .collect()
+    }
+
     async fn revoke_worker_token(&self, id_or_name: &str) -> Result<()> {
         let mut q = Sql::new("UPDATE worker_tokens SET revoked_at = ");
         q.bind(Arg::Int(now_ms()))

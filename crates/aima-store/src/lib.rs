@@ -119,6 +119,10 @@ pub trait WorkerTokenRepo: Send + Sync {
     async fn worker_grant(&self, token_hash: &str) -> Result<Option<WorkerGrant>>;
     /// Revokes a token by id or name; `NotFound` if none matches.
     async fn revoke_worker_token(&self, id_or_name: &str) -> Result<()>;
+    /// Records what a worker announced, now.
+    async fn announce_worker(&self, info: &aima_core::worker_api::WorkerInfo) -> Result<()>;
+    /// Workers heard from since `since_ms`, most recent first.
+    async fn list_workers(&self, since_ms: i64) -> Result<Vec<aima_core::worker_api::WorkerSeen>>;
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -141,6 +141,28 @@ impl Worker {
         }
     }
 
+    /// What this worker can run: its capabilities, analyzers, and the
+    /// models installed where it runs.
+    pub async fn info(&self) -> aima_core::worker_api::WorkerInfo {
+        let models = self
+            .models
+            .list()
+            .await
+            .map(|l| {
+                l.into_iter()
+                    .filter(|m| m.state == aima_models::State::Installed)
+                    .map(|m| m.name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        aima_core::worker_api::WorkerInfo {
+            name: self.config.owner.clone(),
+            capabilities: self.config.capabilities.clone(),
+            analyzers: self.registry.all().map(|a| a.name().to_string()).collect(),
+            models,
+        }
+    }
+
     /// Whether the job source refused this worker (a revoked token).
     pub fn refused(&self) -> bool {
         self.activity
@@ -195,6 +217,24 @@ impl Worker {
     /// Runs `concurrency` loops until `shutdown`; running jobs are handed
     /// back to the queue (their finished stages and insights are kept).
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        // Announce what this worker can run now and every 30 s (also its
+        // sign of life for `GET /api/v1/workers`).
+        {
+            let worker = self.clone();
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                loop {
+                    let info = worker.info().await;
+                    if let Err(e) = worker.source.announce(&info).await {
+                        tracing::debug!(error = %e, "could not announce this worker");
+                    }
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                    }
+                }
+            });
+        }
         let mut loops = Vec::new();
         for i in 0..self.config.concurrency.max(1) {
             let worker = self.clone();

@@ -304,6 +304,17 @@ impl JobSource for HttpSource {
         Ok(v["artifact"].as_str().unwrap_or_default().to_string())
     }
 
+    async fn announce(&self, info: &aima_core::worker_api::WorkerInfo) -> SourceResult<()> {
+        self.send(
+            self.http
+                .post(self.url("/announce"))
+                .timeout(Duration::from_secs(30))
+                .json(info),
+        )
+        .await
+        .map(|_| ())
+    }
+
     fn store(&self) -> Option<Arc<dyn Store>> {
         None
     }

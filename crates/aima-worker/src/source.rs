@@ -91,6 +91,8 @@ pub trait JobSource: Send + Sync {
         name: &str,
         file: &Path,
     ) -> SourceResult<String>;
+    /// Tells the server what this worker can run (and that it is alive).
+    async fn announce(&self, info: &aima_core::worker_api::WorkerInfo) -> SourceResult<()>;
     /// The store, for workspace jobs (training modes) that read a
     /// workspace's data; None for a remote worker, which runs media jobs only.
     fn store(&self) -> Option<Arc<dyn Store>>;
@@ -210,6 +212,10 @@ impl JobSource for DbSource {
             .await
             .map_err(|e| SourceError::Unavailable(format!("could not store {name}: {e}")))?;
         Ok(artifact)
+    }
+
+    async fn announce(&self, info: &aima_core::worker_api::WorkerInfo) -> SourceResult<()> {
+        Ok(self.store.announce_worker(info).await?)
     }
 
     fn store(&self) -> Option<Arc<dyn Store>> {

@@ -197,3 +197,37 @@ pub async fn usage(
         .collect();
     Ok(axum::Json(UsageReport { items, budget }))
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkerList {
+    pub items: Vec<WorkerStatus>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkerStatus {
+    #[serde(flatten)]
+    pub worker: aima_core::worker_api::WorkerSeen,
+    /// Heard from in the last 90 s (workers announce every 30 s).
+    pub online: bool,
+}
+
+/// Workers heard from in the last day: what each can run (capabilities,
+/// analyzers, installed models) and whether it is online.
+#[utoipa::path(get, path = "/api/v1/workers", tag = "system", responses((status = 200, body = WorkerList)))]
+pub async fn workers(
+    State(state): State<AppState>,
+    _caller: crate::Caller,
+) -> ApiResult<axum::Json<WorkerList>> {
+    let now = aima_store::now_ms();
+    let items = state
+        .store
+        .list_workers(now - 86_400_000)
+        .await?
+        .into_iter()
+        .map(|w| WorkerStatus {
+            online: w.last_seen >= now - 90_000,
+            worker: w,
+        })
+        .collect();
+    Ok(axum::Json(WorkerList { items }))
+}

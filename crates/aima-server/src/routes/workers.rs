@@ -39,6 +39,7 @@ const MAX_WAIT: Duration = Duration::from_secs(30);
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/worker/v1/claim", post(claim))
+        .route("/api/worker/v1/announce", post(announce))
         .route("/api/worker/v1/jobs/{id}/heartbeat", post(heartbeat))
         .route("/api/worker/v1/jobs/{id}/stages", post(stages))
         .route("/api/worker/v1/jobs/{id}/finish-stage", post(finish_stage))
@@ -347,4 +348,29 @@ async fn artifact(
     drop(file);
     state.blobs.put_file(&key, &staged).await?;
     Ok(axum::Json(serde_json::json!({ "artifact": artifact })))
+}
+
+async fn announce(
+    State(state): State<AppState>,
+    WorkerCaller(grant): WorkerCaller,
+    Json(mut info): Json<aima_core::worker_api::WorkerInfo>,
+) -> ApiResult<StatusCode> {
+    if info.name.len() > 200
+        || info.capabilities.len() > 32
+        || info.analyzers.len() > 256
+        || info.models.len() > 256
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "announcement too large",
+        ));
+    }
+    for c in &info.capabilities {
+        aima_core::validate_capability(c)
+            .map_err(|m| ApiError::new(ErrorCode::InvalidParameter, m))?;
+    }
+    // Named as its leases are: the worker's name and its token's.
+    info.name = format!("{} ({})", info.name, grant.name);
+    state.store.announce_worker(&info).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -169,6 +169,29 @@ async fn gpu_stages_go_to_gpu_workers_within_the_budget() {
         "{metrics}"
     );
 
+    // Both workers announced what they can run.
+    let (_, workers) = app.get_json("/api/v1/workers").await;
+    let items = workers["items"].as_array().cloned().unwrap_or_default();
+    let gpu = items
+        .iter()
+        .find(|w| w["capabilities"] == json!(["gpu"]))
+        .unwrap_or_else(|| panic!("{workers}"));
+    assert!(
+        gpu["name"].as_str().unwrap_or_default().ends_with("(gpu)"),
+        "{gpu}"
+    );
+    assert_eq!(gpu["online"], true);
+    assert!(
+        gpu["analyzers"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("keyframes"))),
+        "{gpu}"
+    );
+    assert!(
+        items.iter().any(|w| w["capabilities"] == json!([])),
+        "the server's own worker: {workers}"
+    );
+
     // A bad capability name is a clear error.
     let r = app
         .client
