@@ -80,8 +80,10 @@ pub struct AppState {
 /// Striped locks by content hash. Without them an upload could move bytes
 /// into place just before a delete of another media with the same bytes
 /// decides they are unused and removes them. This closes the race within
-/// one server process; several servers on one database would need a
-/// database lock (left for the scale-out work).
+/// one server process. Across several servers on one database the race is
+/// still open (a known limit, see README): closing it needs a PostgreSQL
+/// advisory lock held around the blob write, or a garbage collector with a
+/// grace period instead of the immediate delete.
 #[derive(Debug)]
 pub struct BlobLocks(Vec<tokio::sync::Mutex<()>>);
 
