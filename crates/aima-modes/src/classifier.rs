@@ -112,8 +112,6 @@ impl Classifier {
             algorithm: algorithm.as_str(),
             message: e.to_string(),
         };
-        let indicator =
-            |c: usize| -> Vec<f64> { y.iter().map(|&k| if k == c { 1.0 } else { 0.0 }).collect() };
         Ok(match algorithm {
             Algorithm::Majority => {
                 let mut counts = vec![0usize; n_classes];
@@ -133,10 +131,7 @@ impl Classifier {
                     .with_min_samples_leaf(1)
                     .with_seed(seed);
                 Classifier::ExtraTrees(
-                    (0..n_classes)
-                        .map(|c| Etr::fit(&x, &indicator(c), params.clone()))
-                        .collect::<Result<_, _>>()
-                        .map_err(err)?,
+                    one_vs_rest(y, n_classes, |t| Etr::fit(&x, t, params.clone())).map_err(err)?,
                 )
             }
             Algorithm::RandomForest => {
@@ -147,10 +142,7 @@ impl Classifier {
                     .with_min_samples_leaf(1)
                     .with_seed(seed);
                 Classifier::RandomForest(
-                    (0..n_classes)
-                        .map(|c| Rfr::fit(&x, &indicator(c), params.clone()))
-                        .collect::<Result<_, _>>()
-                        .map_err(err)?,
+                    one_vs_rest(y, n_classes, |t| Rfr::fit(&x, t, params.clone())).map_err(err)?,
                 )
             }
             Algorithm::DecisionTree => {
@@ -196,21 +188,25 @@ impl Classifier {
             }
             Classifier::ExtraTrees(forests) => {
                 let x = matrix(rows).map_err(e)?;
-                let per_class = forests
-                    .iter()
-                    .map(|f| f.predict(&x))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(e)?;
-                transpose(&per_class, n)
+                transpose(
+                    &forests
+                        .iter()
+                        .map(|f| f.predict(&x))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(e)?,
+                    n,
+                )
             }
             Classifier::RandomForest(forests) => {
                 let x = matrix(rows).map_err(e)?;
-                let per_class = forests
-                    .iter()
-                    .map(|f| f.predict(&x))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(e)?;
-                transpose(&per_class, n)
+                transpose(
+                    &forests
+                        .iter()
+                        .map(|f| f.predict(&x))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(e)?,
+                    n,
+                )
             }
             Classifier::DecisionTree {
                 tree,
@@ -256,6 +252,20 @@ impl Classifier {
         }
         Ok(out)
     }
+}
+
+/// One model per class, fitted on that class's 0/1 indicator.
+fn one_vs_rest<M>(
+    y: &[usize],
+    n_classes: usize,
+    mut fit: impl FnMut(&Vec<f64>) -> Result<M, smartcore::error::Failed>,
+) -> Result<Vec<M>, smartcore::error::Failed> {
+    (0..n_classes)
+        .map(|c| {
+            let target: Vec<f64> = y.iter().map(|&k| if k == c { 1.0 } else { 0.0 }).collect();
+            fit(&target)
+        })
+        .collect()
 }
 
 fn seen_classes(y: &[usize]) -> Vec<usize> {

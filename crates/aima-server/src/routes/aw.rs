@@ -169,11 +169,7 @@ async fn get_bucket(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<AwBucket>> {
-    let b = state
-        .store
-        .get_bucket(&caller.workspace, &id)
-        .await
-        .map_err(map_bucket_err(&id))?;
+    let b = find_bucket(&state, &caller.workspace, &id).await?;
     Ok(axum::Json(b.into()))
 }
 
@@ -283,13 +279,17 @@ impl EventsQuery {
     }
 }
 
-async fn ensure_bucket(state: &AppState, workspace: &str, id: &str) -> ApiResult<()> {
+/// The bucket, or `bucket_not_found` (also for another workspace's).
+async fn find_bucket(state: &AppState, workspace: &str, id: &str) -> ApiResult<Bucket> {
     state
         .store
         .get_bucket(workspace, id)
         .await
-        .map(|_| ())
         .map_err(map_bucket_err(id))
+}
+
+async fn ensure_bucket(state: &AppState, workspace: &str, id: &str) -> ApiResult<()> {
+    find_bucket(state, workspace, id).await.map(|_| ())
 }
 
 async fn get_events(
@@ -363,11 +363,7 @@ async fn store_events(
     bucket: &str,
     events: Vec<Event>,
 ) -> ApiResult<Vec<StoredEvent>> {
-    let b = state
-        .store
-        .get_bucket(workspace, bucket)
-        .await
-        .map_err(map_bucket_err(bucket))?;
+    let b = find_bucket(state, workspace, bucket).await?;
     let labels = if aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&b.btype.as_str()) {
         state
             .modes
@@ -472,11 +468,7 @@ async fn heartbeat(
     };
     let now = aima_store::now_ms();
     let event = body.into_event(now)?;
-    let b = state
-        .store
-        .get_bucket(&caller.workspace, &bucket)
-        .await
-        .map_err(map_bucket_err(&bucket))?;
+    let b = find_bucket(&state, &caller.workspace, &bucket).await?;
     let (mut stored, merged) = state
         .store
         .heartbeat_event(&caller.workspace, &bucket, &event, pulsetime)
@@ -534,11 +526,7 @@ async fn export_bucket(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Export>> {
-    let b = state
-        .store
-        .get_bucket(&caller.workspace, &id)
-        .await
-        .map_err(map_bucket_err(&id))?;
+    let b = find_bucket(&state, &caller.workspace, &id).await?;
     let one = export_one(&state, &caller.workspace, b).await?;
     Ok(axum::Json(Export {
         buckets: BTreeMap::from([(id, one)]),

@@ -40,12 +40,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/worker/v1/claim", post(claim))
         .route("/api/worker/v1/announce", post(announce))
-        .route("/api/worker/v1/jobs/{id}/heartbeat", post(heartbeat))
-        .route("/api/worker/v1/jobs/{id}/stages", post(stages))
-        .route("/api/worker/v1/jobs/{id}/finish-stage", post(finish_stage))
-        .route("/api/worker/v1/jobs/{id}/complete", post(complete))
+        // heartbeat, stages, finish-stage, complete, release
+        .route("/api/worker/v1/jobs/{id}/{action}", post(lease_write))
         .route("/api/worker/v1/jobs/{id}/fail", post(fail))
-        .route("/api/worker/v1/jobs/{id}/release", post(release))
         .route("/api/worker/v1/jobs/{id}/insights", post(insight))
         .route("/api/worker/v1/jobs/{id}/media", get(media))
         .route("/api/worker/v1/jobs/{id}/media/content", get(media_content))
@@ -152,54 +149,38 @@ async fn claim(
     }
 }
 
-async fn heartbeat(
+/// Heartbeat, progress, stage end, completion and release: the lease
+/// writes that take a `LeaseBody`, one store call each.
+async fn lease_write(
     State(state): State<AppState>,
     WorkerCaller(grant): WorkerCaller,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     Json(b): Json<LeaseBody>,
 ) -> ApiResult<axum::Json<FencedReply>> {
     granted_job(&state, &grant, &id).await?;
-    let lease_ms = b.lease_ms.clamp(1_000, 3_600_000);
-    Ok(reply(state.store.heartbeat(&id, &b.token, lease_ms).await?))
-}
-
-async fn stages(
-    State(state): State<AppState>,
-    WorkerCaller(grant): WorkerCaller,
-    Path(id): Path<String>,
-    Json(b): Json<LeaseBody>,
-) -> ApiResult<axum::Json<FencedReply>> {
-    granted_job(&state, &grant, &id).await?;
-    Ok(reply(
-        state.store.update_stages(&id, &b.token, &b.stages).await?,
-    ))
-}
-
-async fn finish_stage(
-    State(state): State<AppState>,
-    WorkerCaller(grant): WorkerCaller,
-    Path(id): Path<String>,
-    Json(b): Json<LeaseBody>,
-) -> ApiResult<axum::Json<FencedReply>> {
-    granted_job(&state, &grant, &id).await?;
-    Ok(reply(
-        state
-            .store
-            .finish_stage(&id, &b.token, &b.analyzer, &b.stages)
-            .await?,
-    ))
-}
-
-async fn complete(
-    State(state): State<AppState>,
-    WorkerCaller(grant): WorkerCaller,
-    Path(id): Path<String>,
-    Json(b): Json<LeaseBody>,
-) -> ApiResult<axum::Json<FencedReply>> {
-    granted_job(&state, &grant, &id).await?;
-    Ok(reply(
-        state.store.complete_job(&id, &b.token, &b.stages).await?,
-    ))
+    let store = &state.store;
+    let fenced = match action.as_str() {
+        "heartbeat" => {
+            store
+                .heartbeat(&id, &b.token, b.lease_ms.clamp(1_000, 3_600_000))
+                .await?
+        }
+        "stages" => store.update_stages(&id, &b.token, &b.stages).await?,
+        "finish-stage" => {
+            store
+                .finish_stage(&id, &b.token, &b.analyzer, &b.stages)
+                .await?
+        }
+        "complete" => store.complete_job(&id, &b.token, &b.stages).await?,
+        "release" => store.release_job(&id, &b.token).await?,
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no worker action {other:?}"),
+            ))
+        }
+    };
+    Ok(reply(fenced))
 }
 
 async fn fail(
@@ -221,16 +202,6 @@ async fn fail(
             .fail_job(&id, &b.token, kind, &b.error, &b.stages)
             .await?,
     ))
-}
-
-async fn release(
-    State(state): State<AppState>,
-    WorkerCaller(grant): WorkerCaller,
-    Path(id): Path<String>,
-    Json(b): Json<LeaseBody>,
-) -> ApiResult<axum::Json<FencedReply>> {
-    granted_job(&state, &grant, &id).await?;
-    Ok(reply(state.store.release_job(&id, &b.token).await?))
 }
 
 async fn insight(

@@ -561,3 +561,38 @@ pub fn create_key(app: &TestApp, workspace: &str) -> String {
     assert!(key.starts_with("aima_") && key.len() > 40, "{key}");
     key
 }
+
+/// `aima admin ARGS` against the test's database, as an operator would run it.
+pub async fn admin(app: &TestApp, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+        .arg("admin")
+        .args(args)
+        .arg("--data-dir")
+        .arg(app.data.path())
+        .args(["--database", &app.config.database.url])
+        .env("AIMA_CONFIG", "/nonexistent")
+        .output()
+        .await
+        .expect("aima admin")
+}
+
+/// A worker token granted one workspace (`aima admin create-worker-token`).
+pub async fn worker_token(app: &TestApp, name: &str, workspace: &str) -> String {
+    let out = admin(
+        app,
+        &[
+            "create-worker-token",
+            "--name",
+            name,
+            "--workspace",
+            workspace,
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

@@ -13,31 +13,6 @@ use tokio::process::{Child, Command};
 
 use crate::helpers::*;
 
-async fn worker_token(app: &TestApp, name: &str, workspace: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_aima"))
-        .args([
-            "admin",
-            "create-worker-token",
-            "--name",
-            name,
-            "--workspace",
-            workspace,
-        ])
-        .arg("--data-dir")
-        .arg(app.data.path())
-        .args(["--database", &app.config.database.url])
-        .env("AIMA_CONFIG", "/nonexistent")
-        .output()
-        .await
-        .expect("aima admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn remote_worker(app: &TestApp, token: &str, dir: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aima"))
         .args([
@@ -208,14 +183,7 @@ async fn remote_workers_pull_over_http_within_their_grant() {
         assert_eq!(r.status().as_u16(), 401, "an API key is not a worker token");
 
         // Revoked: refused at once, and the worker process stops.
-        let out = Command::new(env!("CARGO_BIN_EXE_aima"))
-            .args(["admin", "revoke-worker-token", "gpu-1", "--data-dir"])
-            .arg(app.data.path())
-            .args(["--database", &app.config.database.url])
-            .env("AIMA_CONFIG", "/nonexistent")
-            .output()
-            .await
-            .expect("revoke");
+        let out = admin(&app, &["revoke-worker-token", "gpu-1"]).await;
         assert!(
             out.status.success(),
             "{}",
