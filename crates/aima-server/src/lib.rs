@@ -70,34 +70,8 @@ pub struct AppState {
     /// Woken when a job is queued, so in-process workers start at once.
     pub wake: Option<Arc<Notify>>,
     pub metrics: Option<PrometheusHandle>,
-    /// Serializes, per content hash, storing bytes with recording them and
-    /// deleting a record with deleting unshared bytes (see [`BlobLocks`]).
-    pub blob_locks: Arc<BlobLocks>,
     /// Active mode models, loaded once per version.
     pub modes: Arc<ModeCache>,
-}
-
-/// Striped locks by content hash. Without them an upload could move bytes
-/// into place just before a delete of another media with the same bytes
-/// decides they are unused and removes them. This closes the race within
-/// one server process. Across several servers on one database the race is
-/// still open (a known limit, see README): closing it needs a PostgreSQL
-/// advisory lock held around the blob write, or a garbage collector with a
-/// grace period instead of the immediate delete.
-#[derive(Debug)]
-pub struct BlobLocks(Vec<tokio::sync::Mutex<()>>);
-
-impl Default for BlobLocks {
-    fn default() -> Self {
-        Self((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
-    }
-}
-
-impl BlobLocks {
-    pub async fn lock(&self, sha256: &str) -> tokio::sync::MutexGuard<'_, ()> {
-        let i = u8::from_str_radix(sha256.get(..2).unwrap_or("00"), 16).unwrap_or(0) as usize;
-        self.0[i % self.0.len()].lock().await
-    }
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics

@@ -67,6 +67,15 @@ pub enum FailureKind {
     Abort,
 }
 
+/// Removes the bytes of a content hash (from the blob store). Called by
+/// `delete_media` while it holds the hash's lock, so an upload of the same
+/// bytes on any server either comes before (and the bytes stay in use) or
+/// after (and puts them back, since uploads record their row before they
+/// put their bytes).
+pub type BytesDropper = dyn Fn(String) -> futures::future::BoxFuture<'static, std::result::Result<(), String>>
+    + Send
+    + Sync;
+
 /// Which jobs a claim may take.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimScope {
@@ -157,10 +166,17 @@ pub trait MediaRepo: Send + Sync {
         filter: &MediaFilter,
         page: &PageRequest,
     ) -> Result<Page<Media>>;
-    /// Deletes the media, its jobs and its insights. Returns the deleted row.
-    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media>;
-    /// Whether any media, in any workspace, still uses these bytes.
-    async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
+    /// Deletes the media, its jobs and its insights, and, when no media of
+    /// any workspace uses its bytes any more, calls `drop_bytes` with their
+    /// hash before the deletion commits. Serialized per content hash with
+    /// `insert_or_get_media` across every process on the database (see
+    /// [`BytesDropper`]). Returns the deleted row.
+    async fn delete_media(
+        &self,
+        workspace: &str,
+        id: &str,
+        drop_bytes: &BytesDropper,
+    ) -> Result<Media>;
 }
 
 #[async_trait]

@@ -64,6 +64,32 @@ pub struct SqlStore {
 }
 
 impl SqlStore {
+    /// Serializes writers of one content hash for the rest of the
+    /// transaction: a PostgreSQL advisory lock on the hash (every server on
+    /// the database sees it); on SQLite a write that takes the database's
+    /// single write lock.
+    async fn lock_bytes(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        sha256: &str,
+    ) -> Result<()> {
+        match self.dialect {
+            Dialect::Postgres => {
+                // The first 15 hex digits fit a positive BIGINT.
+                let key = i64::from_str_radix(sha256.get(..15).unwrap_or("0"), 16).unwrap_or(0);
+                let mut q = Sql::new("SELECT pg_advisory_xact_lock(");
+                q.bind(Arg::Int(key)).push(")");
+                q.query().execute(&mut **tx).await?;
+            }
+            Dialect::Sqlite => {
+                sqlx::query("UPDATE workspaces SET created_at = created_at WHERE 0 = 1")
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Adds the time a lease has been held to its worker's busy seconds (per
     /// capability it announced; `cpu` for none), before the lease ends.
     async fn record_usage(&self, job_id: &str, token: &str) -> Result<()> {
@@ -447,14 +473,18 @@ impl MediaRepo for SqlStore {
             .push(", ")
             .bind(Arg::Int(now_ms()))
             .push(") ON CONFLICT (workspace_id, sha256) DO NOTHING");
-        let created = q.query().execute(&self.pool).await?.rows_affected() > 0;
+        // Under the content hash's lock (see delete_media).
+        let mut tx = self.pool.begin().await?;
+        self.lock_bytes(&mut tx, &new.sha256).await?;
+        let created = q.query().execute(&mut *tx).await?.rows_affected() > 0;
         let mut q = Sql::new(&format!(
             "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
         ));
         q.bind(t(&new.workspace))
             .push(" AND sha256 = ")
             .bind(t(&new.sha256));
-        let row = q.query().fetch_one(&self.pool).await?;
+        let row = q.query().fetch_one(&mut *tx).await?;
+        tx.commit().await?;
         Ok((media_from_row(&row)?, created))
     }
 
@@ -500,11 +530,18 @@ impl MediaRepo for SqlStore {
         }))
     }
 
-    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media> {
+    async fn delete_media(
+        &self,
+        workspace: &str,
+        id: &str,
+        drop_bytes: &crate::BytesDropper,
+    ) -> Result<Media> {
         let media = self.get_media(workspace, id).await?;
         let mut tx = self.pool.begin().await?;
-        // Write first, so that SQLite takes its write lock at the first
-        // statement (a read-then-write transaction can fail to upgrade).
+        // A write first, so that SQLite takes its write lock at the first
+        // statement (a read-then-write transaction can fail to upgrade);
+        // PostgreSQL takes the content hash's lock.
+        self.lock_bytes(&mut tx, &media.sha256).await?;
         for table in ["insights", "jobs"] {
             let mut q = Sql::new(&format!("DELETE FROM {table} WHERE media_id = "));
             q.bind(t(id));
@@ -512,19 +549,21 @@ impl MediaRepo for SqlStore {
         }
         let mut q = Sql::new("DELETE FROM media WHERE workspace_id = ");
         q.bind(t(workspace)).push(" AND id = ").bind(t(id));
-        let n = q.query().execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        if n == 0 {
+        if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(media)
-    }
-
-    async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
         let mut q = Sql::new("SELECT COUNT(*) AS n FROM media WHERE sha256 = ");
-        q.bind(t(sha256));
-        let n: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(n > 0)
+        q.bind(t(&media.sha256));
+        let users: i64 = q.query().fetch_one(&mut *tx).await?.try_get("n")?;
+        if users == 0 {
+            // Still under the lock: no upload of these bytes can record its
+            // row until the bytes are gone and this transaction ends.
+            drop_bytes(media.sha256.clone())
+                .await
+                .map_err(StoreError::Conflict)?;
+        }
+        tx.commit().await?;
+        Ok(media)
     }
 }
 

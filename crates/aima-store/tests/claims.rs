@@ -258,3 +258,107 @@ async fn missing_then_present_values_bind_alike() {
         }
     }
 }
+
+/// An upload of bytes that a delete is dropping at that very moment (the
+/// delete found them unused): the upload's row waits for the delete to end,
+/// then its bytes go back, so no media row is ever left without its bytes.
+/// Deleting every media of some bytes drops them once, with the last one.
+/// On every backend.
+#[tokio::test]
+async fn shared_bytes_survive_an_upload_racing_a_delete() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    for (store, _dir) in stores().await {
+        let store = Arc::new(store);
+        let new_media = |ws: &str, sha: &str| NewMedia {
+            workspace: ws.into(),
+            sha256: sha.into(),
+            kind: MediaKind::Audio,
+            filename: None,
+            size: 1,
+            duration: None,
+            width: None,
+            height: None,
+            probe: serde_json::json!({}),
+        };
+        let sha = format!("{:064x}", 4242);
+        let present = Arc::new(AtomicBool::new(true));
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (first, _) = store
+            .insert_or_get_media(new_media("w0", &sha))
+            .await
+            .expect("insert");
+        let dropping = Arc::new(tokio::sync::Notify::new());
+        let dropper: Box<aima_store::BytesDropper> = {
+            let (p, d, n) = (present.clone(), drops.clone(), dropping.clone());
+            Box::new(move |_sha| {
+                let (p, d, n) = (p.clone(), d.clone(), n.clone());
+                Box::pin(async move {
+                    n.notify_one(); // the upload starts now, mid-drop
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    p.store(false, Ordering::SeqCst);
+                    d.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+        };
+        let upload = {
+            let (store, present, dropping, media) = (
+                store.clone(),
+                present.clone(),
+                dropping.clone(),
+                new_media("w1", &sha),
+            );
+            tokio::spawn(async move {
+                dropping.notified().await;
+                // As the server does: the row, then the bytes.
+                store.insert_or_get_media(media).await.expect("insert");
+                present.store(true, Ordering::SeqCst);
+            })
+        };
+        store
+            .delete_media("w0", &first.id, &dropper)
+            .await
+            .expect("delete");
+        upload.await.expect("upload");
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert!(
+            present.load(Ordering::SeqCst),
+            "the second upload's media is left without its bytes"
+        );
+
+        // Two users of the bytes: only the last delete drops them.
+        let (third, _) = store
+            .insert_or_get_media(new_media("w2", &sha))
+            .await
+            .expect("insert");
+        let page = store
+            .list_media(
+                "w1",
+                &Default::default(),
+                &aima_core::PageRequest::default(),
+            )
+            .await
+            .expect("list");
+        let second = page.items[0].id.clone();
+        let plain: Box<aima_store::BytesDropper> = {
+            let d = drops.clone();
+            Box::new(move |_sha| {
+                let d = d.clone();
+                Box::pin(async move {
+                    d.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+        };
+        store
+            .delete_media("w1", &second, &plain)
+            .await
+            .expect("delete");
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "still used in w2");
+        store
+            .delete_media("w2", &third.id, &plain)
+            .await
+            .expect("delete");
+        assert_eq!(drops.load(Ordering::SeqCst), 2, "the last one drops them");
+    }
+}

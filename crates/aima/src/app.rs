@@ -161,7 +161,6 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         }),
         wake: worker.as_ref().map(|w| w.waker()),
         metrics: metrics_handle(),
-        blob_locks: Default::default(),
         modes: Default::default(),
     };
     let app = aima_server::router(state);

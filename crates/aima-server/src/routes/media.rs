@@ -236,11 +236,10 @@ pub async fn upload(
             .map_err(rejection)?;
     }
     let probe = serde_json::to_value(&info).map_err(ApiError::internal)?;
-    let guard = state.blob_locks.lock(&staged.sha256).await;
-    state
-        .blobs
-        .put_file(&media_key(&staged.sha256), &staged.path)
-        .await?;
+    // The row goes in before the bytes, under the content hash's lock in
+    // the database: a delete of another media with the same bytes (on this
+    // server or another) then either sees this row and keeps the bytes, or
+    // removes them before this row exists, and this upload puts them back.
     let (media, created) = state
         .store
         .insert_or_get_media(NewMedia {
@@ -255,7 +254,20 @@ pub async fn upload(
             probe,
         })
         .await?;
-    drop(guard);
+    if let Err(e) = state
+        .blobs
+        .put_file(&media_key(&staged.sha256), &staged.path)
+        .await
+    {
+        if created {
+            let blobs = state.blobs.clone();
+            let _ = state
+                .store
+                .delete_media(&caller.workspace, &media.id, &drop_bytes(blobs))
+                .await;
+        }
+        return Err(e.into());
+    }
     let job_id = match pipeline {
         Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
         None => None,
@@ -364,26 +376,30 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let sha256 = state
-        .store
-        .get_media(&caller.workspace, &id)
-        .await
-        .or_not_found(ErrorCode::MediaNotFound, "media")?
-        .sha256;
-    let _guard = state.blob_locks.lock(&sha256).await;
     let media = state
         .store
-        .delete_media(&caller.workspace, &id)
+        .delete_media(&caller.workspace, &id, &drop_bytes(state.blobs.clone()))
         .await
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
     state
         .blobs
         .delete_prefix(&artifacts_prefix(&media.id))
         .await?;
-    if !state.store.blob_in_use(&media.sha256).await? {
-        state.blobs.delete(&media_key(&media.sha256)).await?;
-    }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes unused bytes from the blob store; the store calls it under the
+/// content hash's lock.
+fn drop_bytes(blobs: std::sync::Arc<dyn aima_blobs::BlobStore>) -> Box<aima_store::BytesDropper> {
+    Box::new(move |sha256: String| {
+        let blobs = blobs.clone();
+        Box::pin(async move {
+            blobs
+                .delete(&media_key(&sha256))
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
 }
 
 /// The uploaded bytes.
