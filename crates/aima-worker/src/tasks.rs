@@ -13,10 +13,6 @@ pub const TRAIN_MODES: &str = "train_modes";
 /// Most activity events a training reads (the latest ones).
 pub const MAX_TRAINING_EVENTS: i64 = 200_000;
 
-pub fn is_task(name: &str) -> bool {
-    name == TRAIN_MODES
-}
-
 /// Trains on every event a person labelled, keeps the best candidate as a
 /// new active version, then labels the events no person labelled with it.
 pub(crate) async fn train_modes(
