@@ -196,27 +196,14 @@ enum ConfigCommand {
     Show,
 }
 
-/// `90s`, `10m`, `1h` or plain seconds.
+/// `90s`, `10m`, `1h 30m` (humantime's syntax), between 1 ms and 30 days.
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 90s, 10m or 1h"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("{s:?}: use ms, s, m or h")),
-    };
-    if !(0.001..=30.0 * 86_400.0).contains(&secs) {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{s:?} is not a duration like 90s, 10m or 1h: {e}"))?;
+    if d < Duration::from_millis(1) || d > Duration::from_secs(30 * 86_400) {
         return Err(format!("{s:?} must be between 1 ms and 30 days"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
 
 fn init_logging(cfg: &Config) {
@@ -644,9 +631,8 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        for bad in ["", "ten", "5d", "-1s", "0s"] {
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        for bad in ["", "ten", "40d", "-1s", "0s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

@@ -149,7 +149,8 @@ pub struct EventPage {
     pub next_cursor: Option<String>,
 }
 
-fn opt_time(name: &str, v: &Option<String>) -> ApiResult<Option<i64>> {
+/// An optional time parameter: Unix milliseconds or RFC 3339.
+pub(crate) fn opt_time(name: &str, v: &Option<String>) -> ApiResult<Option<i64>> {
     v.as_deref().map(|s| parse_time(name, s)).transpose()
 }
 
@@ -199,14 +200,19 @@ pub async fn list(
     Ok(axum::Json(EventPage { items, next_cursor }))
 }
 
+/// Events page by (timestamp, id), in the same opaque cursor as the other
+/// listings.
 fn hex_cursor(ts: i64, id: i64) -> String {
-    hex::encode(format!("{ts}:{id}"))
+    aima_core::Cursor {
+        created_at: ts,
+        id: id.to_string(),
+    }
+    .encode()
 }
 
 fn decode_cursor(s: &str) -> Option<(i64, i64)> {
-    let raw = String::from_utf8(hex::decode(s).ok()?).ok()?;
-    let (ts, id) = raw.split_once(':')?;
-    Some((ts.parse().ok()?, id.parse().ok()?))
+    let c = aima_core::Cursor::decode(s)?;
+    Some((c.created_at, c.id.parse().ok()?))
 }
 
 /// Label a time range, or listed events, with a mode.

@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
+use crate::routes::activity::opt_time;
 use crate::{AppState, Caller};
 
 pub fn router() -> Router<AppState> {
@@ -256,24 +257,11 @@ struct EventsQuery {
 
 impl EventsQuery {
     fn to_query(&self, bucket: &str) -> ApiResult<EventQuery> {
-        let t = |name: &str, v: &Option<String>| -> ApiResult<Option<i64>> {
-            v.as_deref()
-                .map(|s| {
-                    aima_core::activity::parse_rfc3339_ms(s)
-                        .or_else(|_| {
-                            crate::extract::parse_time(name, s).map_err(|e| {
-                                aima_core::activity::ActivityError::InvalidTimestamp(e.message)
-                            })
-                        })
-                        .map_err(ApiError::from)
-                })
-                .transpose()
-        };
         Ok(EventQuery {
             bucket: Some(bucket.to_string()),
             before: None,
-            start: t("start", &self.start)?,
-            end: t("end", &self.end)?,
+            start: opt_time("start", &self.start)?,
+            end: opt_time("end", &self.end)?,
             limit: self.limit.filter(|l| *l >= 0),
         })
     }

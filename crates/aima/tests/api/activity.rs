@@ -491,6 +491,25 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
             .get_json(&format!("/api/v1/activity?limit=5&start={}", cut))
             .await;
         let first = &page["items"][0];
+        // The next page starts after the last of this one, newest first.
+        let cursor = page["next_cursor"].as_str().unwrap_or_default();
+        let (s, next) = app
+            .get_json(&format!(
+                "/api/v1/activity?limit=5&start={cut}&cursor={cursor}"
+            ))
+            .await;
+        assert_eq!(s, 200, "{next}");
+        let (last, after) = (&page["items"][4], &next["items"][0]);
+        assert!(
+            (after["timestamp"].as_i64(), after["id"].as_i64())
+                < (last["timestamp"].as_i64(), last["id"].as_i64()),
+            "{last} then {after}"
+        );
+        let (s, bad) = app.get_json("/api/v1/activity?cursor=zz").await;
+        assert_eq!(
+            (s, bad["error"]["code"].as_str()),
+            (400, Some("invalid_parameter"))
+        );
         assert_eq!(first["mode"]["source"], "model", "{first}");
         assert_eq!(first["mode"]["model_version"], 1);
         assert!(truth.contains_key(&first["timestamp"].as_i64().unwrap_or(0)));

@@ -17,13 +17,6 @@ use crate::helpers::*;
 
 const JOBS: usize = 200;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
-
 fn aima(args: &[&str], data: &std::path::Path, db: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aima"));
     c.args(args)

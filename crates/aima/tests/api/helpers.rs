@@ -596,3 +596,11 @@ pub async fn worker_token(app: &TestApp, name: &str, workspace: &str) -> String 
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

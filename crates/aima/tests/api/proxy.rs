@@ -14,13 +14,6 @@ use tokio::process::Command;
 
 use crate::helpers::*;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 struct Proxy {
     port: u16,
     root_cert: PathBuf,

@@ -51,16 +51,21 @@ async fn upload_as(app: &TestApp, key: &str, file: &std::path::Path, query: &str
     r.json().await.unwrap_or_default()
 }
 
-async fn job_as(app: &TestApp, key: &str, id: &str) -> Value {
+/// GET with an API key; the JSON body.
+async fn get_as(app: &TestApp, key: &str, path: &str) -> Value {
     app.client
-        .get(app.url(&format!("/api/v1/jobs/{id}")))
+        .get(app.url(path))
         .bearer_auth(key)
         .send()
         .await
-        .expect("job")
+        .expect("request")
         .json()
         .await
         .unwrap_or_default()
+}
+
+async fn job_as(app: &TestApp, key: &str, id: &str) -> Value {
+    get_as(app, key, &format!("/api/v1/jobs/{id}")).await
 }
 
 async fn wait_state(app: &TestApp, key: &str, id: &str, state: &str) -> Value {
@@ -106,16 +111,12 @@ async fn remote_workers_pull_over_http_within_their_grant() {
         assert_eq!(ja["attempts"], 1);
         // Its thumbnails came up through the worker API into the server's blobs.
         let media_a = a["id"].as_str().unwrap_or_default();
-        let r = app
-            .client
-            .get(app.url(&format!(
-                "/api/v1/media/{media_a}/insights?analyzer=keyframes"
-            )))
-            .bearer_auth(&key_a)
-            .send()
-            .await
-            .expect("insights");
-        let frames: Value = r.json().await.unwrap_or_default();
+        let frames = get_as(
+            &app,
+            &key_a,
+            &format!("/api/v1/media/{media_a}/insights?analyzer=keyframes"),
+        )
+        .await;
         let artifact = frames["items"][0]["artifact"]
             .as_str()
             .unwrap_or_default()
@@ -235,16 +236,12 @@ async fn a_remote_worker_killed_mid_job_loses_it_to_another() {
     // Wait until it has saved some keyframes, then kill it.
     let until = Instant::now() + Duration::from_secs(60);
     loop {
-        let r = app
-            .client
-            .get(app.url(&format!(
-                "/api/v1/media/{media}/insights?analyzer=keyframes"
-            )))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("insights");
-        let v: Value = r.json().await.unwrap_or_default();
+        let v = get_as(
+            &app,
+            &key,
+            &format!("/api/v1/media/{media}/insights?analyzer=keyframes"),
+        )
+        .await;
         if v["items"].as_array().map(Vec::len).unwrap_or(0) >= 5 {
             break;
         }
@@ -257,16 +254,12 @@ async fn a_remote_worker_killed_mid_job_loses_it_to_another() {
     let _w2 = remote_worker(&app, &t2, d2.path());
     let done = wait_state(&app, &key, &id, "succeeded").await;
     assert_eq!(done["attempts"], 2, "{done}");
-    let r = app
-        .client
-        .get(app.url(&format!(
-            "/api/v1/media/{media}/insights?analyzer=keyframes"
-        )))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .expect("insights");
-    let v: Value = r.json().await.unwrap_or_default();
+    let v = get_as(
+        &app,
+        &key,
+        &format!("/api/v1/media/{media}/insights?analyzer=keyframes"),
+    )
+    .await;
     let items = v["items"].as_array().cloned().unwrap_or_default();
     let mut idx: Vec<i64> = items
         .iter()

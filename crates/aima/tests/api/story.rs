@@ -236,10 +236,7 @@ async fn a_worker_process_exports_its_metrics() {
         ..Options::default()
     })
     .await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let _worker = spawn_worker_with(&app, &["--metrics-listen", &listen]);
     let image = png_image(app.data.path(), "m.png");
