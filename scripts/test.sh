@@ -18,6 +18,8 @@ command -v ffprobe >/dev/null || need+=(ffmpeg)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null || need+=(curl)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
+# Text frames for OCR tests are rendered by ffmpeg with DejaVu Sans.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # whisper.cpp (whisper-rs) builds with cmake and a C++ compiler.
 command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
@@ -40,6 +42,10 @@ fi
 # and ActivityWatch's own client, to prove the /api/0 API works with it.
 python3 -c 'import openai' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check openai
 python3 -c 'import aw_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aw-client
+
+# Test images no one here made (scikit-image's samples, from its wheel).
+. scripts/lib/fixtures.sh
+fetch_test_images
 
 # --- A PostgreSQL server for this run, on loopback ---------------------------
 export AIMA_PG_OPTIONS="-c fsync=off"

@@ -13,6 +13,7 @@ pub mod onnx;
 mod probe;
 pub mod transcribe;
 pub mod vad;
+pub mod vision;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -156,6 +157,11 @@ impl Registry {
                 Arc::new(Probe),
                 Arc::new(Keyframes),
                 Arc::new(Transcribe::default()),
+                Arc::new(vision::ocr::Ocr),
+                Arc::new(vision::nsfw::Nsfw),
+                Arc::new(vision::objects::Objects),
+                Arc::new(vision::pose::Pose),
+                Arc::new(vision::faces::Faces),
             ],
         }
     }

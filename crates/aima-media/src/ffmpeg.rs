@@ -45,7 +45,7 @@ pub struct Keyframe {
 }
 
 /// Reads `pts_time:12.34` from one of showinfo's log lines.
-fn showinfo_time(line: &str) -> Option<f64> {
+pub(crate) fn showinfo_time(line: &str) -> Option<f64> {
     if !line.contains("Parsed_showinfo") || !line.contains(" n:") {
         return None;
     }

@@ -7,12 +7,14 @@
 
 mod audio;
 mod ffmpeg;
+mod frames;
 mod probe;
 
 use std::path::PathBuf;
 
 pub use audio::{AudioStream, SAMPLE_RATE};
 pub use ffmpeg::{Keyframe, KeyframeEvent, KeyframeOptions};
+pub use frames::{FrameSampling, FrameStream, RawFrame};
 pub use probe::{ProbeInfo, StreamInfo};
 
 #[derive(Debug, thiserror::Error)]

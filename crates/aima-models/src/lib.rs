@@ -9,6 +9,7 @@
 mod catalog;
 mod fetch;
 pub mod quantize;
+pub mod vision;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

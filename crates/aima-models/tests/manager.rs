@@ -30,6 +30,7 @@ fn one_file_catalog(name: &str, file: &str, sources: Vec<Source>) -> Catalog {
                 name: file.into(),
                 size: 1,
                 sources,
+                spec: None,
             }],
         }],
     }

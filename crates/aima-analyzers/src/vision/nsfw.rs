@@ -1,0 +1,168 @@
+//! NSFW: a score per sampled frame (open_nsfw), time ranges where it stays
+//! above a threshold, and the media's maximum.
+
+use aima_core::{ErrorCode, Insight, MediaKind};
+use aima_models::vision::Decoder;
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::{FrameOptions, Tracker};
+use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
+
+pub struct Nsfw;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Options {
+    model: String,
+    /// Frames scoring at least this are flagged.
+    threshold: f32,
+    frames: FrameOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            model: "nsfw-open".into(),
+            threshold: 0.8,
+            frames: FrameOptions::default(),
+        }
+    }
+}
+
+impl Options {
+    fn check(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err("threshold must be between 0 and 1".into());
+        }
+        self.frames.check()
+    }
+}
+
+const MODEL_FILE: &str = "model.onnx";
+
+#[async_trait]
+impl Analyzer for Nsfw {
+    fn name(&self) -> &'static str {
+        "nsfw"
+    }
+    fn description(&self) -> &'static str {
+        "NSFW score per sampled frame (open_nsfw), ranges above a threshold, and the media's maximum"
+    }
+    fn accepts(&self) -> &'static [MediaKind] {
+        &[MediaKind::Video, MediaKind::Image]
+    }
+    fn models(&self) -> &'static [&'static str] {
+        &["onnxruntime", "nsfw-open"]
+    }
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        parse_options::<Options>(options)?.check()
+    }
+
+    async fn run(
+        &self,
+        input: AnalyzerInput<'_>,
+        sink: &mut dyn InsightSink,
+    ) -> Result<(), AnalyzerError> {
+        let o: Options = parse_options(input.options)
+            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let model = super::load(input.models, &o.model, MODEL_FILE).await?;
+        let Decoder::BinaryScore { output } = model.spec.decoder.clone() else {
+            return Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                format!("model {:?} is not a binary image classifier", o.model),
+            ));
+        };
+        let mut tracker: Tracker<f32> = Tracker::default();
+        let mut max: Option<(f64, f32)> = None;
+        let name = self.name();
+        let threshold = o.threshold;
+        let mut frames = super::Frames::open(&input, &o.frames, 512)?;
+        while let Some(frame) = frames.next(sink).await? {
+            let m = model.clone();
+            let out = output.clone();
+            let score = super::blocking(move || score_frame(&m, &out, &frame.image)).await?;
+            if max.is_none_or(|(_, m)| score > m) {
+                max = Some((frame.time, score));
+            }
+            sink.emit(Insight {
+                analyzer: name.into(),
+                kind: "nsfw_score".into(),
+                start: frame.time,
+                end: None,
+                data: serde_json::json!({ "score": super::round3(score) }),
+                artifact: None,
+                key: format!("score-{:06}", frame.index),
+            })
+            .await?;
+            let flagged: Vec<f32> = (score >= threshold).then_some(score).into_iter().collect();
+            for t in tracker.observe(frame.time, flagged, |_, _| 1.0) {
+                emit_range(sink, name, &t).await?;
+            }
+        }
+        frames.finish(sink).await?;
+        for t in tracker.finish(input.duration) {
+            emit_range(sink, name, &t).await?;
+        }
+        if let Some((time, score)) = max {
+            sink.emit(Insight {
+                analyzer: name.into(),
+                kind: "nsfw_max".into(),
+                start: time,
+                end: None,
+                data: serde_json::json!({
+                    "score": super::round3(score),
+                    "flagged": score >= threshold,
+                    "threshold": threshold,
+                }),
+                artifact: None,
+                key: "max".into(),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn emit_range(
+    sink: &mut dyn InsightSink,
+    name: &str,
+    t: &super::Track<f32>,
+) -> Result<(), AnalyzerError> {
+    let max = t.seen.iter().map(|s| s.1).fold(0.0f32, f32::max);
+    sink.emit(Insight {
+        analyzer: name.into(),
+        kind: "nsfw".into(),
+        start: t.start,
+        end: t.end,
+        data: serde_json::json!({ "max_score": super::round3(max), "frames": t.seen.len() }),
+        artifact: None,
+        key: format!("range-{:.3}", t.start),
+    })
+    .await
+}
+
+fn score_frame(
+    model: &super::VisionModel,
+    output: &Option<String>,
+    image: &image::RgbImage,
+) -> Result<f32, AnalyzerError> {
+    let (placed, _) = super::place(image, &model.spec.input);
+    let tensor = super::tensor(&[placed], &model.spec.input);
+    let mut session = super::lock(&model.session);
+    let input_name = super::input_name(&session, &model.spec.input);
+    let output_name = super::output_name(&session, output);
+    let err = super::infer_err("the NSFW model");
+    let outputs = session
+        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
+        .map_err(&err)?;
+    let probs = outputs[output_name.as_str()]
+        .try_extract_array::<f32>()
+        .map_err(&err)?;
+    probs.iter().nth(1).copied().ok_or_else(|| {
+        AnalyzerError::abort(
+            ErrorCode::AnalyzerFailed,
+            "the NSFW model gave no second class",
+        )
+    })
+}

@@ -1,0 +1,364 @@
+//! Objects: detection per sampled frame (COCO classes by default), class-wise
+//! non-maximum suppression, and tracks per class as time ranges.
+
+use aima_core::{ErrorCode, Insight, MediaKind};
+use aima_models::vision::Decoder;
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::{BoxF, FrameOptions, Placement, Track, Tracker, VisionModel};
+use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
+
+pub struct Objects;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Options {
+    model: String,
+    min_score: f32,
+    /// Boxes of one class overlapping more than this are one object.
+    nms_iou: f32,
+    /// Only these class names (all when empty).
+    classes: Vec<String>,
+    frames: FrameOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            model: "objects-centernet".into(),
+            min_score: 0.4,
+            nms_iou: 0.5,
+            classes: Vec::new(),
+            frames: FrameOptions::default(),
+        }
+    }
+}
+
+impl Options {
+    fn check(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.min_score) || !(0.0..=1.0).contains(&self.nms_iou) {
+            return Err("min_score and nms_iou must be between 0 and 1".into());
+        }
+        if self.classes.len() > 1000 {
+            return Err("at most 1000 classes".into());
+        }
+        self.frames.check()
+    }
+}
+
+/// One detected object in frame pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub class: usize,
+    pub score: f32,
+    pub bx: BoxF,
+}
+
+#[async_trait]
+impl Analyzer for Objects {
+    fn name(&self) -> &'static str {
+        "objects"
+    }
+    fn description(&self) -> &'static str {
+        "Objects per sampled frame (COCO classes by default) with boxes, tracked into time ranges per class"
+    }
+    fn accepts(&self) -> &'static [MediaKind] {
+        &[MediaKind::Video, MediaKind::Image]
+    }
+    fn models(&self) -> &'static [&'static str] {
+        &["onnxruntime", "objects-centernet"]
+    }
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        parse_options::<Options>(options)?.check()
+    }
+
+    async fn run(
+        &self,
+        input: AnalyzerInput<'_>,
+        sink: &mut dyn InsightSink,
+    ) -> Result<(), AnalyzerError> {
+        let o: Options = parse_options(input.options)
+            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let model = super::load(input.models, &o.model, "model.onnx").await?;
+        if !matches!(
+            model.spec.decoder,
+            Decoder::BoxesScoreClass { .. } | Decoder::Yolov8 { .. }
+        ) {
+            return Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                format!("model {:?} is not an object detector", o.model),
+            ));
+        }
+        let labels = model.spec.labels.clone();
+        if let Some(unknown) = o.classes.iter().find(|c| !labels.contains(c)) {
+            return Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                format!("model {:?} has no class {unknown:?}", o.model),
+            ));
+        }
+        let label = |c: usize| {
+            labels
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("class {c}"))
+        };
+        let mut tracker: Tracker<Detection> = Tracker::default();
+        let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
+        let name = self.name();
+        while let Some(frame) = frames.next(sink).await? {
+            let m = model.clone();
+            let (w, h) = (frame.image.width(), frame.image.height());
+            let (min_score, iou) = (o.min_score, o.nms_iou);
+            let mut found =
+                super::blocking(move || detect(&m, &frame.image, min_score, iou)).await?;
+            found.retain(|d| o.classes.is_empty() || o.classes.contains(&label(d.class)));
+            for (i, d) in found.iter().enumerate() {
+                sink.emit(Insight {
+                    analyzer: name.into(),
+                    kind: "object".into(),
+                    start: frame.time,
+                    end: None,
+                    data: serde_json::json!({
+                        "label": label(d.class),
+                        "score": super::round3(d.score),
+                        "box": d.bx.json(w, h),
+                    }),
+                    artifact: None,
+                    key: format!("obj-{:06}-{i}", frame.index),
+                })
+                .await?;
+            }
+            let relative: Vec<Detection> = found
+                .into_iter()
+                .map(|d| Detection {
+                    bx: BoxF {
+                        x1: d.bx.x1 / w as f32,
+                        y1: d.bx.y1 / h as f32,
+                        x2: d.bx.x2 / w as f32,
+                        y2: d.bx.y2 / h as f32,
+                    },
+                    ..d
+                })
+                .collect();
+            for t in tracker.observe(frame.time, relative, same_object) {
+                emit_track(sink, name, &t, &label).await?;
+            }
+        }
+        frames.finish(sink).await?;
+        for t in tracker.finish(input.duration) {
+            emit_track(sink, name, &t, &label).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The same object on the next frame: same class, boxes overlapping.
+fn same_object(a: &Detection, b: &Detection) -> f32 {
+    if a.class != b.class {
+        return 0.0;
+    }
+    let iou = a.bx.iou(&b.bx);
+    if iou >= 0.1 {
+        iou
+    } else {
+        0.0
+    }
+}
+
+async fn emit_track(
+    sink: &mut dyn InsightSink,
+    name: &str,
+    t: &Track<Detection>,
+    label: &impl Fn(usize) -> String,
+) -> Result<(), AnalyzerError> {
+    let best = t.best(|d| d.score);
+    sink.emit(Insight {
+        analyzer: name.into(),
+        kind: "object_track".into(),
+        start: t.start,
+        end: t.end,
+        data: serde_json::json!({
+            "label": label(best.class),
+            "max_score": super::round3(best.score),
+            "frames": t.seen.len(),
+            "box": best.bx.json(1, 1),
+        }),
+        artifact: None,
+        key: format!(
+            "track-{:.3}-{}-{:.4}",
+            t.start, best.class, t.seen[0].1.bx.x1
+        ),
+    })
+    .await
+}
+
+/// Runs the detector on one frame: detections above `min_score` after
+/// class-wise NMS, in frame pixels, best first.
+pub fn detect(
+    model: &VisionModel,
+    image: &image::RgbImage,
+    min_score: f32,
+    nms_iou: f32,
+) -> Result<Vec<Detection>, AnalyzerError> {
+    let (placed, at) = super::place(image, &model.spec.input);
+    let tensor = super::tensor(&[placed], &model.spec.input);
+    let mut session = super::lock(&model.session);
+    let input_name = super::input_name(&session, &model.spec.input);
+    let err = super::infer_err("the object detector");
+    let (output, yolo) = match &model.spec.decoder {
+        Decoder::BoxesScoreClass { output } => (super::output_name(&session, output), false),
+        Decoder::Yolov8 { output } => (super::output_name(&session, output), true),
+        _ => {
+            return Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                "not an object detector",
+            ))
+        }
+    };
+    let outputs = session
+        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
+        .map_err(&err)?;
+    let out = outputs[output.as_str()]
+        .try_extract_array::<f32>()
+        .map_err(&err)?;
+    let shape = out.shape().to_vec();
+    let flat: Vec<f32> = out.iter().copied().collect();
+    let raw = if yolo {
+        decode_yolov8(&flat, &shape, min_score, &at)
+    } else {
+        decode_boxes_score_class(&flat, &shape, min_score, &at)
+    }
+    .ok_or_else(|| {
+        AnalyzerError::abort(
+            ErrorCode::AnalyzerFailed,
+            format!("the detector's output has an unexpected shape {shape:?}"),
+        )
+    })?;
+    let clamped: Vec<Detection> = raw
+        .into_iter()
+        .map(|d| Detection {
+            bx: d.bx.clamp(image.width(), image.height()),
+            ..d
+        })
+        .filter(|d| d.bx.area() > 0.0)
+        .collect();
+    let mut keep: Vec<Detection> = Vec::new();
+    let mut classes: Vec<usize> = clamped.iter().map(|d| d.class).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    for c in classes {
+        let of: Vec<&Detection> = clamped.iter().filter(|d| d.class == c).collect();
+        for i in super::nms(&of, |d| d.score, |d| d.bx, nms_iou) {
+            keep.push(of[i].clone());
+        }
+    }
+    keep.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(keep)
+}
+
+/// `[1, K, 6]`: x1, y1, x2, y2, score, class.
+fn decode_boxes_score_class(
+    v: &[f32],
+    shape: &[usize],
+    min_score: f32,
+    at: &Placement,
+) -> Option<Vec<Detection>> {
+    if shape.len() != 3 || shape[2] != 6 {
+        return None;
+    }
+    Some(
+        v.chunks_exact(6)
+            .filter(|r| r[4] >= min_score && r[5] >= 0.0)
+            .map(|r| {
+                let (x1, y1) = at.to_frame(r[0], r[1]);
+                let (x2, y2) = at.to_frame(r[2], r[3]);
+                Detection {
+                    class: r[5].round() as usize,
+                    score: r[4],
+                    bx: BoxF { x1, y1, x2, y2 },
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `[1, 4 + C, A]`: per anchor centre x, centre y, w, h, then class scores.
+pub fn decode_yolov8(
+    v: &[f32],
+    shape: &[usize],
+    min_score: f32,
+    at: &Placement,
+) -> Option<Vec<Detection>> {
+    if shape.len() != 3 || shape[1] < 5 {
+        return None;
+    }
+    let (rows, anchors) = (shape[1], shape[2]);
+    let get = |r: usize, a: usize| v[r * anchors + a];
+    let mut out = Vec::new();
+    for a in 0..anchors {
+        let (class, score) = (4..rows)
+            .map(|r| (r - 4, get(r, a)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        if score < min_score {
+            continue;
+        }
+        let (cx, cy, w, h) = (get(0, a), get(1, a), get(2, a), get(3, a));
+        let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
+        let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
+        out.push(Detection {
+            class,
+            score,
+            bx: BoxF { x1, y1, x2, y2 },
+        });
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_both_detector_layouts() {
+        let at = Placement {
+            scale_x: 0.5,
+            scale_y: 0.5,
+            offset_x: 0.0,
+            offset_y: 0.0,
+            input_width: 100,
+            input_height: 100,
+        };
+        let rows = [
+            10.0, 10.0, 30.0, 40.0, 0.9, 3.0, 0.0, 0.0, 1.0, 1.0, 0.1, 0.0,
+        ];
+        let d = decode_boxes_score_class(&rows, &[1, 2, 6], 0.5, &at).unwrap_or_default();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].class, 3);
+        assert_eq!(
+            d[0].bx,
+            BoxF {
+                x1: 20.0,
+                y1: 20.0,
+                x2: 60.0,
+                y2: 80.0
+            }
+        );
+        // Two anchors, two classes: [1, 6, 2].
+        let yolo = [
+            50.0, 0.0, 50.0, 0.0, 20.0, 1.0, 10.0, 1.0, 0.1, 0.2, 0.8, 0.3,
+        ];
+        let d = decode_yolov8(&yolo, &[1, 6, 2], 0.5, &at).unwrap_or_default();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].class, 1);
+        assert_eq!(
+            d[0].bx,
+            BoxF {
+                x1: 80.0,
+                y1: 90.0,
+                x2: 120.0,
+                y2: 110.0
+            }
+        );
+    }
+}

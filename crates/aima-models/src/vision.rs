@@ -1,0 +1,208 @@
+//! How an image model wants its input and what its output means: one
+//! descriptor per model file, so the same analyzer code runs the packaged
+//! test weights and the usual Hugging Face exports a user pulls.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// `[N, C, H, W]` (PyTorch, Paddle exports).
+    Nchw,
+    /// `[N, H, W, C]` (TensorFlow exports).
+    Nhwc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorOrder {
+    Rgb,
+    /// OpenCV and Caffe models.
+    Bgr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElementType {
+    F32,
+    I32,
+}
+
+/// How a frame is brought to the model's input size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Fit {
+    /// Resized to exactly the input size; the aspect ratio changes.
+    Stretch,
+    /// Scaled to fit, keeping the aspect ratio; the rest (right and bottom)
+    /// filled with `value` before normalisation.
+    Pad { value: u8 },
+    /// Stretched to `resize` x `resize`, then the centre cut to the input
+    /// size (open_nsfw's Caffe pipeline).
+    CenterCrop { resize: u32 },
+    /// The input size follows the frame: its shorter side scaled to at least
+    /// `min_side` (its longer side to at most `max_side`), both rounded to a
+    /// multiple of `multiple` (PaddleOCR detection).
+    Dynamic {
+        min_side: u32,
+        max_side: u32,
+        multiple: u32,
+    },
+}
+
+/// The input tensor of an image model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageInput {
+    /// Input name; `None` takes the model's first input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Input size in pixels (ignored by [`Fit::Dynamic`]).
+    pub width: u32,
+    pub height: u32,
+    pub layout: Layout,
+    pub color: ColorOrder,
+    /// Applied to 0..255 channel values: `(v - mean) / std`.
+    pub mean: [f32; 3],
+    pub std: [f32; 3],
+    pub element: ElementType,
+    pub fit: Fit,
+}
+
+impl ImageInput {
+    /// RGB 0..255 as float, NHWC, stretched: the common TensorFlow.js export.
+    pub fn tf_rgb(name: &str, width: u32, height: u32, fit: Fit) -> Self {
+        Self {
+            name: Some(name.to_string()),
+            width,
+            height,
+            layout: Layout::Nhwc,
+            color: ColorOrder::Rgb,
+            mean: [0.0; 3],
+            std: [1.0; 3],
+            element: ElementType::F32,
+            fit,
+        }
+    }
+}
+
+/// What the model's output means: one decoder per family of exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Decoder {
+    /// Two-class softmax, the second class is the score (open_nsfw).
+    BinaryScore { output: Option<String> },
+    /// `[1, K, 6]` rows of x1, y1, x2, y2 (input pixels), score, class index
+    /// (TF CenterNet exports).
+    BoxesScoreClass { output: Option<String> },
+    /// `[1, 4 + C, A]` centre x, centre y, w, h (input pixels), then C class
+    /// scores (Ultralytics YOLOv8 exports).
+    Yolov8 { output: Option<String> },
+    /// `[1, P, 56]` per person 17 x (y, x, score) normalized, then ymin,
+    /// xmin, ymax, xmax, score (MoveNet MultiPose).
+    MovenetMultipose { output: Option<String> },
+    /// MediaPipe's short-range face detector: `regressors [1, 896, 16]`,
+    /// `classificators [1, 896, 1]` over its SSD anchors.
+    BlazeFace,
+    /// A row per image: an embedding to be L2-normalised.
+    Embedding { output: Option<String> },
+    /// Differentiable binarization probability map `[1, 1, H, W]`
+    /// (PaddleOCR detection).
+    DbText,
+    /// `[N, T, C]` CTC probabilities; class 0 is blank, the alphabet is the
+    /// model metadata key `character` plus a space (PaddleOCR recognition).
+    CtcText { height: u32 },
+}
+
+/// The descriptor of one image-model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisionSpec {
+    pub input: ImageInput,
+    pub decoder: Decoder,
+    /// Class names by index, where the output has classes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+}
+
+/// The 80 COCO classes in the order detection exports number them.
+pub const COCO_CLASSES: [&str; 80] = [
+    "person",
+    "bicycle",
+    "car",
+    "motorcycle",
+    "airplane",
+    "bus",
+    "train",
+    "truck",
+    "boat",
+    "traffic light",
+    "fire hydrant",
+    "stop sign",
+    "parking meter",
+    "bench",
+    "bird",
+    "cat",
+    "dog",
+    "horse",
+    "sheep",
+    "cow",
+    "elephant",
+    "bear",
+    "zebra",
+    "giraffe",
+    "backpack",
+    "umbrella",
+    "handbag",
+    "tie",
+    "suitcase",
+    "frisbee",
+    "skis",
+    "snowboard",
+    "sports ball",
+    "kite",
+    "baseball bat",
+    "baseball glove",
+    "skateboard",
+    "surfboard",
+    "tennis racket",
+    "bottle",
+    "wine glass",
+    "cup",
+    "fork",
+    "knife",
+    "spoon",
+    "bowl",
+    "banana",
+    "apple",
+    "sandwich",
+    "orange",
+    "broccoli",
+    "carrot",
+    "hot dog",
+    "pizza",
+    "donut",
+    "cake",
+    "chair",
+    "couch",
+    "potted plant",
+    "bed",
+    "dining table",
+    "toilet",
+    "tv",
+    "laptop",
+    "mouse",
+    "remote",
+    "keyboard",
+    "cell phone",
+    "microwave",
+    "oven",
+    "toaster",
+    "sink",
+    "refrigerator",
+    "book",
+    "clock",
+    "vase",
+    "scissors",
+    "teddy bear",
+    "hair drier",
+    "toothbrush",
+];
