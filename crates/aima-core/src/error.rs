@@ -62,6 +62,10 @@ error_codes! {
     InsufficientLabels => ("insufficient_labels", 422),
     NoModeModel => ("no_mode_model", 409),
     ModelVersionNotFound => ("model_version_not_found", 404),
+    PersonNotFound => ("person_not_found", 404),
+    FaceNotFound => ("face_not_found", 404),
+    InsightNotFound => ("insight_not_found", 404),
+    InvalidPersonEdit => ("invalid_person_edit", 409),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -32,6 +32,35 @@ pub struct StoredInsight {
     pub job_id: String,
     #[serde(flatten)]
     pub insight: Insight,
+    /// A person's verdict on it; a rejected insight leaves search, exports
+    /// and person clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// A person's verdict on an insight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    Confirmed,
+    Rejected,
+}
+
+impl Review {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Review::Confirmed => "confirmed",
+            Review::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "confirmed" => Some(Review::Confirmed),
+            "rejected" => Some(Review::Rejected),
+            _ => None,
+        }
+    }
 }
 
 /// Filters of an insight listing.
@@ -43,4 +72,6 @@ pub struct InsightFilter {
     pub from: Option<f64>,
     /// Keep insights that start at or before this second.
     pub to: Option<f64>,
+    /// Also list insights a person rejected (left out by default).
+    pub include_rejected: bool,
 }

@@ -10,6 +10,7 @@ pub mod insight;
 pub mod job;
 pub mod media;
 pub mod page;
+pub mod person;
 pub mod pipeline;
 pub mod transcript;
 pub mod worker_api;
@@ -19,10 +20,11 @@ pub use activity::{
     NewBucket, StoredEvent,
 };
 pub use error::{ErrorCode, ErrorInfo};
-pub use insight::{Insight, InsightFilter, StoredInsight};
+pub use insight::{Insight, InsightFilter, Review, StoredInsight};
 pub use job::{next_requirement, overall_progress, Job, JobState, Lease, StageState, StageStatus};
 pub use media::{validate_filename, Media, MediaFilter, MediaKind, NewMedia};
 pub use page::{Cursor, PageRequest, SortOrder};
+pub use person::{Appearance, FaceRecord, Person, TimeRange};
 pub use pipeline::{validate_capability, Pipeline, PipelineError, StageSpec};
 
 /// The workspace every single-user installation starts with.

@@ -2,7 +2,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::routes::{activity, jobs, media, modes};
+use crate::routes::{activity, jobs, media, modes, persons};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -20,7 +20,8 @@ use crate::AppState;
         (name = "jobs", description = "Analysis jobs: create, follow, cancel"),
         (name = "system", description = "Analyzers available"),
         (name = "activity", description = "Workplace activity with its modes; time per mode and application. Records arrive at `POST /log_activity` and through the ActivityWatch-compatible API under `/api/0`"),
-        (name = "modes", description = "Modes, training, real-time prediction, model versions")
+        (name = "modes", description = "Modes, training, real-time prediction, model versions"),
+        (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight")
     )
 )]
 struct ApiDoc;
@@ -65,6 +66,14 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(modes::models))
         .routes(routes!(modes::model))
         .routes(routes!(modes::activate))
+        .routes(routes!(persons::list))
+        .routes(routes!(persons::get, persons::rename))
+        .routes(routes!(persons::merge))
+        .routes(routes!(persons::split))
+        .routes(routes!(persons::faces))
+        .routes(routes!(persons::appearances))
+        .routes(routes!(persons::move_face))
+        .routes(routes!(persons::review))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

@@ -12,8 +12,10 @@
 //! [`Dialect`]. Each backend owns its migrations under `migrations/`.
 
 mod activity;
+mod persons;
 mod sql;
 
+use aima_core::{Appearance, FaceRecord, Person, Review};
 use aima_core::{
     Bucket, ErrorInfo, Event, EventQuery, Insight, InsightFilter, Job, Lease, Media, MediaFilter,
     ModeInfo, ModeLabel, ModeModelInfo, NewBucket, NewMedia, PageRequest, StageSpec, StageStatus,
@@ -266,6 +268,49 @@ pub trait InsightRepo: Send + Sync {
     ) -> Result<bool>;
 }
 
+/// Persons: face tracks clustered across a workspace, and what users do
+/// with them. Faces enter through [`InsightRepo::put_insight`]: a `face`
+/// insight with an `embedding` is indexed and joins the closest person (or a
+/// new one) in the same transaction.
+#[async_trait]
+pub trait PersonRepo: Send + Sync {
+    /// Persons with at least one face, oldest first.
+    async fn list_persons(&self, workspace: &str, page: &PageRequest) -> Result<Page<Person>>;
+    async fn get_person(&self, workspace: &str, id: &str) -> Result<Person>;
+    /// Names (or, with `None`, unnames) a person.
+    async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person>;
+    /// Moves every face of `from` into `into` and removes `from`.
+    async fn merge_persons(&self, workspace: &str, into: &str, from: &str) -> Result<Person>;
+    /// Moves these faces of `id` into a new person; both keep them pinned.
+    async fn split_person(&self, workspace: &str, id: &str, faces: &[i64]) -> Result<Person>;
+    /// Puts a face into a person, or (with `None`) into a new person of its
+    /// own; the face is pinned there.
+    async fn move_face(
+        &self,
+        workspace: &str,
+        insight_id: i64,
+        person: Option<&str>,
+    ) -> Result<FaceRecord>;
+    /// A person's faces in time order per media, paged by insight id.
+    async fn person_faces(
+        &self,
+        workspace: &str,
+        id: &str,
+        limit: u32,
+        after: Option<i64>,
+    ) -> Result<Vec<FaceRecord>>;
+    /// Every media a person appears in, with merged time ranges.
+    async fn appearances(&self, workspace: &str, id: &str) -> Result<Vec<Appearance>>;
+    /// Records a user's verdict on an insight. Rejecting a face takes it out
+    /// of its person; un-rejecting it lets clustering place it again.
+    async fn review_insight(
+        &self,
+        workspace: &str,
+        id: i64,
+        review: Option<Review>,
+    ) -> Result<StoredInsight>;
+}
+
 /// Activity as ActivityWatch models it: buckets of events, per workspace.
 #[async_trait]
 pub trait ActivityRepo: Send + Sync {
@@ -367,7 +412,14 @@ pub trait ModeRepo: Send + Sync {
 /// Everything AIMA stores, behind one object chosen at start-up.
 #[async_trait]
 pub trait Store:
-    WorkspaceRepo + MediaRepo + JobRepo + InsightRepo + ActivityRepo + ModeRepo + WorkerTokenRepo
+    WorkspaceRepo
+    + MediaRepo
+    + JobRepo
+    + InsightRepo
+    + PersonRepo
+    + ActivityRepo
+    + ModeRepo
+    + WorkerTokenRepo
 {
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;

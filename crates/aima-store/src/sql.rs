@@ -73,10 +73,30 @@ impl SqlStore {
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         sha256: &str,
     ) -> Result<()> {
+        // The first 15 hex digits fit a positive BIGINT.
+        let key = i64::from_str_radix(sha256.get(..15).unwrap_or("0"), 16).unwrap_or(0);
+        self.lock_key(tx, key).await
+    }
+
+    /// Serializes writers of a workspace's persons for the rest of the
+    /// transaction (same mechanism as [`SqlStore::lock_bytes`], under a
+    /// negative key so it never meets a content hash's).
+    pub(crate) async fn lock_persons(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        workspace: &str,
+    ) -> Result<()> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("persons:{workspace}").as_bytes());
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&digest[..8]);
+        let key = -((i64::from_be_bytes(b) & i64::MAX).max(1));
+        self.lock_key(tx, key).await
+    }
+
+    async fn lock_key(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, key: i64) -> Result<()> {
         match self.dialect {
             Dialect::Postgres => {
-                // The first 15 hex digits fit a positive BIGINT.
-                let key = i64::from_str_radix(sha256.get(..15).unwrap_or("0"), 16).unwrap_or(0);
                 let mut q = Sql::new("SELECT pg_advisory_xact_lock(");
                 q.bind(Arg::Int(key)).push(")");
                 q.query().execute(&mut **tx).await?;
@@ -326,12 +346,14 @@ fn job_from_row(row: &AnyRow) -> Result<Job> {
     })
 }
 
-const INSIGHT_COLS: &str =
-    "id, media_id, job_id, analyzer, kind, ikey, start_s, end_s, data, artifact";
+pub(crate) const INSIGHT_COLS: &str =
+    "id, media_id, job_id, analyzer, kind, ikey, start_s, end_s, data, artifact, review";
 
-fn insight_from_row(row: &AnyRow) -> Result<StoredInsight> {
+pub(crate) fn insight_from_row(row: &AnyRow) -> Result<StoredInsight> {
     let data: String = row.try_get("data")?;
+    let review: Option<String> = row.try_get("review")?;
     Ok(StoredInsight {
+        review: review.as_deref().and_then(aima_core::Review::parse),
         id: row.try_get("id")?,
         media_id: row.try_get("media_id")?,
         job_id: row.try_get("job_id")?,
@@ -353,7 +375,7 @@ fn stages_json(stages: &[StageStatus]) -> Result<String> {
 
 /// Adds the keyset condition and order of a page, and fetches one row more
 /// than asked to learn whether there is a next page.
-fn push_page(sql: &mut Sql, page: &PageRequest) {
+pub(crate) fn push_page(sql: &mut Sql, page: &PageRequest) {
     let (cmp, dir) = match page.order {
         SortOrder::Asc => (">", "ASC"),
         SortOrder::Desc => ("<", "DESC"),
@@ -371,7 +393,11 @@ fn push_page(sql: &mut Sql, page: &PageRequest) {
         .bind(Arg::Int(page.limit as i64 + 1));
 }
 
-fn into_page<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> Cursor) -> Page<T> {
+pub(crate) fn into_page<T>(
+    mut items: Vec<T>,
+    page: &PageRequest,
+    key: impl Fn(&T) -> Cursor,
+) -> Page<T> {
     let next_cursor = if items.len() > page.limit as usize {
         items.truncate(page.limit as usize);
         items.last().map(|last| key(last).encode())
@@ -381,7 +407,7 @@ fn into_page<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> Curso
     Page { items, next_cursor }
 }
 
-fn fenced(rows: u64) -> Fenced {
+pub(crate) fn fenced(rows: u64) -> Fenced {
     if rows > 0 {
         Fenced::Ok
     } else {
@@ -389,8 +415,51 @@ fn fenced(rows: u64) -> Fenced {
     }
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+impl SqlStore {
+    /// Writes an insight if the lease is held and its key is new; the number
+    /// of rows written.
+    pub(crate) async fn insert_insight<'e, E>(
+        &self,
+        exec: E,
+        job: &Job,
+        token: &str,
+        insight: &Insight,
+    ) -> Result<u64>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let data = serde_json::to_string(&insight.data).map_err(|e| corrupt("insight data", e))?;
+        // INSERT ... SELECT ... WHERE: the insight is written only while the
+        // lease is held, in the same statement that checks it. (SQLite needs
+        // the WHERE for the upsert clause to parse after a SELECT.)
+        let mut q = Sql::new(
+            "INSERT INTO insights (workspace_id, media_id, job_id, analyzer, kind, ikey, start_s, \
+             end_s, data, artifact, created_at) SELECT workspace_id, media_id, id, ",
+        );
+        q.bind(t(&insight.analyzer))
+            .push(", ")
+            .bind(t(&insight.kind))
+            .push(", ")
+            .bind(t(&insight.key))
+            .push(", ")
+            .bind(Arg::Float(insight.start))
+            .push(", ")
+            .bind(Arg::OptFloat(insight.end))
+            .push(", ")
+            .bind(t(&data))
+            .push(", ")
+            .bind(Arg::OptText(insight.artifact.clone()))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(" FROM jobs")
+            .fence(&job.id, token)
+            .push(" ON CONFLICT (job_id, analyzer, ikey) DO NOTHING");
+        Ok(q.query().execute(exec).await?.rows_affected())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -936,33 +1005,10 @@ impl JobRepo for SqlStore {
 #[async_trait]
 impl InsightRepo for SqlStore {
     async fn put_insight(&self, job: &Job, token: &str, insight: &Insight) -> Result<Fenced> {
-        let data = serde_json::to_string(&insight.data).map_err(|e| corrupt("insight data", e))?;
-        // INSERT ... SELECT ... WHERE: the insight is written only while the
-        // lease is held, in the same statement that checks it. (SQLite needs
-        // the WHERE for the upsert clause to parse after a SELECT.)
-        let mut q = Sql::new(
-            "INSERT INTO insights (workspace_id, media_id, job_id, analyzer, kind, ikey, start_s, \
-             end_s, data, artifact, created_at) SELECT workspace_id, media_id, id, ",
-        );
-        q.bind(t(&insight.analyzer))
-            .push(", ")
-            .bind(t(&insight.kind))
-            .push(", ")
-            .bind(t(&insight.key))
-            .push(", ")
-            .bind(Arg::Float(insight.start))
-            .push(", ")
-            .bind(Arg::OptFloat(insight.end))
-            .push(", ")
-            .bind(t(&data))
-            .push(", ")
-            .bind(Arg::OptText(insight.artifact.clone()))
-            .push(", ")
-            .bind(Arg::Int(now_ms()))
-            .push(" FROM jobs")
-            .fence(&job.id, token)
-            .push(" ON CONFLICT (job_id, analyzer, ikey) DO NOTHING");
-        let n = q.query().execute(&self.pool).await?.rows_affected();
+        if let Some((insight, embedding)) = crate::persons::face_parts(insight) {
+            return self.put_face(job, token, &insight, embedding).await;
+        }
+        let n = self.insert_insight(&self.pool, job, token, insight).await?;
         if n > 0 {
             return Ok(Fenced::Ok);
         }
@@ -990,6 +1036,9 @@ impl InsightRepo for SqlStore {
         }
         if let Some(k) = &filter.kind {
             q.push(" AND kind = ").bind(t(k));
+        }
+        if !filter.include_rejected {
+            q.push(" AND (review IS NULL OR review <> 'rejected')");
         }
         if let Some(from) = filter.from {
             q.push(" AND COALESCE(end_s, start_s) >= ")

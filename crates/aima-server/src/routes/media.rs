@@ -74,6 +74,8 @@ pub struct InsightQuery {
     from: Option<f64>,
     /// Seconds: keep insights that start at or before this time.
     to: Option<f64>,
+    /// Also list insights a person rejected (default: false).
+    include_rejected: Option<bool>,
 }
 
 /// A file being received: hashed and counted as it streams to a staging
@@ -464,6 +466,7 @@ pub async fn insights(
         kind: q.kind,
         from: q.from,
         to: q.to,
+        include_rejected: q.include_rejected.unwrap_or(false),
     };
     let items = state
         .store

