@@ -42,6 +42,8 @@ fi
 # and ActivityWatch's own client, to prove the /api/0 API works with it.
 python3 -c 'import openai' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check openai
 python3 -c 'import aw_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aw-client
+# The CLIP test builds a small model of CLIP's signature with these.
+python3 -c 'import onnx, tokenizers' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check onnx tokenizers
 
 # Test images no one here made (scikit-image's samples, from its wheel).
 . scripts/lib/fixtures.sh

@@ -162,6 +162,7 @@ impl Registry {
                 Arc::new(vision::objects::Objects),
                 Arc::new(vision::pose::Pose),
                 Arc::new(vision::faces::Faces),
+                Arc::new(vision::clip::Clip),
             ],
         }
     }

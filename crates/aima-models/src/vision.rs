@@ -40,6 +40,9 @@ pub enum Fit {
     /// Stretched to `resize` x `resize`, then the centre cut to the input
     /// size (open_nsfw's Caffe pipeline).
     CenterCrop { resize: u32 },
+    /// Scaled (keeping the aspect ratio) until it covers the input, then the
+    /// centre cut out (CLIP's shorter-side resize and centre crop).
+    Cover,
     /// The input size follows the frame: its shorter side scaled to at least
     /// `min_side` (its longer side to at most `max_side`), both rounded to a
     /// multiple of `multiple` (PaddleOCR detection).
@@ -111,6 +114,14 @@ pub enum Decoder {
     /// `[N, T, C]` CTC probabilities; class 0 is blank, the alphabet is the
     /// model metadata key `character` plus a space (PaddleOCR recognition).
     CtcText { height: u32 },
+    /// A CLIP image tower (this file) with its text tower and tokenizer in
+    /// the same model: `image_output` and `text_output` are the embedding
+    /// outputs, `context` the text length in tokens (77).
+    Clip {
+        image_output: String,
+        text_output: String,
+        context: usize,
+    },
 }
 
 /// The descriptor of one image-model file.

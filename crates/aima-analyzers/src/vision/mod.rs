@@ -3,6 +3,7 @@
 //! spec, boxes and non-maximum suppression, and tracks that turn per-frame
 //! findings into time ranges.
 
+pub mod clip;
 pub mod faces;
 pub mod nsfw;
 pub mod objects;
@@ -157,8 +158,7 @@ fn session_cache() -> &'static Mutex<HashMap<PathBuf, SharedSession>> {
     CACHE.get_or_init(Default::default)
 }
 
-/// Threads for one inference: every core (the worker runs one vision job
-/// per core budget; see ARCHITECTURE).
+/// Threads for one inference: every core, or `AIMA_ONNX_THREADS`.
 pub fn threads() -> usize {
     std::env::var("AIMA_ONNX_THREADS")
         .ok()
@@ -190,20 +190,39 @@ pub async fn load(
                 format!("model {name:?} has no image model file {file:?}"),
             )
         })?;
-    let path = models
+    let (session, path) = load_session(models, name, file).await?;
+    Ok(VisionModel {
+        session,
+        spec,
+        path,
+    })
+}
+
+/// Where file `file` of the installed model `name` is.
+pub async fn installed(
+    models: &aima_models::ModelManager,
+    name: &str,
+    file: &str,
+) -> Result<PathBuf, AnalyzerError> {
+    models
         .installed_file(name, file)
         .await
-        .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))?;
+        .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))
+}
+
+/// Opens (once per process) an ONNX file of an installed model.
+pub async fn load_session(
+    models: &aima_models::ModelManager,
+    name: &str,
+    file: &str,
+) -> Result<(SharedSession, PathBuf), AnalyzerError> {
+    let path = installed(models, name, file).await?;
     if let Some(s) = session_cache()
         .lock()
         .ok()
         .and_then(|c| c.get(&path).cloned())
     {
-        return Ok(VisionModel {
-            session: s,
-            spec,
-            path,
-        });
+        return Ok((s, path));
     }
     let env = crate::onnx::environment(models).await?;
     let p = path.clone();
@@ -211,14 +230,11 @@ pub async fn load(
         .await
         .map_err(|e| AnalyzerError::Retry(e.to_string()))??;
     let session = Arc::new(Mutex::new(session));
-    if let Ok(mut c) = session_cache().lock() {
-        c.entry(path.clone()).or_insert_with(|| session.clone());
-    }
-    Ok(VisionModel {
-        session,
-        spec,
-        path,
-    })
+    let shared = match session_cache().lock() {
+        Ok(mut c) => c.entry(path.clone()).or_insert(session).clone(),
+        Err(_) => session,
+    };
+    Ok((shared, path))
 }
 
 /// Runs blocking inference off the async threads.
@@ -243,10 +259,39 @@ pub fn infer_err(model: &str) -> impl Fn(ort::Error) -> AnalyzerError + '_ {
     }
 }
 
-/// Locks a shared session (a poisoned lock only means another job panicked
-/// mid-run; the session itself is still usable).
-pub fn lock(s: &SharedSession) -> std::sync::MutexGuard<'_, Session> {
-    s.lock().unwrap_or_else(|p| p.into_inner())
+/// One inference at a time per process: every session already uses all
+/// cores (see [`threads`]), and two runtimes' thread pools on the same cores
+/// collapse throughput (measured 10-40x here). Jobs on several workers
+/// still overlap their decoding and pre- and post-processing.
+static INFERENCE: Mutex<()> = Mutex::new(());
+
+/// A session locked for one run, holding the process's inference turn.
+pub struct Locked<'a> {
+    _turn: std::sync::MutexGuard<'static, ()>,
+    session: std::sync::MutexGuard<'a, Session>,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+}
+
+/// Locks a shared session for a run (a poisoned lock only means another job
+/// panicked mid-run; the session itself is still usable).
+pub fn lock(s: &SharedSession) -> Locked<'_> {
+    let turn = INFERENCE.lock().unwrap_or_else(|p| p.into_inner());
+    Locked {
+        _turn: turn,
+        session: s.lock().unwrap_or_else(|p| p.into_inner()),
+    }
 }
 
 /// Maps points of the model input back to the frame.
@@ -341,6 +386,27 @@ pub fn place(image: &RgbImage, input: &ImageInput) -> (RgbImage, Placement) {
                     scale_y: s,
                     offset_x: 0.0,
                     offset_y: 0.0,
+                    input_width: iw,
+                    input_height: ih,
+                },
+            )
+        }
+        Fit::Cover => {
+            let s = (iw as f32 / w).max(ih as f32 / h);
+            let (rw, rh) = (
+                ((w * s).round() as u32).max(iw),
+                ((h * s).round() as u32).max(ih),
+            );
+            let big = resize(image, rw, rh, FilterType::Triangle);
+            let (x0, y0) = ((rw - iw) / 2, (rh - ih) / 2);
+            let out = image::imageops::crop_imm(&big, x0, y0, iw, ih).to_image();
+            (
+                out,
+                Placement {
+                    scale_x: rw as f32 / w,
+                    scale_y: rh as f32 / h,
+                    offset_x: -(x0 as f32),
+                    offset_y: -(y0 as f32),
                     input_width: iw,
                     input_height: ih,
                 },
@@ -542,6 +608,21 @@ mod tests {
             ..ImageInput::tf_rgb("x", 0, 0, Fit::Stretch)
         };
         assert_eq!(input_size(&dynamic, 1280, 720), (1312, 736));
+
+        // Cover: the shorter side fills the input, the centre is kept.
+        let mut wide = RgbImage::from_pixel(300, 100, image::Rgb([0, 255, 0]));
+        for x in 100..200 {
+            for y in 0..100 {
+                wide.put_pixel(x, y, image::Rgb([255, 0, 0]));
+            }
+        }
+        let cover = ImageInput::tf_rgb("x", 50, 50, Fit::Cover);
+        let (out, p) = place(&wide, &cover);
+        assert_eq!((out.width(), out.height()), (50, 50));
+        assert_eq!(out.get_pixel(2, 25).0, [255, 0, 0], "only the red middle");
+        assert_eq!(out.get_pixel(47, 25).0, [255, 0, 0]);
+        let (x, _) = p.to_frame(0.0, 0.0);
+        assert!((x - 100.0).abs() < 0.5);
         assert_eq!(input_size(&dynamic, 4000, 3000), (2016, 1504));
     }
 

@@ -363,10 +363,16 @@ async fn a_video_slide_is_read_and_a_wrong_line_can_be_rejected() {
     // Text fading in on a still background is no scene change: sample at
     // least every half second to time it closely.
     let job = app
-        .post_job(&media, json!([{"name": "ocr", "options": {"frames": {"max_interval": 0.5}}}]))
+        .post_job(
+            &media,
+            json!([{"name": "ocr", "options": {"frames": {"max_interval": 0.5}}}]),
+        )
         .await;
     let job = app
-        .wait_job(job["id"].as_str().unwrap_or_default(), Duration::from_secs(300))
+        .wait_job(
+            job["id"].as_str().unwrap_or_default(),
+            Duration::from_secs(300),
+        )
         .await;
     assert_eq!(job["state"], "succeeded", "{job}");
     let (_, text) = app

@@ -1,0 +1,278 @@
+//! The CLIP analyzer's pre- and post-processing on a small model of the same
+//! signature as the usual ONNX exports (`pixel_values` -> `image_embeds`;
+//! `input_ids`, `attention_mask` -> `text_embeds`; a `tokenizer.json`),
+//! built here with the `onnx` and `tokenizers` Python packages. No package
+//! carries real CLIP weights, so CLIP's quality is not tested here: what is
+//! tested is that the real model's descriptor (size, crop, colour order,
+//! normalisation), tokenization, padding, both towers and the zero-shot
+//! scoring are wired as CLIP expects.
+//!
+//! The image tower is the mean of each normalised channel; the text tower
+//! sums one vector per token: "red" (1, -1, -1), "green" (-1, 1, -1),
+//! "blue" (-1, -1, 1), every other token 0, masked tokens ignored.
+
+use std::path::{Path, PathBuf};
+
+use aima_analyzers::{analyze_file, Registry};
+use aima_core::{Insight, Pipeline};
+use aima_media::MediaTools;
+use aima_models::{Catalog, ModelManager, Source};
+use tokio_util::sync::CancellationToken;
+
+const BUILD: &str = r#"
+import sys, numpy as np, onnx
+from onnx import helper, TensorProto, numpy_helper
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+out = sys.argv[1]
+vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "<unk>": 2, "a": 3, "photo": 4, "of": 5,
+         "red": 6, "green": 7, "blue": 8}
+tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+tok.normalizer = normalizers.Lowercase()
+tok.pre_tokenizer = pre_tokenizers.Whitespace()
+tok.post_processor = processors.TemplateProcessing(
+    single="<|startoftext|> $A <|endoftext|>",
+    special_tokens=[("<|startoftext|>", 0), ("<|endoftext|>", 1)])
+tok.save(out + "/tokenizer.json")
+
+visual = helper.make_graph(
+    [helper.make_node("ReduceMean", ["pixel_values", "axes"], ["image_embeds"], keepdims=0)],
+    "visual",
+    [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["n", 3, 224, 224])],
+    [helper.make_tensor_value_info("image_embeds", TensorProto.FLOAT, ["n", 3])],
+    [numpy_helper.from_array(np.array([2, 3], dtype=np.int64), "axes")])
+onnx.save(helper.make_model(visual, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), out + "/visual.onnx")
+
+table = np.zeros((len(vocab), 3), dtype=np.float32)
+table[6] = [1, -1, -1]; table[7] = [-1, 1, -1]; table[8] = [-1, -1, 1]
+textual = helper.make_graph(
+    [helper.make_node("Gather", ["table", "input_ids"], ["per_token"], axis=0),
+     helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+     helper.make_node("Unsqueeze", ["maskf", "two"], ["mask3"]),
+     helper.make_node("Mul", ["per_token", "mask3"], ["kept"]),
+     helper.make_node("ReduceSum", ["kept", "one"], ["text_embeds"], keepdims=0)],
+    "textual",
+    [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["n", 77]),
+     helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["n", 77])],
+    [helper.make_tensor_value_info("text_embeds", TensorProto.FLOAT, ["n", 3])],
+    [numpy_helper.from_array(table, "table"),
+     numpy_helper.from_array(np.array([2], dtype=np.int64), "two"),
+     numpy_helper.from_array(np.array([1], dtype=np.int64), "one")])
+onnx.save(helper.make_model(textual, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), out + "/textual.onnx")
+"#;
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
+}
+
+/// The real `clip-vit-b32` entry, its files swapped for the small model.
+async fn small_clip(dir: &Path) -> ModelManager {
+    let built = dir.join("built");
+    std::fs::create_dir_all(&built).expect("dir");
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", BUILD])
+        .arg(&built)
+        .output()
+        .await
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "building the small CLIP (needs the onnx and tokenizers packages; scripts/test.sh installs them): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut catalog = Catalog::builtin();
+    for e in &mut catalog.entries {
+        for f in &mut e.files {
+            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
+            if e.name == "clip-vit-b32" {
+                let path = built.join(&f.name);
+                f.sources = vec![Source::File {
+                    path: path.display().to_string(),
+                    sha256: sha256(&path),
+                }];
+            }
+        }
+    }
+    let m = ModelManager::new(dir.join("models"), vec![], "python3").with_catalog(catalog);
+    for name in ["onnxruntime", "clip-vit-b32"] {
+        m.pull(name)
+            .await
+            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
+    }
+    m
+}
+
+async fn ffmpeg(args: &[&str]) {
+    let out = tokio::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y"])
+        .args(args)
+        .output()
+        .await
+        .expect("ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn labels(models: &ModelManager, file: &Path, options: serde_json::Value) -> Vec<Insight> {
+    let mut p = Pipeline::parse_list("clip").expect("pipeline");
+    p.0[0].options = options;
+    analyze_file(
+        file,
+        &p,
+        &Registry::builtin(),
+        &MediaTools::default(),
+        models,
+        None,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("clip on {}: {e}", file.display()))
+}
+
+fn top(i: &Insight) -> String {
+    i.data["labels"][0]["label"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn clip_wiring_on_a_small_model_of_the_same_signature() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let models = small_clip(dir.path()).await;
+    let opts = serde_json::json!({"labels": ["red", "green", "blue"], "top_k": 3});
+
+    for colour in ["red", "green", "blue"] {
+        let img: PathBuf = dir.path().join(format!("{colour}.png"));
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("color=c={colour}:s=320x240:d=1"),
+            "-frames:v",
+            "1",
+            img.to_str().unwrap_or_default(),
+        ])
+        .await;
+        let out = labels(&models, &img, opts.clone()).await;
+        assert_eq!(out.len(), 1, "one frame: {out:?}");
+        assert_eq!(top(&out[0]), colour, "{out:?}");
+        let scores: Vec<f64> = out[0].data["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["score"].as_f64())
+            .collect();
+        assert_eq!(scores.len(), 3);
+        assert!(
+            (scores.iter().sum::<f64>() - 1.0).abs() < 0.01,
+            "{scores:?}"
+        );
+        let e: Vec<f64> = out[0].data["embedding"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_f64())
+            .collect();
+        assert_eq!(e.len(), 3);
+        assert!(
+            (e.iter().map(|v| v * v).sum::<f64>() - 1.0).abs() < 1e-3,
+            "unit length"
+        );
+    }
+
+    // Centre crop, not a stretch: green | red | blue thirds read as red.
+    let wide = dir.path().join("wide.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=green:s=200x200:d=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=200x200:d=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=200x200:d=1",
+        "-filter_complex",
+        "[0:v][1:v][2:v]hstack=inputs=3",
+        "-frames:v",
+        "1",
+        wide.to_str().unwrap_or_default(),
+    ])
+    .await;
+    let out = labels(&models, &wide, opts.clone()).await;
+    assert_eq!(top(&out[0]), "red", "{out:?}");
+
+    // The template is used (unknown words cost nothing here), and a video
+    // gets a label per sampled frame, in time.
+    let video = dir.path().join("colours.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=320x240:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=320x240:d=2",
+        "-filter_complex",
+        "[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        video.to_str().unwrap_or_default(),
+    ])
+    .await;
+    let out = labels(
+        &models,
+        &video,
+        serde_json::json!({"labels": ["red", "green", "blue"], "template": "a photo of {}", "frames": {"max_interval": 1.0}}),
+    )
+    .await;
+    let seq: Vec<(f64, String)> = out.iter().map(|i| (i.start, top(i))).collect();
+    assert!(seq.iter().any(|(t, l)| *t < 2.0 && l == "blue"), "{seq:?}");
+    assert!(seq.iter().any(|(t, l)| *t >= 2.0 && l == "red"), "{seq:?}");
+    assert!(
+        seq.iter().all(|(t, l)| (*t < 2.0) == (l == "blue")),
+        "{seq:?}"
+    );
+}
+
+#[tokio::test]
+async fn clip_without_its_model_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let models = ModelManager::new(dir.path(), vec![], "python3");
+    let img = dir.path().join("x.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=64x64:d=1",
+        "-frames:v",
+        "1",
+        img.to_str().unwrap_or_default(),
+    ])
+    .await;
+    let p = Pipeline::parse_list("clip").expect("pipeline");
+    let err = analyze_file(
+        &img,
+        &p,
+        &Registry::builtin(),
+        &MediaTools::default(),
+        &models,
+        None,
+        &CancellationToken::new(),
+    )
+    .await
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("aima models pull clip-vit-b32"), "{err}");
+}
