@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 pub use keyframes::Keyframes;
-pub use local::{analyze_file, LocalError};
+pub use local::{analyze_file, analyze_probed, LocalError};
 pub use probe::Probe;
 pub use transcribe::Transcribe;
 

@@ -70,8 +70,36 @@ pub async fn analyze_file(
     cancel: &CancellationToken,
 ) -> Result<Vec<Insight>, LocalError> {
     let info = tools.probe(file).await?;
+    analyze_probed(
+        file,
+        info.kind,
+        info.duration,
+        pipeline,
+        registry,
+        tools,
+        models,
+        artifacts_dir,
+        cancel,
+    )
+    .await
+}
+
+/// [`analyze_file`] for a file already probed (a worker knows the media's
+/// kind and duration from its row).
+#[allow(clippy::too_many_arguments)]
+pub async fn analyze_probed(
+    file: &Path,
+    kind: aima_core::MediaKind,
+    duration: Option<f64>,
+    pipeline: &Pipeline,
+    registry: &Registry,
+    tools: &MediaTools,
+    models: &aima_models::ModelManager,
+    artifacts_dir: Option<&Path>,
+    cancel: &CancellationToken,
+) -> Result<Vec<Insight>, LocalError> {
     registry
-        .check(pipeline, Some(info.kind))
+        .check(pipeline, Some(kind))
         .map_err(LocalError::Pipeline)?;
     let mut sink = MemorySink {
         insights: Vec::new(),
@@ -86,8 +114,8 @@ pub async fn analyze_file(
         sink.stage = stage.name.clone();
         let input = AnalyzerInput {
             media_path: file,
-            kind: info.kind,
-            duration: info.duration,
+            kind,
+            duration,
             options: &stage.options,
             work_dir: work.path(),
             tools,

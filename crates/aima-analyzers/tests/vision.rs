@@ -10,10 +10,11 @@ use aima_media::MediaTools;
 use aima_models::{Catalog, ModelManager, Source};
 use tokio_util::sync::CancellationToken;
 
-const VISION_MODELS: [&str; 6] = [
+const VISION_MODELS: [&str; 7] = [
     "onnxruntime",
     "ocr-ppocrv6",
     "nsfw-open",
+    "nsfw-nudenet-320n",
     "objects-centernet",
     "pose-movenet-multipose",
     "faces-blazeface-faceres",
@@ -240,6 +241,26 @@ async fn nsfw_flags_none_of_the_samples() {
         assert_eq!(max.len(), 1);
         assert_eq!(max[0].data["flagged"], false);
     }
+    // The second opinion (NudeNet, a YOLOv8 detector from its wheel) sees
+    // the astronaut's face and nothing explicit.
+    let second = run(
+        &image("astronaut.png"),
+        "nsfw",
+        serde_json::json!({"second_opinion": true}),
+    )
+    .await
+    .expect("nsfw");
+    let s = &of_kind(&second, "nsfw_score")[0].data["second_opinion"];
+    assert_eq!(s["explicit"], false, "{s}");
+    assert!(
+        s["parts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["label"] == "FACE_FEMALE"),
+        "{s}"
+    );
+    assert_eq!(of_kind(&second, "nsfw_max")[0].data["explicit_frames"], 0);
     // The threshold is the user's: at 0 every frame is a flagged range.
     let all = run(
         &image("coffee.png"),
@@ -428,21 +449,51 @@ async fn a_corrupt_frame_is_a_clear_error_for_every_analyzer() {
     }
     let broken = dir.path().join("broken.png");
     std::fs::write(&broken, &bytes).expect("write");
-    for stage in ["ocr", "nsfw", "objects", "pose", "faces"] {
-        let r = run(&broken, stage, serde_json::json!({})).await;
+    // A video whose middle is garbage: frames decode until it, then fail.
+    let video = dir.path().join("clip.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=640x360:d=6:r=10",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        video.to_str().expect("path"),
+    ])
+    .await;
+    let mut v = std::fs::read(&video).expect("read");
+    let (a, b) = (v.len() * 2 / 5, v.len() * 3 / 5);
+    for x in &mut v[a..b] {
+        *x = x.wrapping_mul(13).wrapping_add(101);
+    }
+    let broken_video = dir.path().join("broken.mp4");
+    std::fs::write(&broken_video, &v).expect("write");
+    for (file, stage) in ["ocr", "nsfw", "objects", "pose", "faces"]
+        .iter()
+        .flat_map(|s| [(&broken, *s), (&broken_video, *s)])
+    {
+        let r = run(file, stage, serde_json::json!({})).await;
         match r {
             Err(LocalError::Analyzer {
                 error: AnalyzerError::Abort { code, message },
                 ..
             }) => {
-                assert_eq!(code, ErrorCode::CorruptMedia, "{stage}: {message}");
+                assert_eq!(
+                    code,
+                    ErrorCode::CorruptMedia,
+                    "{stage} on {file:?}: {message}"
+                );
             }
             // ffprobe itself may already refuse it: also a clear media error.
             Err(LocalError::Media(e)) => assert!(
                 e.to_string().contains("corrupt") || e.to_string().contains("not a readable"),
                 "{e}"
             ),
-            other => panic!("{stage} on a corrupt image: {other:?}"),
+            other => panic!("{stage} on {file:?}: {other:?}"),
         }
     }
 }

@@ -283,6 +283,41 @@ impl Catalog {
                     }],
                 ),
                 vision_entry(
+                    "nsfw-nudenet-320n",
+                    "NudeNet 3.4 detector (YOLOv8n, 320 px): 18 classes of exposed and covered body parts and faces; the NSFW analyzer's optional second opinion.",
+                    "package MIT; the model's metadata says AGPL-3.0",
+                    vec![ModelFile {
+                        name: s("model.onnx"),
+                        size: 12_150_158,
+                        sources: vec![pypi("nudenet", "3.4.2", "nudenet/320n.onnx", "c15d8273adad2d0a92f014cc69ab2d6c311a06777a55545f2c4eb46f51911f0f")],
+                        spec: Some(VisionSpec {
+                            input: ImageInput {
+                                name: None,
+                                width: 320,
+                                height: 320,
+                                layout: Layout::Nchw,
+                                color: ColorOrder::Rgb,
+                                mean: [0.0; 3],
+                                std: [255.0; 3],
+                                element: ElementType::F32,
+                                fit: Fit::Pad { value: 0 },
+                            },
+                            decoder: Decoder::Yolov8 { output: None },
+                            labels: [
+                                "FEMALE_GENITALIA_COVERED", "FACE_FEMALE", "BUTTOCKS_EXPOSED",
+                                "FEMALE_BREAST_EXPOSED", "FEMALE_GENITALIA_EXPOSED", "MALE_BREAST_EXPOSED",
+                                "ANUS_EXPOSED", "FEET_EXPOSED", "BELLY_COVERED", "FEET_COVERED",
+                                "ARMPITS_COVERED", "ARMPITS_EXPOSED", "FACE_MALE", "BELLY_EXPOSED",
+                                "MALE_GENITALIA_EXPOSED", "ANUS_COVERED", "FEMALE_BREAST_COVERED",
+                                "BUTTOCKS_COVERED",
+                            ]
+                            .iter()
+                            .map(|l| s(l))
+                            .collect(),
+                        }),
+                    }],
+                ),
+                vision_entry(
                     "objects-centernet",
                     "CenterNet (MobileNetV3) COCO-80 object detector from the TF.js `human` package: small and weak, a test fixture; pull a stronger detector for real use.",
                     "no upstream licence: test fixture only",

@@ -186,6 +186,9 @@ enum ModelsCommand {
     Rm { name: String },
     /// Print an installed model's folder.
     Path { name: String },
+    /// Print a model's catalog entry as JSON: files, sources, and each image
+    /// model's descriptor (input, layout, colours, normalisation, decoder).
+    Show { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -521,6 +524,16 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
                 bail!("model {name:?} is not installed; fetch it with `aima models pull {name}`");
             }
             println!("{}", status.path.display());
+            Ok(())
+        }
+        ModelsCommand::Show { name } => {
+            let Some(entry) = manager.catalog().get(&name) else {
+                bail!(
+                    "unknown model {name:?}; known models: {}",
+                    manager.catalog().names().join(", ")
+                );
+            };
+            println!("{}", serde_json::to_string_pretty(entry)?);
             Ok(())
         }
     }

@@ -83,10 +83,23 @@ pub struct Frame {
 
 /// The sampled frames of the input, read one at a time. Decoding failures
 /// become a `corrupt_media` job error.
+///
+/// Video (and any image format the `image` crate does not read) comes from
+/// ffmpeg; a PNG or JPEG image is decoded in-process, EXIF orientation
+/// applied, which spares two process starts per image.
 pub struct Frames<'a> {
-    stream: aima_media::FrameStream,
+    source: Source,
     cancel: &'a tokio_util::sync::CancellationToken,
     duration: Option<f64>,
+}
+
+enum Source {
+    Ffmpeg(Box<aima_media::FrameStream>),
+    /// The image still to decode (`None` once it has been).
+    Image {
+        pending: Option<PathBuf>,
+        max_side: u32,
+    },
 }
 
 impl<'a> Frames<'a> {
@@ -95,10 +108,26 @@ impl<'a> Frames<'a> {
         frames: &FrameOptions,
         max_side: u32,
     ) -> Result<Self, AnalyzerError> {
+        let native = input.kind == aima_core::MediaKind::Image
+            && image::ImageReader::open(input.media_path)
+                .and_then(|r| r.with_guessed_format())
+                .ok()
+                .and_then(|r| r.format())
+                .is_some_and(|f| matches!(f, image::ImageFormat::Png | image::ImageFormat::Jpeg));
+        let source = if native {
+            Source::Image {
+                pending: Some(input.media_path.to_path_buf()),
+                max_side,
+            }
+        } else {
+            Source::Ffmpeg(Box::new(
+                input
+                    .tools
+                    .frames(input.media_path, &frames.sampling(max_side))?,
+            ))
+        };
         Ok(Self {
-            stream: input
-                .tools
-                .frames(input.media_path, &frames.sampling(max_side))?,
+            source,
             cancel: input.cancel,
             duration: input.duration,
         })
@@ -109,9 +138,24 @@ impl<'a> Frames<'a> {
         &mut self,
         sink: &mut dyn InsightSink,
     ) -> Result<Option<Frame>, AnalyzerError> {
+        let stream = match &mut self.source {
+            Source::Ffmpeg(stream) => stream,
+            Source::Image { pending, max_side } => {
+                let Some(path) = pending.take() else {
+                    return Ok(None);
+                };
+                let side = *max_side;
+                let image = blocking(move || decode_image(&path, side)).await?;
+                return Ok(Some(Frame {
+                    index: 0,
+                    time: 0.0,
+                    image,
+                }));
+            }
+        };
         let next = tokio::select! {
             _ = self.cancel.cancelled() => return Err(AnalyzerError::Cancelled),
-            f = self.stream.next_frame() => f?,
+            f = stream.next_frame() => f?,
         };
         let Some(RawFrame {
             index,
@@ -134,10 +178,35 @@ impl<'a> Frames<'a> {
 
     /// Checks that decoding ended well.
     pub async fn finish(self, sink: &mut dyn InsightSink) -> Result<(), AnalyzerError> {
-        self.stream.finish().await?;
+        if let Source::Ffmpeg(stream) = self.source {
+            stream.finish().await?;
+        }
         sink.progress(1.0);
         Ok(())
     }
+}
+
+/// Decodes a PNG or JPEG, upright, at most `max_side` pixels on its longer
+/// side.
+fn decode_image(path: &std::path::Path, max_side: u32) -> Result<RgbImage, AnalyzerError> {
+    use image::ImageDecoder;
+    let corrupt = |e: image::ImageError| {
+        AnalyzerError::abort(
+            ErrorCode::CorruptMedia,
+            format!("the image could not be decoded: {e}"),
+        )
+    };
+    let reader = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| AnalyzerError::Retry(format!("cannot read {}: {e}", path.display())))?;
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let orientation = decoder.orientation().map_err(corrupt)?;
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    img.apply_orientation(orientation);
+    if img.width().max(img.height()) > max_side {
+        img = img.resize(max_side, max_side, image::imageops::FilterType::Triangle);
+    }
+    Ok(img.to_rgb8())
 }
 
 /// An ONNX session shared by every job of this process: models are loaded

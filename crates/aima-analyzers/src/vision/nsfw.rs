@@ -17,14 +17,28 @@ struct Options {
     model: String,
     /// Frames scoring at least this are flagged.
     threshold: f32,
+    /// Also run a body-part detector on each frame and report what it sees.
+    second_opinion: bool,
+    second_opinion_model: String,
     frames: FrameOptions,
 }
+
+/// The detector classes that make a frame explicit.
+const EXPLICIT: [&str; 5] = [
+    "FEMALE_BREAST_EXPOSED",
+    "FEMALE_GENITALIA_EXPOSED",
+    "MALE_GENITALIA_EXPOSED",
+    "BUTTOCKS_EXPOSED",
+    "ANUS_EXPOSED",
+];
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             model: "nsfw-open".into(),
             threshold: 0.8,
+            second_opinion: false,
+            second_opinion_model: "nsfw-nudenet-320n".into(),
             frames: FrameOptions::default(),
         }
     }
@@ -53,7 +67,7 @@ impl Analyzer for Nsfw {
         &[MediaKind::Video, MediaKind::Image]
     }
     fn models(&self) -> &'static [&'static str] {
-        &["onnxruntime", "nsfw-open"]
+        &["onnxruntime", "nsfw-open", "nsfw-nudenet-320n"]
     }
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()
@@ -73,6 +87,11 @@ impl Analyzer for Nsfw {
                 format!("model {:?} is not a binary image classifier", o.model),
             ));
         };
+        let detector = match o.second_opinion {
+            true => Some(super::load(input.models, &o.second_opinion_model, MODEL_FILE).await?),
+            false => None,
+        };
+        let mut explicit_frames = 0u32;
         let mut tracker: Tracker<f32> = Tracker::default();
         let mut max: Option<(f64, f32)> = None;
         let name = self.name();
@@ -81,16 +100,40 @@ impl Analyzer for Nsfw {
         while let Some(frame) = frames.next(sink).await? {
             let m = model.clone();
             let out = output.clone();
-            let score = super::blocking(move || score_frame(&m, &out, &frame.image)).await?;
+            let det = detector.clone();
+            let (score, parts) = super::blocking(move || {
+                let score = score_frame(&m, &out, &frame.image)?;
+                let parts = match &det {
+                    Some(d) => Some(super::objects::detect(d, &frame.image, 0.25, 0.45)?),
+                    None => None,
+                };
+                Ok((score, parts))
+            })
+            .await?;
             if max.is_none_or(|(_, m)| score > m) {
                 max = Some((frame.time, score));
+            }
+            let mut data = serde_json::json!({ "score": super::round3(score) });
+            if let (Some(parts), Some(d)) = (parts, &detector) {
+                let label = |c: usize| d.spec.labels.get(c).cloned().unwrap_or_default();
+                let explicit = parts
+                    .iter()
+                    .any(|p| EXPLICIT.contains(&label(p.class).as_str()));
+                explicit_frames += u32::from(explicit);
+                data["second_opinion"] = serde_json::json!({
+                    "explicit": explicit,
+                    "parts": parts.iter().map(|p| serde_json::json!({
+                        "label": label(p.class),
+                        "score": super::round3(p.score),
+                    })).collect::<Vec<_>>(),
+                });
             }
             sink.emit(Insight {
                 analyzer: name.into(),
                 kind: "nsfw_score".into(),
                 start: frame.time,
                 end: None,
-                data: serde_json::json!({ "score": super::round3(score) }),
+                data,
                 artifact: None,
                 key: format!("score-{:06}", frame.index),
             })
@@ -114,6 +157,7 @@ impl Analyzer for Nsfw {
                     "score": super::round3(score),
                     "flagged": score >= threshold,
                     "threshold": threshold,
+                    "explicit_frames": detector.is_some().then_some(explicit_frames),
                 }),
                 artifact: None,
                 key: "max".into(),

@@ -33,12 +33,14 @@ pub struct OcrOptions {
     pub box_threshold: f32,
     pub unclip_ratio: f32,
     /// Lines recognised with less confidence than this are dropped.
+    /// RapidOCR keeps 0.5 and then reads shapes in photos as text (a cat's
+    /// fur as "0" at 0.74, a cup as "8" at 0.95, brand lettering misread as
+    /// "YAMAMA" at 0.80); printed and rendered text reads at 0.96-1.0.
     pub min_confidence: f32,
-    /// Lines whose score (detection score x recognition confidence) is
-    /// below this are dropped. RapidOCR's settings alone read shapes in
-    /// photos as text (a cup's rim as "8", fur as "0", a camera's dial as
-    /// "0000"): those score 0.36-0.63 here, rendered text 0.78-0.89.
-    pub min_score: f32,
+    /// Lines whose crop has less brightness spread than this (0 to 1) are
+    /// dropped: text is drawn to be read. Coat buttons read as "0000" at
+    /// 0.88-0.98 confidence have 0.15; text measured 0.26-0.61.
+    pub min_contrast: f32,
     pub frames: FrameOptions,
 }
 
@@ -49,8 +51,8 @@ impl Default for OcrOptions {
             det_threshold: 0.3,
             box_threshold: 0.5,
             unclip_ratio: 1.6,
-            min_confidence: 0.5,
-            min_score: 0.7,
+            min_confidence: 0.9,
+            min_contrast: 0.2,
             frames: FrameOptions::default(),
         }
     }
@@ -62,7 +64,7 @@ impl OcrOptions {
             ("det_threshold", self.det_threshold),
             ("box_threshold", self.box_threshold),
             ("min_confidence", self.min_confidence),
-            ("min_score", self.min_score),
+            ("min_contrast", self.min_contrast),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{n} must be between 0 and 1"));
@@ -84,6 +86,8 @@ pub struct Line {
     pub confidence: f32,
     /// Detection score (mean text probability inside the box).
     pub box_score: f32,
+    /// Spread of brightness inside the crop (0 to 1).
+    pub contrast: f32,
     pub quad: [(f32, f32); 4],
 }
 
@@ -141,16 +145,18 @@ impl OcrModels {
         Ok(quads
             .into_iter()
             .zip(texts)
-            .filter(|((q, s), (t, c))| {
+            .zip(crops.iter().map(contrast))
+            .filter(|(((q, _), (t, c)), contrast)| {
                 !t.trim().is_empty()
                     && *c >= o.min_confidence
-                    && s * c >= o.min_score
+                    && *contrast >= o.min_contrast
                     && plausible(q, t)
             })
-            .map(|((quad, box_score), (text, confidence))| Line {
+            .map(|(((quad, box_score), (text, confidence)), contrast)| Line {
                 text: text.trim().to_string(),
                 confidence,
                 box_score,
+                contrast,
                 quad,
             })
             .collect())
@@ -333,6 +339,7 @@ async fn emit_line(
             "text": line.text,
             "confidence": super::round3(line.confidence),
             "box_score": super::round3(line.box_score),
+            "contrast": super::round3(line.contrast),
             "box": bx.json(*w, *h),
             "polygon": polygon,
             "order": order,
@@ -354,6 +361,21 @@ fn plausible(q: &[(f32, f32); 4], text: &str) -> bool {
     let (w, h) = if h > 1.5 * w { (h, w) } else { (w, h) };
     let chars = text.trim().chars().count().max(1) as f32;
     w / chars <= 1.5 * h
+}
+
+/// The spread between the darker and the brighter tenth of a crop's
+/// brightness, 0 to 1.
+fn contrast(crop: &RgbImage) -> f32 {
+    let mut luma: Vec<u8> = crop
+        .pixels()
+        .map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8)
+        .collect();
+    if luma.is_empty() {
+        return 0.0;
+    }
+    luma.sort_unstable();
+    let at = |q: f32| luma[((luma.len() - 1) as f32 * q) as usize] as f32;
+    (at(0.9) - at(0.1)) / 255.0
 }
 
 /// Greedy CTC: best class per step, repeats collapsed, blanks (0) dropped;

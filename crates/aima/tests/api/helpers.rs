@@ -110,11 +110,12 @@ pub fn shared_models() -> PathBuf {
 }
 
 /// The models the tests run: Whisper, ONNX Runtime and the image models.
-pub const TEST_MODELS: [&str; 7] = [
+pub const TEST_MODELS: [&str; 8] = [
     "whisper-tiny.en",
     "onnxruntime",
     "ocr-ppocrv6",
     "nsfw-open",
+    "nsfw-nudenet-320n",
     "objects-centernet",
     "pose-movenet-multipose",
     "faces-blazeface-faceres",

@@ -88,3 +88,24 @@ fn list_pull_verify_path_rm() {
         "{err}"
     );
 }
+
+#[test]
+fn show_prints_an_image_models_descriptor() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, out, err) =
+        run(aima(dir.path()).args(["models", "show", "faces-blazeface-faceres"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["kind"], "vision");
+    let detect = &v["files"][0]["spec"];
+    assert_eq!(detect["input"]["layout"], "nchw");
+    assert_eq!(detect["input"]["width"], 128);
+    assert_eq!(detect["decoder"]["type"], "blaze_face");
+    assert_eq!(v["files"][1]["spec"]["decoder"]["type"], "embedding");
+    let (code, _, err) = run(aima(dir.path()).args(["models", "show", "nope"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown model") && err.contains("ocr-ppocrv6"),
+        "{err}"
+    );
+}
