@@ -77,8 +77,7 @@ impl Analyzer for Keyframes {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(aima_core::ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let opts = KeyframeOptions {
             scene_threshold: o.scene_threshold,
             max_interval: (o.max_interval > 0.0).then_some(o.max_interval),

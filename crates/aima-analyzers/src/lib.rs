@@ -123,6 +123,14 @@ pub(crate) fn parse_options<T: serde::de::DeserializeOwned>(
     serde_json::from_value(options.clone()).map_err(|e| e.to_string())
 }
 
+/// The options of a stage being run (already checked when the job was
+/// accepted; a failure here is still a clear `invalid_pipeline`).
+pub(crate) fn run_options<T: serde::de::DeserializeOwned>(
+    options: &serde_json::Value,
+) -> Result<T, AnalyzerError> {
+    parse_options(options).map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))
+}
+
 /// Why a pipeline cannot run on a media.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineRejection {

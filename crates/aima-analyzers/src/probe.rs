@@ -48,8 +48,7 @@ impl Analyzer for Probe {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(aima_core::ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let info = input.tools.probe(input.media_path).await?;
         sink.progress(0.5);
         if o.decode_check_seconds > 0.0 {

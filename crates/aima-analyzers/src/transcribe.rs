@@ -329,8 +329,7 @@ impl Analyzer for Transcribe {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let opts: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let opts: Options = crate::run_options(input.options)?;
         let file = model_file(&opts.model).ok_or_else(|| {
             AnalyzerError::abort(ErrorCode::InvalidPipeline, "not a Whisper model")
         })?;

@@ -19,6 +19,9 @@ use aima_media::MediaTools;
 use aima_models::{Catalog, ModelManager, Source};
 use tokio_util::sync::CancellationToken;
 
+mod common;
+use common::ffmpeg;
+
 const BUILD: &str = r#"
 import sys, numpy as np, onnx
 from onnx import helper, TensorProto, numpy_helper
@@ -100,20 +103,6 @@ async fn small_clip(dir: &Path) -> ModelManager {
             .unwrap_or_else(|e| panic!("pull {name}: {e}"));
     }
     m
-}
-
-async fn ffmpeg(args: &[&str]) {
-    let out = tokio::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y"])
-        .args(args)
-        .output()
-        .await
-        .expect("ffmpeg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 async fn labels(models: &ModelManager, file: &Path, options: serde_json::Value) -> Vec<Insight> {

@@ -10,6 +10,9 @@ use aima_media::MediaTools;
 use aima_models::{Catalog, ModelManager, Source};
 use tokio_util::sync::CancellationToken;
 
+mod common;
+use common::ffmpeg;
+
 const VISION_MODELS: [&str; 7] = [
     "onnxruntime",
     "ocr-ppocrv6",
@@ -84,20 +87,6 @@ async fn ok(file: &Path, stage: &str) -> Vec<Insight> {
 
 fn of_kind<'a>(all: &'a [Insight], kind: &str) -> Vec<&'a Insight> {
     all.iter().filter(|i| i.kind == kind).collect()
-}
-
-async fn ffmpeg(args: &[&str]) {
-    let out = tokio::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .await
-        .expect("ffmpeg");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";

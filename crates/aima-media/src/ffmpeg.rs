@@ -45,12 +45,42 @@ pub struct Keyframe {
 }
 
 /// Reads `pts_time:12.34` from one of showinfo's log lines.
-pub(crate) fn showinfo_time(line: &str) -> Option<f64> {
+fn showinfo_time(line: &str) -> Option<f64> {
     if !line.contains("Parsed_showinfo") || !line.contains(" n:") {
         return None;
     }
     let rest = &line[line.find("pts_time:")? + "pts_time:".len()..];
     rest.split_whitespace().next()?.parse().ok()
+}
+
+/// Reads ffmpeg's stderr: each `showinfo` line gives a kept frame's time,
+/// in order, to `on_time`; the last few other lines are returned to explain
+/// a failure.
+pub(crate) fn read_showinfo(
+    stderr: tokio::process::ChildStderr,
+    mut on_time: impl FnMut(f64) + Send + 'static,
+) -> tokio::task::JoinHandle<String> {
+    tokio::spawn(async move {
+        let mut other = std::collections::VecDeque::new();
+        let mut reader = BufReader::new(stderr);
+        let mut buf = Vec::new();
+        while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
+            if n == 0 {
+                break;
+            }
+            let line = String::from_utf8_lossy(&buf).into_owned();
+            buf.clear();
+            if let Some(t) = showinfo_time(&line) {
+                on_time(t);
+            } else if !line.contains("Parsed_showinfo") {
+                other.push_back(line);
+                if other.len() > 20 {
+                    other.pop_front();
+                }
+            }
+        }
+        other.into_iter().collect::<String>()
+    })
 }
 
 /// Reads ffmpeg's `-progress` key `out_time_us=1234567` as seconds.
@@ -151,33 +181,13 @@ impl MediaTools {
             stdout,
             stderr,
         } = self.spawn_ffmpeg(&args)?;
-        // stderr: showinfo lines give each kept frame's time, in order; other
-        // lines are kept (the last few) to explain a failure.
         let times = Arc::new(Mutex::new(Vec::<f64>::new()));
         let err_task = {
             let times = times.clone();
-            tokio::spawn(async move {
-                let mut other = std::collections::VecDeque::new();
-                let mut reader = BufReader::new(stderr);
-                let mut buf = Vec::new();
-                while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    let line = String::from_utf8_lossy(&buf).into_owned();
-                    buf.clear();
-                    if let Some(t) = showinfo_time(&line) {
-                        if let Ok(mut v) = times.lock() {
-                            v.push(t);
-                        }
-                    } else if !line.contains("Parsed_showinfo") {
-                        other.push_back(line);
-                        if other.len() > 20 {
-                            other.pop_front();
-                        }
-                    }
+            read_showinfo(stderr, move |t| {
+                if let Ok(mut v) = times.lock() {
+                    v.push(t);
                 }
-                other.into_iter().collect::<String>()
             })
         };
 

@@ -117,26 +117,8 @@ impl MediaTools {
             stderr,
         } = self.spawn_ffmpeg(&args)?;
         let (tx, times) = mpsc::unbounded_channel();
-        let stderr = tokio::spawn(async move {
-            let mut other = std::collections::VecDeque::new();
-            let mut reader = BufReader::new(stderr);
-            let mut buf = Vec::new();
-            while let Ok(n) = reader.read_until(b'\n', &mut buf).await {
-                if n == 0 {
-                    break;
-                }
-                let line = String::from_utf8_lossy(&buf).into_owned();
-                buf.clear();
-                if let Some(t) = crate::ffmpeg::showinfo_time(&line) {
-                    let _ = tx.send(t);
-                } else if !line.contains("Parsed_showinfo") {
-                    other.push_back(line);
-                    if other.len() > 20 {
-                        other.pop_front();
-                    }
-                }
-            }
-            other.into_iter().collect::<String>()
+        let stderr = crate::ffmpeg::read_showinfo(stderr, move |t| {
+            let _ = tx.send(t);
         });
         Ok(FrameStream {
             child,

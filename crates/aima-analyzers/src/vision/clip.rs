@@ -198,22 +198,24 @@ impl ClipModel {
                 .run(ort::inputs!["input_ids" => ids_value])
                 .map_err(&err)?
         };
-        rows(&outputs, &self.text_output, n, &err)
+        rows(&outputs, &self.text_output, n)
     }
 
     /// A unit-length image embedding.
     pub fn embed_image(&self, image: &image::RgbImage) -> Result<Vec<f32>, AnalyzerError> {
-        let spec = &self.visual.spec.input;
-        let (placed, _) = super::place(image, spec);
-        let tensor = super::tensor(&[placed], spec);
-        let err = super::infer_err("the CLIP image tower");
-        let mut session = super::lock(&self.visual.session);
-        let input_name = super::input_name(&session, spec);
-        let outputs = session
-            .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-            .map_err(&err)?;
-        let mut r = rows(&outputs, &self.image_output, 1, &err)?;
-        Ok(r.pop().unwrap_or_default())
+        let (_, out) = super::infer(
+            &self.visual,
+            image,
+            &Some(self.image_output.clone()),
+            "the CLIP image tower",
+        )?;
+        if out.values.is_empty() {
+            return Err(AnalyzerError::abort(
+                ErrorCode::AnalyzerFailed,
+                "the CLIP image tower gave an empty embedding",
+            ));
+        }
+        Ok(super::faces::normalized(&out.values))
     }
 }
 
@@ -221,27 +223,17 @@ fn rows(
     outputs: &ort::session::SessionOutputs<'_>,
     name: &str,
     n: usize,
-    err: &impl Fn(ort::Error) -> AnalyzerError,
 ) -> Result<Vec<Vec<f32>>, AnalyzerError> {
-    let out = outputs
-        .get(name)
-        .ok_or_else(|| {
-            AnalyzerError::abort(
-                ErrorCode::AnalyzerFailed,
-                format!("the CLIP model has no output {name:?}"),
-            )
-        })?
-        .try_extract_array::<f32>()
-        .map_err(err)?;
-    let flat: Vec<f32> = out.iter().copied().collect();
-    if n == 0 || flat.is_empty() || !flat.len().is_multiple_of(n) {
+    let out = super::read_output(outputs, name, "the CLIP model")?;
+    if n == 0 || out.values.is_empty() || !out.values.len().is_multiple_of(n) {
         return Err(AnalyzerError::abort(
             ErrorCode::AnalyzerFailed,
-            format!("CLIP output {name:?} has shape {:?}", out.shape()),
+            format!("CLIP output {name:?} has shape {:?}", out.shape),
         ));
     }
-    Ok(flat
-        .chunks_exact(flat.len() / n)
+    Ok(out
+        .values
+        .chunks_exact(out.values.len() / n)
         .map(super::faces::normalized)
         .collect())
 }
@@ -288,8 +280,7 @@ impl Analyzer for Clip {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let model = ClipModel::load(input.models, &o.model).await?;
         let prompts: Vec<String> = o
             .labels

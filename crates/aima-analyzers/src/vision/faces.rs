@@ -169,18 +169,8 @@ impl FaceModels {
         let outputs = session
             .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
             .map_err(&err)?;
-        let boxes: Vec<f32> = outputs["regressors"]
-            .try_extract_array::<f32>()
-            .map_err(&err)?
-            .iter()
-            .copied()
-            .collect();
-        let scores: Vec<f32> = outputs["classificators"]
-            .try_extract_array::<f32>()
-            .map_err(&err)?
-            .iter()
-            .copied()
-            .collect();
+        let boxes = super::read_output(&outputs, "regressors", "the face detector")?.values;
+        let scores = super::read_output(&outputs, "classificators", "the face detector")?.values;
         decode_blazeface(&boxes, &scores, &at, min_score).ok_or_else(|| {
             AnalyzerError::abort(
                 ErrorCode::AnalyzerFailed,
@@ -199,21 +189,18 @@ impl FaceModels {
                 "not an embedding model",
             ));
         };
-        let err = super::infer_err("the face embedding");
-        let mut session = super::lock(&self.embed.session);
-        let input_name = super::input_name(&session, spec);
-        let output = super::output_name(&session, output);
-        let outputs = session
-            .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-            .map_err(&err)?;
-        let out = outputs[output.as_str()]
-            .try_extract_array::<f32>()
-            .map_err(&err)?;
-        let flat: Vec<f32> = out.iter().copied().collect();
+        let out = super::run_one(
+            &self.embed.session,
+            spec,
+            &tensor,
+            output,
+            "the face embedding",
+        )?;
+        let flat = out.values;
         if flat.is_empty() || !flat.len().is_multiple_of(crops.len()) {
             return Err(AnalyzerError::abort(
                 ErrorCode::AnalyzerFailed,
-                format!("the face embedding has shape {:?}", out.shape()),
+                format!("the face embedding has shape {:?}", out.shape),
             ));
         }
         Ok(flat
@@ -342,8 +329,7 @@ impl Analyzer for Faces {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let models = FaceModels::load(input.models, &o.model).await?;
         let mut tracker: Tracker<(Face, u32, u32)> = Tracker::default();
         let mut frames = super::Frames::open(&input, &o.frames, 1280)?;

@@ -363,6 +363,68 @@ pub fn lock(s: &SharedSession) -> Locked<'_> {
     }
 }
 
+/// One output of a run: its shape and values.
+pub struct Output {
+    pub shape: Vec<usize>,
+    pub values: Vec<f32>,
+}
+
+/// Runs `model` on `image` (placed and normalised as its descriptor says)
+/// and reads `output` (the model's first output when `None`). Returns where
+/// the frame landed in the input, to map results back. `what` names the
+/// model in errors; a missing output is an error, never a panic.
+pub fn infer(
+    model: &VisionModel,
+    image: &RgbImage,
+    output: &Option<String>,
+    what: &str,
+) -> Result<(Placement, Output), AnalyzerError> {
+    let (placed, at) = place(image, &model.spec.input);
+    let tensor = tensor(&[placed], &model.spec.input);
+    let out = run_one(&model.session, &model.spec.input, &tensor, output, what)?;
+    Ok((at, out))
+}
+
+/// Runs a session on one input tensor and reads one output.
+pub fn run_one(
+    session: &SharedSession,
+    input: &ImageInput,
+    tensor: &InputTensor,
+    output: &Option<String>,
+    what: &str,
+) -> Result<Output, AnalyzerError> {
+    let err = infer_err(what);
+    let mut session = lock(session);
+    let input_name = input_name(&session, input);
+    let output = output_name(&session, output);
+    let outputs = session
+        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
+        .map_err(&err)?;
+    read_output(&outputs, &output, what)
+}
+
+/// Reads a float output of a run by name.
+pub fn read_output(
+    outputs: &ort::session::SessionOutputs<'_>,
+    name: &str,
+    what: &str,
+) -> Result<Output, AnalyzerError> {
+    let out = outputs
+        .get(name)
+        .ok_or_else(|| {
+            AnalyzerError::abort(
+                ErrorCode::AnalyzerFailed,
+                format!("{what} has no output {name:?}"),
+            )
+        })?
+        .try_extract_array::<f32>()
+        .map_err(infer_err(what))?;
+    Ok(Output {
+        shape: out.shape().to_vec(),
+        values: out.iter().copied().collect(),
+    })
+}
+
 /// Maps points of the model input back to the frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {

@@ -78,8 +78,7 @@ impl Analyzer for Nsfw {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let model = super::load(input.models, &o.model, MODEL_FILE).await?;
         let Decoder::BinaryScore { output } = model.spec.decoder.clone() else {
             return Err(AnalyzerError::abort(
@@ -191,19 +190,8 @@ fn score_frame(
     output: &Option<String>,
     image: &image::RgbImage,
 ) -> Result<f32, AnalyzerError> {
-    let (placed, _) = super::place(image, &model.spec.input);
-    let tensor = super::tensor(&[placed], &model.spec.input);
-    let mut session = super::lock(&model.session);
-    let input_name = super::input_name(&session, &model.spec.input);
-    let output_name = super::output_name(&session, output);
-    let err = super::infer_err("the NSFW model");
-    let outputs = session
-        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-        .map_err(&err)?;
-    let probs = outputs[output_name.as_str()]
-        .try_extract_array::<f32>()
-        .map_err(&err)?;
-    probs.iter().nth(1).copied().ok_or_else(|| {
+    let (_, probs) = super::infer(model, image, output, "the NSFW model")?;
+    probs.values.get(1).copied().ok_or_else(|| {
         AnalyzerError::abort(
             ErrorCode::AnalyzerFailed,
             "the NSFW model gave no second class",

@@ -78,8 +78,7 @@ impl Analyzer for Objects {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let model = super::load(input.models, &o.model, "model.onnx").await?;
         if !matches!(
             model.spec.decoder,
@@ -201,14 +200,9 @@ pub fn detect(
     min_score: f32,
     nms_iou: f32,
 ) -> Result<Vec<Detection>, AnalyzerError> {
-    let (placed, at) = super::place(image, &model.spec.input);
-    let tensor = super::tensor(&[placed], &model.spec.input);
-    let mut session = super::lock(&model.session);
-    let input_name = super::input_name(&session, &model.spec.input);
-    let err = super::infer_err("the object detector");
     let (output, yolo) = match &model.spec.decoder {
-        Decoder::BoxesScoreClass { output } => (super::output_name(&session, output), false),
-        Decoder::Yolov8 { output } => (super::output_name(&session, output), true),
+        Decoder::BoxesScoreClass { output } => (output, false),
+        Decoder::Yolov8 { output } => (output, true),
         _ => {
             return Err(AnalyzerError::abort(
                 ErrorCode::InvalidPipeline,
@@ -216,14 +210,8 @@ pub fn detect(
             ))
         }
     };
-    let outputs = session
-        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-        .map_err(&err)?;
-    let out = outputs[output.as_str()]
-        .try_extract_array::<f32>()
-        .map_err(&err)?;
-    let shape = out.shape().to_vec();
-    let flat: Vec<f32> = out.iter().copied().collect();
+    let (at, out) = super::infer(model, image, output, "the object detector")?;
+    let (shape, flat) = (out.shape, out.values);
     let raw = if yolo {
         decode_yolov8(&flat, &shape, min_score, &at)
     } else {

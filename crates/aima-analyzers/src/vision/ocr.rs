@@ -167,25 +167,14 @@ impl OcrModels {
         let (placed, _) = super::place(image, spec);
         let (mw, mh) = (placed.width(), placed.height());
         let tensor = super::tensor(&[placed], spec);
-        let err = super::infer_err("the text detector");
-        let prob: Vec<f32> = {
-            let mut session = super::lock(&self.det.session);
-            let input_name = super::input_name(&session, spec);
-            let output = super::output_name(&session, &None);
-            let outputs = session
-                .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-                .map_err(&err)?;
-            let out = outputs[output.as_str()]
-                .try_extract_array::<f32>()
-                .map_err(&err)?;
-            if out.len() != (mw * mh) as usize {
-                return Err(AnalyzerError::abort(
-                    ErrorCode::AnalyzerFailed,
-                    format!("the text detector's map has shape {:?}", out.shape()),
-                ));
-            }
-            out.iter().copied().collect()
-        };
+        let out = super::run_one(&self.det.session, spec, &tensor, &None, "the text detector")?;
+        if out.values.len() != (mw * mh) as usize {
+            return Err(AnalyzerError::abort(
+                ErrorCode::AnalyzerFailed,
+                format!("the text detector's map has shape {:?}", out.shape),
+            ));
+        }
+        let prob = out.values;
         Ok(db_boxes(&prob, mw, mh, image.width(), image.height(), o))
     }
 
@@ -234,17 +223,16 @@ impl OcrModels {
             let outputs = session
                 .run(ort::inputs![input_name => ort::value::TensorRef::from_array_view(&t).map_err(&err)?])
                 .map_err(&err)?;
-            let probs = outputs[output.as_str()]
-                .try_extract_array::<f32>()
-                .map_err(&err)?;
-            let shape = probs.shape().to_vec();
+            let super::Output {
+                shape,
+                values: flat,
+            } = super::read_output(&outputs, &output, "the text recogniser")?;
             if shape.len() != 3 || shape[0] != batch.len() {
                 return Err(AnalyzerError::abort(
                     ErrorCode::AnalyzerFailed,
                     format!("the text recogniser's output has shape {shape:?}"),
                 ));
             }
-            let flat: Vec<f32> = probs.iter().copied().collect();
             let per = shape[1] * shape[2];
             for (b, &i) in batch.iter().enumerate() {
                 out[i] = ctc_decode(&flat[b * per..(b + 1) * per], shape[2], &self.alphabet);
@@ -277,8 +265,7 @@ impl Analyzer for Ocr {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: OcrOptions = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: OcrOptions = crate::run_options(input.options)?;
         let models = OcrModels::load(input.models, &o.model).await?;
         let mut tracker: Tracker<(Line, u32, u32, usize)> = Tracker::default();
         let mut frames = super::Frames::open(&input, &o.frames, 1920)?;

@@ -86,8 +86,7 @@ impl Analyzer for Pose {
         input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
-        let o: Options = parse_options(input.options)
-            .map_err(|e| AnalyzerError::abort(ErrorCode::InvalidPipeline, e))?;
+        let o: Options = crate::run_options(input.options)?;
         let model = super::load(input.models, &o.model, "model.onnx").await?;
         let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
         while let Some(frame) = frames.next(sink).await? {
@@ -140,25 +139,13 @@ pub fn people(
             "not a MoveNet MultiPose model",
         ));
     };
-    let (placed, at) = super::place(image, &model.spec.input);
-    let tensor = super::tensor(&[placed], &model.spec.input);
-    let mut session = super::lock(&model.session);
-    let input_name = super::input_name(&session, &model.spec.input);
-    let output = super::output_name(&session, output);
-    let err = super::infer_err("the pose model");
-    let outputs = session
-        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
-        .map_err(&err)?;
-    let out = outputs[output.as_str()]
-        .try_extract_array::<f32>()
-        .map_err(&err)?;
-    let flat: Vec<f32> = out.iter().copied().collect();
-    let mut found = decode_movenet(&flat, &at, min_score).ok_or_else(|| {
+    let (at, out) = super::infer(model, image, output, "the pose model")?;
+    let mut found = decode_movenet(&out.values, &at, min_score).ok_or_else(|| {
         AnalyzerError::abort(
             ErrorCode::AnalyzerFailed,
             format!(
                 "the pose model's output has an unexpected shape {:?}",
-                out.shape()
+                out.shape
             ),
         )
     })?;
