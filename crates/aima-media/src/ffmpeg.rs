@@ -53,6 +53,53 @@ fn showinfo_time(line: &str) -> Option<f64> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
+/// ffmpeg's arguments up to the output options, for the frames of the first
+/// video stream of `input` taken at the first frame, at each scene change
+/// above `scene_threshold` and at least every `max_interval` seconds (0:
+/// never), each logged by `showinfo` (its time) and then put through
+/// `scale`; at most `max_frames`. `xerror` stops at the first decoding
+/// error.
+pub(crate) fn sampled_frames_args(
+    input: &Path,
+    scene_threshold: f64,
+    max_interval: f64,
+    scale: &str,
+    max_frames: u32,
+    xerror: bool,
+) -> Vec<std::ffi::OsString> {
+    let mut select = format!("eq(n,0)+gt(scene,{scene_threshold:.4})");
+    if max_interval > 0.0 {
+        select.push_str(&format!("+gte(t-prev_selected_t,{max_interval:.3})"));
+    }
+    let filter = format!("select='{select}',showinfo,{scale}");
+    let mut args: Vec<std::ffi::OsString> =
+        ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
+            .iter()
+            .map(Into::into)
+            .collect();
+    if xerror {
+        args.push("-xerror".into());
+    }
+    args.push("-i".into());
+    args.push(input.into());
+    for a in [
+        "-map",
+        "0:v:0",
+        "-an",
+        "-sn",
+        "-dn",
+        "-vf",
+        &filter,
+        "-fps_mode",
+        "vfr",
+        "-frames:v",
+    ] {
+        args.push(a.into());
+    }
+    args.push(max_frames.max(1).to_string().into());
+    args
+}
+
 /// Reads ffmpeg's stderr: each `showinfo` line gives a kept frame's time,
 /// in order, to `on_time`; the last few other lines are returned to explain
 /// a failure.
@@ -134,45 +181,25 @@ impl MediaTools {
         cancel: &CancellationToken,
         events: mpsc::Sender<KeyframeEvent>,
     ) -> Result<usize> {
-        let mut select = format!("eq(n,0)+gt(scene,{:.4})", opts.scene_threshold);
-        if let Some(max) = opts.max_interval.filter(|m| *m > 0.0) {
-            select.push_str(&format!("+gte(t-prev_selected_t,{max:.3})"));
-        }
-        let filter = format!(
-            "select='{select}',showinfo,scale='min({w},iw)':-2",
-            w = opts.thumb_width.max(16)
+        let scale = format!("scale='min({w},iw)':-2", w = opts.thumb_width.max(16));
+        let mut args = sampled_frames_args(
+            input,
+            opts.scene_threshold,
+            opts.max_interval.unwrap_or(0.0),
+            &scale,
+            opts.max_frames,
+            false,
         );
         let pattern = out_dir.join("kf-%06d.jpg");
-        let mut args: Vec<std::ffi::OsString> = [
-            "-nostdin",
-            "-hide_banner",
-            "-nostats",
-            "-loglevel",
-            "info",
-            "-i",
-        ]
-        .iter()
-        .map(Into::into)
-        .collect();
-        args.push(input.into());
         for a in [
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-dn",
-            "-vf",
-            &filter,
-            "-fps_mode",
-            "vfr",
             "-q:v",
             "4",
-            "-frames:v",
+            "-progress",
+            "pipe:1",
+            "-stats_period",
+            "0.25",
+            "-y",
         ] {
-            args.push(a.into());
-        }
-        args.push(opts.max_frames.max(1).to_string().into());
-        for a in ["-progress", "pipe:1", "-stats_period", "0.25", "-y"] {
             args.push(a.into());
         }
         args.push(pattern.into());

@@ -68,46 +68,20 @@ impl MediaTools {
     /// is one frame). Decoding errors end the stream with
     /// [`MediaError::Corrupt`].
     pub fn frames(&self, input: &Path, sampling: &FrameSampling) -> Result<FrameStream> {
-        let mut select = format!("eq(n,0)+gt(scene,{:.4})", sampling.scene_threshold);
-        if sampling.max_interval > 0.0 {
-            select.push_str(&format!(
-                "+gte(t-prev_selected_t,{:.3})",
-                sampling.max_interval
-            ));
-        }
         let side = sampling.max_side.max(16);
-        // Fit inside side x side, never upscale, keep even dimensions out of it.
-        let filter = format!(
-            "select='{select}',showinfo,scale=w='min({side},iw)':h='min({side},ih)':force_original_aspect_ratio=decrease"
+        // Fit inside side x side, never upscale.
+        let scale = format!(
+            "scale=w='min({side},iw)':h='min({side},ih)':force_original_aspect_ratio=decrease"
         );
-        let mut args: Vec<std::ffi::OsString> = [
-            "-nostdin",
-            "-hide_banner",
-            "-nostats",
-            "-loglevel",
-            "info",
-            "-xerror",
-            "-i",
-        ]
-        .iter()
-        .map(Into::into)
-        .collect();
-        args.push(input.into());
-        for a in [
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-dn",
-            "-vf",
-            &filter,
-            "-fps_mode",
-            "vfr",
-            "-frames:v",
-        ] {
-            args.push(a.into());
-        }
-        args.push(sampling.max_frames.max(1).to_string().into());
+        let mut args = crate::ffmpeg::sampled_frames_args(
+            input,
+            sampling.scene_threshold,
+            sampling.max_interval,
+            &scale,
+            sampling.max_frames,
+            true,
+        );
+
         for a in ["-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "-"] {
             args.push(a.into());
         }
