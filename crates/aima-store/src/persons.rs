@@ -7,7 +7,7 @@
 //! person's centroid of the workspace: linear, fine for thousands of persons;
 //! the vector index (pgvector on PostgreSQL) is where it goes beyond.
 
-use aima_core::person::{centroid, closest, merge_ranges, DEFAULT_MATCH_THRESHOLD};
+use aima_core::person::{centroid, closest, merge_ranges, normalize, DEFAULT_MATCH_THRESHOLD};
 use aima_core::{
     Appearance, FaceRecord, Insight, Job, PageRequest, Person, Review, StoredInsight, TimeRange,
 };
@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::sql::{
-    corrupt, fenced, insight_from_row, into_page, new_id, push_page, t, Arg, Sql, SqlStore,
+    corrupt, fenced, insight_from_row, into_page, new_id, push_page_on, t, Arg, Sql, SqlStore,
     INSIGHT_COLS,
 };
 use crate::{now_ms, Fenced, Page, PersonRepo, Result, StoreError};
@@ -77,11 +77,16 @@ fn face_from_row(row: &AnyRow) -> Result<FaceRecord> {
     })
 }
 
+/// A person with its counts and its cover (its first face), in one row.
 const PERSON_SELECT: &str = "SELECT p.id, p.name, p.created_at, p.updated_at, \
      (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS nfaces, \
      (SELECT COUNT(DISTINCT f.media_id) FROM faces f WHERE f.person_id = p.id) AS nmedia, \
-     (SELECT MIN(f.insight_id) FROM faces f WHERE f.person_id = p.id) AS cover_id \
-     FROM persons p WHERE p.workspace_id = ";
+     c.insight_id, c.media_id, c.person_id, c.start_s, c.end_s, c.pinned, ci.artifact \
+     FROM persons p \
+     LEFT JOIN faces c ON c.insight_id = \
+       (SELECT MIN(f.insight_id) FROM faces f WHERE f.person_id = p.id) \
+     LEFT JOIN insights ci ON ci.id = c.insight_id \
+     WHERE p.workspace_id = ";
 
 impl SqlStore {
     /// Saves a face insight, indexes its embedding and clusters it, in one
@@ -145,20 +150,35 @@ impl SqlStore {
         let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
         q.bind(t(workspace));
         let rows = q.query().fetch_all(&mut **tx).await?;
+        // Stored: the sum of each person's face embeddings; its direction
+        // is the centroid.
         let mut persons = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: String = row.try_get("id")?;
-            let c: String = row.try_get("centroid")?;
-            persons.push((id, parse_vec(&c)?));
+            let sum = parse_vec(&row.try_get::<String, _>("centroid")?)?;
+            let mut c = sum.clone();
+            normalize(&mut c);
+            persons.push((id, sum, c));
         }
         let best = closest(
             embedding,
-            persons.iter().map(|(id, c)| (id.as_str(), c.as_slice())),
+            persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
             DEFAULT_MATCH_THRESHOLD,
         )
         .map(str::to_string);
         let person = match best {
-            Some(p) => p,
+            Some(p) => {
+                // One more face: add it to the sum (no re-read of the
+                // person's faces on this path, however many there are).
+                let mut sum = persons
+                    .iter()
+                    .find(|x| x.0 == p)
+                    .map(|x| x.1.clone())
+                    .unwrap_or_default();
+                sum.iter_mut().zip(embedding).for_each(|(a, b)| *a += b);
+                self.set_sum(tx, &p, &sum).await?;
+                p
+            }
             None => self.new_person(tx, workspace, embedding).await?,
         };
         let mut q = Sql::new("UPDATE faces SET person_id = ");
@@ -166,8 +186,18 @@ impl SqlStore {
             .push(" WHERE insight_id = ")
             .bind(Arg::Int(insight_id));
         q.query().execute(&mut **tx).await?;
-        self.refresh(tx, &person).await?;
         Ok(person)
+    }
+
+    async fn set_sum(&self, tx: &mut Tx<'_>, person: &str, sum: &[f32]) -> Result<()> {
+        let mut q = Sql::new("UPDATE persons SET centroid = ");
+        q.bind(t(&to_json(sum)))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now_ms()))
+            .push(" WHERE id = ")
+            .bind(t(person));
+        q.query().execute(&mut **tx).await?;
+        Ok(())
     }
 
     async fn new_person(&self, tx: &mut Tx<'_>, workspace: &str, c: &[f32]) -> Result<String> {
@@ -190,8 +220,9 @@ impl SqlStore {
         Ok(id)
     }
 
-    /// Recomputes a person's centroid from its faces that are not rejected;
-    /// a person left with no face at all is removed.
+    /// Recomputes a person's embedding sum from its faces that are not
+    /// rejected (after a user's edit); a person left with no face at all is
+    /// removed.
     async fn refresh(&self, tx: &mut Tx<'_>, person: &str) -> Result<()> {
         let mut q = Sql::new(&format!(
             "SELECT f.embedding, i.review {FACE_FROM} WHERE f.person_id = "
@@ -204,23 +235,21 @@ impl SqlStore {
             q.query().execute(&mut **tx).await?;
             return Ok(());
         }
-        let mut embeddings = Vec::new();
+        let mut sum: Option<Vec<f32>> = None;
         for row in &rows {
             let review: Option<String> = row.try_get("review")?;
             if review.as_deref() == Some("rejected") {
                 continue;
             }
-            let e: String = row.try_get("embedding")?;
-            embeddings.push(parse_vec(&e)?);
+            let e = parse_vec(&row.try_get::<String, _>("embedding")?)?;
+            match &mut sum {
+                Some(s) if s.len() == e.len() => s.iter_mut().zip(&e).for_each(|(a, b)| *a += b),
+                Some(_) => {}
+                None => sum = Some(e),
+            }
         }
-        if let Some(c) = centroid(embeddings.iter().map(Vec::as_slice)) {
-            let mut q = Sql::new("UPDATE persons SET centroid = ");
-            q.bind(t(&to_json(&c)))
-                .push(", updated_at = ")
-                .bind(Arg::Int(now_ms()))
-                .push(" WHERE id = ")
-                .bind(t(person));
-            q.query().execute(&mut **tx).await?;
+        if let Some(sum) = sum {
+            self.set_sum(tx, person, &sum).await?;
         }
         Ok(())
     }
@@ -254,24 +283,26 @@ impl SqlStore {
             .ok_or(StoreError::NotFound)?;
         face_from_row(&row)
     }
+}
 
-    async fn person_from_row(&self, row: &AnyRow, workspace: &str) -> Result<Person> {
-        let cover_id: Option<i64> = row.try_get("cover_id")?;
-        let cover = match cover_id {
-            Some(id) => Some(self.face_in(&self.pool, workspace, id).await?),
-            None => None,
-        };
-        Ok(Person {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            faces: row.try_get("nfaces")?,
-            media: row.try_get("nmedia")?,
-            cover,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
+fn person_from_row(row: &AnyRow) -> Result<Person> {
+    let cover_id: Option<i64> = row.try_get("insight_id")?;
+    let cover = match cover_id {
+        Some(_) => Some(face_from_row(row)?),
+        None => None,
+    };
+    Ok(Person {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        faces: row.try_get("nfaces")?,
+        media: row.try_get("nmedia")?,
+        cover,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
 
+impl SqlStore {
     /// Moves faces to `to` and pins them there.
     async fn pin_faces(&self, tx: &mut Tx<'_>, faces: &[i64], to: &str) -> Result<()> {
         for id in faces {
@@ -298,12 +329,12 @@ impl PersonRepo for SqlStore {
         let mut q = Sql::new(PERSON_SELECT);
         q.bind(t(workspace))
             .push(" AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)");
-        push_page(&mut q, page);
+        push_page_on(&mut q, page, "p.");
         let rows = q.query().fetch_all(&self.pool).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            items.push(self.person_from_row(row, workspace).await?);
-        }
+        let items = rows
+            .iter()
+            .map(person_from_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok(into_page(items, page, |p| aima_core::Cursor {
             created_at: p.created_at,
             id: p.id.clone(),
@@ -318,7 +349,7 @@ impl PersonRepo for SqlStore {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.person_from_row(&row, workspace).await
+        person_from_row(&row)
     }
 
     async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person> {
@@ -379,6 +410,7 @@ impl PersonRepo for SqlStore {
         }
         let c = centroid(embeddings.iter().map(Vec::as_slice))
             .ok_or_else(|| StoreError::Conflict("no face to split off".into()))?;
+        // A placeholder until `refresh` below stores the faces' sum.
         let new = self.new_person(&mut tx, workspace, &c).await?;
         self.pin_faces(&mut tx, faces, &new).await?;
         self.refresh(&mut tx, id).await?;

@@ -376,21 +376,29 @@ fn stages_json(stages: &[StageStatus]) -> Result<String> {
 /// Adds the keyset condition and order of a page, and fetches one row more
 /// than asked to learn whether there is a next page.
 pub(crate) fn push_page(sql: &mut Sql, page: &PageRequest) {
+    push_page_on(sql, page, "")
+}
+
+/// [`push_page`] on the `created_at` and `id` of the table aliased `on`
+/// (`"p."`), for queries that join.
+pub(crate) fn push_page_on(sql: &mut Sql, page: &PageRequest, on: &str) {
     let (cmp, dir) = match page.order {
         SortOrder::Asc => (">", "ASC"),
         SortOrder::Desc => ("<", "DESC"),
     };
     if let Some(c) = &page.after {
-        sql.push(&format!(" AND (created_at {cmp} "))
+        sql.push(&format!(" AND ({on}created_at {cmp} "))
             .bind(Arg::Int(c.created_at))
-            .push(" OR (created_at = ")
+            .push(&format!(" OR ({on}created_at = "))
             .bind(Arg::Int(c.created_at))
-            .push(&format!(" AND id {cmp} "))
+            .push(&format!(" AND {on}id {cmp} "))
             .bind(t(&c.id))
             .push("))");
     }
-    sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "))
-        .bind(Arg::Int(page.limit as i64 + 1));
+    sql.push(&format!(
+        " ORDER BY {on}created_at {dir}, {on}id {dir} LIMIT "
+    ))
+    .bind(Arg::Int(page.limit as i64 + 1));
 }
 
 pub(crate) fn into_page<T>(

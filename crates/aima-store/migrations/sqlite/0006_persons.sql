@@ -1,9 +1,9 @@
 -- A person's verdict on an insight: NULL, 'confirmed' or 'rejected'.
 ALTER TABLE insights ADD COLUMN review TEXT;
 
--- Persons: face tracks clustered across a workspace's media. The centroid is
--- the unit-length mean of the member faces' embeddings (JSON array),
--- recomputed whenever a user changes the membership.
+-- Persons: face tracks clustered across a workspace's media. `centroid` holds
+-- the sum of the member faces' embeddings (JSON array; its direction is the
+-- centroid): a new face adds to it, a user's edit recomputes it.
 CREATE TABLE persons (
     id TEXT PRIMARY KEY,
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),
