@@ -41,7 +41,9 @@ fn image(name: &str) -> PathBuf {
 async fn models() -> &'static ModelManager {
     static M: tokio::sync::OnceCell<ModelManager> = tokio::sync::OnceCell::const_new();
     M.get_or_init(|| async {
-        let dir = std::env::temp_dir().join(format!("aima-vision-models-{}", std::process::id()));
+        // Kept between runs in the build's scratch folder (nothing piles up
+        // in /tmp); installed models are found and checked, not refetched.
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aima-vision-models");
         let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
         let mut catalog = Catalog::builtin();
         for e in &mut catalog.entries {

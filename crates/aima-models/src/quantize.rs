@@ -295,8 +295,8 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_ggml() {
-        let dir = std::env::temp_dir().join(format!("aima-q-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).ok();
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path();
         let src = dir.join("x.bin");
         std::fs::write(&src, b"definitely not ggml").ok();
         assert!(quantize_whisper(&src, &dir.join("y.bin"), Scheme::Q8_0).is_err());

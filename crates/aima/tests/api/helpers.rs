@@ -127,7 +127,10 @@ pub const TEST_MODELS: [&str; 8] = [
 pub async fn test_models_dir() -> PathBuf {
     static DIR: tokio::sync::OnceCell<PathBuf> = tokio::sync::OnceCell::const_new();
     DIR.get_or_init(|| async {
-        let dir = std::env::temp_dir().join(format!("aima-test-models-{}", std::process::id()));
+        // Kept in the build's scratch folder between runs: installed models
+        // are found (and checked) instead of fetched again, and nothing
+        // piles up in /tmp.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aima-test-models");
         // Tests never depend on a hub.
         let mut catalog = aima_models::Catalog::builtin();
         for e in &mut catalog.entries {
