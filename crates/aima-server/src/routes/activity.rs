@@ -449,7 +449,7 @@ pub async fn summary(
         for r in &rows {
             out.push_str(&format!(
                 "{},{},{}\n",
-                csv_field(&r.key),
+                super::csv_field(&r.key),
                 r.period,
                 r.seconds
             ));
@@ -463,19 +463,4 @@ pub async fn summary(
         rows,
     })
     .into_response())
-}
-
-/// RFC 4180 quoting, and a leading `'` against formula injection in
-/// spreadsheets (an application name is user-controlled text).
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }

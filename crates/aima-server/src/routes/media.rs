@@ -76,6 +76,9 @@ pub struct InsightQuery {
     to: Option<f64>,
     /// Also list insights a person rejected (default: false).
     include_rejected: Option<bool>,
+    /// `json` (default) or `csv`: one row per insight with its time, the
+    /// common fields (label or text, score, box) and the whole data as JSON.
+    format: Option<String>,
 }
 
 /// A file being received: hashed and counted as it streams to a staging
@@ -440,14 +443,28 @@ pub async fn content(
 /// Every insight of a media, ordered by time, with filters.
 #[utoipa::path(
     get, path = "/api/v1/media/{id}/insights", tag = "media", params(InsightQuery),
-    responses((status = 200, body = InsightList), (status = 404, body = crate::ErrorBody))
+    responses(
+        (status = 200, body = InsightList),
+        (status = 200, content_type = "text/csv", description = "With `format=csv`"),
+        (status = 404, body = crate::ErrorBody)
+    )
 )]
 pub async fn insights(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<InsightQuery>,
-) -> ApiResult<axum::Json<InsightList>> {
+) -> ApiResult<Response> {
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("format {other:?}: use json or csv"),
+            ))
+        }
+    };
     state
         .store
         .get_media(&caller.workspace, &id)
@@ -472,7 +489,53 @@ pub async fn insights(
         .store
         .list_insights(&caller.workspace, &id, &filter)
         .await?;
-    Ok(axum::Json(InsightList { items }))
+    if csv {
+        return Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            insights_csv(&items),
+        )
+            .into_response());
+    }
+    Ok(axum::Json(InsightList { items }).into_response())
+}
+
+/// Insights as CSV: time, where they come from, the fields most analyzers
+/// share (`label` or `text`, a score, a box as fractions of the frame), and
+/// the whole `data` as JSON for the rest (keypoints, words...).
+fn insights_csv(items: &[StoredInsight]) -> String {
+    use super::csv_field;
+    let mut out =
+        String::from("id,analyzer,kind,start,end,review,label,score,x,y,w,h,artifact,data\n");
+    for i in items {
+        let d = &i.insight.data;
+        let label = d["label"]
+            .as_str()
+            .or_else(|| d["text"].as_str())
+            .unwrap_or_default();
+        let score = ["score", "confidence", "max_score"]
+            .iter()
+            .find_map(|k| d[*k].as_f64());
+        let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let b = &d["box"];
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            i.id,
+            csv_field(&i.insight.analyzer),
+            csv_field(&i.insight.kind),
+            i.insight.start,
+            num(i.insight.end),
+            i.review.map(|r| r.as_str()).unwrap_or_default(),
+            csv_field(label),
+            num(score),
+            num(b["x"].as_f64()),
+            num(b["y"].as_f64()),
+            num(b["w"].as_f64()),
+            num(b["h"].as_f64()),
+            csv_field(i.insight.artifact.as_deref().unwrap_or_default()),
+            csv_field(&d.to_string()),
+        ));
+    }
+    out
 }
 
 /// A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.

@@ -401,6 +401,33 @@ async fn a_video_slide_is_read_and_a_wrong_line_can_be_rejected() {
         .get_json(&format!("/api/v1/media/{media}/insights?kind=pose"))
         .await;
     assert_eq!(pose["items"].as_array().map(Vec::len), Some(0), "{pose}");
+    // Exported as CSV, with the common columns filled in.
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/media/{media}/insights?kind=text&format=csv"
+        )))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv")));
+    let csv = r.text().await.unwrap_or_default();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("id,analyzer,kind,start,end,review,label,score,x,y,w,h"));
+    assert!(
+        rows[1].contains(",ocr,text,") && rows[1].contains(",Budget approved for April,"),
+        "{csv}"
+    );
+    let (s, e) = app
+        .get_json(&format!("/api/v1/media/{media}/insights?format=xml"))
+        .await;
+    assert_eq!((s, code(&e)), (400, "invalid_parameter"));
     // A user rejects the line; confirms it again.
     let id = lines[0]["id"].as_i64().unwrap_or_default();
     let (s, _) = send(
