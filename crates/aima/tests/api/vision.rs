@@ -454,4 +454,26 @@ async fn a_video_slide_is_read_and_a_wrong_line_can_be_rejected() {
         .get_json(&format!("/api/v1/media/{media}/insights?kind=text"))
         .await;
     assert_eq!(text["items"][0]["review"], "confirmed");
+
+    // A photo whose pixels are garbage (its header intact, so the upload
+    // accepts it): the job fails once, with a clear code, for each analyzer.
+    let mut bytes = std::fs::read(sample_image("coffee.png")).expect("read");
+    let half = bytes.len() / 2;
+    for b in &mut bytes[300..half] {
+        *b = b.wrapping_mul(31).wrapping_add(7);
+    }
+    let broken = dir.path().join("broken.png");
+    std::fs::write(&broken, &bytes).expect("write");
+    for stage in ["ocr", "nsfw", "objects", "pose", "faces"] {
+        let (_, job) = app
+            .upload_and_wait(
+                &broken,
+                &format!("?pipeline={stage}"),
+                Duration::from_secs(120),
+            )
+            .await;
+        assert_eq!(job["state"], "failed", "{stage}: {job}");
+        assert_eq!(job["error"]["code"], "corrupt_media", "{stage}: {job}");
+        assert_eq!(job["attempts"], 1, "not retried: {job}");
+    }
 }
