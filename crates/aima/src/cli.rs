@@ -252,6 +252,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let cfg = Config::load(cli.config.as_deref(), &overrides)?;
     init_logging(&cfg);
+    aima_analyzers::vision::set_threads(cfg.workers.inference_threads);
 
     match cli.command {
         Command::Config(ConfigCommand::Default) => Ok(()),

@@ -84,6 +84,10 @@ pub struct WorkersConfig {
     /// seconds (0: no budget).
     pub budget_capability: String,
     pub budget_seconds_per_day: f64,
+    /// Threads of one ONNX inference of the image analyzers (0: every core).
+    /// One inference runs at a time per process.
+    #[serde(default)]
+    pub inference_threads: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +178,7 @@ impl Default for Config {
                 capabilities: Vec::new(),
                 budget_capability: "gpu".into(),
                 budget_seconds_per_day: 0.0,
+                inference_threads: 0,
             },
             media: MediaConfig {
                 ffmpeg: "ffmpeg".into(),
@@ -423,6 +428,9 @@ capabilities = []
 # are held to the budget of the server they pull from.
 budget_capability = "gpu"
 budget_seconds_per_day = 0.0
+# Threads of one ONNX inference of the image analyzers (0: every core). One
+# inference runs at a time per process, so this is the cores vision may use.
+inference_threads = 0
 
 [media]
 ffmpeg = "ffmpeg"

@@ -227,13 +227,20 @@ fn session_cache() -> &'static Mutex<HashMap<PathBuf, SharedSession>> {
     CACHE.get_or_init(Default::default)
 }
 
-/// Threads for one inference: every core, or `AIMA_ONNX_THREADS`.
+static THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the threads of one inference (0: every core), from the
+/// configuration, before the first model is loaded.
+pub fn set_threads(n: usize) {
+    THREADS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Threads for one inference: the configured number, else every core.
 pub fn threads() -> usize {
-    std::env::var("AIMA_ONNX_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n: &usize| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    match THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
 }
 
 /// Loads (once per process) file `file` of the installed model `name`.
