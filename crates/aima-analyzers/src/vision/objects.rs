@@ -271,18 +271,31 @@ fn decode_boxes_score_class(
     )
 }
 
-/// `[1, 4 + C, A]`: per anchor centre x, centre y, w, h, then class scores.
+/// `[1, 4 + C, A]`: per anchor centre x, centre y, w, h, then class scores
+/// (Ultralytics' export); `[1, A, 4 + C]` (some re-exports) is read too:
+/// anchors always outnumber classes.
 pub fn decode_yolov8(
     v: &[f32],
     shape: &[usize],
     min_score: f32,
     at: &Placement,
 ) -> Option<Vec<Detection>> {
-    if shape.len() != 3 || shape[1] < 5 {
+    if shape.len() != 3 || shape[1].min(shape[2]) < 5 || v.len() != shape[1] * shape[2] {
         return None;
     }
-    let (rows, anchors) = (shape[1], shape[2]);
-    let get = |r: usize, a: usize| v[r * anchors + a];
+    let transposed = shape[1] > shape[2];
+    let (rows, anchors) = if transposed {
+        (shape[2], shape[1])
+    } else {
+        (shape[1], shape[2])
+    };
+    let get = |r: usize, a: usize| {
+        if transposed {
+            v[a * rows + r]
+        } else {
+            v[r * anchors + a]
+        }
+    };
     let mut out = Vec::new();
     for a in 0..anchors {
         let (class, score) = (4..rows)
@@ -332,11 +345,12 @@ mod tests {
                 y2: 80.0
             }
         );
-        // Two anchors, two classes: [1, 6, 2].
-        let yolo = [
-            50.0, 0.0, 50.0, 0.0, 20.0, 1.0, 10.0, 1.0, 0.1, 0.2, 0.8, 0.3,
-        ];
-        let d = decode_yolov8(&yolo, &[1, 6, 2], 0.5, &at).unwrap_or_default();
+        // Six anchors, two classes: [1, 6, 6]; only the first anchor scores.
+        let mut yolo = vec![0.0f32; 36];
+        for (row, v) in [50.0, 50.0, 20.0, 10.0, 0.1, 0.8].iter().enumerate() {
+            yolo[row * 6] = *v;
+        }
+        let d = decode_yolov8(&yolo, &[1, 6, 6], 0.5, &at).unwrap_or_default();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].class, 1);
         assert_eq!(
@@ -348,5 +362,11 @@ mod tests {
                 y2: 110.0
             }
         );
+        // The same, anchors first: [1, 7, 6] read as 7 anchors of 4 + 2.
+        let mut t = vec![0.0f32; 42];
+        t[..6].copy_from_slice(&[50.0, 50.0, 20.0, 10.0, 0.1, 0.8]);
+        let d = decode_yolov8(&t, &[1, 7, 6], 0.5, &at).unwrap_or_default();
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].class, d[0].bx.x1), (1, 80.0));
     }
 }
