@@ -7,7 +7,7 @@
 //! person's centroid of the workspace: linear, fine for thousands of persons;
 //! the vector index (pgvector on PostgreSQL) is where it goes beyond.
 
-use aima_core::person::{centroid, closest, merge_ranges, normalize, DEFAULT_MATCH_THRESHOLD};
+use aima_core::person::{centroid, closest, merge_ranges, normalize};
 use aima_core::{
     Appearance, FaceRecord, Insight, Job, PageRequest, Person, Review, StoredInsight, TimeRange,
 };
@@ -163,7 +163,7 @@ impl SqlStore {
         let best = closest(
             embedding,
             persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
-            DEFAULT_MATCH_THRESHOLD,
+            self.face_match,
         )
         .map(str::to_string);
         let person = match best {

@@ -61,9 +61,18 @@ pub fn redact_url(url: &str) -> String {
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
+    /// How close (cosine) a new face must be to a person to join it.
+    pub(crate) face_match: f32,
 }
 
 impl SqlStore {
+    /// How close (cosine, 0 to 1) a new face must be to a person's centroid
+    /// to join that person; else it starts a new one.
+    pub fn with_face_match_threshold(mut self, threshold: f32) -> Self {
+        self.face_match = threshold;
+        self
+    }
+
     /// Serializes writers of one content hash for the rest of the
     /// transaction: a PostgreSQL advisory lock on the hash (every server on
     /// the database sees it); on SQLite a write that takes the database's
@@ -185,7 +194,11 @@ impl SqlStore {
         }
         let pool = options.connect(&url).await?;
         dialect.migrator().run(&pool).await?;
-        Ok(Self { pool, dialect })
+        Ok(Self {
+            pool,
+            dialect,
+            face_match: aima_core::person::DEFAULT_MATCH_THRESHOLD,
+        })
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -243,3 +243,44 @@ async fn concurrent_jobs_find_one_new_person_once() {
         assert_eq!(page.items[0].media, 6);
     }
 }
+
+#[tokio::test]
+async fn the_match_threshold_is_the_configured_one() {
+    for (store, _dir) in stores().await {
+        // 0.9986 apart: one person at the default, two at a strict 0.9995.
+        let strict = store.clone().with_face_match_threshold(0.9995);
+        let (j1, t1, _) = running(&strict, 301).await;
+        strict
+            .put_insight(&j1, &t1, &face("s0", 0.0, embedding(5, 0)))
+            .await
+            .expect("put");
+        strict
+            .put_insight(&j1, &t1, &face("s1", 1.0, embedding(5, 1)))
+            .await
+            .expect("put");
+        let page = strict
+            .list_persons("w", &PageRequest::default())
+            .await
+            .expect("list");
+        assert_eq!(page.items.len(), 2, "{:?}", page.items);
+        let (j2, t2, _) = running(&store, 302).await;
+        store
+            .put_insight(&j2, &t2, &face("d0", 0.0, embedding(6, 0)))
+            .await
+            .expect("put");
+        store
+            .put_insight(&j2, &t2, &face("d1", 1.0, embedding(6, 1)))
+            .await
+            .expect("put");
+        let page = store
+            .list_persons("w", &PageRequest::default())
+            .await
+            .expect("list");
+        assert_eq!(
+            page.items.len(),
+            3,
+            "the default joins them: {:?}",
+            page.items
+        );
+    }
+}

@@ -33,7 +33,8 @@ pub async fn open_backends(cfg: &Config) -> anyhow::Result<Backends> {
     let url = cfg.database_url();
     let sql = SqlStore::connect(&url, cfg.database.max_connections)
         .await
-        .with_context(|| format!("cannot open database {}", aima_store::redact_url(&url)))?;
+        .with_context(|| format!("cannot open database {}", aima_store::redact_url(&url)))?
+        .with_face_match_threshold(cfg.persons.match_threshold);
     sql.ensure_workspace(&cfg.server.default_workspace).await?;
     let blobs: Arc<dyn BlobStore> = match cfg.blobs.backend.as_str() {
         "s3" => {

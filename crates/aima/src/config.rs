@@ -18,7 +18,18 @@ pub struct Config {
     pub media: MediaConfig,
     pub models: ModelsConfig,
     pub blobs: BlobsConfig,
+    pub persons: PersonsConfig,
     pub log: LogConfig,
+}
+
+/// How faces are grouped into persons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonsConfig {
+    /// A new face joins the closest person whose centroid is at least this
+    /// similar (cosine of identity embeddings, 0 to 1); else it starts a new
+    /// person.
+    pub match_threshold: f32,
 }
 
 /// Where media bytes and artifacts live.
@@ -202,6 +213,9 @@ impl Default for Config {
                     path_style: true,
                 },
             },
+            persons: PersonsConfig {
+                match_threshold: aima_core::person::DEFAULT_MATCH_THRESHOLD,
+            },
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
@@ -313,6 +327,10 @@ impl Config {
         }
         if let Err(m) = aima_models::Catalog::builtin().with_extra(&self.models.catalog) {
             return bad(format!("models.catalog: {m}"));
+        }
+        let t = self.persons.match_threshold;
+        if !(t > 0.0 && t <= 1.0) {
+            return bad("persons.match_threshold must be above 0 and at most 1".into());
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad(format!(
@@ -479,6 +497,13 @@ access_key_id = ""
 secret_access_key = ""
 # Path-style requests (endpoint/bucket/key), as most S3-compatible servers want.
 path_style = true
+
+[persons]
+# A new face joins the closest person at least this similar (cosine of the
+# identity embeddings), else it starts a new person. 0.6 suits the packaged
+# FaceRes model (0.92-0.96 for one person, 0.31-0.35 for two); ArcFace
+# exports score one person lower: try about 0.4 with them.
+match_threshold = 0.6
 
 [log]
 # text or json. Flag: --log-format.
