@@ -72,17 +72,24 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// The unit-length mean of some embeddings (`None` when there are none).
-pub fn centroid<'a>(embeddings: impl IntoIterator<Item = &'a [f32]>) -> Option<Vec<f32>> {
-    let mut sum: Option<Vec<f32>> = None;
+/// The sum of some embeddings of one length (`None` when there are none);
+/// its direction is their centroid. Persons store it, so that a new face
+/// is one addition.
+pub fn sum<'a>(embeddings: impl IntoIterator<Item = &'a [f32]>) -> Option<Vec<f32>> {
+    let mut total: Option<Vec<f32>> = None;
     for e in embeddings {
-        match &mut sum {
-            None => sum = Some(e.to_vec()),
+        match &mut total {
+            None => total = Some(e.to_vec()),
             Some(s) if s.len() == e.len() => s.iter_mut().zip(e).for_each(|(a, b)| *a += b),
             Some(_) => {}
         }
     }
-    sum.map(|mut s| {
+    total
+}
+
+/// The unit-length mean of some embeddings (`None` when there are none).
+pub fn centroid<'a>(embeddings: impl IntoIterator<Item = &'a [f32]>) -> Option<Vec<f32>> {
+    sum(embeddings).map(|mut s| {
         normalize(&mut s);
         s
     })

@@ -7,7 +7,7 @@
 //! person's centroid of the workspace: linear, fine for thousands of persons;
 //! the vector index (pgvector on PostgreSQL) is where it goes beyond.
 
-use aima_core::person::{centroid, closest, merge_ranges, normalize};
+use aima_core::person::{closest, merge_ranges, normalize, sum};
 use aima_core::{
     Appearance, FaceRecord, Insight, Job, PageRequest, Person, Review, StoredInsight, TimeRange,
 };
@@ -200,7 +200,8 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn new_person(&self, tx: &mut Tx<'_>, workspace: &str, c: &[f32]) -> Result<String> {
+    /// A new person whose embedding sum is `total`.
+    async fn new_person(&self, tx: &mut Tx<'_>, workspace: &str, total: &[f32]) -> Result<String> {
         let id = new_id();
         let now = now_ms();
         let mut q = Sql::new(
@@ -210,7 +211,7 @@ impl SqlStore {
             .push(", ")
             .bind(t(workspace))
             .push(", NULL, ")
-            .bind(t(&to_json(c)))
+            .bind(t(&to_json(total)))
             .push(", ")
             .bind(Arg::Int(now))
             .push(", ")
@@ -235,20 +236,14 @@ impl SqlStore {
             q.query().execute(&mut **tx).await?;
             return Ok(());
         }
-        let mut sum: Option<Vec<f32>> = None;
+        let mut kept = Vec::with_capacity(rows.len());
         for row in &rows {
             let review: Option<String> = row.try_get("review")?;
-            if review.as_deref() == Some("rejected") {
-                continue;
-            }
-            let e = parse_vec(&row.try_get::<String, _>("embedding")?)?;
-            match &mut sum {
-                Some(s) if s.len() == e.len() => s.iter_mut().zip(&e).for_each(|(a, b)| *a += b),
-                Some(_) => {}
-                None => sum = Some(e),
+            if review.as_deref() != Some("rejected") {
+                kept.push(parse_vec(&row.try_get::<String, _>("embedding")?)?);
             }
         }
-        if let Some(sum) = sum {
+        if let Some(sum) = sum(kept.iter().map(Vec::as_slice)) {
             self.set_sum(tx, person, &sum).await?;
         }
         Ok(())
@@ -408,13 +403,11 @@ impl PersonRepo for SqlStore {
             }
             embeddings.push(self.face_embedding(&mut tx, *f).await?);
         }
-        let c = centroid(embeddings.iter().map(Vec::as_slice))
+        let total = sum(embeddings.iter().map(Vec::as_slice))
             .ok_or_else(|| StoreError::Conflict("no face to split off".into()))?;
-        // A placeholder until `refresh` below stores the faces' sum.
-        let new = self.new_person(&mut tx, workspace, &c).await?;
+        let new = self.new_person(&mut tx, workspace, &total).await?;
         self.pin_faces(&mut tx, faces, &new).await?;
         self.refresh(&mut tx, id).await?;
-        self.refresh(&mut tx, &new).await?;
         tx.commit().await?;
         self.get_person(workspace, &new).await
     }
