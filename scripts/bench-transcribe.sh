@@ -6,11 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
+. scripts/lib/cmake.sh
+use_stable_cmake_options
 python3 -c 'import faster_whisper' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check faster-whisper
 cargo build --release --locked -p aima
 aima="$CARGO_TARGET_DIR/release/aima"
 models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT
 AIMA_CONFIG=/nonexistent AIMA__MODELS__DIR="$models" AIMA__MODELS__LOCAL_DIRS="[\"$(cd .. && pwd)/shared/models\"]" \
-  HF_ENDPOINT=http://127.0.0.1:9 "$aima" models pull whisper-tiny.en
+  HF_ENDPOINT=http://127.0.0.1:9 "$aima" models pull faster-whisper-tiny.en whisper-tiny.en
 python3 scripts/bench-transcribe.py "$aima" "$models"

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
+. scripts/lib/cmake.sh
+use_stable_cmake_options
 . scripts/lib/fixtures.sh
 fetch_test_images
 python3 -c 'import rapidocr, onnxruntime' 2>/dev/null ||

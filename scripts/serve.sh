@@ -26,5 +26,7 @@ if ! command -v cargo >/dev/null; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
+. scripts/lib/cmake.sh
+use_stable_cmake_options
 cargo build --release --locked -p aima
 exec "$CARGO_TARGET_DIR/release/aima" serve "$@"

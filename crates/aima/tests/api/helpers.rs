@@ -109,8 +109,10 @@ pub fn shared_models() -> PathBuf {
     dir
 }
 
-/// The models the tests run: Whisper, ONNX Runtime and the image models.
-pub const TEST_MODELS: [&str; 8] = [
+/// The models the tests run: Whisper (CTranslate2 and whisper.cpp), ONNX
+/// Runtime and the image models.
+pub const TEST_MODELS: [&str; 9] = [
+    "faster-whisper-tiny.en",
     "whisper-tiny.en",
     "onnxruntime",
     "ocr-ppocrv6",

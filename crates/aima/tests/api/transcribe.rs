@@ -94,81 +94,31 @@ async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
         mp4.to_str().unwrap_or_default(),
     ]);
     let reference = format!("{FIRST} {SECOND}");
+    // The default model runs on CTranslate2.
     for file in [&wav, &mp3, &mp4] {
         let (id, media) = transcribe(&app, file).await;
         let duration = media["duration"].as_f64().unwrap_or_default();
-        let (_, insights) = app
-            .get_json(&format!("/api/v1/media/{id}/insights?analyzer=transcribe"))
-            .await;
-        let segs = insights["items"].as_array().cloned().unwrap_or_default();
-        assert!(segs.len() >= 2, "{insights}");
-        let text = segs
-            .iter()
-            .map(|s| s["data"]["text"].as_str().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let w = wer(&reference, &text);
-        assert!(
-            w <= MAX_WER,
-            "{}: WER {w:.2} > {MAX_WER}: {text:?}",
-            file.display()
-        );
-        // Time codes: increasing, inside the media, words inside their segment.
-        let mut last_end = 0.0;
-        for s in &segs {
-            let (start, end) = (
-                s["start"].as_f64().unwrap_or(-1.0),
-                s["end"].as_f64().unwrap_or(-1.0),
-            );
-            assert!(
-                start >= last_end - 0.05 && end >= start && end <= duration + 0.1,
-                "{s} in {duration}"
-            );
-            last_end = end;
-            assert_eq!(s["data"]["language"], "en");
-            let conf = s["data"]["confidence"].as_f64().unwrap_or_default();
-            assert!((0.0..=1.0).contains(&conf));
-            let words = s["data"]["words"].as_array().cloned().unwrap_or_default();
-            assert!(!words.is_empty(), "{s}");
-            for w in words {
-                let ws = w["start"].as_f64().unwrap_or(-1.0);
-                assert!(
-                    ws >= start - 0.1 && ws <= end + 0.1,
-                    "{w} outside {start}..{end}"
-                );
-            }
-        }
-        // The second speaker starts after the pause (first part ~9 s + 1.5 s).
-        let second = segs.iter().find(|s| {
-            s["data"]["text"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("meeting")
-        });
-        let t = second.and_then(|s| s["start"].as_f64()).unwrap_or_default();
-        assert!(t > 9.0, "second speaker at {t}");
-
-        // Exports.
-        for (format, check) in [
-            ("srt", "00:00:00,"),
-            ("vtt", "WEBVTT"),
-            ("txt", "Good morning"),
-        ] {
-            let r = app
-                .client
-                .get(app.url(&format!("/api/v1/media/{id}/transcript?format={format}")))
-                .send()
-                .await
-                .expect("export");
-            assert_eq!(r.status().as_u16(), 200);
-            let body = r.text().await.unwrap_or_default();
-            assert!(body.contains(check), "{format}: {body}");
-        }
-        let (_, json) = app
-            .get_json(&format!("/api/v1/media/{id}/transcript"))
-            .await;
-        assert!(wer(&reference, json["text"].as_str().unwrap_or_default()) <= MAX_WER);
+        check_transcript(&app, &id, duration, &reference, &file.display().to_string()).await;
     }
+    // whisper.cpp, the other engine, on the same speech.
+    let r: Value = app.upload(&wav, "").await.json().await.unwrap_or_default();
+    let id = r["id"].as_str().unwrap_or_default();
+    let job = app
+        .post_job(
+            id,
+            serde_json::json!([{"name": "probe"}, {"name": "transcribe", "options": {"model": "whisper-tiny.en"}}]),
+        )
+        .await;
+    let done = app
+        .wait_job(
+            job["id"].as_str().unwrap_or_default(),
+            Duration::from_secs(180),
+        )
+        .await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let (_, media) = app.get_json(&format!("/api/v1/media/{id}")).await;
+    let duration = media["duration"].as_f64().unwrap_or_default();
+    check_transcript(&app, id, duration, &reference, "whisper.cpp").await;
     let (s, _) = app
         .get_json("/api/v1/media/does-not-exist/transcript?format=srt")
         .await;
@@ -180,6 +130,100 @@ async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
         .await
         .expect("get");
     assert_eq!(r.status().as_u16(), 400);
+}
+
+/// Checks the transcript of `id` against `reference`: word errors, time
+/// codes, words inside their segments, the second speaker's start, exports.
+async fn check_transcript(app: &TestApp, id: &str, duration: f64, reference: &str, label: &str) {
+    let (_, insights) = app
+        .get_json(&format!("/api/v1/media/{id}/insights?analyzer=transcribe"))
+        .await;
+    let segs = insights["items"].as_array().cloned().unwrap_or_default();
+    assert!(segs.len() >= 2, "{insights}");
+    let text = segs
+        .iter()
+        .map(|s| s["data"]["text"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let w = wer(reference, &text);
+    assert!(w <= MAX_WER, "{label}: WER {w:.2} > {MAX_WER}: {text:?}");
+    // Time codes: increasing, inside the media, words inside their segment.
+    let mut last_end = 0.0;
+    for s in &segs {
+        let (start, end) = (
+            s["start"].as_f64().unwrap_or(-1.0),
+            s["end"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(
+            start >= last_end - 0.05 && end >= start && end <= duration + 0.1,
+            "{s} in {duration}"
+        );
+        last_end = end;
+        assert_eq!(s["data"]["language"], "en");
+        let conf = s["data"]["confidence"].as_f64().unwrap_or_default();
+        assert!((0.0..=1.0).contains(&conf));
+        let words = s["data"]["words"].as_array().cloned().unwrap_or_default();
+        assert!(!words.is_empty(), "{s}");
+        for w in words {
+            let ws = w["start"].as_f64().unwrap_or(-1.0);
+            assert!(
+                ws >= start - 0.1 && ws <= end + 0.1,
+                "{w} outside {start}..{end}"
+            );
+        }
+    }
+    // Words in speaking order; the second speaker's first "meeting" after
+    // the pause (first part ~9 s + 1.5 s), the first one's "budget" before.
+    let words: Vec<(String, f64)> = segs
+        .iter()
+        .flat_map(|s| s["data"]["words"].as_array().cloned().unwrap_or_default())
+        .map(|w| {
+            (
+                w["word"].as_str().unwrap_or_default().to_lowercase(),
+                w["start"].as_f64().unwrap_or(-1.0),
+            )
+        })
+        .collect();
+    assert!(
+        words.windows(2).all(|p| p[1].1 >= p[0].1 - 0.05),
+        "{label}: {words:?}"
+    );
+    let at = |needle: &str| words.iter().find(|(w, _)| w.contains(needle)).map(|w| w.1);
+    assert!(
+        at("budget").is_some_and(|t| t > 1.5 && t < 9.0),
+        "{label}: {words:?}"
+    );
+    assert!(at("meeting").is_some_and(|t| t > 9.0), "{label}: {words:?}");
+    // The second speaker starts after the pause (first part ~9 s + 1.5 s).
+    let second = segs.iter().find(|s| {
+        s["data"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("meeting")
+    });
+    let t = second.and_then(|s| s["start"].as_f64()).unwrap_or_default();
+    assert!(t > 9.0, "second speaker at {t}");
+
+    // Exports.
+    for (format, check) in [
+        ("srt", "00:00:00,"),
+        ("vtt", "WEBVTT"),
+        ("txt", "Good morning"),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/media/{id}/transcript?format={format}")))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(r.status().as_u16(), 200);
+        let body = r.text().await.unwrap_or_default();
+        assert!(body.contains(check), "{format}: {body}");
+    }
+    let (_, json) = app
+        .get_json(&format!("/api/v1/media/{id}/transcript"))
+        .await;
+    assert!(wer(reference, json["text"].as_str().unwrap_or_default()) <= MAX_WER);
 }
 
 #[tokio::test]
@@ -261,7 +305,7 @@ async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
         job["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("aima models pull whisper-tiny.en"),
+            .contains("aima models pull faster-whisper-tiny.en"),
         "{job}"
     );
 }
@@ -313,7 +357,7 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
     let job = app
         .post_job(
             r["id"].as_str().unwrap_or_default(),
-            serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0"}}]),
+            serde_json::json!([{"name": "transcribe", "options": {"model": "whisper-tiny.en", "quantization": "q8_0"}}]),
         )
         .await;
     let done = app
@@ -346,7 +390,7 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
     let job = app
         .post_job(
             r["id"].as_str().unwrap_or_default(),
-            serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0", "beam_size": 3}}]),
+            serde_json::json!([{"name": "transcribe", "options": {"model": "whisper-tiny.en", "quantization": "q8_0", "beam_size": 3}}]),
         )
         .await;
     let done = app
@@ -372,6 +416,31 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
         .await
         .expect("request");
     assert_eq!(bad.status().as_u16(), 400);
+
+    // The default model runs on CTranslate2, always int8: asking it for
+    // whisper.cpp's quantization fails the job at once, with the reason.
+    let job = app
+        .post_job(
+            r["id"].as_str().unwrap_or_default(),
+            serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0"}}]),
+        )
+        .await;
+    let done = app
+        .wait_job(
+            job["id"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(done["state"], "failed", "{done}");
+    assert_eq!(done["attempts"], 1, "{done}");
+    assert_eq!(done["error"]["code"], "invalid_pipeline", "{done}");
+    assert!(
+        done["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("quantization"),
+        "{done}"
+    );
 }
 
 /// The official `openai` Python package, unchanged, pointed at AIMA.

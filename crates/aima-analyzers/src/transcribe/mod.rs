@@ -1,9 +1,15 @@
-//! Speech to text with Whisper (whisper.cpp through whisper-rs).
+//! Speech to text with Whisper, on one of two engines chosen by the
+//! model's kind in the catalog: CTranslate2 (`speech_ct2`, faster-whisper's
+//! engine and format, [`ct2`]) or whisper.cpp (`speech`, ggml files,
+//! through whisper-rs).
 //!
 //! Audio is decoded by ffmpeg to 16 kHz mono and read a second at a time;
 //! the VAD cuts it into speech chunks of at most 28 s; each chunk is
 //! transcribed as it ends and its segments are saved at once. Memory stays
 //! bounded by one chunk whatever the media's length.
+
+pub mod ct2;
+pub mod mel;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use aima_core::{ErrorCode, Insight, MediaKind};
 use aima_media::SAMPLE_RATE;
+use aima_models::ModelKind;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use whisper_rs::{
@@ -20,18 +27,22 @@ use whisper_rs::{
 use crate::vad::{Chunker, SpeechChunk, VadConfig};
 use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
 
-pub const DEFAULT_MODEL: &str = "whisper-tiny.en";
+pub const DEFAULT_MODEL: &str = "faster-whisper-tiny.en";
 
-/// Whisper models by catalog name, loaded once per process and shared by jobs.
+/// Whisper models, loaded once per process and shared by jobs: whisper.cpp
+/// contexts by file, CTranslate2 models by folder and thread count (fixed
+/// when CTranslate2 loads a model).
 #[derive(Default)]
 pub struct Transcribe {
     contexts: Mutex<HashMap<PathBuf, Arc<WhisperContext>>>,
+    ct2: Mutex<HashMap<(PathBuf, usize), Arc<ct2::Model>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
-    /// A Whisper model of the catalog.
+    /// A Whisper model of the catalog: kind `speech_ct2` (CTranslate2,
+    /// int8) or `speech` (whisper.cpp).
     #[serde(default = "default_model")]
     pub model: String,
     /// ISO 639-1 code, or absent to detect (English-only models use `en`).
@@ -46,24 +57,30 @@ pub struct Options {
     /// Segments Whisper itself rates more likely silence than this are dropped.
     #[serde(default = "default_no_speech")]
     pub no_speech_threshold: f32,
-    /// `f16` (the weights as published), `q8_0` or `q4_0` (8- or 4-bit
-    /// copies made once next to them: faster on CPUs, slightly less accurate).
-    #[serde(default = "default_quantization")]
-    pub quantization: String,
+    /// whisper.cpp models: `f16` (the weights as published), `q8_0` or
+    /// `q4_0` (8- or 4-bit copies made once next to them: faster on CPUs,
+    /// slightly less accurate). CTranslate2 models always run int8.
+    #[serde(default)]
+    pub quantization: Option<String>,
     /// 1: greedy decoding (fastest). 2-8: beam search over that many
     /// hypotheses: fewer word errors, proportionally slower decoding (see
     /// BENCHMARKS.md: with q8_0 weights, 3 beams matched faster-whisper's
     /// word error rate at half its speed).
     #[serde(default = "default_beam_size")]
     pub beam_size: u32,
+    /// CTranslate2 models: give Whisper the text of the previous speech
+    /// chunk as context (faster-whisper's default: fewer word errors,
+    /// consistent spelling across chunks).
+    #[serde(default = "yes")]
+    pub condition_on_previous_text: bool,
+    /// CTranslate2 models: word times from the cross-attention alignment
+    /// (one more decoder pass per chunk). whisper.cpp always gives words.
+    #[serde(default = "yes")]
+    pub word_timestamps: bool,
 }
 
 fn default_beam_size() -> u32 {
     1
-}
-
-fn default_quantization() -> String {
-    "f16".into()
 }
 
 fn default_model() -> String {
@@ -84,8 +101,10 @@ impl Default for Options {
             threads: None,
             vad: true,
             no_speech_threshold: default_no_speech(),
-            quantization: default_quantization(),
+            quantization: None,
             beam_size: default_beam_size(),
+            condition_on_previous_text: true,
+            word_timestamps: true,
         }
     }
 }
@@ -110,20 +129,18 @@ pub struct SegmentData {
     pub words: Vec<Word>,
 }
 
-/// The ggml file of each Whisper catalog model.
-fn model_file(model: &str) -> Option<String> {
-    model
-        .strip_prefix("whisper-")
-        .map(|size| format!("ggml-{size}.bin"))
+/// The engine a model runs on, with what it needs to load.
+enum Engine {
+    /// whisper.cpp, with the name of the model's ggml file.
+    WhisperCpp { file: String },
+    /// CTranslate2, whose model is a folder of [`ct2::FILES`].
+    Ct2,
 }
 
 impl Options {
     fn check(&self) -> Result<(), String> {
-        if model_file(&self.model).is_none() {
-            return Err(format!(
-                "model {:?} is not a Whisper model (whisper-...)",
-                self.model
-            ));
+        if self.model.is_empty() {
+            return Err("model must name a Whisper model of the catalog".into());
         }
         if let Some(l) = &self.language {
             if whisper_rs::get_lang_id(l).is_none() {
@@ -133,7 +150,11 @@ impl Options {
         if self.threads.is_some_and(|t| t == 0 || t > 64) {
             return Err("threads must be between 1 and 64".into());
         }
-        if !["f16", "q8_0", "q4_0"].contains(&self.quantization.as_str()) {
+        if self
+            .quantization
+            .as_deref()
+            .is_some_and(|q| !["f16", "q8_0", "q4_0"].contains(&q))
+        {
             return Err("quantization must be f16, q8_0 or q4_0".into());
         }
         if !(0.0..=1.0).contains(&self.no_speech_threshold) {
@@ -176,6 +197,156 @@ impl Transcribe {
             c.insert(path, ctx.clone());
         }
         Ok(ctx)
+    }
+}
+
+/// A model ready for a job's chunks, with what it carries between them.
+enum Loaded {
+    WhisperCpp {
+        ctx: Arc<WhisperContext>,
+        state: Option<WhisperState>,
+    },
+    Ct2 {
+        model: Arc<ct2::Model>,
+        context: ct2::Context,
+    },
+}
+
+impl Loaded {
+    /// Transcribes one chunk; blocking.
+    fn transcribe(
+        &mut self,
+        chunk: &SpeechChunk,
+        opts: &Options,
+        threads: usize,
+    ) -> Result<Vec<TimedSegment>, String> {
+        match self {
+            Loaded::WhisperCpp { ctx, state } => {
+                let st = state.take().ok_or("lost whisper state")?;
+                let (st, segments) = transcribe_chunk(ctx, st, chunk, opts, threads)?;
+                *state = Some(st);
+                Ok(segments)
+            }
+            Loaded::Ct2 { model, context } => model.transcribe(chunk, opts, context),
+        }
+    }
+}
+
+impl Transcribe {
+    /// The job's model on its engine, loaded once per process. A model that
+    /// is not installed fails the job with the command that installs it.
+    async fn load(
+        &self,
+        input: &AnalyzerInput<'_>,
+        opts: &Options,
+        threads: usize,
+    ) -> Result<Loaded, AnalyzerError> {
+        let missing = |e: aima_models::ModelError| {
+            AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string())
+        };
+        let entry = input.models.catalog().get(&opts.model).ok_or_else(|| {
+            AnalyzerError::abort(
+                ErrorCode::ModelMissing,
+                format!(
+                    "model {:?} is not in the catalog (aima models list)",
+                    opts.model
+                ),
+            )
+        })?;
+        let engine = match entry.kind {
+            ModelKind::Speech => match entry.files.first() {
+                Some(f) => Engine::WhisperCpp {
+                    file: f.name.clone(),
+                },
+                None => return Err(AnalyzerError::abort(ErrorCode::InvalidPipeline, "model has no files")),
+            },
+            ModelKind::SpeechCt2 if opts.quantization.is_some() => {
+                return Err(AnalyzerError::abort(
+                    ErrorCode::InvalidPipeline,
+                    format!(
+                        "model {:?} runs on CTranslate2, always int8: `quantization` applies to whisper.cpp models",
+                        opts.model
+                    ),
+                ))
+            }
+            ModelKind::SpeechCt2 => Engine::Ct2,
+            other => {
+                return Err(AnalyzerError::abort(
+                    ErrorCode::InvalidPipeline,
+                    format!(
+                        "model {:?} is a {other:?} model, not a Whisper model",
+                        opts.model
+                    ),
+                ))
+            }
+        };
+        match engine {
+            Engine::WhisperCpp { file } => {
+                let scheme = opts.quantization.as_deref().unwrap_or("f16");
+                let path = match aima_models::quantize::Scheme::parse(scheme) {
+                    Some(scheme) => {
+                        input
+                            .models
+                            .whisper_quantized(&opts.model, &file, scheme)
+                            .await
+                    }
+                    None => input.models.installed_file(&opts.model, &file).await,
+                }
+                .map_err(missing)?;
+                let ctx = self.context(path).await?;
+                let state = ctx
+                    .create_state()
+                    .map_err(|e| AnalyzerError::Retry(e.to_string()))?;
+                Ok(Loaded::WhisperCpp {
+                    ctx,
+                    state: Some(state),
+                })
+            }
+            Engine::Ct2 => {
+                for f in ct2::FILES {
+                    input
+                        .models
+                        .installed_file(&opts.model, f)
+                        .await
+                        .map_err(missing)?;
+                }
+                let dir = input.models.model_dir(&opts.model);
+                let key = (dir.clone(), threads);
+                let cached = self.ct2.lock().ok().and_then(|c| c.get(&key).cloned());
+                let model = match cached {
+                    Some(m) => m,
+                    None => {
+                        let d = dir.clone();
+                        let m = tokio::task::spawn_blocking(move || ct2::Model::load(&d, threads))
+                            .await
+                            .map_err(|e| AnalyzerError::Retry(e.to_string()))?
+                            .map_err(|e| {
+                                AnalyzerError::abort(
+                                    ErrorCode::ModelMissing,
+                                    format!("cannot load {}: {e}", dir.display()),
+                                )
+                            })?;
+                        let m = Arc::new(m);
+                        if let Ok(mut c) = self.ct2.lock() {
+                            c.insert(key, m.clone());
+                        }
+                        m
+                    }
+                };
+                if let Some(l) = &opts.language {
+                    if model.is_multilingual() && !model.knows_language(l) {
+                        return Err(AnalyzerError::abort(
+                            ErrorCode::InvalidPipeline,
+                            format!("model {:?} does not know language {l:?}", opts.model),
+                        ));
+                    }
+                }
+                Ok(Loaded::Ct2 {
+                    model,
+                    context: ct2::Context::default(),
+                })
+            }
+        }
     }
 }
 
@@ -309,7 +480,7 @@ impl Analyzer for Transcribe {
     }
 
     fn description(&self) -> &'static str {
-        "Speech to text with Whisper (whisper.cpp): time-coded segments with words, confidence and language; silence skipped by voice-activity detection"
+        "Speech to text with Whisper (CTranslate2 or whisper.cpp): time-coded segments with words, confidence and language; silence skipped by voice-activity detection"
     }
 
     fn accepts(&self) -> &'static [MediaKind] {
@@ -330,29 +501,12 @@ impl Analyzer for Transcribe {
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let opts: Options = crate::run_options(input.options)?;
-        let file = model_file(&opts.model).ok_or_else(|| {
-            AnalyzerError::abort(ErrorCode::InvalidPipeline, "not a Whisper model")
-        })?;
-        let path = match aima_models::quantize::Scheme::parse(&opts.quantization) {
-            Some(scheme) => {
-                input
-                    .models
-                    .whisper_quantized(&opts.model, &file, scheme)
-                    .await
-            }
-            None => input.models.installed_file(&opts.model, &file).await,
-        }
-        .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))?;
-        let ctx = self.context(path).await?;
         let threads = opts.threads.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
-        let mut state = Some(
-            ctx.create_state()
-                .map_err(|e| AnalyzerError::Retry(e.to_string()))?,
-        );
+        let mut engine = Some(self.load(&input, &opts, threads).await?);
 
         // Cancellation is checked between chunks (at most 28 s of audio, a
         // few seconds of work): whisper-rs 0.16's safe abort callback calls
@@ -388,20 +542,22 @@ impl Analyzer for Transcribe {
                     chunker.push(&samples)
                 };
                 for chunk in chunks {
-                    let st = state
+                    let mut loaded = engine
                         .take()
                         .ok_or_else(|| AnalyzerError::Retry("lost whisper state".into()))?;
                     if input.cancel.is_cancelled() {
                         return Err(AnalyzerError::Cancelled);
                     }
-                    let (ctx2, opts2) = (ctx.clone(), opts.clone());
-                    let (st, segments) = tokio::task::spawn_blocking(move || {
-                        transcribe_chunk(&ctx2, st, &chunk, &opts2, threads)
+                    let opts2 = opts.clone();
+                    let (loaded, segments) = tokio::task::spawn_blocking(move || {
+                        let segments = loaded.transcribe(&chunk, &opts2, threads);
+                        (loaded, segments)
                     })
                     .await
-                    .map_err(|e| AnalyzerError::Retry(format!("whisper panicked: {e}")))?
-                    .map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
-                    state = Some(st);
+                    .map_err(|e| AnalyzerError::Retry(format!("whisper panicked: {e}")))?;
+                    let segments = segments
+                        .map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
+                    engine = Some(loaded);
                     for (start, end, data) in segments {
                         let value = serde_json::to_value(&data)
                             .map_err(|e| AnalyzerError::Retry(e.to_string()))?;
@@ -449,17 +605,13 @@ mod tests {
 
     #[test]
     fn options() {
-        assert_eq!(
-            model_file("whisper-tiny.en").as_deref(),
-            Some("ggml-tiny.en.bin")
-        );
         assert!(Options::default().check().is_ok());
         let bad = |v: serde_json::Value| {
             parse_options::<Options>(&v)
                 .and_then(|o| o.check())
                 .is_err()
         };
-        assert!(bad(serde_json::json!({"model": "onnxruntime"})));
+        assert!(bad(serde_json::json!({"model": ""})));
         assert!(bad(serde_json::json!({"language": "klingon"})));
         assert!(bad(serde_json::json!({"threads": 0})));
         assert!(bad(serde_json::json!({"beam": 5})));
