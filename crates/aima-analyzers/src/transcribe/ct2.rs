@@ -17,7 +17,7 @@ use ct2rs::sys::{StorageView, Whisper, WhisperOptions};
 use tokenizers::Tokenizer;
 
 use super::mel::{LogMel, N_FRAMES};
-use super::{Options, SegmentData, TimedSegment, Word};
+use super::{mean, Options, SegmentData, TimedSegment, Word};
 use crate::vad::SpeechChunk;
 use aima_media::SAMPLE_RATE;
 
@@ -225,7 +225,7 @@ impl Model {
             let confidence = if seg_words.is_empty() {
                 decoded.avg_logprob.exp() as f32
             } else {
-                seg_words.iter().map(|w| w.probability).sum::<f32>() / seg_words.len() as f32
+                mean(seg_words.iter().map(|w| w.probability))
             };
             out.push((
                 start,
@@ -380,11 +380,7 @@ impl Model {
             }
             let probs = &a.text_token_probs
                 [from.min(a.text_token_probs.len())..to.min(a.text_token_probs.len())];
-            let probability = if probs.is_empty() {
-                0.0
-            } else {
-                probs.iter().sum::<f32>() / probs.len() as f32
-            };
+            let probability = mean(probs.iter().copied());
             out.push((
                 p,
                 Word {

@@ -167,23 +167,23 @@ impl Options {
     }
 }
 
-impl Transcribe {
-    async fn context(&self, path: PathBuf) -> Result<Arc<WhisperContext>, AnalyzerError> {
-        // whisper.cpp logs through tracing (at debug), not onto stderr.
-        static HOOKS: std::sync::Once = std::sync::Once::new();
-        HOOKS.call_once(whisper_rs::install_logging_hooks);
-        if let Some(ctx) = self
-            .contexts
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&path).cloned())
-        {
-            return Ok(ctx);
-        }
-        let p = path.clone();
-        let ctx = tokio::task::spawn_blocking(move || {
-            WhisperContext::new_with_params(&p, WhisperContextParameters::default())
-        })
+/// The model cached under `key`, or loaded by `load` (blocking, on a
+/// blocking thread) and cached; a model that does not load fails the job
+/// with `model_missing`, naming `path`.
+async fn cached<K, V>(
+    cache: &Mutex<HashMap<K, Arc<V>>>,
+    key: K,
+    path: &std::path::Path,
+    load: impl FnOnce() -> Result<V, String> + Send + 'static,
+) -> Result<Arc<V>, AnalyzerError>
+where
+    K: std::hash::Hash + Eq,
+    V: Send + Sync + 'static,
+{
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(v);
+    }
+    let v = tokio::task::spawn_blocking(load)
         .await
         .map_err(|e| AnalyzerError::Retry(e.to_string()))?
         .map_err(|e| {
@@ -192,11 +192,22 @@ impl Transcribe {
                 format!("cannot load {}: {e}", path.display()),
             )
         })?;
-        let ctx = Arc::new(ctx);
-        if let Ok(mut c) = self.contexts.lock() {
-            c.insert(path, ctx.clone());
-        }
-        Ok(ctx)
+    let v = Arc::new(v);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, v.clone());
+    }
+    Ok(v)
+}
+
+/// The mean of `values`, or 0 for none.
+pub(crate) fn mean(values: impl IntoIterator<Item = f32>) -> f32 {
+    let (sum, n) = values
+        .into_iter()
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f32
     }
 }
 
@@ -293,7 +304,15 @@ impl Transcribe {
                     None => input.models.installed_file(&opts.model, &file).await,
                 }
                 .map_err(missing)?;
-                let ctx = self.context(path).await?;
+                // whisper.cpp logs through tracing (at debug), not onto stderr.
+                static HOOKS: std::sync::Once = std::sync::Once::new();
+                HOOKS.call_once(whisper_rs::install_logging_hooks);
+                let p = path.clone();
+                let ctx = cached(&self.contexts, path.clone(), &path, move || {
+                    WhisperContext::new_with_params(&p, WhisperContextParameters::default())
+                        .map_err(|e| e.to_string())
+                })
+                .await?;
                 let state = ctx
                     .create_state()
                     .map_err(|e| AnalyzerError::Retry(e.to_string()))?;
@@ -311,28 +330,11 @@ impl Transcribe {
                         .map_err(missing)?;
                 }
                 let dir = input.models.model_dir(&opts.model);
-                let key = (dir.clone(), threads);
-                let cached = self.ct2.lock().ok().and_then(|c| c.get(&key).cloned());
-                let model = match cached {
-                    Some(m) => m,
-                    None => {
-                        let d = dir.clone();
-                        let m = tokio::task::spawn_blocking(move || ct2::Model::load(&d, threads))
-                            .await
-                            .map_err(|e| AnalyzerError::Retry(e.to_string()))?
-                            .map_err(|e| {
-                                AnalyzerError::abort(
-                                    ErrorCode::ModelMissing,
-                                    format!("cannot load {}: {e}", dir.display()),
-                                )
-                            })?;
-                        let m = Arc::new(m);
-                        if let Ok(mut c) = self.ct2.lock() {
-                            c.insert(key, m.clone());
-                        }
-                        m
-                    }
-                };
+                let d = dir.clone();
+                let model = cached(&self.ct2, (dir.clone(), threads), &dir, move || {
+                    ct2::Model::load(&d, threads)
+                })
+                .await?;
                 if let Some(l) = &opts.language {
                     if model.is_multilingual() && !model.knows_language(l) {
                         return Err(AnalyzerError::abort(
@@ -453,11 +455,7 @@ fn transcribe_chunk(
         words.retain(|w| !w.word.trim().is_empty());
         let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
         let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
-        let confidence = if probs.is_empty() {
-            0.0
-        } else {
-            probs.iter().sum::<f32>() / probs.len() as f32
-        };
+        let confidence = mean(probs);
         out.push((
             start,
             end,

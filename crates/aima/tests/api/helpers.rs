@@ -319,6 +319,13 @@ impl TestApp {
         r.json().await.unwrap_or_default()
     }
 
+    /// Queues a job through the API and waits for its end; returns it.
+    pub async fn run_job(&self, media_id: &str, pipeline: Value, timeout: Duration) -> Value {
+        let job = self.post_job(media_id, pipeline).await;
+        self.wait_job(job["id"].as_str().unwrap_or_default(), timeout)
+            .await
+    }
+
     /// Polls a job until `done(job)` holds.
     pub async fn wait_until(
         &self,

@@ -103,15 +103,10 @@ async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
     // whisper.cpp, the other engine, on the same speech.
     let r: Value = app.upload(&wav, "").await.json().await.unwrap_or_default();
     let id = r["id"].as_str().unwrap_or_default();
-    let job = app
-        .post_job(
+    let done = app
+        .run_job(
             id,
             serde_json::json!([{"name": "probe"}, {"name": "transcribe", "options": {"model": "whisper-tiny.en"}}]),
-        )
-        .await;
-    let done = app
-        .wait_job(
-            job["id"].as_str().unwrap_or_default(),
             Duration::from_secs(180),
         )
         .await;
@@ -354,15 +349,10 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
     .await;
     let wav = speak(app.data.path(), "q.wav", "en-gb+f3", SECOND);
     let r: Value = app.upload(&wav, "").await.json().await.unwrap_or_default();
-    let job = app
-        .post_job(
+    let done = app
+        .run_job(
             r["id"].as_str().unwrap_or_default(),
             serde_json::json!([{"name": "transcribe", "options": {"model": "whisper-tiny.en", "quantization": "q8_0"}}]),
-        )
-        .await;
-    let done = app
-        .wait_job(
-            job["id"].as_str().unwrap_or_default(),
             Duration::from_secs(180),
         )
         .await;
@@ -387,15 +377,10 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
     assert!(wer(SECOND, text) <= MAX_WER, "{text}");
 
     // Beam search on the same weights: a new analysis replaces the first.
-    let job = app
-        .post_job(
+    let done = app
+        .run_job(
             r["id"].as_str().unwrap_or_default(),
             serde_json::json!([{"name": "transcribe", "options": {"model": "whisper-tiny.en", "quantization": "q8_0", "beam_size": 3}}]),
-        )
-        .await;
-    let done = app
-        .wait_job(
-            job["id"].as_str().unwrap_or_default(),
             Duration::from_secs(180),
         )
         .await;
@@ -419,15 +404,10 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
 
     // The default model runs on CTranslate2, always int8: asking it for
     // whisper.cpp's quantization fails the job at once, with the reason.
-    let job = app
-        .post_job(
+    let done = app
+        .run_job(
             r["id"].as_str().unwrap_or_default(),
             serde_json::json!([{"name": "transcribe", "options": {"quantization": "q8_0"}}]),
-        )
-        .await;
-    let done = app
-        .wait_job(
-            job["id"].as_str().unwrap_or_default(),
             Duration::from_secs(60),
         )
         .await;
