@@ -63,9 +63,9 @@ pub struct Options {
     #[serde(default)]
     pub quantization: Option<String>,
     /// 1: greedy decoding (fastest). 2-8: beam search over that many
-    /// hypotheses: fewer word errors, proportionally slower decoding (see
-    /// BENCHMARKS.md: with q8_0 weights, 3 beams matched faster-whisper's
-    /// word error rate at half its speed).
+    /// hypotheses: fewer word errors, slower decoding (see BENCHMARKS.md:
+    /// on CTranslate2, 3 beams took tiny.en from 5.3 to 4.5 % WER at 72 %
+    /// of the speed).
     #[serde(default = "default_beam_size")]
     pub beam_size: u32,
     /// CTranslate2 models: give Whisper the text of the previous speech
@@ -109,7 +109,8 @@ impl Default for Options {
     }
 }
 
-/// A word with its time, from Whisper's token timestamps.
+/// A word with its time: from whisper.cpp's token timestamps, or from
+/// CTranslate2's cross-attention alignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
     pub word: String,
@@ -122,19 +123,12 @@ pub struct Word {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentData {
     pub text: String,
-    /// Mean token probability, 0 to 1.
+    /// Mean token probability, 0 to 1 (CTranslate2 without word times:
+    /// the chunk's geometric mean).
     pub confidence: f32,
     pub no_speech_probability: f32,
     pub language: String,
     pub words: Vec<Word>,
-}
-
-/// The engine a model runs on, with what it needs to load.
-enum Engine {
-    /// whisper.cpp, with the name of the model's ggml file.
-    WhisperCpp { file: String },
-    /// CTranslate2, whose model is a folder of [`ct2::FILES`].
-    Ct2,
 }
 
 impl Options {
@@ -264,35 +258,11 @@ impl Transcribe {
                 ),
             )
         })?;
-        let engine = match entry.kind {
-            ModelKind::Speech => match entry.files.first() {
-                Some(f) => Engine::WhisperCpp {
-                    file: f.name.clone(),
-                },
-                None => return Err(AnalyzerError::abort(ErrorCode::InvalidPipeline, "model has no files")),
-            },
-            ModelKind::SpeechCt2 if opts.quantization.is_some() => {
-                return Err(AnalyzerError::abort(
-                    ErrorCode::InvalidPipeline,
-                    format!(
-                        "model {:?} runs on CTranslate2, always int8: `quantization` applies to whisper.cpp models",
-                        opts.model
-                    ),
-                ))
-            }
-            ModelKind::SpeechCt2 => Engine::Ct2,
-            other => {
-                return Err(AnalyzerError::abort(
-                    ErrorCode::InvalidPipeline,
-                    format!(
-                        "model {:?} is a {other:?} model, not a Whisper model",
-                        opts.model
-                    ),
-                ))
-            }
-        };
-        match engine {
-            Engine::WhisperCpp { file } => {
+        match entry.kind {
+            ModelKind::Speech => {
+                let file = entry.files.first().map(|f| f.name.clone()).ok_or_else(|| {
+                    AnalyzerError::abort(ErrorCode::InvalidPipeline, "model has no files")
+                })?;
                 let scheme = opts.quantization.as_deref().unwrap_or("f16");
                 let path = match aima_models::quantize::Scheme::parse(scheme) {
                     Some(scheme) => {
@@ -321,7 +291,16 @@ impl Transcribe {
                     state: Some(state),
                 })
             }
-            Engine::Ct2 => {
+            ModelKind::SpeechCt2 => {
+                if opts.quantization.is_some() {
+                    return Err(AnalyzerError::abort(
+                        ErrorCode::InvalidPipeline,
+                        format!(
+                            "model {:?} runs on CTranslate2, always int8: `quantization` applies to whisper.cpp models",
+                            opts.model
+                        ),
+                    ));
+                }
                 for f in ct2::FILES {
                     input
                         .models
@@ -348,6 +327,13 @@ impl Transcribe {
                     context: ct2::Context::default(),
                 })
             }
+            other => Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                format!(
+                    "model {:?} is a {other:?} model, not a Whisper model",
+                    opts.model
+                ),
+            )),
         }
     }
 }
