@@ -454,26 +454,46 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
         .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match cmd {
         ModelsCommand::List => {
-            println!(
-                "{:<20} {:<8} {:>10}  {:<12} {:<9} PATH",
-                "NAME", "KIND", "SIZE", "LICENSE", "STATE"
-            );
-            for m in manager.list().await? {
-                let kind = serde_json::to_value(m.kind)?;
-                let state = serde_json::to_value(m.state)?;
-                println!(
-                    "{:<20} {:<8} {:>10}  {:<12} {:<9} {}",
-                    m.name,
-                    kind.as_str().unwrap_or_default(),
-                    format!("{:.1} MB", m.size as f64 / 1e6),
-                    m.license,
-                    state.as_str().unwrap_or_default(),
-                    if m.state == State::Installed {
-                        m.path.display().to_string()
-                    } else {
-                        String::new()
-                    }
+            let models = manager.list().await?;
+            // Columns as wide as their longest entry.
+            let rows: Vec<[String; 6]> = models
+                .iter()
+                .map(|m| {
+                    let label = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+                    [
+                        m.name.clone(),
+                        label(serde_json::to_value(m.kind).unwrap_or_default()),
+                        format!("{:.1} MB", m.size as f64 / 1e6),
+                        // Long licence notes in full: `aima models show NAME`.
+                        if m.license.chars().count() > 24 {
+                            format!("{}…", m.license.chars().take(23).collect::<String>())
+                        } else {
+                            m.license.clone()
+                        },
+                        label(serde_json::to_value(m.state).unwrap_or_default()),
+                        if m.state == State::Installed {
+                            m.path.display().to_string()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect();
+            let header = ["NAME", "KIND", "SIZE", "LICENSE", "STATE", "PATH"].map(String::from);
+            let width = |i: usize| {
+                std::iter::once(&header)
+                    .chain(&rows)
+                    .map(|r| r[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            };
+            let (w0, w1, w2, w3, w4) = (width(0), width(1), width(2), width(3), width(4));
+            for r in std::iter::once(&header).chain(&rows) {
+                let line = format!(
+                    "{:<w0$} {:<w1$} {:>w2$}  {:<w3$} {:<w4$} {}",
+                    r[0], r[1], r[2], r[3], r[4], r[5]
                 );
+                println!("{}", line.trim_end());
             }
             Ok(())
         }

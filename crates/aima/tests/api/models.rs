@@ -31,6 +31,16 @@ fn list_pull_verify_path_rm() {
     let m = dir.path();
     let (code, out, _) = run(aima(m).args(["models", "list"]));
     assert_eq!(code, 0);
+    // Columns line up under their headers, whatever the names' lengths.
+    let kind_at = out.find("KIND").unwrap_or_default();
+    assert!(kind_at > "faster-whisper-tiny.en".len(), "{out}");
+    for l in out.lines().skip(1) {
+        let (name, rest) = l.split_at(kind_at.min(l.len()));
+        assert!(
+            name.ends_with(' ') && rest.starts_with(|c: char| c.is_ascii_lowercase()),
+            "{out}"
+        );
+    }
     assert!(
         out.lines()
             .any(|l| l.starts_with("whisper-tiny.en") && l.contains("missing")),
