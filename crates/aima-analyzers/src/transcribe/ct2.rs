@@ -32,14 +32,6 @@ const TEMPERATURES: [f32; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
 /// Above this temperature the window's text is not used as context.
 const PROMPT_RESET_TEMPERATURE: f32 = 0.5;
 
-/// The files of a CTranslate2 Whisper model.
-pub const FILES: [&str; 4] = [
-    "model.bin",
-    "config.json",
-    "tokenizer.json",
-    "vocabulary.txt",
-];
-
 /// A loaded model with its tokenizer; shared by jobs.
 pub struct Model {
     whisper: Whisper,

@@ -301,7 +301,7 @@ impl Transcribe {
                         ),
                     ));
                 }
-                for f in ct2::FILES {
+                for f in aima_models::CT2_WHISPER_FILES {
                     input
                         .models
                         .installed_file(&opts.model, f)
