@@ -244,43 +244,38 @@ async fn concurrent_jobs_find_one_new_person_once() {
     }
 }
 
+/// Stores two faces of person `who` (0.9986 apart) through `store` in a
+/// job of its own; returns how many persons the workspace then has.
+async fn persons_after_two_faces(store: &SqlStore, job: usize, who: usize) -> usize {
+    let (j, t, _) = running(store, job).await;
+    for n in 0..2 {
+        store
+            .put_insight(
+                &j,
+                &t,
+                &face(&format!("{who}-{n}"), n as f64, embedding(who, n)),
+            )
+            .await
+            .expect("put");
+    }
+    store
+        .list_persons("w", &PageRequest::default())
+        .await
+        .expect("list")
+        .items
+        .len()
+}
+
 #[tokio::test]
 async fn the_match_threshold_is_the_configured_one() {
     for (store, _dir) in stores().await {
-        // 0.9986 apart: one person at the default, two at a strict 0.9995.
+        // 0.9986 apart: two persons at a strict 0.9995, one at the default.
         let strict = store.clone().with_face_match_threshold(0.9995);
-        let (j1, t1, _) = running(&strict, 301).await;
-        strict
-            .put_insight(&j1, &t1, &face("s0", 0.0, embedding(5, 0)))
-            .await
-            .expect("put");
-        strict
-            .put_insight(&j1, &t1, &face("s1", 1.0, embedding(5, 1)))
-            .await
-            .expect("put");
-        let page = strict
-            .list_persons("w", &PageRequest::default())
-            .await
-            .expect("list");
-        assert_eq!(page.items.len(), 2, "{:?}", page.items);
-        let (j2, t2, _) = running(&store, 302).await;
-        store
-            .put_insight(&j2, &t2, &face("d0", 0.0, embedding(6, 0)))
-            .await
-            .expect("put");
-        store
-            .put_insight(&j2, &t2, &face("d1", 1.0, embedding(6, 1)))
-            .await
-            .expect("put");
-        let page = store
-            .list_persons("w", &PageRequest::default())
-            .await
-            .expect("list");
+        assert_eq!(persons_after_two_faces(&strict, 301, 5).await, 2);
         assert_eq!(
-            page.items.len(),
+            persons_after_two_faces(&store, 302, 6).await,
             3,
-            "the default joins them: {:?}",
-            page.items
+            "the default joins them"
         );
     }
 }

@@ -387,16 +387,7 @@ pub async fn summary(
             "utc_offset_minutes must be within ±840",
         ));
     }
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("format {other:?}: use json or csv"),
-            ))
-        }
-    };
+    let csv = super::wants_csv(q.format.as_deref())?;
     let events = state
         .store
         .activity_events(

@@ -455,16 +455,7 @@ pub async fn insights(
     Path(id): Path<String>,
     Query(q): Query<InsightQuery>,
 ) -> ApiResult<Response> {
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("format {other:?}: use json or csv"),
-            ))
-        }
-    };
+    let csv = super::wants_csv(q.format.as_deref())?;
     state
         .store
         .get_media(&caller.workspace, &id)

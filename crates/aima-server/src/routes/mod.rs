@@ -8,6 +8,19 @@ pub mod persons;
 pub mod system;
 pub mod workers;
 
+/// Whether a listing's `format` parameter asks for CSV (`json`, the
+/// default, or `csv`); anything else is the caller's mistake.
+pub(crate) fn wants_csv(format: Option<&str>) -> Result<bool, crate::error::ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(crate::error::ApiError::new(
+            aima_core::ErrorCode::InvalidParameter,
+            format!("format {other:?}: use json or csv"),
+        )),
+    }
+}
+
 /// RFC 4180 quoting, and a leading `'` against formula injection in
 /// spreadsheets (application names, OCR text and labels are user-controlled
 /// text).

@@ -590,5 +590,13 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
         let csv = r.text().await.unwrap_or_default();
         assert!(csv.starts_with("key,period,seconds\n"), "{csv}");
         assert!(csv.lines().any(|l| l.starts_with("zoom,09,")), "{csv}");
+        let (status, err) = app
+            .get_json("/api/v1/activity/summary?by=app&period=hour&format=xml")
+            .await;
+        assert_eq!(
+            (status, &err["error"]["code"]),
+            (400, &json!("invalid_parameter")),
+            "{err}"
+        );
     }
 }
