@@ -4,9 +4,8 @@
 # BENCHMARKS.md. Needs ffmpeg and postgresql (scripts/test.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
-. scripts/lib/cmake.sh
-use_stable_cmake_options
+. scripts/lib/build.sh
+use_build_env
 . scripts/lib/postgres.sh
 start_postgres
 AIMA_BENCH_POSTGRES_URL="$AIMA_PG_URL" cargo bench --locked -p aima --bench ingest

@@ -5,11 +5,11 @@
 # models folder beside the clone (../shared/models) for the ggml weights.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
-. scripts/lib/cmake.sh
-use_stable_cmake_options
-python3 -c 'import faster_whisper' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check faster-whisper
-cargo build --release --locked -p aima
+. scripts/lib/build.sh
+use_build_env
+. scripts/lib/venv.sh
+use_venv faster-whisper
+cargo build --release --locked -p aima --features whisper-cpp
 aima="$CARGO_TARGET_DIR/release/aima"
 models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT

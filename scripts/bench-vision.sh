@@ -6,11 +6,10 @@
 # BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
-. scripts/lib/cmake.sh
-use_stable_cmake_options
+. scripts/lib/build.sh
+use_build_env
 . scripts/lib/fixtures.sh
 fetch_test_images
-python3 -c 'import rapidocr, onnxruntime' 2>/dev/null ||
-  python3 -m pip install --quiet --disable-pip-version-check "rapidocr==3.10.0" "onnxruntime==1.31.1"
+. scripts/lib/venv.sh
+use_venv "rapidocr==3.10.0" "onnxruntime==1.31.1"
 cargo bench --locked -p aima --bench vision

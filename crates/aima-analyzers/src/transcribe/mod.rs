@@ -9,7 +9,12 @@
 //! bounded by one chunk whatever the media's length.
 
 pub mod ct2;
+pub mod languages;
 pub mod mel;
+#[cfg(feature = "whisper-cpp")]
+mod whisper_cpp;
+
+pub use languages::{lang_id, lang_name};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,9 +25,6 @@ use aima_media::SAMPLE_RATE;
 use aima_models::ModelKind;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
-};
 
 use crate::vad::{Chunker, SpeechChunk, VadConfig};
 use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
@@ -34,7 +36,8 @@ pub const DEFAULT_MODEL: &str = "faster-whisper-tiny.en";
 /// when CTranslate2 loads a model).
 #[derive(Default)]
 pub struct Transcribe {
-    contexts: Mutex<HashMap<PathBuf, Arc<WhisperContext>>>,
+    #[cfg(feature = "whisper-cpp")]
+    contexts: Mutex<HashMap<PathBuf, Arc<whisper_rs::WhisperContext>>>,
     ct2: Mutex<HashMap<(PathBuf, usize), Arc<ct2::Model>>>,
 }
 
@@ -137,7 +140,7 @@ impl Options {
             return Err("model must name a Whisper model of the catalog".into());
         }
         if let Some(l) = &self.language {
-            if whisper_rs::get_lang_id(l).is_none() {
+            if lang_id(l).is_none() {
                 return Err(format!("language {l:?} is not one Whisper knows"));
             }
         }
@@ -207,10 +210,8 @@ pub(crate) fn mean(values: impl IntoIterator<Item = f32>) -> f32 {
 
 /// A model ready for a job's chunks, with what it carries between them.
 enum Loaded {
-    WhisperCpp {
-        ctx: Arc<WhisperContext>,
-        state: Option<WhisperState>,
-    },
+    #[cfg(feature = "whisper-cpp")]
+    WhisperCpp(whisper_cpp::Engine),
     Ct2 {
         model: Arc<ct2::Model>,
         context: ct2::Context,
@@ -226,13 +227,12 @@ impl Loaded {
         threads: usize,
     ) -> Result<Vec<TimedSegment>, String> {
         match self {
-            Loaded::WhisperCpp { ctx, state } => {
-                let st = state.take().ok_or("lost whisper state")?;
-                let (st, segments) = transcribe_chunk(ctx, st, chunk, opts, threads)?;
-                *state = Some(st);
-                Ok(segments)
+            #[cfg(feature = "whisper-cpp")]
+            Loaded::WhisperCpp(engine) => engine.transcribe(chunk, opts, threads),
+            Loaded::Ct2 { model, context } => {
+                let _ = threads; // fixed when the model was loaded
+                model.transcribe(chunk, opts, context)
             }
-            Loaded::Ct2 { model, context } => model.transcribe(chunk, opts, context),
         }
     }
 }
@@ -259,6 +259,7 @@ impl Transcribe {
             )
         })?;
         match entry.kind {
+            #[cfg(feature = "whisper-cpp")]
             ModelKind::Speech => {
                 let file = entry.files.first().map(|f| f.name.clone()).ok_or_else(|| {
                     AnalyzerError::abort(ErrorCode::InvalidPipeline, "model has no files")
@@ -274,23 +275,22 @@ impl Transcribe {
                     None => input.models.installed_file(&opts.model, &file).await,
                 }
                 .map_err(missing)?;
-                // whisper.cpp logs through tracing (at debug), not onto stderr.
-                static HOOKS: std::sync::Once = std::sync::Once::new();
-                HOOKS.call_once(whisper_rs::install_logging_hooks);
                 let p = path.clone();
                 let ctx = cached(&self.contexts, path.clone(), &path, move || {
-                    WhisperContext::new_with_params(&p, WhisperContextParameters::default())
-                        .map_err(|e| e.to_string())
+                    whisper_cpp::load(&p)
                 })
                 .await?;
-                let state = ctx
-                    .create_state()
-                    .map_err(|e| AnalyzerError::Retry(e.to_string()))?;
-                Ok(Loaded::WhisperCpp {
-                    ctx,
-                    state: Some(state),
-                })
+                let engine = whisper_cpp::Engine::new(ctx).map_err(AnalyzerError::Retry)?;
+                Ok(Loaded::WhisperCpp(engine))
             }
+            #[cfg(not(feature = "whisper-cpp"))]
+            ModelKind::Speech => Err(AnalyzerError::abort(
+                ErrorCode::InvalidPipeline,
+                format!(
+                    "model {:?} runs on whisper.cpp, which this build of AIMA leaves out (cargo feature `whisper-cpp`); use a CTranslate2 model such as {DEFAULT_MODEL}",
+                    opts.model
+                ),
+            )),
             ModelKind::SpeechCt2 => {
                 if opts.quantization.is_some() {
                     return Err(AnalyzerError::abort(
@@ -340,122 +340,6 @@ impl Transcribe {
 
 /// A segment's start and end (seconds from the start of the media) and data.
 pub type TimedSegment = (f64, f64, SegmentData);
-
-/// Runs Whisper on one chunk; blocking. Returns the state for the next chunk.
-fn transcribe_chunk(
-    ctx: &WhisperContext,
-    mut state: WhisperState,
-    chunk: &SpeechChunk,
-    opts: &Options,
-    threads: usize,
-) -> Result<(WhisperState, Vec<TimedSegment>), String> {
-    let mut params = FullParams::new(if opts.beam_size > 1 {
-        SamplingStrategy::BeamSearch {
-            beam_size: opts.beam_size as i32,
-            patience: -1.0,
-        }
-    } else {
-        SamplingStrategy::Greedy { best_of: 1 }
-    });
-    params.set_n_threads(threads as i32);
-    params.set_translate(false);
-    params.set_print_progress(false);
-    params.set_print_realtime(false);
-    params.set_print_special(false);
-    params.set_print_timestamps(false);
-    params.set_token_timestamps(true);
-    params.set_no_context(true);
-    params.set_suppress_blank(true);
-    params.set_temperature(0.0);
-    params.set_no_speech_thold(opts.no_speech_threshold);
-    let english_only = !ctx.is_multilingual();
-    let language = if english_only {
-        Some("en".to_string())
-    } else {
-        opts.language.clone()
-    };
-    params.set_language(Some(language.as_deref().unwrap_or("auto")));
-    params.set_detect_language(false);
-    state
-        .full(params, &chunk.samples)
-        .map_err(|e| e.to_string())?;
-
-    let offset = chunk.start as f64 / SAMPLE_RATE as f64;
-    let detected = match &language {
-        Some(l) => l.clone(),
-        None => whisper_rs::get_lang_str(state.full_lang_id_from_state())
-            .unwrap_or("unknown")
-            .to_string(),
-    };
-    let eot = ctx.token_eot();
-    let chunk_end = offset + chunk.samples.len() as f64 / SAMPLE_RATE as f64;
-    let mut out = Vec::new();
-    for i in 0..state.full_n_segments() {
-        let Some(seg) = state.get_segment(i) else {
-            continue;
-        };
-        let text = seg
-            .to_str_lossy()
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
-        let no_speech = seg.no_speech_probability();
-        if text.is_empty()
-            || no_speech > opts.no_speech_threshold
-            || !text.chars().any(char::is_alphanumeric)
-        {
-            continue;
-        }
-        let mut words: Vec<Word> = Vec::new();
-        let mut probs = Vec::new();
-        for j in 0..seg.n_tokens() {
-            let Some(tok) = seg.get_token(j) else {
-                continue;
-            };
-            let data = tok.token_data();
-            if data.id >= eot {
-                continue; // timestamps and other special tokens
-            }
-            let piece = tok
-                .to_str_lossy()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
-            probs.push(data.p);
-            let (t0, t1) = (
-                offset + data.t0 as f64 / 100.0,
-                offset + data.t1 as f64 / 100.0,
-            );
-            match words.last_mut() {
-                Some(w) if !piece.starts_with(' ') => {
-                    w.word.push_str(&piece);
-                    w.end = w.end.max(t1);
-                    w.probability = w.probability.min(data.p);
-                }
-                _ => words.push(Word {
-                    word: piece.trim_start().to_string(),
-                    start: t0,
-                    end: t1,
-                    probability: data.p,
-                }),
-            }
-        }
-        words.retain(|w| !w.word.trim().is_empty());
-        let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
-        let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
-        let confidence = mean(probs);
-        out.push((
-            start,
-            end,
-            SegmentData {
-                text,
-                confidence,
-                no_speech_probability: no_speech,
-                language: detected.clone(),
-                words,
-            },
-        ));
-    }
-    Ok((state, out))
-}
 
 #[async_trait]
 impl Analyzer for Transcribe {
@@ -571,16 +455,6 @@ impl Analyzer for Transcribe {
         sink.progress(1.0);
         Ok(())
     }
-}
-
-/// Whisper's id for a language code.
-pub fn lang_id(code: &str) -> Option<i32> {
-    whisper_rs::get_lang_id(code)
-}
-
-/// Whisper's full (English) name for a language id, e.g. "english".
-pub fn lang_name(id: i32) -> Option<&'static str> {
-    whisper_rs::get_lang_str_full(id)
 }
 
 #[cfg(test)]
