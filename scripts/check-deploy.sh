@@ -41,7 +41,19 @@ need '^USER aima$' "the runtime does not run as the non-root user aima"
 need 'HEALTHCHECK .*' "no health check"
 need 'curl -fsS http://127.0.0.1:8080/readyz' "the health check does not ask /readyz"
 need '^VOLUME \["/var/lib/aima/data", "/var/lib/aima/models"\]$' "data and models are not volumes"
-need 'ffmpeg' "the runtime has no ffmpeg"
-need 'libgomp1' "the runtime has no libgomp1 (CTranslate2's OpenMP runtime, linked dynamically)"
-need '^COPY \. \.$' "the build does not see .cargo/config.toml and build/ (oneDNN's cmake options)"
+for p in ffmpeg curl python3-pip; do
+  grep -Eq "^run:.* $p( |$)" scripts/packages.txt || { echo "scripts/packages.txt: the run group (the image's runtime) has no $p" >&2; exit 1; }
+done
+need '^COPY \. \.$' "the build does not see .cargo/config.toml and build/ (cmake options)"
+# One package list (scripts/packages.txt) for the scripts and the image.
+need 'install_packages build' "the build stage does not install the build group of scripts/packages.txt"
+need 'install_packages run( |$)' "the runtime does not install the run group of scripts/packages.txt"
+if grep -Eq 'apt-get install' Dockerfile; then
+  echo "Dockerfile: installs packages by a list of its own instead of scripts/packages.txt" >&2
+  exit 1
+fi
+# The binary links the prebuilt CTranslate2 dynamically: the image must carry it.
+need 'use_build_env' "the build does not use the scripts' build environment (prebuilt CTranslate2)"
+need 'libctranslate2-\*\.so\.\* .*libgomp-\*\.so\.\*' "the build does not keep the CTranslate2 library and its OpenMP runtime"
+need '^COPY --from=build /opt/aima/lib/ /usr/local/lib/$' "the runtime does not carry the CTranslate2 library"
 echo "deployment files: ok"

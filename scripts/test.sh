@@ -1,55 +1,34 @@
 #!/usr/bin/env bash
 # Runs every AIMA test on a fresh Debian/Ubuntu machine: installs what the
-# tests need (ffmpeg, PostgreSQL, Xvfb, Python clients), starts a throw-away
-# PostgreSQL and S3 server (moto) on 127.0.0.1, then runs formatting, lints
-# and the test suite against SQLite and PostgreSQL, local and S3 blobs.
+# tests need (scripts/packages.txt, Python clients, sample images), starts a
+# throw-away PostgreSQL and S3 server (moto) on 127.0.0.1, then runs
+# formatting, lints and the test suite against SQLite and PostgreSQL, local
+# and S3 blobs. `--setup` stops after installing (scripts/check-fresh.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/aima/target}"
-. scripts/lib/cmake.sh
-use_stable_cmake_options
+. scripts/lib/packages.sh
+. scripts/lib/build.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-# --- System packages --------------------------------------------------------
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-need=()
-command -v ffmpeg >/dev/null || need+=(ffmpeg)
-command -v ffprobe >/dev/null || need+=(ffmpeg)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v curl >/dev/null || need+=(curl)
-command -v espeak-ng >/dev/null || need+=(espeak-ng)
-# Text frames for OCR tests are rendered by ffmpeg with DejaVu Sans.
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-# whisper.cpp (whisper-rs) builds with cmake and a C++ compiler.
-command -v cmake >/dev/null || need+=(cmake)
-command -v g++ >/dev/null || need+=(g++)
-# `aima watch` is tested on a real X display with real windows.
-command -v Xvfb >/dev/null || need+=(xvfb)
-command -v xdotool >/dev/null || need+=(xdotool)
-command -v xmessage >/dev/null || need+=(x11-utils)
-# The deployment's reverse proxy, run for real in front of `aima serve`, and
-# docker-compose to parse the compose file (no Docker engine is needed).
-command -v caddy >/dev/null || need+=(caddy)
-command -v docker-compose >/dev/null || need+=(docker-compose)
-command -v npm >/dev/null || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing: ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# --- Packages -------------------------------------------------------------------
+# Everything of scripts/packages.txt: the build, the run time, the optional
+# whisper.cpp engine (tested too) and the tests' own tools.
+install_packages build run whisper-cpp test
+use_build_env
 
-# The official OpenAI client, to prove the compatible endpoint works with it,
-# and ActivityWatch's own client, to prove the /api/0 API works with it.
-python3 -c 'import openai' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check openai
-python3 -c 'import aw_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aw-client
-# The CLIP test builds a small model of CLIP's signature with these.
-python3 -c 'import onnx, tokenizers' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check onnx tokenizers
+# Python clients and tools the tests call as `python3`, in AIMA's venv: the
+# official OpenAI client, to prove the compatible endpoint works with it;
+# ActivityWatch's own client, to prove the /api/0 API works with it; onnx
+# and tokenizers, with which the CLIP test builds a small model of CLIP's
+# signature; moto, the S3 server.
+. scripts/lib/venv.sh
+use_venv openai aw-client onnx tokenizers 'moto[server]'
 
 # Test images no one here made (scikit-image's samples, from its wheel).
 . scripts/lib/fixtures.sh
 fetch_test_images
+[ "${1:-}" != "--setup" ] || exit 0
 
 # --- A PostgreSQL server for this run, on loopback ---------------------------
 export AIMA_PG_OPTIONS="-c fsync=off"
@@ -68,5 +47,7 @@ export AIMA_TEST_REQUIRE_S3=1
 # --- Checks and tests ---------------------------------------------------------
 bash scripts/check-deploy.sh
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# The default build (no whisper.cpp) and everything with it: both must be clean.
+cargo clippy -p aima --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked --features aima/whisper-cpp -- -D warnings
+cargo test --workspace --locked --features aima/whisper-cpp

@@ -2,8 +2,8 @@
 # server (moto, from PyPI) on 127.0.0.1 and sets AIMA_S3_ENDPOINT; `stop_s3`
 # stops it. Buckets are made by the tests.
 start_s3() {
-  python3 -c 'import moto.server' 2>/dev/null \
-    || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
+  . "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
+  use_venv 'moto[server]'
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   AIMA_S3_LOG=$(mktemp /tmp/aima-s3.XXXXXX.log)
