@@ -103,7 +103,8 @@ pub trait Analyzer: Send + Sync {
     fn description(&self) -> &'static str;
     /// The media kinds this analyzer can run on.
     fn accepts(&self) -> &'static [MediaKind];
-    /// Names of the models this analyzer needs (from the model catalog).
+    /// Names of the models this analyzer needs with its default options
+    /// (from the model catalog).
     fn models(&self) -> &'static [&'static str] {
         &[]
     }
@@ -181,6 +182,46 @@ impl Registry {
 
     pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Analyzer>> {
         self.analyzers.iter()
+    }
+
+    /// The configured default pipeline for `kind` media: the analyzers of
+    /// `names` that run on that kind, in order, with default options
+    /// (`None` when none does). Unknown names are left out; configurations
+    /// are checked with [`Registry::check_names`] at start-up.
+    pub fn default_pipeline(&self, names: &[String], kind: MediaKind) -> Option<Pipeline> {
+        let stages: Vec<_> = names
+            .iter()
+            .filter(|n| self.get(n).is_some_and(|a| a.accepts().contains(&kind)))
+            .map(|n| aima_core::StageSpec::new(n.as_str()))
+            .collect();
+        (!stages.is_empty()).then_some(Pipeline(stages))
+    }
+
+    /// Fails on the first name that is not an analyzer of this build.
+    pub fn check_names(&self, names: &[String]) -> Result<(), String> {
+        match names.iter().find(|n| self.get(n).is_none()) {
+            Some(n) => Err(format!(
+                "unknown analyzer {n:?}; known: {}",
+                self.all().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The models the named analyzers need with their default options, each
+    /// once, in order.
+    pub fn models_of(&self, names: &[String]) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for m in names
+            .iter()
+            .filter_map(|n| self.get(n))
+            .flat_map(|a| a.models().iter().copied())
+        {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+        out
     }
 
     /// Checks a pipeline's shape, names, options, and (when the media kind is

@@ -43,6 +43,9 @@ pub struct ServerSettings {
     pub events_poll: Duration,
     /// A daily budget of busy seconds for remote workers with a capability.
     pub budget: Option<aima_store::Budget>,
+    /// Analyzers run on an upload that names no pipeline (those that
+    /// apply to its kind of media); empty: such uploads queue nothing.
+    pub default_pipeline: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -54,6 +57,7 @@ impl Default for ServerSettings {
             max_attempts: 3,
             events_poll: Duration::from_millis(250),
             budget: None,
+            default_pipeline: Vec::new(),
         }
     }
 }

@@ -158,6 +158,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             default_workspace: cfg.server.default_workspace.clone(),
             max_attempts: cfg.workers.max_attempts,
             budget: cfg.budget(),
+            default_pipeline: cfg.pipeline.default.clone(),
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),
@@ -166,6 +167,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
     };
     let app = aima_server::router(state);
     tracing::info!(%addr, workers = cfg.workers.count, anonymous = allow_anonymous, "aima listening on http://{addr}");
+    startup_summary(&cfg, addr).await;
 
     let grace = Duration::from_secs(cfg.server.shutdown_grace_seconds);
     let token = shutdown.clone();
@@ -191,6 +193,52 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         shutdown,
         task,
     })
+}
+
+/// What a person starting `aima serve` wants to know: where the API, its
+/// documentation and the data are, what an upload runs by default, and
+/// which of the models that needs are missing (with the command that
+/// fetches them).
+async fn startup_summary(cfg: &Config, addr: SocketAddr) {
+    tracing::info!("API: http://{addr}/api/v1 (documentation: http://{addr}/docs)");
+    let database = aima_store::redact_url(&cfg.database_url());
+    tracing::info!(
+        "data: {} (database {database}, blobs: {})",
+        cfg.data_dir.display(),
+        if cfg.blobs.backend == "s3" {
+            "S3"
+        } else {
+            "local folder"
+        }
+    );
+    let models = cfg.model_manager();
+    tracing::info!(
+        "models: {}; uploads without a pipeline run: {}",
+        models.dir().display(),
+        if cfg.pipeline.default.is_empty() {
+            "nothing".to_string()
+        } else {
+            cfg.pipeline.default.join(",")
+        }
+    );
+    if cfg.workers.count == 0 {
+        return; // this process runs no analyzer
+    }
+    let mut missing = Vec::new();
+    for name in Registry::builtin().models_of(&cfg.pipeline.default) {
+        match models.status(name).await {
+            Ok(s) if s.state == aima_models::State::Installed => {}
+            _ => missing.push(name),
+        }
+    }
+    if missing.is_empty() {
+        tracing::info!("default models: all installed");
+    } else {
+        tracing::warn!(
+            "default models missing: {}; jobs that need them fail with model_missing until `aima models pull --default`",
+            missing.join(", ")
+        );
+    }
 }
 
 /// Serves a worker's metrics until `shutdown`; returns the bound address.

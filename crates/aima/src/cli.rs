@@ -177,8 +177,11 @@ enum ModelsCommand {
     List,
     /// Fetch models (and re-fetch any file that is missing or corrupt).
     Pull {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "default")]
         names: Vec<String>,
+        /// Every model the default pipeline (`pipeline.default`) needs.
+        #[arg(long)]
+        default: bool,
     },
     /// Re-hash installed models (all installed ones when none are named).
     Verify { names: Vec<String> },
@@ -497,7 +500,14 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        ModelsCommand::Pull { names } => {
+        ModelsCommand::Pull { mut names, default } => {
+            if default {
+                for m in Registry::builtin().models_of(&cfg.pipeline.default) {
+                    if !names.iter().any(|n| n == m) {
+                        names.push(m.to_string());
+                    }
+                }
+            }
             for name in names {
                 let dir = manager.pull(&name).await?;
                 eprintln!("{name}: installed in {}", dir.display());

@@ -19,8 +19,31 @@ pub struct Config {
     pub models: ModelsConfig,
     pub blobs: BlobsConfig,
     pub persons: PersonsConfig,
+    pub pipeline: PipelineConfig,
     pub log: LogConfig,
 }
+
+/// What runs on an upload that names no pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Analyzers, in order; each upload runs those that apply to its kind
+    /// of media, with default options. Empty: such uploads queue nothing.
+    pub default: Vec<String>,
+}
+
+/// The analyzers an upload without a pipeline runs: every analyzer whose
+/// default model has a public source, except CLIP (a 350 MB download whose
+/// quality AIMA's tests cannot check) and pose (rarely wanted by default).
+pub const DEFAULT_PIPELINE: [&str; 7] = [
+    "probe",
+    "keyframes",
+    "transcribe",
+    "ocr",
+    "nsfw",
+    "objects",
+    "faces",
+];
 
 /// How faces are grouped into persons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,6 +239,9 @@ impl Default for Config {
             persons: PersonsConfig {
                 match_threshold: aima_core::person::DEFAULT_MATCH_THRESHOLD,
             },
+            pipeline: PipelineConfig {
+                default: DEFAULT_PIPELINE.map(String::from).to_vec(),
+            },
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
@@ -327,6 +353,9 @@ impl Config {
         }
         if let Err(m) = aima_models::Catalog::builtin().with_extra(&self.models.catalog) {
             return bad(format!("models.catalog: {m}"));
+        }
+        if let Err(m) = aima_analyzers::Registry::builtin().check_names(&self.pipeline.default) {
+            return bad(format!("pipeline.default: {m}"));
         }
         let t = self.persons.match_threshold;
         if !(t > 0.0 && t <= 1.0) {
@@ -504,6 +533,13 @@ path_style = true
 # FaceRes model (0.92-0.96 for one person, 0.31-0.35 for two); ArcFace
 # exports score one person lower: try about 0.4 with them.
 match_threshold = 0.6
+
+[pipeline]
+# Analyzers run on an upload that names no pipeline (`pipeline` query
+# parameter absent), in this order and with default options; each upload
+# runs those that apply to its kind of media (no transcription of a photo).
+# `aima models pull --default` fetches the models they need. [] for none.
+default = ["probe", "keyframes", "transcribe", "ocr", "nsfw", "objects", "faces"]
 
 [log]
 # text or json. Flag: --log-format.

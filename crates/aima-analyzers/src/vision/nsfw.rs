@@ -67,7 +67,8 @@ impl Analyzer for Nsfw {
         &[MediaKind::Video, MediaKind::Image]
     }
     fn models(&self) -> &'static [&'static str] {
-        &["onnxruntime", "nsfw-open", "nsfw-nudenet-320n"]
+        // NudeNet (`nsfw-nudenet-320n`) only with `second_opinion`.
+        &["onnxruntime", "nsfw-open"]
     }
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()

@@ -21,8 +21,10 @@ use crate::{AppState, Caller};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {
-    /// Analyzers to run, comma-separated (e.g. `probe,keyframes`). A job is
-    /// queued when given.
+    /// Analyzers to run, comma-separated (e.g. `probe,keyframes`). Absent or
+    /// empty: the server's default pipeline (`pipeline.default` in its
+    /// configuration), less the analyzers that do not run on this kind of
+    /// media. `none`: no analysis.
     pipeline: Option<String>,
     /// File name to record for a raw-body upload (multipart uploads carry their own).
     filename: Option<String>,
@@ -32,7 +34,7 @@ pub struct UploadQuery {
 pub struct UploadResponse {
     /// The media id.
     pub id: String,
-    /// The job queued for `pipeline`, if one was given.
+    /// The job queued for the pipeline (the one given, or the default), if any.
     pub job_id: Option<String>,
     /// False when the same bytes were already in this workspace: the existing media is returned.
     pub created: bool,
@@ -134,6 +136,62 @@ where
     })
 }
 
+/// A pipeline that was given (`Some(None)`: `none`), or absent (`None`).
+type AskedPipeline = Option<Option<Pipeline>>;
+
+/// The checks of an upload that need no byte of its body: the pipeline, the
+/// file name, and the declared size.
+fn check_before_body(
+    state: &AppState,
+    q: UploadQuery,
+    headers: &HeaderMap,
+) -> ApiResult<(AskedPipeline, Option<String>)> {
+    let pipeline = match q.pipeline.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("none") => Some(None),
+        Some(p) => {
+            let p = Pipeline::parse_list(p)
+                .map_err(|e| ApiError::new(ErrorCode::InvalidPipeline, e.to_string()))?;
+            state.registry.check(&p, None).map_err(rejection)?;
+            Some(Some(p))
+        }
+    };
+    let filename = check_filename(q.filename)?;
+    let limit = state.settings.max_upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // Multipart framing adds a little; the exact limit is enforced on the file's bytes.
+    if declared.is_some_and(|len| len > limit.saturating_add(64 * 1024)) {
+        return Err(too_large(limit));
+    }
+    Ok((pipeline, filename))
+}
+
+/// Reads and drops, in the background, what a client is still sending
+/// after its upload was refused before its body was read, as nginx's
+/// lingering close does: a server that closes with the body unsent makes a
+/// reverse proxy in front answer 502 (or reset the stream) instead of
+/// passing the refusal on. Bounded: at most 30 s and `limit` plus 1 MiB,
+/// then the connection is closed.
+fn linger(body: Body, limit: u64) {
+    const MAX_SECONDS: u64 = 30;
+    tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        let mut left = limit.saturating_add(1024 * 1024);
+        let drain = async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                left = left.saturating_sub(chunk.len() as u64);
+                if left == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(MAX_SECONDS), drain).await;
+    });
+}
+
 fn too_large(limit: u64) -> ApiError {
     ApiError::new(
         ErrorCode::PayloadTooLarge,
@@ -176,26 +234,15 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    // Everything that can be checked before reading the body is checked first.
-    let pipeline = match q.pipeline.as_deref() {
-        Some(p) => {
-            let p = Pipeline::parse_list(p)
-                .map_err(|e| ApiError::new(ErrorCode::InvalidPipeline, e.to_string()))?;
-            state.registry.check(&p, None).map_err(rejection)?;
-            Some(p)
+    // Everything that can be checked before reading the body is checked
+    // first; a refusal then lets the client finish sending (see `linger`).
+    let (pipeline, mut filename) = match check_before_body(&state, q, &headers) {
+        Ok(checked) => checked,
+        Err(e) => {
+            linger(body, state.settings.max_upload_bytes);
+            return Err(e);
         }
-        None => None,
     };
-    let mut filename = check_filename(q.filename)?;
-    let limit = state.settings.max_upload_bytes;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    // Multipart framing adds a little; the exact limit is enforced on the file's bytes.
-    if declared.is_some_and(|len| len > limit.saturating_add(64 * 1024)) {
-        return Err(too_large(limit));
-    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -234,12 +281,20 @@ pub async fn upload(
         }
         other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
     })?;
-    if let Some(p) = &pipeline {
-        state
+    // Given: checked against the kind. Absent: the default for the kind.
+    let pipeline = match pipeline {
+        Some(Some(p)) => {
+            state
+                .registry
+                .check(&p, Some(info.kind))
+                .map_err(rejection)?;
+            Some(p)
+        }
+        Some(None) => None,
+        None => state
             .registry
-            .check(p, Some(info.kind))
-            .map_err(rejection)?;
-    }
+            .default_pipeline(&state.settings.default_pipeline, info.kind),
+    };
     let probe = serde_json::to_value(&info).map_err(ApiError::internal)?;
     // The row goes in before the bytes, under the content hash's lock in
     // the database: a delete of another media with the same bytes (on this

