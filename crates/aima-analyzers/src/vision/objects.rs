@@ -26,7 +26,7 @@ struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            model: "objects-centernet".into(),
+            model: "objects-dfine-n".into(),
             min_score: 0.4,
             nms_iou: 0.5,
             classes: Vec::new(),
@@ -67,7 +67,7 @@ impl Analyzer for Objects {
         &[MediaKind::Video, MediaKind::Image]
     }
     fn models(&self) -> &'static [&'static str] {
-        &["onnxruntime", "objects-centernet"]
+        &["onnxruntime", "objects-dfine-n"]
     }
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()
@@ -82,7 +82,7 @@ impl Analyzer for Objects {
         let model = super::load(input.models, &o.model, "model.onnx").await?;
         if !matches!(
             model.spec.decoder,
-            Decoder::BoxesScoreClass { .. } | Decoder::Yolov8 { .. }
+            Decoder::BoxesScoreClass { .. } | Decoder::Yolov8 { .. } | Decoder::Detr { .. }
         ) {
             return Err(AnalyzerError::abort(
                 ErrorCode::InvalidPipeline,
@@ -200,9 +200,39 @@ pub fn detect(
     min_score: f32,
     nms_iou: f32,
 ) -> Result<Vec<Detection>, AnalyzerError> {
-    let (output, yolo) = match &model.spec.decoder {
-        Decoder::BoxesScoreClass { output } => (output, false),
-        Decoder::Yolov8 { output } => (output, true),
+    let shape_err = |shape: &[usize]| {
+        AnalyzerError::abort(
+            ErrorCode::AnalyzerFailed,
+            format!("the detector's output has an unexpected shape {shape:?}"),
+        )
+    };
+    let raw = match &model.spec.decoder {
+        Decoder::BoxesScoreClass { output } | Decoder::Yolov8 { output } => {
+            let (at, out) = super::infer(model, image, output, "the object detector")?;
+            let decoded = if matches!(model.spec.decoder, Decoder::Yolov8 { .. }) {
+                decode_yolov8(&out.values, &out.shape, min_score, &at)
+            } else {
+                decode_boxes_score_class(&out.values, &out.shape, min_score, &at)
+            };
+            decoded.ok_or_else(|| shape_err(&out.shape))?
+        }
+        Decoder::Detr {
+            logits,
+            boxes,
+            softmax,
+        } => {
+            let (at, out) = super::infer_outputs(
+                model,
+                image,
+                &[logits.as_str(), boxes.as_str()],
+                "the object detector",
+            )?;
+            let (l, b) = (&out[0], &out[1]);
+            decode_detr(
+                &l.values, &l.shape, &b.values, &b.shape, *softmax, min_score, &at,
+            )
+            .ok_or_else(|| shape_err(&l.shape))?
+        }
         _ => {
             return Err(AnalyzerError::abort(
                 ErrorCode::InvalidPipeline,
@@ -210,19 +240,6 @@ pub fn detect(
             ))
         }
     };
-    let (at, out) = super::infer(model, image, output, "the object detector")?;
-    let (shape, flat) = (out.shape, out.values);
-    let raw = if yolo {
-        decode_yolov8(&flat, &shape, min_score, &at)
-    } else {
-        decode_boxes_score_class(&flat, &shape, min_score, &at)
-    }
-    .ok_or_else(|| {
-        AnalyzerError::abort(
-            ErrorCode::AnalyzerFailed,
-            format!("the detector's output has an unexpected shape {shape:?}"),
-        )
-    })?;
     let clamped: Vec<Detection> = raw
         .into_iter()
         .map(|d| Detection {
@@ -316,9 +333,124 @@ pub fn decode_yolov8(
     Some(out)
 }
 
+/// DETR-style set prediction: per query `q`, its class scores
+/// `logits[q]` (`[1, Q, C]`; with `softmax`, `C + 1` whose last is "no
+/// object") and its box `boxes[q]` (`[1, Q, 4]`: centre x, centre y, w, h
+/// as fractions of the model input). No NMS is needed by the model; the
+/// caller's class-wise NMS leaves its answers as they are.
+pub fn decode_detr(
+    logits: &[f32],
+    logits_shape: &[usize],
+    boxes: &[f32],
+    boxes_shape: &[usize],
+    softmax: bool,
+    min_score: f32,
+    at: &Placement,
+) -> Option<Vec<Detection>> {
+    let (q, c) = match logits_shape {
+        [1, q, c] if *c > usize::from(softmax) => (*q, *c),
+        _ => return None,
+    };
+    if boxes_shape != [1, q, 4] || logits.len() != q * c || boxes.len() != q * 4 {
+        return None;
+    }
+    let (w_in, h_in) = (at.input_width as f32, at.input_height as f32);
+    let mut out = Vec::new();
+    for (row, bx) in logits.chunks_exact(c).zip(boxes.chunks_exact(4)) {
+        let classes = if softmax { &row[..c - 1] } else { row };
+        let (class, best) = classes
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        let score = if softmax {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = row.iter().map(|v| (v - max).exp()).sum();
+            (best - max).exp() / sum
+        } else {
+            1.0 / (1.0 + (-best).exp())
+        };
+        if score < min_score {
+            continue;
+        }
+        let (cx, cy, w, h) = (bx[0] * w_in, bx[1] * h_in, bx[2] * w_in, bx[3] * h_in);
+        let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
+        let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
+        out.push(Detection {
+            class,
+            score,
+            bx: BoxF { x1, y1, x2, y2 },
+        });
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_detr_style_sets() {
+        // A 200 x 100 frame stretched onto a 100 x 100 input.
+        let at = Placement {
+            scale_x: 0.5,
+            scale_y: 1.0,
+            offset_x: 0.0,
+            offset_y: 0.0,
+            input_width: 100,
+            input_height: 100,
+        };
+        // Two queries, three classes: the first is class 2 (logit 3), the
+        // second scores below the threshold everywhere.
+        let logits = [-5.0, 0.0, 3.0, -4.0, -3.0, -1.0];
+        let boxes = [0.5, 0.5, 0.2, 0.4, 0.1, 0.1, 0.1, 0.1];
+        let d = decode_detr(&logits, &[1, 2, 3], &boxes, &[1, 2, 4], false, 0.5, &at)
+            .unwrap_or_default();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].class, 2);
+        assert!((d[0].score - 0.952_574).abs() < 1e-5, "{}", d[0].score);
+        assert_eq!(
+            d[0].bx,
+            BoxF {
+                x1: 80.0,
+                y1: 30.0,
+                x2: 120.0,
+                y2: 70.0
+            }
+        );
+        // Softmax with a "no object" class: the same rows read as two real
+        // classes plus "no object". The first query's "no object" (3)
+        // dominates: its class 1 has 0.047; the second's class 1 has 0.114.
+        let d = decode_detr(&logits, &[1, 2, 3], &boxes, &[1, 2, 4], true, 0.5, &at)
+            .unwrap_or_default();
+        assert!(d.is_empty(), "{d:?}");
+        let d = decode_detr(&logits, &[1, 2, 3], &boxes, &[1, 2, 4], true, 0.1, &at)
+            .unwrap_or_default();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].class, 1);
+        assert!((d[0].score - 0.114_195).abs() < 1e-5, "{}", d[0].score);
+        assert_eq!(
+            d[0].bx,
+            BoxF {
+                x1: 10.0,
+                y1: 5.0,
+                x2: 30.0,
+                y2: 15.0
+            }
+        );
+        // Shapes that do not fit are refused, not read out of bounds.
+        assert!(decode_detr(
+            &logits,
+            &[1, 2, 3],
+            &boxes[..4],
+            &[1, 1, 4],
+            false,
+            0.5,
+            &at
+        )
+        .is_none());
+        assert!(decode_detr(&logits, &[2, 3], &boxes, &[1, 2, 4], false, 0.5, &at).is_none());
+    }
 
     #[test]
     fn decodes_both_detector_layouts() {

@@ -41,15 +41,21 @@ fn two_people_video(dir: &Path) -> PathBuf {
     out
 }
 
+/// Uploads `file` and runs `pipeline` on it (a comma list; fixture models
+/// where the default is hub-only); returns the media id.
 async fn analysed(app: &TestApp, file: &Path, pipeline: &str) -> String {
-    let (up, job) = app
-        .upload_and_wait(
-            file,
-            &format!("?pipeline={pipeline}"),
-            Duration::from_secs(300),
-        )
+    let id = upload_only(app, file).await;
+    let job = app
+        .run_job(&id, with_fixtures(pipeline), Duration::from_secs(300))
         .await;
     assert_eq!(job["state"], "succeeded", "{job}");
+    id
+}
+
+async fn upload_only(app: &TestApp, file: &Path) -> String {
+    let r = app.upload(file, "?pipeline=none").await;
+    assert!(r.status().is_success(), "upload: {}", r.status());
+    let up: Value = r.json().await.unwrap_or_default();
     up["media"]["id"].as_str().unwrap_or_default().to_string()
 }
 
@@ -464,13 +470,10 @@ async fn a_video_slide_is_read_and_a_wrong_line_can_be_rejected() {
     }
     let broken = dir.path().join("broken.png");
     std::fs::write(&broken, &bytes).expect("write");
+    let broken = upload_only(&app, &broken).await;
     for stage in ["ocr", "nsfw", "objects", "pose", "faces"] {
-        let (_, job) = app
-            .upload_and_wait(
-                &broken,
-                &format!("?pipeline={stage}"),
-                Duration::from_secs(120),
-            )
+        let job = app
+            .run_job(&broken, with_fixtures(stage), Duration::from_secs(120))
             .await;
         assert_eq!(job["state"], "failed", "{stage}: {job}");
         assert_eq!(job["error"]["code"], "corrupt_media", "{stage}: {job}");
