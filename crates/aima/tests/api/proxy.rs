@@ -53,11 +53,26 @@ async fn caddy(upstream: std::net::SocketAddr, dir: &Path, max_upload: &str) -> 
         assert!(Instant::now() < until, "caddy did not start on {port}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Proxy {
+    let proxy = Proxy {
         port,
         root_cert,
         _caddy: child,
+    };
+    // Listening comes before the site's certificate is issued: ready once
+    // an HTTPS request goes through.
+    loop {
+        let mut c = proxy.curl("/healthz");
+        c.arg("-f").stdout(Stdio::null()).stderr(Stdio::null());
+        if c.status().await.is_ok_and(|s| s.success()) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "caddy did not serve HTTPS on {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    proxy
 }
 
 impl Proxy {
