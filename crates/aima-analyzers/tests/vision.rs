@@ -65,7 +65,10 @@ async fn models() -> &'static ModelManager {
 /// Stages whose default model only a hub has run on the packaged fixture
 /// of the same kind here, named explicitly (the default's decoder is tested
 /// on a model of its signature).
-const FIXTURE_MODELS: [(&str, &str); 1] = [("objects", "objects-centernet")];
+const FIXTURE_MODELS: [(&str, &str); 2] = [
+    ("objects", "objects-centernet"),
+    ("faces", "faces-blazeface-faceres"),
+];
 
 async fn run(
     file: &Path,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::vision::{
-    ColorOrder, Decoder, ElementType, Fit, ImageInput, Layout, VisionSpec, COCO_CLASSES,
+    ColorOrder, Decoder, ElementType, FaceAlign, Fit, ImageInput, Layout, VisionSpec, COCO_CLASSES,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -607,6 +607,70 @@ impl Catalog {
                     ],
                 ),
                 vision_entry(
+                    "faces-yunet-sface",
+                    "Face detection (OpenCV's YuNet, 2023mar) and a 128-d identity embedding (OpenCV's SFace, 2021dec) on faces aligned to ArcFace's five-point template; the default. From the hub at pinned revisions. Their accuracy is not tested in AIMA's CI (no package carries them): the decoder, alignment and clustering are, on models of the same signatures and on the packaged FaceRes.",
+                    "MIT (YuNet); Apache-2.0 (SFace; its training data's terms are not documented upstream, opencv_zoo issue 313)",
+                    vec![
+                        ModelFile {
+                            name: s("detect.onnx"),
+                            size: 232_589,
+                            sources: vec![hf_at(
+                                "opencv/face_detection_yunet",
+                                "3cc26e7f1014a5ee5d74a42acee58bafc9d0a310",
+                                "face_detection_yunet_2023mar.onnx",
+                                Some("8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"),
+                            )],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: Some(s("input")),
+                                    width: 640,
+                                    height: 640,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Bgr,
+                                    mean: [0.0; 3],
+                                    std: [1.0; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Pad { value: 0 },
+                                },
+                                decoder: Decoder::Yunet,
+                                labels: vec![],
+                            }),
+                        },
+                        ModelFile {
+                            name: s("embed.onnx"),
+                            size: 38_696_353,
+                            sources: vec![hf_at(
+                                "opencv/face_recognition_sface",
+                                "3d7082438a6e4551e840c9b2bb60b71e8da4b524",
+                                "face_recognition_sface_2021dec.onnx",
+                                Some("0ba9fbfa01b5270c96627c4ef784da859931e02f04419c829e83484087c34e79"),
+                            )],
+                            // OpenCV feeds it RGB 0..255 (the model
+                            // normalises inside) and calls one person at
+                            // cosine 0.363.
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: Some(s("data")),
+                                    width: 112,
+                                    height: 112,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Rgb,
+                                    mean: [0.0; 3],
+                                    std: [1.0; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Stretch,
+                                },
+                                decoder: Decoder::Embedding {
+                                    output: Some(s("fc1")),
+                                    align: FaceAlign::Arcface,
+                                    match_threshold: Some(0.363),
+                                },
+                                labels: vec![],
+                            }),
+                        },
+                    ],
+                ),
+                vision_entry(
                     "faces-blazeface-faceres",
                     "Face detection (MediaPipe BlazeFace short range) and a 1024-d identity embedding (HSE FaceRes from the TF.js `human` package).",
                     "Apache-2.0 (BlazeFace); FaceRes has no upstream licence: test fixture only",
@@ -637,7 +701,11 @@ impl Catalog {
                             sources: vec![shared("faceres.onnx", "3dd2882de93bc9d5c4207bf1e382ce6f435c6903bf3ca3c8cf6ae60ca735ffce")],
                             spec: Some(VisionSpec {
                                 input: ImageInput::tf_rgb("input_1:0", 224, 224, Fit::Stretch),
-                                decoder: Decoder::Embedding { output: Some(s("global_pooling/Mean")) },
+                                decoder: Decoder::Embedding {
+                                    output: Some(s("global_pooling/Mean")),
+                                    align: FaceAlign::EyeLevel,
+                                    match_threshold: Some(0.6),
+                                },
                                 labels: vec![],
                             }),
                         },

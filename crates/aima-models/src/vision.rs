@@ -117,8 +117,22 @@ pub enum Decoder {
     /// MediaPipe's short-range face detector: `regressors [1, 896, 16]`,
     /// `classificators [1, 896, 1]` over its SSD anchors.
     BlazeFace,
+    /// OpenCV's YuNet face detector: for each stride S of 8, 16 and 32 the
+    /// outputs `cls_S`, `obj_S` (scores per grid cell), `bbox_S` (centre
+    /// offset and log size in cells) and `kps_S` (five landmarks as offsets
+    /// in cells: right eye, left eye, nose tip, right and left mouth corner).
+    Yunet,
     /// A row per image: an embedding to be L2-normalised.
-    Embedding { output: Option<String> },
+    Embedding {
+        output: Option<String>,
+        /// How a face is cut out for it.
+        #[serde(default)]
+        align: FaceAlign,
+        /// The cosine at which two of its embeddings are taken for one
+        /// person (else the configuration's `persons.match_threshold`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        match_threshold: Option<f32>,
+    },
     /// Differentiable binarization probability map `[1, 1, H, W]`
     /// (PaddleOCR detection).
     DbText,
@@ -136,6 +150,20 @@ pub enum Decoder {
 }
 
 /// The descriptor of one image-model file.
+/// How the `faces` analyzer cuts a face out for an embedding model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaceAlign {
+    /// A square 1.3 times the detected box, turned so the eyes are level
+    /// (HSE FaceRes was trained on such crops).
+    #[default]
+    EyeLevel,
+    /// Five landmarks mapped onto ArcFace's 112 x 112 template by a
+    /// similarity transform (ArcFace, SFace and most recognisers since);
+    /// needs a detector that finds those five (YuNet).
+    Arcface,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisionSpec {
     pub input: ImageInput,

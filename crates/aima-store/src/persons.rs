@@ -51,6 +51,16 @@ pub(crate) fn face_parts(insight: &Insight) -> Option<(Insight, Vec<f32>)> {
     Some((stripped, e))
 }
 
+/// The threshold a face insight names for its embedding model (the
+/// `faces` analyzer writes it when the model's descriptor has one), if it
+/// is a usable one.
+fn match_threshold(data: &serde_json::Value) -> Option<f32> {
+    data.get("match_threshold")?
+        .as_f64()
+        .map(|t| t as f32)
+        .filter(|t| *t > 0.0 && *t <= 1.0)
+}
+
 fn to_json(v: &[f32]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -134,18 +144,22 @@ impl SqlStore {
             .bind(Arg::OptFloat(insight.end))
             .push(")");
         q.query().execute(&mut *tx).await?;
-        self.assign(&mut tx, &job.workspace, id, &embedding).await?;
+        let threshold = match_threshold(&insight.data).unwrap_or(self.face_match);
+        self.assign(&mut tx, &job.workspace, id, &embedding, threshold)
+            .await?;
         tx.commit().await?;
         Ok(Fenced::Ok)
     }
 
-    /// Puts an unassigned face into the closest person, or a new one.
+    /// Puts an unassigned face into the closest person at least
+    /// `threshold` similar, or a new one.
     async fn assign(
         &self,
         tx: &mut Tx<'_>,
         workspace: &str,
         insight_id: i64,
         embedding: &[f32],
+        threshold: f32,
     ) -> Result<String> {
         let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
         q.bind(t(workspace));
@@ -163,7 +177,7 @@ impl SqlStore {
         let best = closest(
             embedding,
             persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
-            self.face_match,
+            threshold,
         )
         .map(str::to_string);
         let person = match best {
@@ -315,6 +329,17 @@ impl SqlStore {
         q.bind(Arg::Int(insight_id));
         let e: String = q.query().fetch_one(&mut **tx).await?.try_get("embedding")?;
         parse_vec(&e)
+    }
+
+    /// The threshold a face clusters with: its model's, else the configured one.
+    async fn face_threshold(&self, tx: &mut Tx<'_>, insight_id: i64) -> Result<f32> {
+        let mut q = Sql::new("SELECT data FROM insights WHERE id = ");
+        q.bind(Arg::Int(insight_id));
+        let data: String = q.query().fetch_one(&mut **tx).await?.try_get("data")?;
+        Ok(serde_json::from_str(&data)
+            .ok()
+            .and_then(|d| match_threshold(&d))
+            .unwrap_or(self.face_match))
     }
 }
 
@@ -533,7 +558,8 @@ impl PersonRepo for SqlStore {
                     }
                 } else if face.person_id.is_none() {
                     let e = self.face_embedding(&mut tx, id).await?;
-                    self.assign(&mut tx, workspace, id, &e).await?;
+                    let threshold = self.face_threshold(&mut tx, id).await?;
+                    self.assign(&mut tx, workspace, id, &e, threshold).await?;
                 } else if let Some(p) = face.person_id.as_deref() {
                     self.refresh(&mut tx, p).await?;
                 }

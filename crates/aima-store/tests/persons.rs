@@ -267,6 +267,26 @@ async fn persons_after_two_faces(store: &SqlStore, job: usize, who: usize) -> us
 }
 
 #[tokio::test]
+async fn a_face_clusters_with_the_threshold_its_model_names() {
+    for (store, _dir) in stores().await {
+        // Two faces 0.9986 apart join at the configured default, but not
+        // when their embedding model names a stricter threshold: the
+        // model's wins.
+        let (j, t, _) = running(&store, 401).await;
+        for n in 0..2 {
+            let mut f = face(&format!("strict-{n}"), n as f64, embedding(7, n));
+            f.data["match_threshold"] = serde_json::json!(0.9995);
+            store.put_insight(&j, &t, &f).await.expect("put");
+        }
+        let page = store
+            .list_persons("w", &PageRequest::default())
+            .await
+            .expect("list");
+        assert_eq!(page.items.len(), 2, "{:?}", page.items);
+    }
+}
+
+#[tokio::test]
 async fn the_match_threshold_is_the_configured_one() {
     for (store, _dir) in stores().await {
         // 0.9986 apart: two persons at a strict 0.9995, one at the default.

@@ -80,10 +80,12 @@ async fn models(dir: &Path) -> ModelManager {
 
 async fn run(models: &ModelManager, file: &Path, pipeline: &str) -> (f64, Vec<Insight>) {
     let mut p = Pipeline::parse_list(pipeline).expect("pipeline");
-    // The packaged detector: the default (D-FINE) is hub-only.
+    // The packaged models: the defaults (D-FINE, YuNet + SFace) are hub-only.
     for stage in &mut p.0 {
-        if stage.name == "objects" {
-            stage.options = serde_json::json!({"model": "objects-centernet"});
+        match stage.name.as_str() {
+            "objects" => stage.options = serde_json::json!({"model": "objects-centernet"}),
+            "faces" => stage.options = serde_json::json!({"model": "faces-blazeface-faceres"}),
+            _ => {}
         }
     }
     let t0 = Instant::now();

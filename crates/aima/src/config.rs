@@ -51,7 +51,8 @@ pub const DEFAULT_PIPELINE: [&str; 7] = [
 pub struct PersonsConfig {
     /// A new face joins the closest person whose centroid is at least this
     /// similar (cosine of identity embeddings, 0 to 1); else it starts a new
-    /// person.
+    /// person. For embedding models whose catalog entry names no threshold
+    /// of its own (the built-in ones do).
     pub match_threshold: f32,
 }
 
@@ -529,9 +530,10 @@ path_style = true
 
 [persons]
 # A new face joins the closest person at least this similar (cosine of the
-# identity embeddings), else it starts a new person. 0.6 suits the packaged
-# FaceRes model (0.92-0.96 for one person, 0.31-0.35 for two); ArcFace
-# exports score one person lower: try about 0.4 with them.
+# identity embeddings), else it starts a new person. Used for embedding
+# models whose catalog entry names no `match_threshold` of its own; the
+# built-in ones do (SFace 0.363, as OpenCV; FaceRes 0.6: 0.92-0.96 for one
+# person, 0.31-0.35 for two). ArcFace exports: about 0.4.
 match_threshold = 0.6
 
 [pipeline]
@@ -591,6 +593,36 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// What `aima models pull --default` fetches must be reachable by a
+    /// user: every file of every default model has a source other than a
+    /// local file, and no default model is a test fixture.
+    #[test]
+    fn every_default_model_has_a_public_source() {
+        let catalog = aima_models::Catalog::builtin();
+        let names =
+            aima_analyzers::Registry::builtin().models_of(&Config::default().pipeline.default);
+        assert!(names.len() >= 6, "{names:?}");
+        for name in names {
+            let e = catalog
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} not in the catalog"));
+            for f in &e.files {
+                assert!(
+                    f.sources
+                        .iter()
+                        .any(|s| !matches!(s, aima_models::Source::File { .. })),
+                    "{name}/{}: only local sources",
+                    f.name
+                );
+            }
+            assert!(
+                !e.license.contains("fixture") && !e.license.is_empty(),
+                "{name}: {}",
+                e.license
+            );
         }
     }
 

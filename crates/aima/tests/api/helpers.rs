@@ -130,7 +130,10 @@ pub const TEST_MODELS: [&str; 9] = [
 /// Stages whose default model only a hub has (the analyzers' defaults are
 /// public models a user can pull; see README) run on the packaged fixture
 /// of the same kind in the tests, named explicitly.
-pub const FIXTURE_MODELS: [(&str, &str); 1] = [("objects", "objects-centernet")];
+pub const FIXTURE_MODELS: [(&str, &str); 2] = [
+    ("objects", "objects-centernet"),
+    ("faces", "faces-blazeface-faceres"),
+];
 
 /// A pipeline as JSON from a comma-separated list, each stage with its
 /// [`FIXTURE_MODELS`] model where it has one.
