@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use aima_analyzers::{analyze_file, Registry};
 use aima_core::{Insight, Pipeline};
 use aima_media::MediaTools;
-use aima_models::{Catalog, ModelManager, Source};
+use aima_models::ModelManager;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::ffmpeg;
+use common::{ffmpeg, stand_in};
 
 const BUILD: &str = r#"
 import sys, numpy as np, onnx
@@ -63,48 +63,6 @@ textual = helper.make_graph(
 onnx.save(helper.make_model(textual, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), out + "/textual.onnx")
 "#;
 
-fn sha256(path: &Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
-}
-
-/// The real `clip-vit-b32` entry, its files swapped for the small model.
-async fn small_clip(dir: &Path) -> ModelManager {
-    let built = dir.join("built");
-    std::fs::create_dir_all(&built).expect("dir");
-    let out = tokio::process::Command::new("python3")
-        .args(["-c", BUILD])
-        .arg(&built)
-        .output()
-        .await
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "building the small CLIP (needs the onnx and tokenizers packages; scripts/test.sh installs them): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut catalog = Catalog::builtin();
-    for e in &mut catalog.entries {
-        for f in &mut e.files {
-            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
-            if e.name == "clip-vit-b32" {
-                let path = built.join(&f.name);
-                f.sources = vec![Source::File {
-                    path: path.display().to_string(),
-                    sha256: sha256(&path),
-                }];
-            }
-        }
-    }
-    let m = ModelManager::new(dir.join("models"), vec![], "python3").with_catalog(catalog);
-    for name in ["onnxruntime", "clip-vit-b32"] {
-        m.pull(name)
-            .await
-            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
-    }
-    m
-}
-
 async fn labels(models: &ModelManager, file: &Path, options: serde_json::Value) -> Vec<Insight> {
     let mut p = Pipeline::parse_list("clip").expect("pipeline");
     p.0[0].options = options;
@@ -131,7 +89,7 @@ fn top(i: &Insight) -> String {
 #[tokio::test]
 async fn clip_wiring_on_a_small_model_of_the_same_signature() {
     let dir = tempfile::tempdir().expect("tmp");
-    let models = small_clip(dir.path()).await;
+    let models = stand_in(dir.path(), BUILD, "clip-vit-b32").await;
     let opts = serde_json::json!({"labels": ["red", "green", "blue"], "top_k": 3});
 
     for colour in ["red", "green", "blue"] {

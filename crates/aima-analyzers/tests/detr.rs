@@ -17,14 +17,11 @@
 
 use std::path::Path;
 
-use aima_analyzers::{analyze_file, Registry};
-use aima_core::{Insight, Pipeline};
-use aima_media::MediaTools;
-use aima_models::{Catalog, ModelManager, Source};
-use tokio_util::sync::CancellationToken;
+use aima_core::Insight;
+use aima_models::ModelManager;
 
 mod common;
-use common::ffmpeg;
+use common::{colour_frame, stage, stand_in};
 
 const BUILD: &str = r#"
 import sys, numpy as np, onnx
@@ -57,81 +54,11 @@ g = helper.make_graph(
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), out + "/model.onnx")
 "#;
 
-fn sha256(path: &Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
-}
-
-/// The real `objects-dfine-n` entry, its file swapped for the small model.
-async fn small_dfine(dir: &Path) -> ModelManager {
-    let built = dir.join("built");
-    std::fs::create_dir_all(&built).expect("dir");
-    let out = tokio::process::Command::new("python3")
-        .args(["-c", BUILD])
-        .arg(&built)
-        .output()
-        .await
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "building the small detector (needs the onnx package; scripts/test.sh installs it): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut catalog = Catalog::builtin();
-    for e in &mut catalog.entries {
-        for f in &mut e.files {
-            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
-            if e.name == "objects-dfine-n" {
-                let path = built.join(&f.name);
-                f.sources = vec![Source::File {
-                    path: path.display().to_string(),
-                    sha256: sha256(&path),
-                }];
-            }
-        }
-    }
-    let m = ModelManager::new(dir.join("models"), vec![], "python3").with_catalog(catalog);
-    for name in ["onnxruntime", "objects-dfine-n"] {
-        m.pull(name)
-            .await
-            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
-    }
-    m
-}
-
-/// A 320 x 160 PNG of one colour.
-async fn frame(dir: &Path, name: &str, colour: &str) -> std::path::PathBuf {
-    let out = dir.join(name);
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("color=c={colour}:s=320x160"),
-        "-frames:v",
-        "1",
-        out.to_str().expect("path"),
-    ])
-    .await;
-    out
-}
-
-/// The `object` insights of the default `objects` stage: (label, score, box).
-async fn objects(models: &ModelManager, file: &Path) -> Vec<Insight> {
-    let p = Pipeline::parse_list("objects").expect("pipeline");
-    analyze_file(
-        file,
-        &p,
-        &Registry::builtin(),
-        &MediaTools::default(),
-        models,
-        None,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("objects on {}: {e}", file.display()))
-    .into_iter()
-    .filter(|i| i.kind == "object")
-    .collect()
+/// The `object` insights of the default `objects` stage on a 320 x 160
+/// frame of one colour.
+async fn objects(models: &ModelManager, dir: &Path, colour: &str) -> Vec<Insight> {
+    let frame = colour_frame(dir, &format!("{colour}.png"), colour, "320x160").await;
+    stage(models, &frame, "objects", "object").await
 }
 
 fn labels(found: &[Insight]) -> Vec<&str> {
@@ -146,11 +73,11 @@ fn labels(found: &[Insight]) -> Vec<&str> {
 #[tokio::test]
 async fn the_default_detector_reads_its_export_as_d_fine_does() {
     let dir = tempfile::tempdir().expect("tmp");
-    let models = small_dfine(dir.path()).await;
+    let models = stand_in(dir.path(), BUILD, "objects-dfine-n").await;
 
     // Bright red: a person, at query 0's box mapped back through the
     // stretch (centre 0.25, 0.5; size 0.2 x 0.4 of the frame).
-    let red = objects(&models, &frame(dir.path(), "red.png", "0xFF0000").await).await;
+    let red = objects(&models, dir.path(), "0xFF0000").await;
     assert_eq!(labels(&red), ["person"], "{red:?}");
     let person = &red[0];
     assert!((person.data["score"].as_f64().unwrap_or_default() - 0.998).abs() < 0.002);
@@ -163,10 +90,10 @@ async fn the_default_detector_reads_its_export_as_d_fine_does() {
     }
 
     // Dark red (77/255 = 0.3): a bus only; unscaled pixels would say person.
-    let dark = objects(&models, &frame(dir.path(), "dark.png", "0x4D0000").await).await;
+    let dark = objects(&models, dir.path(), "0x4D0000").await;
     assert_eq!(labels(&dark), ["bus"], "{dark:?}");
 
     // Bright blue: a car and a bus; red and blue swapped would say person.
-    let blue = objects(&models, &frame(dir.path(), "blue.png", "0x0000FF").await).await;
+    let blue = objects(&models, dir.path(), "0x0000FF").await;
     assert_eq!(labels(&blue), ["bus", "car"], "{blue:?}");
 }

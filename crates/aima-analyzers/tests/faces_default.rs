@@ -18,14 +18,11 @@
 
 use std::path::Path;
 
-use aima_analyzers::{analyze_file, Registry};
-use aima_core::{Insight, Pipeline};
-use aima_media::MediaTools;
-use aima_models::{Catalog, ModelManager, Source};
-use tokio_util::sync::CancellationToken;
+use aima_core::Insight;
+use aima_models::ModelManager;
 
 mod common;
-use common::ffmpeg;
+use common::{colour_frame, stage, stand_in};
 
 const BUILD: &str = r#"
 import sys, numpy as np, onnx
@@ -84,89 +81,20 @@ g = helper.make_graph(
 onnx.save(helper.make_model(g, opset_imports=opset, ir_version=9), out + "/embed.onnx")
 "#;
 
-fn sha256(path: &Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
-}
-
-/// The real `faces-yunet-sface` entry, its files swapped for the small models.
-async fn small_models(dir: &Path) -> ModelManager {
-    let built = dir.join("built");
-    std::fs::create_dir_all(&built).expect("dir");
-    let out = tokio::process::Command::new("python3")
-        .args(["-c", BUILD])
-        .arg(&built)
-        .output()
-        .await
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "building the small face models (needs the onnx package; scripts/test.sh installs it): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut catalog = Catalog::builtin();
-    for e in &mut catalog.entries {
-        for f in &mut e.files {
-            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
-            if e.name == "faces-yunet-sface" {
-                let path = built.join(&f.name);
-                f.sources = vec![Source::File {
-                    path: path.display().to_string(),
-                    sha256: sha256(&path),
-                }];
-            }
-        }
-    }
-    let m = ModelManager::new(dir.join("models"), vec![], "python3").with_catalog(catalog);
-    for name in ["onnxruntime", "faces-yunet-sface"] {
-        m.pull(name)
-            .await
-            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
-    }
-    m
-}
-
-/// A 320 x 320 PNG of one colour (YuNet's input is twice its size).
-async fn frame(dir: &Path, name: &str, colour: &str) -> std::path::PathBuf {
-    let out = dir.join(name);
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("color=c={colour}:s=320x320"),
-        "-frames:v",
-        "1",
-        out.to_str().expect("path"),
-    ])
-    .await;
-    out
-}
-
-async fn faces(models: &ModelManager, file: &Path) -> Vec<Insight> {
-    let p = Pipeline::parse_list("faces").expect("pipeline");
-    analyze_file(
-        file,
-        &p,
-        &Registry::builtin(),
-        &MediaTools::default(),
-        models,
-        None,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("faces on {}: {e}", file.display()))
-    .into_iter()
-    .filter(|i| i.kind == "face")
-    .collect()
+/// The `face` insights of the default `faces` stage on a 320 x 320 frame
+/// of one colour (YuNet's input is twice its size).
+async fn faces(models: &ModelManager, dir: &Path, colour: &str) -> Vec<Insight> {
+    let frame = colour_frame(dir, &format!("{colour}.png"), colour, "320x320").await;
+    stage(models, &frame, "faces", "face").await
 }
 
 #[tokio::test]
 async fn the_default_face_models_are_read_as_opencv_reads_them() {
     let dir = tempfile::tempdir().expect("tmp");
-    let models = small_models(dir.path()).await;
+    let models = stand_in(dir.path(), BUILD, "faces-yunet-sface").await;
 
     // Blue: one face where the cell says, at half the input's scale.
-    let blue = faces(&models, &frame(dir.path(), "blue.png", "0x0000FF").await).await;
+    let blue = faces(&models, dir.path(), "0x0000FF").await;
     assert_eq!(blue.len(), 1, "{blue:?}");
     let d = &blue[0].data;
     assert!(
@@ -200,7 +128,7 @@ async fn the_default_face_models_are_read_as_opencv_reads_them() {
     // The aligned crop of a blue frame is blue: its embedding is the blue
     // row of the matrix, the same for another blue frame (a different
     // shade of the same colour gives the same direction).
-    let navy = faces(&models, &frame(dir.path(), "navy.png", "0x0000C8").await).await;
+    let navy = faces(&models, dir.path(), "0x0000C8").await;
     assert_eq!(navy.len(), 1, "{navy:?}");
     let cos = |a: &serde_json::Value, b: &serde_json::Value| -> f64 {
         let (a, b) = (
@@ -215,6 +143,6 @@ async fn the_default_face_models_are_read_as_opencv_reads_them() {
     assert!(cos(&d["embedding"], &navy[0].data["embedding"]) > 0.999);
 
     // Red: no face (the detector reads blue, the first channel of BGR).
-    let red = faces(&models, &frame(dir.path(), "red.png", "0xFF0000").await).await;
+    let red = faces(&models, dir.path(), "0xFF0000").await;
     assert!(red.is_empty(), "{red:?}");
 }

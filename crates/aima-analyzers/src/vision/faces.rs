@@ -354,13 +354,11 @@ fn decode_blazeface(
         // Offsets are in input pixels; anchors in fractions of the input.
         let cx = ax * iw + r[0];
         let cy = ay * ih + r[1];
-        let (w, h) = (r[2], r[3]);
-        let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
-        let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
+        let bx = at.centre_box(cx, cy, r[2], r[3]);
         let landmarks = (0..6)
             .map(|k| at.to_frame(ax * iw + r[4 + 2 * k], ay * ih + r[5 + 2 * k]))
             .collect();
-        out.push((score, BoxF { x1, y1, x2, y2 }, landmarks));
+        out.push((score, bx, landmarks));
     }
     Some(out)
 }
@@ -398,14 +396,12 @@ fn decode_yunet(
             let (c, r) = ((i % cols) as f32, (i / cols) as f32);
             let b = &bbox[i * 4..i * 4 + 4];
             let (cx, cy) = ((c + b[0]) * s, (r + b[1]) * s);
-            let (w, h) = (b[2].exp() * s, b[3].exp() * s);
-            let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
-            let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
+            let bx = at.centre_box(cx, cy, b[2].exp() * s, b[3].exp() * s);
             let k = &kps[i * 10..i * 10 + 10];
             let landmarks = (0..5)
                 .map(|j| at.to_frame((c + k[2 * j]) * s, (r + k[2 * j + 1]) * s))
                 .collect();
-            out.push((score, BoxF { x1, y1, x2, y2 }, landmarks));
+            out.push((score, bx, landmarks));
         }
     }
     Some(out)

@@ -468,6 +468,14 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// A box given by its centre and size in model-input pixels, as frame
+    /// pixels.
+    pub fn centre_box(&self, cx: f32, cy: f32, w: f32, h: f32) -> BoxF {
+        let (x1, y1) = self.to_frame(cx - w / 2.0, cy - h / 2.0);
+        let (x2, y2) = self.to_frame(cx + w / 2.0, cy + h / 2.0);
+        BoxF { x1, y1, x2, y2 }
+    }
+
     /// A model-input point as frame pixels.
     pub fn to_frame(&self, x: f32, y: f32) -> (f32, f32) {
         (

@@ -321,13 +321,10 @@ pub fn decode_yolov8(
         if score < min_score {
             continue;
         }
-        let (cx, cy, w, h) = (get(0, a), get(1, a), get(2, a), get(3, a));
-        let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
-        let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
         out.push(Detection {
             class,
             score,
-            bx: BoxF { x1, y1, x2, y2 },
+            bx: at.centre_box(get(0, a), get(1, a), get(2, a), get(3, a)),
         });
     }
     Some(out)
@@ -373,13 +370,10 @@ pub fn decode_detr(
         if score < min_score {
             continue;
         }
-        let (cx, cy, w, h) = (bx[0] * w_in, bx[1] * h_in, bx[2] * w_in, bx[3] * h_in);
-        let (x1, y1) = at.to_frame(cx - w / 2.0, cy - h / 2.0);
-        let (x2, y2) = at.to_frame(cx + w / 2.0, cy + h / 2.0);
         out.push(Detection {
             class,
             score,
-            bx: BoxF { x1, y1, x2, y2 },
+            bx: at.centre_box(bx[0] * w_in, bx[1] * h_in, bx[2] * w_in, bx[3] * h_in),
         });
     }
     Some(out)

@@ -1,4 +1,94 @@
 //! What the analyzer tests share.
+#![allow(dead_code)] // each test file uses a part
+
+use std::path::{Path, PathBuf};
+
+use aima_analyzers::{analyze_file, Registry};
+use aima_core::{Insight, Pipeline};
+use aima_media::MediaTools;
+use aima_models::{Catalog, ModelManager, Source};
+use tokio_util::sync::CancellationToken;
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
+}
+
+/// The built-in catalog entry `entry` with its files swapped for small
+/// models of the same signatures, which `build` (a Python script, given the
+/// output folder; the `onnx` and `tokenizers` packages are there) writes
+/// under the files' names; pulled with ONNX Runtime into `dir`/models.
+/// No hub is asked for anything.
+pub async fn stand_in(dir: &Path, build: &str, entry: &str) -> ModelManager {
+    let built = dir.join("built");
+    std::fs::create_dir_all(&built).expect("dir");
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", build])
+        .arg(&built)
+        .output()
+        .await
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "building the stand-in for {entry} (needs the onnx and tokenizers packages; scripts/test.sh installs them): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut catalog = Catalog::builtin();
+    for e in &mut catalog.entries {
+        for f in &mut e.files {
+            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
+            if e.name == entry {
+                let path = built.join(&f.name);
+                f.sources = vec![Source::File {
+                    path: path.display().to_string(),
+                    sha256: sha256(&path),
+                }];
+            }
+        }
+    }
+    let m = ModelManager::new(dir.join("models"), vec![], "python3").with_catalog(catalog);
+    for name in ["onnxruntime", entry] {
+        m.pull(name)
+            .await
+            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
+    }
+    m
+}
+
+/// A PNG of one colour (an ffmpeg colour name or 0xRRGGBB) and size (WxH).
+pub async fn colour_frame(dir: &Path, name: &str, colour: &str, size: &str) -> PathBuf {
+    let out = dir.join(name);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("color=c={colour}:s={size}"),
+        "-frames:v",
+        "1",
+        out.to_str().expect("path"),
+    ])
+    .await;
+    out
+}
+
+/// The insights of `kind` that one stage (default options) finds in `file`.
+pub async fn stage(models: &ModelManager, file: &Path, stage: &str, kind: &str) -> Vec<Insight> {
+    let p = Pipeline::parse_list(stage).expect("pipeline");
+    analyze_file(
+        file,
+        &p,
+        &Registry::builtin(),
+        &MediaTools::default(),
+        models,
+        None,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{stage} on {}: {e}", file.display()))
+    .into_iter()
+    .filter(|i| i.kind == kind)
+    .collect()
+}
 
 /// Runs ffmpeg (no shell) and fails the test with its message if it fails.
 pub async fn ffmpeg(args: &[&str]) {
