@@ -39,7 +39,7 @@ COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     . scripts/lib/build.sh \
- && CARGO_TARGET_DIR=/src/target use_build_env \
+ && export CARGO_TARGET_DIR=/src/target && use_build_env \
  && cargo build --release --locked -p aima ${FEATURES:+--features "$FEATURES"} \
  && install -m 0755 target/release/aima /usr/local/bin/aima \
  && install -D -m 0755 -t /opt/aima/lib "$AIMA_CTRANSLATE2_LIB"/libctranslate2-*.so.* "$AIMA_CTRANSLATE2_LIB"/libgomp-*.so.*

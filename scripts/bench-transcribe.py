@@ -138,7 +138,7 @@ def main():
                                      "--models-dir", models_dir] + q, env=env)
             dump(f"aima-ct2-beam{beams}", text)
             mode = "greedy, the default" if beams == 1 else f"beam search ({beams}), `\"beam_size\": {beams}`"
-            rows.append((f"AIMA transcribe, CTranslate2 4.8 via ct2rs 0.10 (oneDNN), int8, VAD, {mode}",
+            rows.append((f"AIMA transcribe, CTranslate2 4.8.4 (the ctranslate2 wheel's library) via ct2rs 0.10, int8, VAD, {mode}",
                          secs, rss, wer(reference, text)))
         cpp = {"model": "whisper-tiny.en"}
         text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
