@@ -25,6 +25,14 @@ use_build_env
 . scripts/lib/venv.sh
 use_venv openai aw-client onnx tokenizers 'moto[server]'
 
+# The converted models the tests use as `file:` sources (the project's
+# shared folder, beside the clone, as CI lays it out): checked here, once,
+# with a clear message, rather than by each test that needs one.
+if ! (cd ../shared/models 2>/dev/null && sha256sum --check --quiet SHA256SUMS); then
+  echo "The tests need ../shared/models (beside this clone, with its SHA256SUMS): the project's converted test models, provided with the workspace's shared folder; it is missing or damaged." >&2
+  exit 1
+fi
+
 # Test images no one here made (scikit-image's samples, from its wheel).
 . scripts/lib/fixtures.sh
 fetch_test_images

@@ -330,15 +330,27 @@ async fn objects_finds_a_motorcycle_and_a_person() {
         of_kind(&astro, "object_track").len(),
         of_kind(&astro, "object").len()
     );
-    // A class filter keeps only what was asked for; an unknown class is a clear error.
+    // A class filter keeps only what was asked for: the motorcycle on its
+    // photo, nothing of the astronaut's; an unknown class is a clear error.
     let only = run(
+        &image("motorcycle_left.png"),
+        "objects",
+        serde_json::json!({"classes": ["motorcycle"]}),
+    )
+    .await
+    .expect("objects");
+    assert!(
+        !labels(&only).is_empty() && labels(&only).iter().all(|l| l == "motorcycle"),
+        "{only:?}"
+    );
+    let none = run(
         &image("astronaut.png"),
         "objects",
         serde_json::json!({"classes": ["motorcycle"]}),
     )
     .await
     .expect("objects");
-    assert!(labels(&only).iter().all(|l| l == "motorcycle"));
+    assert!(labels(&none).is_empty(), "{none:?}");
     let bad = run(
         &image("astronaut.png"),
         "objects",

@@ -211,8 +211,8 @@ async fn from_wheel(
     })
 }
 
-/// Downloads `https://huggingface.co/{repo}/resolve/{revision}/{path}`
-/// (`HF_ENDPOINT` replaces the host, `HF_TOKEN` authenticates).
+/// Downloads `{hub}/{repo}/resolve/{revision}/{path}` from the manager's
+/// hub (`HF_ENDPOINT`, else the public one; `HF_TOKEN` authenticates).
 async fn from_hf(
     mgr: &ModelManager,
     repo: &str,
@@ -221,10 +221,9 @@ async fn from_hf(
     staging: &Path,
     label: &str,
 ) -> Result<Fetched, FetchError> {
-    let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".into());
     let url = format!(
         "{}/{repo}/resolve/{revision}/{path}",
-        endpoint.trim_end_matches('/')
+        mgr.hub().trim_end_matches('/')
     );
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(15))

@@ -97,6 +97,9 @@ pub struct ModelManager {
     python: String,
     catalog: Catalog,
     progress: bool,
+    /// The Hugging Face hub's address: `HF_ENDPOINT` when the manager is
+    /// made, else the public hub.
+    hub: String,
 }
 
 impl ModelManager {
@@ -113,7 +116,22 @@ impl ModelManager {
             python: python.into(),
             catalog: Catalog::builtin(),
             progress: false,
+            hub: std::env::var("HF_ENDPOINT")
+                .ok()
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| "https://huggingface.co".into()),
         }
+    }
+
+    /// Fetch `hf:` sources from this address instead (a mirror, or in
+    /// tests an unreachable one).
+    pub fn with_hub(mut self, endpoint: impl Into<String>) -> Self {
+        self.hub = endpoint.into();
+        self
+    }
+
+    pub(crate) fn hub(&self) -> &str {
+        &self.hub
     }
 
     pub fn with_catalog(mut self, catalog: Catalog) -> Self {

@@ -298,7 +298,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let dir = tmp.path();
         let src = dir.join("x.bin");
-        std::fs::write(&src, b"definitely not ggml").ok();
+        std::fs::write(&src, b"definitely not ggml").expect("write");
         assert!(quantize_whisper(&src, &dir.join("y.bin"), Scheme::Q8_0).is_err());
     }
 }

@@ -164,11 +164,14 @@ async fn sources_are_tried_in_order_and_file_sources_use_local_dirs() {
     let dir = tempfile::tempdir().expect("tmp");
     // The catalog's whisper entry: Hugging Face first (unreachable here, or
     // reachable for users), then the converted file in a local folder.
+    // No hub here: an address where nothing listens, given to this manager
+    // alone (not through the environment other tests share).
     let m = ModelManager::new(
         dir.path(),
         vec![PathBuf::from("/nonexistent"), shared_models()],
         "python3",
-    );
+    )
+    .with_hub("http://127.0.0.1:9");
     let err = m
         .installed_file("whisper-tiny.en", "ggml-tiny.en.bin")
         .await
@@ -177,12 +180,10 @@ async fn sources_are_tried_in_order_and_file_sources_use_local_dirs() {
         err.to_string().contains("aima models pull whisper-tiny.en"),
         "{err}"
     );
-    std::env::set_var("HF_ENDPOINT", "http://127.0.0.1:9");
     let path = m
         .pull("whisper-tiny.en")
         .await
         .expect("falls back to the file source");
-    std::env::remove_var("HF_ENDPOINT");
     let status = m.status("whisper-tiny.en").await.expect("status");
     assert_eq!(status.state, State::Installed);
     assert_eq!(

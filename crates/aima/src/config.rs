@@ -563,8 +563,8 @@ mod tests {
         assert_eq!(from_file, Config::default());
         // Every key of the defaults appears in the commented file.
         let table: toml::Table =
-            toml::from_str(&toml::to_string(&Config::default()).unwrap_or_default())
-                .unwrap_or_default();
+            toml::from_str(&toml::to_string(&Config::default()).expect("defaults as TOML"))
+                .expect("defaults read back");
         // Nested tables (blobs.s3) are checked like sections.
         let mut sections: Vec<(String, toml::Table)> = Vec::new();
         for (section, v) in table {
@@ -582,6 +582,11 @@ mod tests {
                 sections.push((section, plain));
             }
         }
+        // Every section of the defaults is checked (not an empty list).
+        assert!(sections.len() >= 10, "{sections:?}");
+        assert!(sections
+            .iter()
+            .any(|(s, k)| s == "pipeline" && k.contains_key("default")));
         for (section, keys) in sections {
             {
                 for key in keys.keys() {

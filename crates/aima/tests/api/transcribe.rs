@@ -375,6 +375,9 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
         .await;
     let text = t["text"].as_str().unwrap_or_default();
     assert!(wer(SECOND, text) <= MAX_WER, "{text}");
+    let made = std::fs::metadata(&q8)
+        .and_then(|m| m.modified())
+        .expect("q8_0 file");
 
     // Beam search on the same weights: a new analysis replaces the first.
     let done = app
@@ -393,6 +396,14 @@ async fn q8_0_weights_are_made_once_and_transcribe_as_well() {
         .await;
     let text = t["text"].as_str().unwrap_or_default();
     assert!(wer(SECOND, text) <= MAX_WER, "beam 3: {text}");
+    // Made once: the second job used the same file, not a new conversion.
+    assert_eq!(
+        std::fs::metadata(&q8)
+            .and_then(|m| m.modified())
+            .expect("q8_0 file"),
+        made,
+        "the q8_0 copy was written again"
+    );
     let bad = app
         .client
         .post(app.url("/api/v1/jobs"))

@@ -217,6 +217,16 @@ async fn watch_follows_real_windows_and_buffers_while_the_server_is_down() {
         typed >= 6,
         "six keys typed into Alpha report, counted {typed}"
     );
+    // The pointer moved twice while Alpha report had the focus.
+    let moved: i64 = events
+        .iter()
+        .filter(|e| e["data"]["title"] == "Alpha report")
+        .map(|e| e["data"]["mouse"].as_i64().unwrap_or(0))
+        .sum();
+    assert!(
+        moved >= 2,
+        "two pointer moves over Alpha report, counted {moved}"
+    );
     let _ = watch.start_kill();
     let out = watch.wait_with_output().await.expect("watch ends");
     let log = String::from_utf8_lossy(&out.stderr);
