@@ -152,6 +152,24 @@ async fn cancel_running_job_stops_it() {
     let job_id = job["id"].as_str().unwrap_or_default();
     app.wait_until(job_id, "ran", |j| j["state"] == "running")
         .await;
+    // Some keyframes are saved before the cancel: what was done is kept.
+    let count = |v: &Value| v["items"].as_array().map(Vec::len).unwrap_or_default();
+    let insights_path = format!(
+        "/api/v1/media/{}/insights",
+        media["id"].as_str().unwrap_or_default()
+    );
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    let n0 = loop {
+        let (_, insights) = app.get_json(&insights_path).await;
+        if count(&insights) > 0 {
+            break count(&insights);
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "no keyframe saved while running"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let r = app
         .client
         .post(app.url(&format!("/api/v1/jobs/{job_id}/cancel")))
@@ -183,6 +201,10 @@ async fn cancel_running_job_stops_it() {
         .map(Vec::len)
         .unwrap_or_default();
     assert_eq!(n1, n2, "insights still being written after cancel");
+    assert!(
+        n1 >= n0,
+        "what was saved before the cancel is kept: {n0} then {n1}"
+    );
     assert!(n1 < 1200, "the job ran to its end ({n1} keyframes)");
     let (_, j) = app.get_json(&format!("/api/v1/jobs/{job_id}")).await;
     assert_eq!(j["state"], "cancelled");

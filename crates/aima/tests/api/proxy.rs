@@ -119,16 +119,47 @@ async fn caddy_in_front_serves_https_limits_uploads_and_streams_progress() {
     let (out, err) = output(c).await;
     assert!(out.ends_with("\n413"), "{out} {err}");
     assert!(out.contains("payload_too_large"), "{out}");
-    // Over the proxy's own limit (the backstop): cut at the proxy.
-    let huge = dir.path().join("huge.bin");
-    std::fs::write(&huge, vec![7u8; 21 * 1024 * 1024]).expect("write");
-    let mut c = proxy.curl("/api/v1/media");
-    c.args(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary"])
-        .arg(format!("@{}", huge.display()));
-    let (code, _) = output(c).await;
-    assert!(!code.starts_with('2'), "{code}");
+    // Over the proxy's own limit (the backstop) but under AIMA's: a proxy
+    // allowing 2 MB in front of the same server refuses 2.6 MB of audio
+    // that AIMA itself takes (below, straight to the server), so the
+    // refusal can only be the proxy's.
+    let strict_dir = tempfile::tempdir().expect("tmp");
+    let strict = caddy(app.addr, strict_dir.path(), "2MB").await;
+    let audio = wav_audio(dir.path(), "between.wav", 82);
+    let size = std::fs::metadata(&audio).map(|m| m.len()).unwrap_or(0);
+    assert!((2_100_000..3 * 1024 * 1024).contains(&size), "{size}");
+    let mut c = strict.curl("/api/v1/media?pipeline=none");
+    c.args(["-w", "\n%{http_code}", "--data-binary"])
+        .arg(format!("@{}", audio.display()));
+    let (out, err) = output(c).await;
+    assert!(
+        !out.trim_end().ends_with("201"),
+        "passed the proxy: {out} {err}"
+    );
+    assert!(
+        !out.contains("payload_too_large"),
+        "AIMA's refusal, not the proxy's: {out}"
+    );
     let (_, list) = app.get_json("/api/v1/media").await;
     assert_eq!(list["items"], Value::Array(vec![]), "nothing stored");
+    let r = app.upload(&audio, "?pipeline=none").await;
+    assert_eq!(
+        r.status().as_u16(),
+        201,
+        "AIMA takes it when asked directly"
+    );
+    let (_, list) = app.get_json("/api/v1/media").await;
+    let stored = list["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/media/{stored}")))
+        .send()
+        .await
+        .expect("delete");
+    assert!(r.status().is_success(), "{}", r.status());
 
     // Under it: accepted, and the job's progress streams through as it
     // happens (the first events arrive while the job still runs).
