@@ -8,8 +8,11 @@
 //! scoring are wired as CLIP expects.
 //!
 //! The image tower is the mean of each normalised channel; the text tower
-//! sums one vector per token: "red" (1, -1, -1), "green" (-1, 1, -1),
-//! "blue" (-1, -1, 1), every other token 0, masked tokens ignored.
+//! sums one vector per unmasked token: "red" (1, -1, -1), "green"
+//! (-1, 1, -1), "blue" (-1, -1, 1), "photo" (-1, 1, 1), the end token (which
+//! also pads) (0.1, 0, 0), every other token 0. "photo" and the end token
+//! carry weight so that leaving out the prompt template or the attention
+//! mask changes an answer (numbers in `each_step_changes_the_answer`).
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +50,7 @@ onnx.save(helper.make_model(visual, opset_imports=[helper.make_opsetid("", 18)],
 
 table = np.zeros((len(vocab), 3), dtype=np.float32)
 table[6] = [1, -1, -1]; table[7] = [-1, 1, -1]; table[8] = [-1, -1, 1]
+table[4] = [-1, 1, 1]; table[1] = [0.1, 0, 0]
 textual = helper.make_graph(
     [helper.make_node("Gather", ["table", "input_ids"], ["per_token"], axis=0),
      helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
@@ -190,6 +194,46 @@ async fn clip_wiring_on_a_small_model_of_the_same_signature() {
         seq.iter().all(|(t, l)| (*t < 2.0) == (l == "blue")),
         "{seq:?}"
     );
+}
+
+/// A 64 x 64 picture of one colour, written exactly (no video encoder in
+/// between).
+fn solid(dir: &Path, rgb: [u8; 3]) -> PathBuf {
+    let path = dir.join(format!("{:02x}{:02x}{:02x}.png", rgb[0], rgb[1], rgb[2]));
+    image::RgbImage::from_pixel(64, 64, image::Rgb(rgb))
+        .save(&path)
+        .expect("write png");
+    path
+}
+
+/// Each step of CLIP's pre-processing decides one answer here; the cosines
+/// (red, green, blue) are computed from the stand-in's definition above:
+/// - pixel normalisation (CLIP's mean and std): grey (128, 128, 128) reads
+///   as blue (0.20, 0.18, 0.50); on raw pixels it would read as red
+///   (0.58, 0.02, 0.02);
+/// - the prompt template: pink (140, 128, 128) reads as red with "a photo
+///   of {}" (0.55, -0.11, 0.16) and as blue with the bare label
+///   (-0.29, -0.52, -0.07);
+/// - the attention mask: yellow (255, 255, 0) reads as red (0.60, 0.06,
+///   -0.75); counting the 72 padding tokens too it would read as green
+///   (0.60, 0.80, 0.40).
+#[tokio::test]
+async fn each_step_changes_the_answer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let models = stand_in(dir.path(), BUILD, "clip-vit-b32").await;
+    let opts = serde_json::json!({"labels": ["red", "green", "blue"], "top_k": 3});
+    for (rgb, expected, step) in [
+        ([128, 128, 128], "blue", "pixel normalisation"),
+        ([140, 128, 128], "red", "the prompt template"),
+        ([255, 255, 0], "red", "the attention mask"),
+    ] {
+        let out = labels(&models, &solid(dir.path(), rgb), opts.clone()).await;
+        assert_eq!(top(&out[0]), expected, "{step}: {out:?}");
+    }
+    // The template is the user's: without one, pink reads as blue.
+    let bare = serde_json::json!({"labels": ["red", "green", "blue"], "template": "{}"});
+    let out = labels(&models, &solid(dir.path(), [140, 128, 128]), bare).await;
+    assert_eq!(top(&out[0]), "blue", "{out:?}");
 }
 
 #[tokio::test]

@@ -226,8 +226,103 @@ async fn ocr_reads_rendered_lines_exactly_and_invents_nothing_on_photos() {
     }
 }
 
+/// Twenty-five colours blended bilinearly over 256 x 256 pixels: a smooth
+/// patchwork of skin tones that open_nsfw's real weights score 0.97 (0.94
+/// when squeezed to 224 px instead of cropped). No package ships an image
+/// the model must flag, so this one was found by a hill-climb on the
+/// model's score from a flat skin tone (0.30), 294 steps, with
+/// `scripts/dev/nsfw-patchwork.py`. Read in the wrong colour order (RGB) it
+/// scores 0.05, without the mean subtracted 0.21, and in grey 0.12: a
+/// flag here says the weights, the pre-processing and the output read are
+/// wired as the model was trained.
+const PATCHWORK: [[[u8; 3]; 5]; 5] = [
+    [
+        [143, 96, 83],
+        [188, 98, 88],
+        [169, 122, 76],
+        [188, 139, 132],
+        [180, 120, 90],
+    ],
+    [
+        [180, 120, 90],
+        [147, 87, 68],
+        [180, 120, 90],
+        [153, 106, 128],
+        [169, 121, 62],
+    ],
+    [
+        [143, 124, 60],
+        [181, 112, 117],
+        [112, 39, 51],
+        [168, 133, 110],
+        [158, 120, 72],
+    ],
+    [
+        [180, 120, 90],
+        [180, 120, 90],
+        [197, 129, 130],
+        [180, 120, 90],
+        [180, 139, 53],
+    ],
+    [
+        [200, 117, 91],
+        [154, 87, 150],
+        [195, 99, 98],
+        [186, 115, 114],
+        [195, 109, 90],
+    ],
+];
+
+/// The patchwork as a PNG (in colour, or each pixel the mean of its
+/// channels), blended as the search script blends it: cell centres at
+/// (i + 0.5) * 256 / 5, bilinear between them, clamped at the edges.
+fn patchwork(grey: bool) -> PathBuf {
+    const N: usize = PATCHWORK.len();
+    let at = |p: u32| {
+        let c = ((p as f32 + 0.5) * N as f32 / 256.0 - 0.5).clamp(0.0, (N - 1) as f32);
+        let i = c.floor() as usize;
+        (i, (i + 1).min(N - 1), c - i as f32)
+    };
+    let img = image::RgbImage::from_fn(256, 256, |x, y| {
+        let ((y0, y1, fy), (x0, x1, fx)) = (at(y), at(x));
+        let mut px = [0u8; 3];
+        for (ch, v) in px.iter_mut().enumerate() {
+            let g = |r: usize, c: usize| f32::from(PATCHWORK[r][c][ch]);
+            let top = g(y0, x0) * (1.0 - fx) + g(y0, x1) * fx;
+            let bottom = g(y1, x0) * (1.0 - fx) + g(y1, x1) * fx;
+            *v = (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8;
+        }
+        if grey {
+            let m = px.iter().map(|&v| f32::from(v)).sum::<f32>() / 3.0;
+            px = [m.round() as u8; 3];
+        }
+        image::Rgb(px)
+    });
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "nsfw-patchwork-{}.png",
+        if grey { "grey" } else { "colour" }
+    ));
+    img.save(&path).expect("write the patchwork");
+    path
+}
+
 #[tokio::test]
-async fn nsfw_flags_none_of_the_samples() {
+async fn nsfw_flags_the_patchwork_and_none_of_the_photos() {
+    // Flagged at the default threshold (0.8): a range, and the maximum.
+    let found = ok(&patchwork(false), "nsfw").await;
+    let s = of_kind(&found, "nsfw_score")[0].data["score"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(s > 0.9, "the patchwork scored {s}");
+    assert_eq!(of_kind(&found, "nsfw").len(), 1, "{found:?}");
+    assert_eq!(of_kind(&found, "nsfw_max")[0].data["flagged"], true);
+    // The same picture in grey, on the same weights: not flagged.
+    let found = ok(&patchwork(true), "nsfw").await;
+    let s = of_kind(&found, "nsfw_score")[0].data["score"]
+        .as_f64()
+        .unwrap_or(1.0);
+    assert!(s < 0.3, "the grey patchwork scored {s}");
+    assert!(of_kind(&found, "nsfw").is_empty(), "{found:?}");
     for photo in [
         "astronaut.png",
         "coffee.png",
