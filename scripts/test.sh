@@ -23,7 +23,7 @@ use_build_env
 # and tokenizers, with which the CLIP test builds a small model of CLIP's
 # signature; moto, the S3 server.
 . scripts/lib/venv.sh
-use_venv openai aw-client onnx tokenizers 'moto[server]'
+use_venv openai aw-client onnx tokenizers 'moto[server]' schemathesis==4.32.5 openapi-spec-validator==0.9.0
 
 # The converted models the tests use as `file:` sources (the project's
 # shared folder, beside the clone, as CI lays it out): checked here, once,

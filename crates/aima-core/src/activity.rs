@@ -161,6 +161,7 @@ pub struct ActivityRecord {
     pub timestamp: Value,
     /// The application in front (process or window class).
     #[serde(alias = "app")]
+    #[schema(min_length = 1)]
     pub application: String,
     #[serde(default, alias = "title")]
     pub window_title: String,
@@ -522,7 +523,7 @@ pub fn validate_mode_name(name: &str) -> Result<(), ActivityError> {
     let trimmed = name.trim();
     if trimmed.is_empty()
         || trimmed != name
-        || name.len() > 64
+        || name.chars().count() > 64
         || name.chars().any(char::is_control)
     {
         return Err(ActivityError::Invalid(format!(

@@ -59,13 +59,15 @@ error_codes! {
     EventNotFound => ("event_not_found", 404),
     ModeNotFound => ("mode_not_found", 404),
     ModeExists => ("mode_exists", 409),
-    InsufficientLabels => ("insufficient_labels", 422),
+    InsufficientLabels => ("insufficient_labels", 409),
     NoModeModel => ("no_mode_model", 409),
     ModelVersionNotFound => ("model_version_not_found", 404),
     PersonNotFound => ("person_not_found", 404),
     FaceNotFound => ("face_not_found", 404),
     InsightNotFound => ("insight_not_found", 404),
     InvalidPersonEdit => ("invalid_person_edit", 409),
+    UnsupportedContentType => ("unsupported_content_type", 415),
+    Forbidden => ("forbidden", 403),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -15,6 +15,27 @@ pub struct Caller {
     pub workspace: String,
 }
 
+impl Caller {
+    /// Whether the caller may see server-wide views (every worker, every
+    /// workspace's busy time): its workspace is one of
+    /// `server.admin_workspaces`. Replaced by roles when users arrive.
+    pub fn is_admin(&self, state: &AppState) -> bool {
+        state.settings.admin_workspaces.contains(&self.workspace)
+    }
+
+    /// `forbidden` (403) unless [`Caller::is_admin`].
+    pub fn require_admin(&self, state: &AppState) -> Result<(), ApiError> {
+        if self.is_admin(state) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "server-wide views are for keys of an admin workspace (server.admin_workspaces)",
+            ))
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

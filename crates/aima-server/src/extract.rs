@@ -1,28 +1,67 @@
-//! Extractors whose rejections speak the API's error format.
+//! The API's extractors: the one place where a request that cannot be read
+//! (path, query string, JSON body) becomes the documented JSON error with a
+//! stable code. Handlers take these, never axum's bare `Path`, `Query` or
+//! `Json`, whose rejections are plain text.
 
 use aima_core::ErrorCode;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// `Query<T>` answering `invalid_parameter` on bad query strings.
+/// `Path<T>` answering `invalid_parameter` (400) on a segment that does not
+/// parse, e.g. an id beyond the 64-bit range.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e: PathRejection| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))
+    }
+}
+
+/// `Query<T>` answering `invalid_parameter` (400) on a bad query string.
+/// A parameter given empty (`cursor=`) counts as absent, as the document
+/// says, so that generated clients which send every optional parameter
+/// work; unknown parameters are refused where the target type says so
+/// (`deny_unknown_fields`).
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Query(q.0))
-            .map_err(|e: QueryRejection| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let bad = |e: serde_urlencoded::de::Error| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("invalid query string: {e}"),
+            )
+        };
+        let given: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(bad)?;
+        let kept: Vec<(String, String)> =
+            given.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let cleaned = serde_urlencoded::to_string(&kept).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("invalid query string: {e}"),
+            )
+        })?;
+        serde_urlencoded::from_str::<T>(&cleaned)
+            .map(Query)
+            .map_err(bad)
     }
 }
 
-/// `Json<T>` answering `invalid_json` on malformed or mistyped bodies.
+/// `Json<T>` answering `invalid_json` (400) on a malformed or mistyped body,
+/// `unsupported_content_type` (415) without `Content-Type:
+/// application/json` and `payload_too_large` (413) over the route's limit.
 pub struct Json<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
@@ -32,13 +71,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         axum::Json::<T>::from_request(req, state)
             .await
             .map(|j| Json(j.0))
-            .map_err(|e: JsonRejection| ApiError::new(ErrorCode::InvalidJson, e.body_text()))
+            .map_err(json_rejection)
     }
 }
 
-/// Accepts Unix milliseconds or an RFC 3339 time.
+fn json_rejection(e: JsonRejection) -> ApiError {
+    let code = match &e {
+        JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedContentType,
+        JsonRejection::BytesRejection(_) if e.status().as_u16() == 413 => {
+            ErrorCode::PayloadTooLarge
+        }
+        _ => ErrorCode::InvalidJson,
+    };
+    ApiError::new(code, e.body_text())
+}
+
+/// The times the API takes, in Unix milliseconds: years 1 to 9999, as RFC
+/// 3339 can write them (and as the document says).
+pub const TIME_RANGE_MS: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=253_402_300_799_999;
+
+/// Accepts Unix milliseconds or an RFC 3339 time, in [`TIME_RANGE_MS`].
 pub fn parse_time(name: &str, value: &str) -> Result<i64, ApiError> {
     if let Ok(ms) = value.parse::<i64>() {
+        if !TIME_RANGE_MS.contains(&ms) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{name} must be between years 1 and 9999"),
+            ));
+        }
         return Ok(ms);
     }
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)

@@ -46,6 +46,10 @@ pub struct ServerSettings {
     /// Analyzers run on an upload that names no pipeline (those that
     /// apply to its kind of media); empty: such uploads queue nothing.
     pub default_pipeline: Vec<String>,
+    /// Workspaces whose keys also see server-wide views (every worker, the
+    /// busy time of all workspaces, the budget). Other keys see their own
+    /// workspace only.
+    pub admin_workspaces: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -58,6 +62,7 @@ impl Default for ServerSettings {
             events_poll: Duration::from_millis(250),
             budget: None,
             default_pipeline: Vec::new(),
+            admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
         }
     }
 }
@@ -106,7 +111,7 @@ pub fn worker_metrics_router(handle: PrometheusHandle) -> Router {
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (api, spec) = openapi::api_router().split_for_parts();
+    let (api, spec) = openapi::api();
     let spec = Arc::new(spec);
     Router::new()
         .merge(api)

@@ -9,10 +9,10 @@ use crate::AppState;
 #[openapi(
     info(
         title = "AIMA API",
-        description = "Media analysis and activity insight. Every error body is `{\"error\": {\"code\", \"message\"}}`; codes are stable.",
+        description = "Media analysis and activity insight. Every error body is `{\"error\": {\"code\", \"message\"}}`; codes are stable. An optional query parameter given empty (`cursor=`) counts as absent; unknown query parameters are refused.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(crate::error::ErrorBody, aima_core::ErrorCode)),
+    components(schemas(crate::error::ErrorBody, aima_core::ErrorCode, aima_core::SortOrder)),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
     tags(
@@ -40,8 +40,146 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every operation of a kind can give, written once here rather
+/// than on each route: 401 wherever a key is required, 400 wherever a
+/// parameter or a body is read, 413 and 415 wherever a JSON body is read.
+/// A route that documents one of these itself keeps its own description.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let secured_by_default = openapi.security.as_ref().is_some_and(|s| !s.is_empty());
+        for item in openapi.paths.paths.values_mut() {
+            let item_params = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = match &op.security {
+                    Some(s) => !s.is_empty(),
+                    None => secured_by_default,
+                };
+                let params = item_params || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let json_body = op
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/json"));
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                if params || json_body {
+                    add("400", "A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code)");
+                }
+                if secured {
+                    add("401", "No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`)");
+                }
+                if json_body {
+                    add(
+                        "413",
+                        "The body is larger than the route accepts (`payload_too_large`)",
+                    );
+                    add(
+                        "415",
+                        "The body is not sent as `application/json` (`unsupported_content_type`)",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A listing's `cursor` as the server reads it: hex of `<ms>:<id>` (see
+/// `aima_core::Cursor`), written as a pattern so that every string the
+/// document allows is one the server accepts. Empty counts as absent.
+pub(crate) fn cursor_param() -> utoipa::openapi::Object {
+    cursor_schema("(2d|3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])")
+}
+
+/// The activity listing's cursor: its ids are event numbers.
+pub(crate) fn event_cursor_param() -> utoipa::openapi::Object {
+    cursor_schema("3[0-9]")
+}
+
+fn cursor_schema(id_byte: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!(
+            "^((2d)?(3[0-9]){{1,18}}3a({id_byte}){{1,64}})?$"
+        )))
+        .description(Some(
+            "From `next_cursor` of the previous page of the same listing.",
+        ))
+        .build()
+}
+
+/// A time as the API reads it: Unix milliseconds or an RFC 3339 date-time
+/// (or empty: absent).
+pub(crate) fn time_param() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(*crate::extract::TIME_RANGE_MS.start() as f64))
+                .maximum(Some(*crate::extract::TIME_RANGE_MS.end() as f64))
+                .description(Some("Unix milliseconds")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("RFC 3339")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0))
+                .description(Some("absent")),
+        )
+        .build()
+        .into()
+}
+
+/// An upload's `pipeline`: analyzer names of this build, comma-separated,
+/// `none`, or empty (the default pipeline).
+pub(crate) fn pipeline_param() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let names: Vec<&str> = aima_analyzers::Registry::builtin()
+        .all()
+        .map(|a| a.name())
+        .collect();
+    let name = names.join("|");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^(none|({name})(,({name}))*)?$")))
+        .build()
+}
+
 /// The routes that make up the documented API, with their spec.
-pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(media::upload, media::list))
         .routes(routes!(media::get, media::delete))
@@ -77,8 +215,16 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 
+/// The documented routes and their document, completed with the common
+/// answers (which need the paths, so they cannot be a derive modifier).
+pub(crate) fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut spec) = api_router().split_for_parts();
+    utoipa::Modify::modify(&CommonErrors, &mut spec);
+    (router, spec)
+}
+
 /// The OpenAPI document as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {
-    let (_, spec) = api_router().split_for_parts();
+    let (_, spec) = api();
     spec.to_pretty_json().unwrap_or_else(|_| "{}".into())
 }

@@ -117,8 +117,9 @@ fn push_range(q: &mut Sql, start: Option<i64>, end: Option<i64>) {
     if let Some(start) = start {
         // No event lasts longer than MAX_DURATION_S (validated on the way
         // in): this bound lets the (workspace_id, ts) index skip older rows.
-        q.push(" AND ts >= ")
-            .bind(Arg::Int(start - (MAX_DURATION_S * 1000.0) as i64));
+        q.push(" AND ts >= ").bind(Arg::Int(
+            start.saturating_sub((MAX_DURATION_S * 1000.0) as i64),
+        ));
         q.push(&format!(" AND ({END_MS} > "))
             .bind(Arg::Int(start))
             .push(" OR ts >= ")

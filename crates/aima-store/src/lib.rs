@@ -209,7 +209,9 @@ pub trait JobRepo: Send + Sync {
     /// Whether `token` holds the running job's lease now.
     async fn lease_held(&self, job_id: &str, token: &str) -> Result<bool>;
     /// Busy seconds per day, worker and capability, from day `since` on.
-    async fn usage(&self, since_day: i64) -> Result<Vec<Usage>>;
+    /// Busy seconds from `since_day` on: of one workspace's jobs (no
+    /// worker named), or of every worker (`None`: server-wide).
+    async fn usage(&self, workspace: Option<&str>, since_day: i64) -> Result<Vec<Usage>>;
     async fn update_stages(
         &self,
         job_id: &str,

@@ -119,14 +119,17 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Adds the time a lease has been held to its worker's busy seconds (per
-    /// capability it announced; `cpu` for none), before the lease ends.
+    /// Adds the time a lease has been held to its worker's and its job's
+    /// workspace's busy seconds (per capability the worker announced; `cpu`
+    /// for none), before the lease ends.
     async fn record_usage(&self, job_id: &str, token: &str) -> Result<()> {
-        let mut q = Sql::new("SELECT lease_owner, lease_caps, lease_started_at FROM jobs");
+        let mut q =
+            Sql::new("SELECT workspace_id, lease_owner, lease_caps, lease_started_at FROM jobs");
         q.fence(job_id, token);
         let Some(row) = q.query().fetch_optional(&self.pool).await? else {
             return Ok(());
         };
+        let workspace: String = row.try_get("workspace_id")?;
         let owner: Option<String> = row.try_get("lease_owner")?;
         let caps: String = row.try_get("lease_caps")?;
         let started: Option<i64> = row.try_get("lease_started_at")?;
@@ -137,21 +140,28 @@ impl SqlStore {
         let seconds = (now - started).max(0) as f64 / 1000.0;
         let caps: Vec<&str> = caps.split(',').filter(|c| !c.is_empty()).collect();
         let caps = if caps.is_empty() { vec!["cpu"] } else { caps };
+        let tables = [
+            ("worker_usage", "worker", &owner),
+            ("workspace_usage", "workspace_id", &workspace),
+        ];
         for cap in caps {
-            let mut q =
-                Sql::new("INSERT INTO worker_usage (day, worker, capability, seconds) VALUES (");
-            q.bind(Arg::Int(now.div_euclid(86_400_000)))
-                .push(", ")
-                .bind(t(&owner))
-                .push(", ")
-                .bind(t(cap))
-                .push(", ")
-                .bind(Arg::Float(seconds))
-                .push(
-                    ") ON CONFLICT (day, worker, capability) DO UPDATE SET seconds = \
-                     worker_usage.seconds + excluded.seconds",
-                );
-            q.query().execute(&self.pool).await?;
+            for (table, column, key) in tables {
+                let mut q = Sql::new(&format!(
+                    "INSERT INTO {table} (day, {column}, capability, seconds) VALUES ("
+                ));
+                q.bind(Arg::Int(now.div_euclid(86_400_000)))
+                    .push(", ")
+                    .bind(t(key))
+                    .push(", ")
+                    .bind(t(cap))
+                    .push(", ")
+                    .bind(Arg::Float(seconds))
+                    .push(&format!(
+                        ") ON CONFLICT (day, {column}, capability) DO UPDATE SET seconds = \
+                         {table}.seconds + excluded.seconds"
+                    ));
+                q.query().execute(&self.pool).await?;
+            }
         }
         Ok(())
     }
@@ -844,9 +854,22 @@ impl JobRepo for SqlStore {
         }
     }
 
-    async fn usage(&self, since_day: i64) -> Result<Vec<crate::Usage>> {
-        let mut q =
-            Sql::new("SELECT day, worker, capability, seconds FROM worker_usage WHERE day >= ");
+    async fn usage(&self, workspace: Option<&str>, since_day: i64) -> Result<Vec<crate::Usage>> {
+        // A workspace's own rows carry no worker (other workspaces' jobs
+        // run on the same workers).
+        let mut q = match workspace {
+            Some(ws) => {
+                let mut q = Sql::new(
+                    "SELECT day, '' AS worker, capability, seconds FROM workspace_usage \
+                     WHERE workspace_id = ",
+                );
+                q.bind(t(ws)).push(" AND day >= ");
+                q
+            }
+            None => {
+                Sql::new("SELECT day, worker, capability, seconds FROM worker_usage WHERE day >= ")
+            }
+        };
         q.bind(Arg::Int(since_day))
             .push(" ORDER BY day, worker, capability");
         q.query()

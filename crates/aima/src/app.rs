@@ -159,6 +159,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             max_attempts: cfg.workers.max_attempts,
             budget: cfg.budget(),
             default_pipeline: cfg.pipeline.default.clone(),
+            admin_workspaces: cfg.server.admin_workspaces.clone(),
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),

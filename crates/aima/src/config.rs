@@ -90,6 +90,8 @@ pub struct ServerConfig {
     /// only while the server listens on a loopback address.
     pub allow_anonymous: bool,
     pub default_workspace: String,
+    /// Workspaces whose API keys also see server-wide views.
+    pub admin_workspaces: Vec<String>,
     pub shutdown_grace_seconds: u64,
 }
 
@@ -197,6 +199,7 @@ impl Default for Config {
                 max_upload_bytes: 2 * 1024 * 1024 * 1024,
                 allow_anonymous: true,
                 default_workspace: aima_core::DEFAULT_WORKSPACE.into(),
+                admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
                 shutdown_grace_seconds: 10,
             },
             database: DatabaseConfig {
@@ -445,6 +448,10 @@ max_upload_bytes = 2147483648
 # set this to false and use API keys (aima admin create-key).
 allow_anonymous = true
 default_workspace = "default"
+# Workspaces whose API keys also see server-wide views: every worker
+# (/api/v1/workers) and the busy time of all workspaces with the budget
+# (/api/v1/usage). Any other key sees its own workspace's usage only.
+admin_workspaces = ["default"]
 # On SIGTERM: stop accepting, hand running jobs back, wait at most this long.
 shutdown_grace_seconds = 10
 

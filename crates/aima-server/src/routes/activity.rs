@@ -132,14 +132,19 @@ pub async fn log_activity(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityQuery {
     /// Unix milliseconds or RFC 3339: events that end after this.
+    #[param(schema_with = crate::openapi::time_param)]
     start: Option<String>,
     /// Unix milliseconds or RFC 3339: events that begin before this.
+    #[param(schema_with = crate::openapi::time_param)]
     end: Option<String>,
     bucket: Option<String>,
     /// 1-1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    #[param(schema_with = crate::openapi::event_cursor_param)]
     cursor: Option<String>,
 }
 
@@ -156,7 +161,7 @@ pub(crate) fn opt_time(name: &str, v: &Option<String>) -> ApiResult<Option<i64>>
 
 /// Activity events with their modes, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/activity", tag = "activity", params(ActivityQuery),
+    get, path = "/api/v1/activity", operation_id = "listActivity", tag = "activity", params(ActivityQuery),
     responses((status = 200, body = EventPage), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn list(
@@ -254,7 +259,7 @@ fn time_value(name: &str, v: &Value) -> ApiResult<i64> {
 /// Label activity with a mode: a person's label, used to train the next
 /// model version; it replaces any predicted mode.
 #[utoipa::path(
-    post, path = "/api/v1/activity/labels", tag = "activity", request_body = LabelRequest,
+    post, path = "/api/v1/activity/labels", operation_id = "labelActivity", tag = "activity", request_body = LabelRequest,
     responses((status = 200, body = Labelled), (status = 400, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn label(
@@ -325,16 +330,21 @@ pub enum SummaryPeriod {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct SummaryQuery {
+    #[param(schema_with = crate::openapi::time_param)]
     start: Option<String>,
+    #[param(schema_with = crate::openapi::time_param)]
     end: Option<String>,
     /// `mode` (default) or `app`.
     by: Option<SummaryBy>,
     /// `total` (default), `hour` (0-23), `weekday` (Monday…), `day` (date).
     period: Option<SummaryPeriod>,
     /// Minutes east of UTC for hours, weekdays and days (default 0).
+    #[param(minimum = -840, maximum = 840)]
     utc_offset_minutes: Option<i32>,
     /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)?$")]
     format: Option<String>,
 }
 
@@ -370,8 +380,11 @@ const WEEKDAYS: [&str; 7] = [
 /// Time per mode or per application, in total or by hour of day, weekday
 /// or day; JSON or CSV.
 #[utoipa::path(
-    get, path = "/api/v1/activity/summary", tag = "activity", params(SummaryQuery),
-    responses((status = 200, body = Summary), (status = 400, body = crate::ErrorBody))
+    get, path = "/api/v1/activity/summary", operation_id = "summarizeActivity", tag = "activity", params(SummaryQuery),
+    responses(
+        (status = 200, description = "JSON, or CSV with `format=csv`", content((Summary = "application/json"), (String = "text/csv"))),
+        (status = 400, body = crate::ErrorBody)
+    )
 )]
 pub async fn summary(
     State(state): State<AppState>,

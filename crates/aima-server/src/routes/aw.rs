@@ -13,7 +13,7 @@ use aima_core::activity::{
     format_rfc3339_ms, parse_timestamp, validate_bucket_id, validate_event, MAX_BATCH,
 };
 use aima_core::{Bucket, ErrorCode, Event, EventQuery, NewBucket, StoredEvent};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::routes::activity::opt_time;
 use crate::{AppState, Caller};
 

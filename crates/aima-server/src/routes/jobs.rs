@@ -3,14 +3,14 @@
 use std::convert::Infallible;
 
 use aima_core::{ErrorCode, Job, PageRequest, Pipeline, SortOrder, StageSpec};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::routes::media::queue_job;
 use crate::{AppState, Caller};
 
@@ -36,8 +36,12 @@ pub struct JobPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct JobListQuery {
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    #[param(schema_with = crate::openapi::cursor_param)]
     cursor: Option<String>,
     order: Option<SortOrder>,
     media_id: Option<String>,
@@ -45,7 +49,7 @@ pub struct JobListQuery {
 
 /// Queue an analysis job on a media.
 #[utoipa::path(
-    post, path = "/api/v1/jobs", tag = "jobs", request_body = CreateJob,
+    post, path = "/api/v1/jobs", operation_id = "createJob", tag = "jobs", request_body = CreateJob,
     responses((status = 201, body = Job), (status = 400, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn create(
@@ -73,7 +77,7 @@ pub async fn create(
 
 /// List jobs, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/jobs", tag = "jobs", params(JobListQuery),
+    get, path = "/api/v1/jobs", operation_id = "listJobs", tag = "jobs", params(JobListQuery),
     responses((status = 200, body = JobPage), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn list(
@@ -95,7 +99,7 @@ pub async fn list(
 
 /// One job: state, progress per stage, error.
 #[utoipa::path(
-    get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    get, path = "/api/v1/jobs/{id}", operation_id = "getJob", tag = "jobs",
     responses((status = 200, body = Job), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn get(
@@ -113,7 +117,7 @@ pub async fn get(
 
 /// Cancel a queued or running job. A running job stops at its next heartbeat.
 #[utoipa::path(
-    post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs",
+    post, path = "/api/v1/jobs/{id}/cancel", operation_id = "cancelJob", tag = "jobs",
     responses((status = 200, body = Job), (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody))
 )]
 pub async fn cancel(
@@ -135,7 +139,7 @@ pub async fn cancel(
 /// The stream reads the job from the database, so it works whichever
 /// process runs the job.
 #[utoipa::path(
-    get, path = "/api/v1/jobs/{id}/events", tag = "jobs",
+    get, path = "/api/v1/jobs/{id}/events", operation_id = "streamJobEvents", tag = "jobs",
     responses((status = 200, description = "text/event-stream of `job` events", content_type = "text/event-stream"), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn events(

@@ -7,7 +7,7 @@ use aima_core::{
 };
 use aima_store::NewJob;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{Stream, StreamExt};
@@ -16,15 +16,17 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::extract::{parse_time, Query};
+use crate::extract::{parse_time, Path, Query};
 use crate::{AppState, Caller};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// Analyzers to run, comma-separated (e.g. `probe,keyframes`). Absent or
     /// empty: the server's default pipeline (`pipeline.default` in its
     /// configuration), less the analyzers that do not run on this kind of
     /// media. `none`: no analysis.
+    #[param(schema_with = crate::openapi::pipeline_param)]
     pipeline: Option<String>,
     /// File name to record for a raw-body upload (multipart uploads carry their own).
     filename: Option<String>,
@@ -54,21 +56,26 @@ pub struct InsightList {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
-    /// From `next_cursor` of the previous page.
+    #[param(schema_with = crate::openapi::cursor_param)]
     cursor: Option<String>,
     /// By creation time: `desc` (newest first, default) or `asc`.
     order: Option<SortOrder>,
     kind: Option<MediaKind>,
     /// Created at or after (Unix ms or RFC 3339).
+    #[param(schema_with = crate::openapi::time_param)]
     created_after: Option<String>,
     /// Created before (Unix ms or RFC 3339).
+    #[param(schema_with = crate::openapi::time_param)]
     created_before: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct InsightQuery {
     analyzer: Option<String>,
     kind: Option<String>,
@@ -80,6 +87,7 @@ pub struct InsightQuery {
     include_rejected: Option<bool>,
     /// `json` (default) or `csv`: one row per insight with its time, the
     /// common fields (label or text, score, box) and the whole data as JSON.
+    #[param(pattern = "^(json|csv)?$")]
     format: Option<String>,
 }
 
@@ -217,7 +225,7 @@ fn rejection(r: aima_analyzers::PipelineRejection) -> ApiError {
 /// Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
 /// uploaded again to the same workspace give the same media back (200).
 #[utoipa::path(
-    post, path = "/api/v1/media", tag = "media",
+    post, path = "/api/v1/media", operation_id = "uploadMedia", tag = "media",
     params(UploadQuery),
     request_body(content = Vec<u8>, description = "The file, as the raw body or as the `file` field of multipart/form-data", content_type = "application/octet-stream"),
     responses(
@@ -374,7 +382,7 @@ pub(crate) async fn queue_job(
 
 /// List media, newest first, with filters and cursor pagination.
 #[utoipa::path(
-    get, path = "/api/v1/media", tag = "media", params(ListQuery),
+    get, path = "/api/v1/media", operation_id = "listMedia", tag = "media", params(ListQuery),
     responses((status = 200, body = MediaPage), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn list(
@@ -409,7 +417,7 @@ pub async fn list(
 
 /// One media.
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}", tag = "media",
+    get, path = "/api/v1/media/{id}", operation_id = "getMedia", tag = "media",
     responses((status = 200, body = Media), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn get(
@@ -428,7 +436,7 @@ pub async fn get(
 /// Delete a media with its jobs, insights, artifacts and (unless another
 /// media shares them) its bytes.
 #[utoipa::path(
-    delete, path = "/api/v1/media/{id}", tag = "media",
+    delete, path = "/api/v1/media/{id}", operation_id = "deleteMedia", tag = "media",
     responses((status = 204, description = "Deleted"), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn delete(
@@ -464,7 +472,7 @@ fn drop_bytes(blobs: std::sync::Arc<dyn aima_blobs::BlobStore>) -> Box<aima_stor
 
 /// The uploaded bytes.
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}/content", tag = "media",
+    get, path = "/api/v1/media/{id}/content", operation_id = "getMediaContent", tag = "media",
     responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn content(
@@ -497,10 +505,9 @@ pub async fn content(
 
 /// Every insight of a media, ordered by time, with filters.
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}/insights", tag = "media", params(InsightQuery),
+    get, path = "/api/v1/media/{id}/insights", operation_id = "listInsights", tag = "media", params(InsightQuery),
     responses(
-        (status = 200, body = InsightList),
-        (status = 200, content_type = "text/csv", description = "With `format=csv`"),
+        (status = 200, description = "JSON, or CSV with `format=csv`", content((InsightList = "application/json"), (String = "text/csv"))),
         (status = 404, body = crate::ErrorBody)
     )
 )]
@@ -586,7 +593,7 @@ fn insights_csv(items: &[StoredInsight]) -> String {
 
 /// A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}/artifacts/{job_id}/{name}", tag = "media",
+    get, path = "/api/v1/media/{id}/artifacts/{job_id}/{name}", operation_id = "getArtifact", tag = "media",
     responses((status = 200, description = "The file"), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn artifact(
@@ -629,14 +636,16 @@ pub async fn artifact(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct TranscriptQuery {
     /// `json` (default), `srt`, `vtt` or `txt`.
+    #[param(pattern = "^(json|srt|vtt|txt)?$")]
     format: Option<String>,
 }
 
 /// The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}/transcript", tag = "media", params(TranscriptQuery),
+    get, path = "/api/v1/media/{id}/transcript", operation_id = "getTranscript", tag = "media", params(TranscriptQuery),
     responses((status = 200, description = "The transcript in the asked format"), (status = 404, body = crate::ErrorBody), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn transcript(

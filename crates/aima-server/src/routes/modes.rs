@@ -4,12 +4,12 @@
 use aima_core::activity::{validate_mode_name, ActivityRecord};
 use aima_core::{ErrorCode, Job, ModeInfo, ModeModelInfo, StageSpec};
 use aima_store::NewJob;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, Path};
 use crate::{AppState, Caller};
 
 /// Events each mode needs before a training is queued (the training job
@@ -19,6 +19,12 @@ const MIN_LABELS_PER_MODE: i64 = 3;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMode {
+    /// 1 to 64 characters, no control characters, no surrounding spaces.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\s\\x00-\\x1f\\x7f-\\x9f]([^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$"
+    )]
     pub name: String,
 }
 
@@ -28,7 +34,7 @@ pub struct ModeList {
 }
 
 /// The workspace's modes, with how many events a person labelled with each.
-#[utoipa::path(get, path = "/api/v1/modes", tag = "modes", responses((status = 200, body = ModeList)))]
+#[utoipa::path(get, path = "/api/v1/modes", operation_id = "listModes", tag = "modes", responses((status = 200, body = ModeList)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,7 +45,7 @@ pub async fn list(
 
 /// Define a mode (Work, Meeting, Relax… the names are yours).
 #[utoipa::path(
-    post, path = "/api/v1/modes", tag = "modes", request_body = CreateMode,
+    post, path = "/api/v1/modes", operation_id = "createMode", tag = "modes", request_body = CreateMode,
     responses((status = 201, body = ModeInfo), (status = 400, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody))
 )]
 pub async fn create(
@@ -69,7 +75,7 @@ pub async fn create(
 
 /// Delete a mode; events labelled with it become unlabelled.
 #[utoipa::path(
-    delete, path = "/api/v1/modes/{name}", tag = "modes", params(("name" = String, Path)),
+    delete, path = "/api/v1/modes/{name}", operation_id = "deleteMode", tag = "modes", params(("name" = String, Path)),
     responses((status = 204), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn delete(
@@ -94,8 +100,8 @@ pub async fn delete(
 /// Queue the training of a new model version on the labelled activity.
 /// Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
 #[utoipa::path(
-    post, path = "/api/v1/modes/train", tag = "modes",
-    responses((status = 202, body = Job), (status = 422, body = crate::ErrorBody))
+    post, path = "/api/v1/modes/train", operation_id = "trainModes", tag = "modes",
+    responses((status = 202, body = Job), (status = 409, description = "Not enough labelled activity to train on (`insufficient_labels`)", body = crate::ErrorBody))
 )]
 pub async fn train(
     State(state): State<AppState>,
@@ -164,7 +170,7 @@ pub struct ModeProbability {
 /// Predict the mode of an activity record now, with the active model (the
 /// record is not stored; `POST /log_activity` stores and labels).
 #[utoipa::path(
-    post, path = "/api/v1/modes/predict", tag = "modes", request_body = ActivityRecord,
+    post, path = "/api/v1/modes/predict", operation_id = "predictMode", tag = "modes", request_body = ActivityRecord,
     responses((status = 200, body = ModePrediction), (status = 400, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody))
 )]
 pub async fn predict(
@@ -208,7 +214,7 @@ pub struct ModelList {
 
 /// Versions of the mode model, newest first, with their cross-validation
 /// metrics.
-#[utoipa::path(get, path = "/api/v1/modes/models", tag = "modes", responses((status = 200, body = ModelList)))]
+#[utoipa::path(get, path = "/api/v1/modes/models", operation_id = "listModeModels", tag = "modes", responses((status = 200, body = ModelList)))]
 pub async fn models(
     State(state): State<AppState>,
     caller: Caller,
@@ -229,7 +235,7 @@ fn version_not_found(version: i64) -> impl Fn(aima_store::StoreError) -> ApiErro
 
 /// One version and its metrics.
 #[utoipa::path(
-    get, path = "/api/v1/modes/models/{version}", tag = "modes", params(("version" = i64, Path)),
+    get, path = "/api/v1/modes/models/{version}", operation_id = "getModeModel", tag = "modes", params(("version" = i64, Path)),
     responses((status = 200, body = ModeModelInfo), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn model(
@@ -248,7 +254,7 @@ pub async fn model(
 /// Make a version the active one: a rollback to an earlier version, or
 /// back to a later one.
 #[utoipa::path(
-    post, path = "/api/v1/modes/models/{version}/activate", tag = "modes", params(("version" = i64, Path)),
+    post, path = "/api/v1/modes/models/{version}/activate", operation_id = "activateModeModel", tag = "modes", params(("version" = i64, Path)),
     responses((status = 200, body = ModeModelInfo), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn activate(

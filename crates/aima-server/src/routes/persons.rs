@@ -5,12 +5,12 @@
 use aima_core::{
     Appearance, ErrorCode, FaceRecord, PageRequest, Person, Review, SortOrder, StoredInsight,
 };
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::extract::Json;
+use crate::extract::{Json, Path, Query};
 use crate::{AppState, Caller};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -21,17 +21,24 @@ pub struct PersonPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
-    /// From `next_cursor` of the previous page.
+    #[param(schema_with = crate::openapi::cursor_param)]
     cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rename {
-    /// 1 to 200 characters; `null` removes the name.
+    /// 1 to 200 characters, not all spaces, no control characters; `null`
+    /// removes the name.
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: Option<String>,
 }
 
@@ -46,6 +53,7 @@ pub struct Merge {
 #[serde(deny_unknown_fields)]
 pub struct Split {
     /// Face ids (their `face` insight ids) of this person that are someone else.
+    #[schema(min_items = 1, max_items = 10000)]
     pub faces: Vec<i64>,
 }
 
@@ -71,8 +79,10 @@ pub struct FaceList {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct FaceQuery {
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// The last face id of the previous page.
     after: Option<i64>,
@@ -98,7 +108,7 @@ fn person_edit(e: aima_store::StoreError) -> ApiError {
 
 /// The workspace's persons (each with at least one face), oldest first.
 #[utoipa::path(
-    get, path = "/api/v1/persons", tag = "persons", params(PageQuery),
+    get, path = "/api/v1/persons", operation_id = "listPersons", tag = "persons", params(PageQuery),
     responses((status = 200, body = PersonPage), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn list(
@@ -117,7 +127,7 @@ pub async fn list(
 
 /// One person: name, counts, the face shown for them.
 #[utoipa::path(
-    get, path = "/api/v1/persons/{id}", tag = "persons",
+    get, path = "/api/v1/persons/{id}", operation_id = "getPerson", tag = "persons",
     responses((status = 200, body = Person), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn get(
@@ -135,7 +145,7 @@ pub async fn get(
 
 /// Name a person (or remove the name with `null`).
 #[utoipa::path(
-    patch, path = "/api/v1/persons/{id}", tag = "persons", request_body = Rename,
+    patch, path = "/api/v1/persons/{id}", operation_id = "renamePerson", tag = "persons", request_body = Rename,
     responses((status = 200, body = Person), (status = 400, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn rename(
@@ -164,7 +174,7 @@ pub async fn rename(
 
 /// Merge another person into this one: they are the same person.
 #[utoipa::path(
-    post, path = "/api/v1/persons/{id}/merge", tag = "persons", request_body = Merge,
+    post, path = "/api/v1/persons/{id}/merge", operation_id = "mergePersons", tag = "persons", request_body = Merge,
     responses((status = 200, body = Person), (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody))
 )]
 pub async fn merge(
@@ -183,7 +193,7 @@ pub async fn merge(
 
 /// Split faces off a person into a new person.
 #[utoipa::path(
-    post, path = "/api/v1/persons/{id}/split", tag = "persons", request_body = Split,
+    post, path = "/api/v1/persons/{id}/split", operation_id = "splitPerson", tag = "persons", request_body = Split,
     responses((status = 201, body = Person), (status = 400, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody))
 )]
 pub async fn split(
@@ -216,7 +226,7 @@ pub async fn split(
 
 /// A person's faces (face tracks), each with its media, time and thumbnail.
 #[utoipa::path(
-    get, path = "/api/v1/persons/{id}/faces", tag = "persons", params(FaceQuery),
+    get, path = "/api/v1/persons/{id}/faces", operation_id = "listFaces", tag = "persons", params(FaceQuery),
     responses((status = 200, body = FaceList), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn faces(
@@ -248,7 +258,7 @@ pub async fn faces(
 
 /// Every media a person appears in, with the time ranges.
 #[utoipa::path(
-    get, path = "/api/v1/persons/{id}/appearances", tag = "persons",
+    get, path = "/api/v1/persons/{id}/appearances", operation_id = "listAppearances", tag = "persons",
     responses((status = 200, body = AppearanceList), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn appearances(
@@ -269,7 +279,7 @@ pub async fn appearances(
 
 /// Move a face to another person, or (`person_id: null`) to a person of its own.
 #[utoipa::path(
-    put, path = "/api/v1/faces/{id}/person", tag = "persons", request_body = MoveFace,
+    put, path = "/api/v1/faces/{id}/person", operation_id = "moveFace", tag = "persons", request_body = MoveFace,
     responses((status = 200, body = FaceRecord), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn move_face(
@@ -294,7 +304,7 @@ pub async fn move_face(
 /// Confirm or reject an insight (a wrong OCR line, a wrong face match).
 /// Rejected insights leave listings (unless asked for), exports and persons.
 #[utoipa::path(
-    patch, path = "/api/v1/insights/{id}", tag = "persons", request_body = ReviewBody,
+    patch, path = "/api/v1/insights/{id}", operation_id = "reviewInsight", tag = "persons", request_body = ReviewBody,
     responses((status = 200, body = StoredInsight), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn review(

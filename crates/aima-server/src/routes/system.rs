@@ -67,7 +67,7 @@ async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
     // records them as leases end).
     let today = aima_store::now_ms().div_euclid(86_400_000);
     let mut per_cap: std::collections::BTreeMap<String, f64> = Default::default();
-    for u in state.store.usage(today).await? {
+    for u in state.store.usage(None, today).await? {
         *per_cap.entry(u.capability).or_default() += u.seconds;
     }
     for (cap, secs) in per_cap {
@@ -94,8 +94,11 @@ pub struct AnalyzerList {
 }
 
 /// The analyzers this server can run.
-#[utoipa::path(get, path = "/api/v1/analyzers", tag = "system", responses((status = 200, body = AnalyzerList)))]
-pub async fn analyzers(State(state): State<AppState>) -> axum::Json<AnalyzerList> {
+#[utoipa::path(get, path = "/api/v1/analyzers", operation_id = "listAnalyzers", tag = "system", responses((status = 200, body = AnalyzerList)))]
+pub async fn analyzers(
+    State(state): State<AppState>,
+    _caller: crate::Caller,
+) -> axum::Json<AnalyzerList> {
     axum::Json(AnalyzerList {
         items: state
             .registry
@@ -121,6 +124,17 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Busy seconds of a workspace's jobs on one day with one capability.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceUsageRow {
+    /// UTC date.
+    pub day: String,
+    /// The capability of the worker that ran the jobs, or `cpu` for none.
+    pub capability: String,
+    pub seconds: f64,
+}
+
+/// Busy seconds of one worker on one day with one capability.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UsageRow {
     /// UTC date.
@@ -133,6 +147,15 @@ pub struct UsageRow {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UsageReport {
+    /// The caller's workspace: busy seconds of its jobs.
+    pub items: Vec<WorkspaceUsageRow>,
+    /// Server-wide (every worker, every workspace's work, the budget):
+    /// only for keys of an admin workspace (`server.admin_workspaces`).
+    pub server: Option<ServerUsage>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ServerUsage {
     pub items: Vec<UsageRow>,
     /// The daily budget, if one is set, and what today used of it.
     pub budget: Option<BudgetReport>,
@@ -149,19 +172,30 @@ pub struct BudgetReport {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// Days back, including today (1-366, default 7).
+    #[param(minimum = 1, maximum = 366)]
     days: Option<i64>,
 }
 
-/// Busy seconds per day, worker and capability, and the budget's state.
+fn usage_day(day: i64) -> String {
+    aima_core::activity::format_rfc3339_ms(day * 86_400_000)[..10].to_string()
+}
+
+fn millis(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// Busy seconds per day and capability of the caller's workspace's jobs;
+/// for an admin workspace's key also every worker's and the budget's state.
 #[utoipa::path(
-    get, path = "/api/v1/usage", tag = "system", params(UsageQuery),
+    get, path = "/api/v1/usage", operation_id = "getUsage", tag = "system", params(UsageQuery),
     responses((status = 200, body = UsageReport), (status = 400, body = crate::ErrorBody))
 )]
 pub async fn usage(
     State(state): State<AppState>,
-    _caller: crate::Caller,
+    caller: crate::Caller,
     crate::extract::Query(q): crate::extract::Query<UsageQuery>,
 ) -> ApiResult<axum::Json<UsageReport>> {
     let days = q.days.unwrap_or(7);
@@ -172,30 +206,47 @@ pub async fn usage(
         ));
     }
     let today = aima_store::now_ms().div_euclid(86_400_000);
-    let rows = state.store.usage(today - days + 1).await?;
-    let budget = state.settings.budget.as_ref().map(|b| {
-        let used_today: f64 = rows
-            .iter()
-            .filter(|u| u.day == today && u.capability == b.capability)
-            .map(|u| u.seconds)
-            .sum();
-        BudgetReport {
-            capability: b.capability.clone(),
-            seconds_per_day: b.seconds_per_day,
-            used_today,
-            dispatching: used_today < b.seconds_per_day,
-        }
-    });
-    let items = rows
+    let since = today - days + 1;
+    let items = state
+        .store
+        .usage(Some(&caller.workspace), since)
+        .await?
         .into_iter()
-        .map(|u| UsageRow {
-            day: aima_core::activity::format_rfc3339_ms(u.day * 86_400_000)[..10].to_string(),
-            worker: u.worker,
+        .map(|u| WorkspaceUsageRow {
+            day: usage_day(u.day),
             capability: u.capability,
-            seconds: (u.seconds * 1000.0).round() / 1000.0,
+            seconds: millis(u.seconds),
         })
         .collect();
-    Ok(axum::Json(UsageReport { items, budget }))
+    let server = if caller.is_admin(&state) {
+        let rows = state.store.usage(None, since).await?;
+        let budget = state.settings.budget.as_ref().map(|b| {
+            let used_today: f64 = rows
+                .iter()
+                .filter(|u| u.day == today && u.capability == b.capability)
+                .map(|u| u.seconds)
+                .sum();
+            BudgetReport {
+                capability: b.capability.clone(),
+                seconds_per_day: b.seconds_per_day,
+                used_today,
+                dispatching: used_today < b.seconds_per_day,
+            }
+        });
+        let items = rows
+            .into_iter()
+            .map(|u| UsageRow {
+                day: usage_day(u.day),
+                worker: u.worker,
+                capability: u.capability,
+                seconds: millis(u.seconds),
+            })
+            .collect();
+        Some(ServerUsage { items, budget })
+    } else {
+        None
+    };
+    Ok(axum::Json(UsageReport { items, server }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -212,12 +263,20 @@ pub struct WorkerStatus {
 }
 
 /// Workers heard from in the last day: what each can run (capabilities,
-/// analyzers, installed models) and whether it is online.
-#[utoipa::path(get, path = "/api/v1/workers", tag = "system", responses((status = 200, body = WorkerList)))]
+/// analyzers, installed models) and whether it is online. Server-wide: for
+/// keys of an admin workspace (`server.admin_workspaces`) only.
+#[utoipa::path(
+    get, path = "/api/v1/workers", operation_id = "listWorkers", tag = "system",
+    responses(
+        (status = 200, body = WorkerList),
+        (status = 403, description = "The key's workspace is not an admin workspace (`forbidden`)", body = crate::ErrorBody)
+    )
+)]
 pub async fn workers(
     State(state): State<AppState>,
-    _caller: crate::Caller,
+    caller: crate::Caller,
 ) -> ApiResult<axum::Json<WorkerList>> {
+    caller.require_admin(&state)?;
     let now = aima_store::now_ms();
     let items = state
         .store

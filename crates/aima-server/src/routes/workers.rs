@@ -17,7 +17,7 @@ use aima_core::worker_api::{
 use aima_core::{ErrorCode, Job, Media};
 use aima_store::{ClaimScope, FailureKind, Fenced, StoreError, WorkerGrant};
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -28,7 +28,7 @@ use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::AppState;
 
 /// Largest artifact a remote worker may upload.

@@ -254,7 +254,7 @@ async fn bad_activity_is_refused_and_nothing_is_stored_half_way() {
     let (s, v) = post(&app, "/api/v1/modes/train", &json!({})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
-        (422, Some("insufficient_labels")),
+        (409, Some("insufficient_labels")),
         "{v}"
     );
     assert_eq!(
@@ -290,7 +290,7 @@ async fn bad_activity_is_refused_and_nothing_is_stored_half_way() {
     let (s, v) = post(&app, "/api/v1/modes/train", &json!({})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
-        (422, Some("insufficient_labels")),
+        (409, Some("insufficient_labels")),
         "single class: {v}"
     );
     assert!(v["error"]["message"]

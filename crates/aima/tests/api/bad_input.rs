@@ -220,7 +220,7 @@ async fn bad_requests_elsewhere() {
         .send()
         .await
         .expect("no ctype");
-    expect_error(r, 400, "invalid_json").await;
+    expect_error(r, 415, "unsupported_content_type").await;
 
     let image = png_image(app.data.path(), "i.png");
     let media: Value = app

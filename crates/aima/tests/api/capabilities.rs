@@ -115,7 +115,10 @@ async fn gpu_stages_go_to_gpu_workers_within_the_budget() {
     // Busy time per worker and capability; the tiny budget is now spent.
     let (s, usage) = app.get_json("/api/v1/usage?days=1").await;
     assert_eq!(s, 200, "{usage}");
-    let items = usage["items"].as_array().cloned().unwrap_or_default();
+    let items = usage["server"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let secs = |cap: &str| -> f64 {
         items
             .iter()
@@ -129,7 +132,7 @@ async fn gpu_stages_go_to_gpu_workers_within_the_budget() {
             && u["worker"].as_str().unwrap_or_default().contains("(gpu)")),
         "the GPU worker is named by its token: {usage}"
     );
-    assert_eq!(usage["budget"]["dispatching"], false, "{usage}");
+    assert_eq!(usage["server"]["budget"]["dispatching"], false, "{usage}");
 
     // Over budget: new GPU work waits; CPU work still runs.
     let job2 = app

@@ -6,6 +6,7 @@ mod bad_input;
 mod capabilities;
 mod cli;
 mod cluster;
+mod contract;
 mod first_run;
 mod helpers;
 mod jobs;

@@ -113,6 +113,55 @@ async fn other_workspaces_see_nothing() {
         .await
         .expect("get");
     assert_eq!(r.status().as_u16(), 200);
+
+    // Usage: each workspace sees the busy time of its own jobs, and only an
+    // admin workspace's key (`default` here) sees every worker's.
+    let usage = |key: String| {
+        let req = app
+            .client
+            .get(app.url("/api/v1/usage?days=1"))
+            .bearer_auth(key);
+        async move {
+            let r = req.send().await.expect("usage");
+            assert_eq!(r.status().as_u16(), 200);
+            r.json::<Value>().await.unwrap_or_default()
+        }
+    };
+    let seconds = |u: &Value| -> f64 {
+        u["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["seconds"].as_f64())
+            .sum()
+    };
+    let a = usage(key_a.clone()).await;
+    assert!(seconds(&a) > 0.0, "team-a's probe job took time: {a}");
+    assert!(a["server"].is_null(), "{a}");
+    assert!(!a.to_string().contains("worker"), "no worker named: {a}");
+    let b = usage(key_b.clone()).await;
+    assert_eq!(seconds(&b), 0.0, "team-b ran nothing: {b}");
+    assert!(b["server"].is_null(), "{b}");
+    let admin = usage(create_key(&app, "default")).await;
+    let server: f64 = admin["server"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["seconds"].as_f64())
+        .sum();
+    assert!(server >= seconds(&a), "{admin}");
+    for key in [&key_a, &key_b] {
+        let r = app
+            .client
+            .get(app.url("/api/v1/workers"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("workers");
+        assert_eq!(r.status().as_u16(), 403);
+        let body: Value = r.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
 }
 
 #[tokio::test]
