@@ -21,9 +21,11 @@ use_build_env
 # official OpenAI client, to prove the compatible endpoint works with it;
 # ActivityWatch's own client, to prove the /api/0 API works with it; onnx
 # and tokenizers, with which the CLIP test builds a small model of CLIP's
-# signature; moto, the S3 server.
+# signature; moto, the S3 server; schemathesis and openapi-spec-validator,
+# which hold the server to its OpenAPI document; openapi-python-client, whose
+# generated client (clients/python) the contract test drives.
 . scripts/lib/venv.sh
-use_venv openai aw-client onnx tokenizers 'moto[server]' schemathesis==4.32.5 openapi-spec-validator==0.9.0
+use_venv openai aw-client onnx tokenizers 'moto[server]' schemathesis==4.32.5 openapi-spec-validator==0.9.0 openapi-python-client==0.29.1
 
 # The converted models the tests use as `file:` sources (the project's
 # shared folder, beside the clone, as CI lays it out): checked here, once,
@@ -54,6 +56,8 @@ export AIMA_TEST_REQUIRE_S3=1
 
 # --- Checks and tests ---------------------------------------------------------
 bash scripts/check-deploy.sh
+# The committed clients are what docs/openapi.json gives (scripts/gen-clients.sh).
+bash scripts/gen-clients.sh --check
 cargo fmt --all -- --check
 # The default build (no whisper.cpp) and everything with it: both must be clean.
 cargo clippy -p aima --locked -- -D warnings

@@ -23,7 +23,7 @@ use aima_models::ModelManager;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{ffmpeg, stand_in};
+use common::{ffmpeg, run_stage, stand_in};
 
 const BUILD: &str = r#"
 import sys, numpy as np, onnx
@@ -68,19 +68,7 @@ onnx.save(helper.make_model(textual, opset_imports=[helper.make_opsetid("", 18)]
 "#;
 
 async fn labels(models: &ModelManager, file: &Path, options: serde_json::Value) -> Vec<Insight> {
-    let mut p = Pipeline::parse_list("clip").expect("pipeline");
-    p.0[0].options = options;
-    analyze_file(
-        file,
-        &p,
-        &Registry::builtin(),
-        &MediaTools::default(),
-        models,
-        None,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("clip on {}: {e}", file.display()))
+    run_stage(models, file, "clip", options).await
 }
 
 fn top(i: &Insight) -> String {

@@ -34,8 +34,8 @@ impl std::fmt::Display for MediaKind {
     }
 }
 
-/// Longest file name we keep, in bytes (the common file-system limit).
-pub const MAX_FILENAME_BYTES: usize = 255;
+/// Longest file name we keep, in characters (as the API document can say).
+pub const MAX_FILENAME_CHARS: usize = 255;
 
 /// A client-supplied file name is metadata only (blobs are stored by hash), but
 /// it is shown in UIs, exports and `Content-Disposition` headers, so names that
@@ -44,9 +44,9 @@ pub fn validate_filename(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("file name is empty".into());
     }
-    if name.len() > MAX_FILENAME_BYTES {
+    if name.chars().count() > MAX_FILENAME_CHARS {
         return Err(format!(
-            "file name is longer than {MAX_FILENAME_BYTES} bytes"
+            "file name is longer than {MAX_FILENAME_CHARS} characters"
         ));
     }
     if name.chars().any(|c| c.is_control()) {
@@ -82,6 +82,8 @@ mod tests {
             assert!(validate_filename(bad).is_err(), "{bad:?} accepted");
         }
         assert!(validate_filename(&"x".repeat(256)).is_err());
+        // Characters, not bytes: the API document can state that.
+        assert!(validate_filename(&"é".repeat(255)).is_ok());
     }
 
     #[test]

@@ -73,7 +73,22 @@ pub async fn colour_frame(dir: &Path, name: &str, colour: &str, size: &str) -> P
 
 /// The insights of `kind` that one stage (default options) finds in `file`.
 pub async fn stage(models: &ModelManager, file: &Path, stage: &str, kind: &str) -> Vec<Insight> {
-    let p = Pipeline::parse_list(stage).expect("pipeline");
+    run_stage(models, file, stage, serde_json::json!({}))
+        .await
+        .into_iter()
+        .filter(|i| i.kind == kind)
+        .collect()
+}
+
+/// Every insight one stage finds in `file` with these options.
+pub async fn run_stage(
+    models: &ModelManager,
+    file: &Path,
+    stage: &str,
+    options: serde_json::Value,
+) -> Vec<Insight> {
+    let mut p = Pipeline::parse_list(stage).expect("pipeline");
+    p.0[0].options = options;
     analyze_file(
         file,
         &p,
@@ -85,9 +100,6 @@ pub async fn stage(models: &ModelManager, file: &Path, stage: &str, kind: &str) 
     )
     .await
     .unwrap_or_else(|e| panic!("{stage} on {}: {e}", file.display()))
-    .into_iter()
-    .filter(|i| i.kind == kind)
-    .collect()
 }
 
 /// Runs ffmpeg (no shell) and fails the test with its message if it fails.

@@ -28,7 +28,13 @@ pub struct UploadQuery {
     /// media. `none`: no analysis.
     #[param(schema_with = crate::openapi::pipeline_param)]
     pipeline: Option<String>,
-    /// File name to record for a raw-body upload (multipart uploads carry their own).
+    /// File name to record for a raw-body upload (multipart uploads carry
+    /// their own): up to 255 characters, no control characters or path
+    /// separators, not `.` or `..`.
+    #[param(
+        max_length = 255,
+        pattern = "^([^\\x00-\\x1f\\x7f-\\x9f/\\\\]*[^.\\x00-\\x1f\\x7f-\\x9f/\\\\][^\\x00-\\x1f\\x7f-\\x9f/\\\\]*|\\.\\.\\.+)?$"
+    )]
     filename: Option<String>,
 }
 
@@ -220,6 +226,13 @@ fn rejection(r: aima_analyzers::PipelineRejection) -> ApiError {
     ApiError::new(r.code, r.message)
 }
 
+/// A file's bytes, as the document names them (a binary string, so that
+/// generated clients send a file, not a list of numbers).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// Upload media: multipart (`file` field) or the raw body.
 ///
 /// Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
@@ -227,7 +240,7 @@ fn rejection(r: aima_analyzers::PipelineRejection) -> ApiError {
 #[utoipa::path(
     post, path = "/api/v1/media", operation_id = "uploadMedia", tag = "media",
     params(UploadQuery),
-    request_body(content = Vec<u8>, description = "The file, as the raw body or as the `file` field of multipart/form-data", content_type = "application/octet-stream"),
+    request_body(content = FileBytes, description = "The file, as the raw body (or as the `file` field of multipart/form-data)", content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "Created", body = UploadResponse),
         (status = 200, description = "These bytes were already uploaded", body = UploadResponse),

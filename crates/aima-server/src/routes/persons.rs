@@ -54,7 +54,25 @@ pub struct Merge {
 pub struct Split {
     /// Face ids (their `face` insight ids) of this person that are someone else.
     #[schema(min_items = 1, max_items = 10000)]
+    #[serde(deserialize_with = "whole_numbers")]
     pub faces: Vec<i64>,
+}
+
+/// Ids as JSON numbers: `7` and `7.0` alike (both are integers to JSON
+/// Schema, which generated clients follow); fractions are refused.
+fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    let raw = Vec::<serde_json::Number>::deserialize(d)?;
+    raw.iter()
+        .map(|n| {
+            n.as_i64()
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| serde::de::Error::custom(format!("face id {n} is not an integer")))
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -270,3 +270,66 @@ async fn each_bad_input_is_the_documented_json_error() {
     };
     assert_eq!(modes["items"].as_array().map(Vec::len), Some(0), "{modes}");
 }
+
+/// The Python client generated from the committed document
+/// (`clients/python`, by `scripts/gen-clients.sh`) drives one real flow
+/// against a running server: upload a talk, wait for its job, list its
+/// insights, fetch the transcript as WebVTT (`tests/client_flow.py`).
+#[tokio::test]
+async fn the_generated_python_client_uploads_waits_and_reads_the_transcript() {
+    let app = spawn_with(Options {
+        allow_anonymous: false,
+        models_dir: Some(test_models_dir().await),
+        ..Options::default()
+    })
+    .await;
+    let key = create_key(&app, "default");
+    let dir = app.data.path();
+    let text = "Please open the shared document and read the first page.";
+    let wav = speak(dir, "talk.wav", "en-us", text);
+    let video = talking_video(&wav, &dir.join("talk.mp4"));
+    let out = tokio::process::Command::new("python3")
+        .arg(repo().join("crates/aima/tests/client_flow.py"))
+        .arg(format!("http://{}", app.addr))
+        .arg(&key)
+        .arg(&video)
+        .env("PYTHONPATH", repo().join("clients/python"))
+        .output()
+        .await
+        .expect("python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
+    assert_eq!(seen["created"], true, "{seen}");
+    assert_eq!(seen["state"], "succeeded", "{seen}");
+    assert_eq!(
+        seen["analyzers"],
+        serde_json::json!(["probe", "transcribe"])
+    );
+    assert!(
+        seen["transcribe_insights"].as_u64().unwrap_or(0) >= 1,
+        "{seen}"
+    );
+    assert_eq!(seen["vtt_status"], 200);
+    assert!(
+        seen["vtt_type"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("text/vtt"),
+        "{seen}"
+    );
+    let vtt = seen["vtt"].as_str().unwrap_or_default();
+    assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+    assert!(vtt.contains("-->"), "{vtt}");
+    let heard = vtt.to_lowercase();
+    assert!(
+        ["shared", "document", "first page"]
+            .iter()
+            .all(|w| heard.contains(w)),
+        "{vtt}"
+    );
+}

@@ -457,6 +457,28 @@ pub fn scenes_video(dir: &Path, name: &str, scene: f64, size: &str) -> PathBuf {
     out
 }
 
+/// A test pattern with `wav` as its sound (H.264 and AAC in MP4), as long
+/// as the speech (at most two minutes).
+pub fn talking_video(wav: &Path, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=320x240:r=10:d=120",
+        "-i",
+        wav.to_str().expect("utf-8 path"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    out.to_path_buf()
+}
+
 /// Two minutes of a moving test pattern (a few MB): long enough to stop a
 /// job midway when it saves a thumbnail every fraction of a second.
 pub fn long_video(dir: &Path) -> PathBuf {

@@ -76,23 +76,7 @@ async fn speech_is_transcribed_from_wav_mp3_and_mp4() {
     let dir = app.data.path();
     let wav = conversation(dir);
     let mp3 = to_mp3(&wav, &dir.join("talk.mp3"));
-    let mp4 = dir.join("talk.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=s=320x240:r=10:d=30",
-        "-i",
-        wav.to_str().unwrap_or_default(),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "aac",
-        "-shortest",
-        mp4.to_str().unwrap_or_default(),
-    ]);
+    let mp4 = talking_video(&wav, &dir.join("talk.mp4"));
     let reference = format!("{FIRST} {SECOND}");
     // The default model runs on CTranslate2.
     for file in [&wav, &mp3, &mp4] {

@@ -1,0 +1,137 @@
+""" Contains all the data models used in inputs/outputs """
+
+from .activity_record import ActivityRecord
+from .analyzer_info import AnalyzerInfo
+from .analyzer_list import AnalyzerList
+from .appearance import Appearance
+from .appearance_list import AppearanceList
+from .budget_report import BudgetReport
+from .create_job import CreateJob
+from .create_mode import CreateMode
+from .error_body import ErrorBody
+from .error_code import ErrorCode
+from .error_info import ErrorInfo
+from .event_page import EventPage
+from .face_list import FaceList
+from .face_record import FaceRecord
+from .insight import Insight
+from .insight_data import InsightData
+from .insight_list import InsightList
+from .job import Job
+from .job_page import JobPage
+from .job_state import JobState
+from .label_request import LabelRequest
+from .label_source import LabelSource
+from .labelled import Labelled
+from .media import Media
+from .media_kind import MediaKind
+from .media_page import MediaPage
+from .media_probe import MediaProbe
+from .merge import Merge
+from .mode_info import ModeInfo
+from .mode_label import ModeLabel
+from .mode_list import ModeList
+from .mode_model_info import ModeModelInfo
+from .mode_model_info_metrics import ModeModelInfoMetrics
+from .mode_prediction import ModePrediction
+from .mode_probability import ModeProbability
+from .model_list import ModelList
+from .move_face import MoveFace
+from .person import Person
+from .person_page import PersonPage
+from .rename import Rename
+from .review import Review
+from .review_body import ReviewBody
+from .server_usage import ServerUsage
+from .sort_order import SortOrder
+from .split import Split
+from .stage_spec import StageSpec
+from .stage_spec_options import StageSpecOptions
+from .stage_state import StageState
+from .stage_status import StageStatus
+from .stage_status_options import StageStatusOptions
+from .stored_event import StoredEvent
+from .stored_event_data import StoredEventData
+from .stored_insight import StoredInsight
+from .summary import Summary
+from .summary_by import SummaryBy
+from .summary_period import SummaryPeriod
+from .summary_row import SummaryRow
+from .time_range import TimeRange
+from .upload_response import UploadResponse
+from .usage_report import UsageReport
+from .usage_row import UsageRow
+from .worker_info import WorkerInfo
+from .worker_list import WorkerList
+from .worker_seen import WorkerSeen
+from .worker_status import WorkerStatus
+from .workspace_usage_row import WorkspaceUsageRow
+
+__all__ = (
+    "ActivityRecord",
+    "AnalyzerInfo",
+    "AnalyzerList",
+    "Appearance",
+    "AppearanceList",
+    "BudgetReport",
+    "CreateJob",
+    "CreateMode",
+    "ErrorBody",
+    "ErrorCode",
+    "ErrorInfo",
+    "EventPage",
+    "FaceList",
+    "FaceRecord",
+    "Insight",
+    "InsightData",
+    "InsightList",
+    "Job",
+    "JobPage",
+    "JobState",
+    "Labelled",
+    "LabelRequest",
+    "LabelSource",
+    "Media",
+    "MediaKind",
+    "MediaPage",
+    "MediaProbe",
+    "Merge",
+    "ModeInfo",
+    "ModeLabel",
+    "ModeList",
+    "ModelList",
+    "ModeModelInfo",
+    "ModeModelInfoMetrics",
+    "ModePrediction",
+    "ModeProbability",
+    "MoveFace",
+    "Person",
+    "PersonPage",
+    "Rename",
+    "Review",
+    "ReviewBody",
+    "ServerUsage",
+    "SortOrder",
+    "Split",
+    "StageSpec",
+    "StageSpecOptions",
+    "StageState",
+    "StageStatus",
+    "StageStatusOptions",
+    "StoredEvent",
+    "StoredEventData",
+    "StoredInsight",
+    "Summary",
+    "SummaryBy",
+    "SummaryPeriod",
+    "SummaryRow",
+    "TimeRange",
+    "UploadResponse",
+    "UsageReport",
+    "UsageRow",
+    "WorkerInfo",
+    "WorkerList",
+    "WorkerSeen",
+    "WorkerStatus",
+    "WorkspaceUsageRow",
+)

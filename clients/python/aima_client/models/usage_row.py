@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+
+
+
+
+
+
+T = TypeVar("T", bound="UsageRow")
+
+
+
+@_attrs_define
+class UsageRow:
+    """ Busy seconds of one worker on one day with one capability.
+
+        Attributes:
+            capability (str): A capability the worker announced, or `cpu` for none.
+            day (str): UTC date.
+            seconds (float):
+            worker (str):
+     """
+
+    capability: str
+    day: str
+    seconds: float
+    worker: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        capability = self.capability
+
+        day = self.day
+
+        seconds = self.seconds
+
+        worker = self.worker
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "capability": capability,
+            "day": day,
+            "seconds": seconds,
+            "worker": worker,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        capability = d.pop("capability")
+
+        day = d.pop("day")
+
+        seconds = d.pop("seconds")
+
+        worker = d.pop("worker")
+
+        usage_row = cls(
+            capability=capability,
+            day=day,
+            seconds=seconds,
+            worker=worker,
+        )
+
+
+        usage_row.additional_properties = d
+        return usage_row
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

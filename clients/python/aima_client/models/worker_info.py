@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="WorkerInfo")
+
+
+
+@_attrs_define
+class WorkerInfo:
+    """ What a worker announces about itself: what it can run.
+
+        Attributes:
+            analyzers (list[str]):
+            capabilities (list[str]):
+            models (list[str]): Models installed where it runs.
+            name (str):
+     """
+
+    analyzers: list[str]
+    capabilities: list[str]
+    models: list[str]
+    name: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        analyzers = self.analyzers
+
+
+
+        capabilities = self.capabilities
+
+
+
+        models = self.models
+
+
+
+        name = self.name
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "analyzers": analyzers,
+            "capabilities": capabilities,
+            "models": models,
+            "name": name,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        analyzers = cast(list[str], d.pop("analyzers"))
+
+
+        capabilities = cast(list[str], d.pop("capabilities"))
+
+
+        models = cast(list[str], d.pop("models"))
+
+
+        name = d.pop("name")
+
+        worker_info = cls(
+            analyzers=analyzers,
+            capabilities=capabilities,
+            models=models,
+            name=name,
+        )
+
+
+        worker_info.additional_properties = d
+        return worker_info
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="WorkerSeen")
+
+
+
+@_attrs_define
+class WorkerSeen:
+    """ A worker as the server knows it.
+
+        Attributes:
+            analyzers (list[str]):
+            capabilities (list[str]):
+            models (list[str]): Models installed where it runs.
+            name (str):
+            last_seen (int): Unix milliseconds.
+     """
+
+    analyzers: list[str]
+    capabilities: list[str]
+    models: list[str]
+    name: str
+    last_seen: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        analyzers = self.analyzers
+
+
+
+        capabilities = self.capabilities
+
+
+
+        models = self.models
+
+
+
+        name = self.name
+
+        last_seen = self.last_seen
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "analyzers": analyzers,
+            "capabilities": capabilities,
+            "models": models,
+            "name": name,
+            "last_seen": last_seen,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        analyzers = cast(list[str], d.pop("analyzers"))
+
+
+        capabilities = cast(list[str], d.pop("capabilities"))
+
+
+        models = cast(list[str], d.pop("models"))
+
+
+        name = d.pop("name")
+
+        last_seen = d.pop("last_seen")
+
+        worker_seen = cls(
+            analyzers=analyzers,
+            capabilities=capabilities,
+            models=models,
+            name=name,
+            last_seen=last_seen,
+        )
+
+
+        worker_seen.additional_properties = d
+        return worker_seen
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
