@@ -535,6 +535,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Time-coded hits for words said, shown or named in the workspace's media. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage": {
         parameters: {
             query?: never;
@@ -659,7 +676,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -937,6 +954,43 @@ export interface components {
         ReviewBody: {
             review?: null | components["schemas"]["Review"];
         };
+        /** @description A time-coded hit: where in which media the words are said, shown or named. */
+        SearchHit: {
+            analyzer: string;
+            /** Format: double */
+            end?: number | null;
+            /** Format: int64 */
+            insight_id: number;
+            kind: string;
+            /** @description The matched words in `text`, as character offsets `[start, end)`. */
+            marks: number[][];
+            media_id: string;
+            /**
+             * Format: double
+             * @description 0 to 1, higher is better; comparable within one search.
+             */
+            score: number;
+            /**
+             * Format: double
+             * @description Seconds into the media.
+             */
+            start: number;
+            /** @description The insight's text (a transcript segment, an OCR line, a label). */
+            text: string;
+        };
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            /**
+             * @description Pass as `cursor` (with the same search) for the next page; absent on
+             *     the last.
+             */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description How hits are ordered.
+         * @enum {string}
+         */
+        SearchSort: "relevance" | "date";
         ServerUsage: {
             budget?: null | components["schemas"]["BudgetReport"];
             items: components["schemas"]["UsageRow"][];
@@ -2859,6 +2913,65 @@ export interface operations {
             };
             /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /**
+                 * @description Words (stemmed: `meetings` finds `meeting`), `prefix*` and `"a
+                 *     phrase"`; every term must match; case and accents do not matter.
+                 *     Up to 1000 characters; without letters or digits it finds nothing.
+                 */
+                q: string;
+                /** @description Only insights of this analyzer (`transcribe`, `ocr`, `objects`, `clip`). */
+                analyzer?: string | null;
+                media_id?: string | null;
+                /** @description Only media of this kind. */
+                kind?: null | components["schemas"]["MediaKind"];
+                created_after?: number | string;
+                created_before?: number | string;
+                /** @description `relevance` (default) or `date` (newest media first). */
+                sort?: null | components["schemas"]["SearchSort"];
+                /** @description Leave out hits scoring below (0 to 1). */
+                min_score?: number | null;
+                /** @description 1 to 100, default 20. */
+                limit?: number | null;
+                /** @description From `next_cursor` of the previous page of the same search. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description A bad query (`invalid_query`) or parameter (`invalid_parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

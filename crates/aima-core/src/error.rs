@@ -68,6 +68,7 @@ error_codes! {
     InvalidPersonEdit => ("invalid_person_edit", 409),
     UnsupportedContentType => ("unsupported_content_type", 415),
     Forbidden => ("forbidden", 403),
+    InvalidQuery => ("invalid_query", 400),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -13,6 +13,7 @@
 
 mod activity;
 mod persons;
+mod search;
 mod sql;
 
 use aima_core::{Appearance, FaceRecord, Person, Review};
@@ -23,6 +24,7 @@ use aima_core::{
 };
 use async_trait::async_trait;
 
+pub use search::SearchRepo;
 pub use sql::{redact_url, Dialect, SqlStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -419,6 +421,7 @@ pub trait Store:
     + JobRepo
     + InsightRepo
     + PersonRepo
+    + SearchRepo
     + ActivityRepo
     + ModeRepo
     + WorkerTokenRepo

@@ -122,6 +122,27 @@ enum Command {
         #[arg(long)]
         hostname: Option<String>,
     },
+    /// Search what was said, shown or named in a workspace's media (the
+    /// same hits as `GET /api/v1/search`), straight from the database.
+    Search {
+        /// Words, `prefix*` and `"a phrase"`; every term must match.
+        query: String,
+        #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
+        workspace: String,
+        /// Only insights of this analyzer (transcribe, ocr, objects, clip).
+        #[arg(long)]
+        analyzer: Option<String>,
+        #[arg(long)]
+        media_id: Option<String>,
+        /// Newest media first instead of best match first.
+        #[arg(long)]
+        by_date: bool,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        /// `json` (the API's `{"items": [...]}`) or `text` (a hit per line, matches in [brackets]).
+        #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+        format: SearchFormat,
+    },
     /// Models: list, fetch, verify, remove.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -131,6 +152,12 @@ enum Command {
     /// Show configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SearchFormat {
+    Json,
+    Text,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -432,6 +459,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Search {
+            query,
+            workspace,
+            analyzer,
+            media_id,
+            by_date,
+            limit,
+            format,
+        } => {
+            let terms = aima_core::search::parse_query(&query).map_err(anyhow::Error::msg)?;
+            let q = aima_core::SearchQuery {
+                terms,
+                analyzer,
+                media_id,
+                kind: None,
+                created_after: None,
+                created_before: None,
+                sort: if by_date {
+                    aima_core::SearchSort::Date
+                } else {
+                    aima_core::SearchSort::Relevance
+                },
+                min_score: 0.0,
+                offset: 0,
+                limit,
+            };
+            let backends = app::open_backends(&cfg).await?;
+            let hits = if q.terms.is_empty() {
+                vec![]
+            } else {
+                backends.store.search_text(&workspace, &q).await?
+            };
+            backends.sql.close().await;
+            print_hits(&hits, format)
+        }
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
                 bail!(m);
@@ -635,6 +697,44 @@ async fn analyze(
                     i.analyzer,
                     i.kind,
                     i.data
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_hits(hits: &[aima_core::SearchHit], format: SearchFormat) -> anyhow::Result<()> {
+    match format {
+        SearchFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "items": hits }))?
+            );
+        }
+        SearchFormat::Text => {
+            for h in hits {
+                // The matches in [brackets], by character offset.
+                let mut text = String::new();
+                for (i, c) in h.text.chars().enumerate() {
+                    if h.marks.iter().any(|m| m[1] == i) {
+                        text.push(']');
+                    }
+                    if h.marks.iter().any(|m| m[0] == i) {
+                        text.push('[');
+                    }
+                    text.push(c);
+                }
+                if h.marks.iter().any(|m| m[1] == h.text.chars().count()) {
+                    text.push(']');
+                }
+                let end = h.end.map(|e| format!("-{}", clock(e))).unwrap_or_default();
+                println!(
+                    "{}\t{}{end}\t{}\t{}",
+                    h.media_id,
+                    clock(h.start),
+                    h.analyzer,
+                    text
                 );
             }
         }

@@ -42,6 +42,9 @@ from .person_page import PersonPage
 from .rename import Rename
 from .review import Review
 from .review_body import ReviewBody
+from .search_hit import SearchHit
+from .search_page import SearchPage
+from .search_sort import SearchSort
 from .server_usage import ServerUsage
 from .sort_order import SortOrder
 from .split import Split
@@ -110,6 +113,9 @@ __all__ = (
     "Rename",
     "Review",
     "ReviewBody",
+    "SearchHit",
+    "SearchPage",
+    "SearchSort",
     "ServerUsage",
     "SortOrder",
     "Split",

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     INVALID_PARAMETER = "invalid_parameter"
     INVALID_PERSON_EDIT = "invalid_person_edit"
     INVALID_PIPELINE = "invalid_pipeline"
+    INVALID_QUERY = "invalid_query"
     INVALID_TIMESTAMP = "invalid_timestamp"
     JOB_NOT_FOUND = "job_not_found"
     MEDIA_NOT_FOUND = "media_not_found"

@@ -5,6 +5,7 @@ pub mod media;
 pub mod modes;
 pub mod openai;
 pub mod persons;
+pub mod search;
 pub mod system;
 pub mod workers;
 

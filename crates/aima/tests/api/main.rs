@@ -15,6 +15,7 @@ mod models;
 mod ops;
 mod proxy;
 mod remote;
+mod search;
 mod storage;
 mod story;
 mod transcribe;

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="SearchHit")
+
+
+
+@_attrs_define
+class SearchHit:
+    """ A time-coded hit: where in which media the words are said, shown or named.
+
+        Attributes:
+            analyzer (str):
+            insight_id (int):
+            kind (str):
+            marks (list[list[int]]): The matched words in `text`, as character offsets `[start, end)`.
+            media_id (str):
+            score (float): 0 to 1, higher is better; comparable within one search.
+            start (float): Seconds into the media.
+            text (str): The insight's text (a transcript segment, an OCR line, a label).
+            end (float | None | Unset):
+     """
+
+    analyzer: str
+    insight_id: int
+    kind: str
+    marks: list[list[int]]
+    media_id: str
+    score: float
+    start: float
+    text: str
+    end: float | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        analyzer = self.analyzer
+
+        insight_id = self.insight_id
+
+        kind = self.kind
+
+        marks = []
+        for marks_item_data in self.marks:
+            marks_item = marks_item_data
+
+
+            marks.append(marks_item)
+
+
+
+        media_id = self.media_id
+
+        score = self.score
+
+        start = self.start
+
+        text = self.text
+
+        end: float | None | Unset
+        if isinstance(self.end, Unset):
+            end = UNSET
+        else:
+            end = self.end
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "analyzer": analyzer,
+            "insight_id": insight_id,
+            "kind": kind,
+            "marks": marks,
+            "media_id": media_id,
+            "score": score,
+            "start": start,
+            "text": text,
+        })
+        if end is not UNSET:
+            field_dict["end"] = end
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        analyzer = d.pop("analyzer")
+
+        insight_id = d.pop("insight_id")
+
+        kind = d.pop("kind")
+
+        marks = []
+        _marks = d.pop("marks")
+        for marks_item_data in (_marks):
+            marks_item = cast(list[int], marks_item_data)
+
+            marks.append(marks_item)
+
+
+        media_id = d.pop("media_id")
+
+        score = d.pop("score")
+
+        start = d.pop("start")
+
+        text = d.pop("text")
+
+        def _parse_end(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        end = _parse_end(d.pop("end", UNSET))
+
+
+        search_hit = cls(
+            analyzer=analyzer,
+            insight_id=insight_id,
+            kind=kind,
+            marks=marks,
+            media_id=media_id,
+            score=score,
+            start=start,
+            text=text,
+            end=end,
+        )
+
+
+        search_hit.additional_properties = d
+        return search_hit
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

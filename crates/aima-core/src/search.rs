@@ -1,0 +1,178 @@
+//! Text search: the query language users type, the query the store runs,
+//! and the hits it answers. No engine syntax crosses this boundary: a query
+//! is parsed here into terms of letters and digits only, and each store
+//! writes them in its engine's syntax, so nothing a user types is ever read
+//! as FTS5 or tsquery syntax.
+
+use serde::{Deserialize, Serialize};
+
+use crate::MediaKind;
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// One term of a query; every term must match (AND).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// A word, stemmed by the engine (`meetings` finds `meeting`).
+    Word(String),
+    /// `budg*`: words that begin so.
+    Prefix(String),
+    /// `"shared document"`: these words next to each other, in this order.
+    Phrase(Vec<String>),
+}
+
+/// Parses what a user types: words, `prefix*` and `"a phrase"`. Case and
+/// accents are the engine's to fold; anything but letters and digits
+/// separates words (so `NEAR`, `:`, `-` or an unbalanced quote are plain
+/// text, never syntax). A query without letters or digits has no terms and
+/// finds nothing.
+pub fn parse_query(q: &str) -> Result<Vec<SearchTerm>, String> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(format!("q is longer than {MAX_QUERY_CHARS} characters"));
+    }
+    let mut terms = Vec::new();
+    // Odd pieces are inside quotes; an unbalanced last quote closes at the end.
+    for (i, piece) in q.split('"').enumerate() {
+        if i % 2 == 1 {
+            let words = words(piece);
+            match words.len() {
+                0 => {}
+                1 => terms.push(SearchTerm::Word(words[0].clone())),
+                _ => terms.push(SearchTerm::Phrase(words)),
+            }
+            continue;
+        }
+        for raw in piece.split_whitespace() {
+            let prefix = raw.ends_with('*');
+            let mut ws = words(raw);
+            let last = ws.pop();
+            terms.extend(ws.into_iter().map(SearchTerm::Word));
+            if let Some(w) = last {
+                terms.push(if prefix {
+                    SearchTerm::Prefix(w)
+                } else {
+                    SearchTerm::Word(w)
+                });
+            }
+        }
+    }
+    Ok(terms)
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchSort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest media first, then by time within it.
+    Date,
+}
+
+/// A text search in one workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchQuery {
+    pub terms: Vec<SearchTerm>,
+    pub analyzer: Option<String>,
+    pub media_id: Option<String>,
+    pub kind: Option<MediaKind>,
+    /// Media created at or after / before (Unix ms).
+    pub created_after: Option<i64>,
+    pub created_before: Option<i64>,
+    pub sort: SearchSort,
+    /// Hits scoring below are left out (0 to 1).
+    pub min_score: f64,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// A time-coded hit: where in which media the words are said, shown or named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub media_id: String,
+    pub insight_id: i64,
+    pub analyzer: String,
+    pub kind: String,
+    /// Seconds into the media.
+    pub start: f64,
+    pub end: Option<f64>,
+    /// The insight's text (a transcript segment, an OCR line, a label).
+    pub text: String,
+    /// The matched words in `text`, as character offsets `[start, end)`.
+    pub marks: Vec<[usize; 2]>,
+    /// 0 to 1, higher is better; comparable within one search.
+    pub score: f64,
+}
+
+/// Splits text the engine marked with `\u{2}` ... `\u{3}` into the clean
+/// text and the character offsets of the marked runs.
+pub fn unmark(marked: &str) -> (String, Vec<[usize; 2]>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut marks = Vec::new();
+    let (mut chars, mut open) = (0usize, None);
+    for c in marked.chars() {
+        match c {
+            '\u{2}' => open = Some(chars),
+            '\u{3}' => {
+                if let Some(s) = open.take() {
+                    marks.push([s, chars]);
+                }
+            }
+            _ => {
+                text.push(c);
+                chars += 1;
+            }
+        }
+    }
+    (text, marks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SearchTerm::*;
+
+    #[test]
+    fn queries_parse_into_words_prefixes_and_phrases() {
+        assert_eq!(
+            parse_query(r#"Budget* "Shared  Document" café"#),
+            Ok(vec![
+                Prefix("budget".into()),
+                Phrase(vec!["shared".into(), "document".into()]),
+                Word("café".into()),
+            ])
+        );
+        // Engine syntax is plain text.
+        assert_eq!(
+            parse_query(r#"a NEAR b: c-d "e"#),
+            Ok(vec![
+                Word("a".into()),
+                Word("near".into()),
+                Word("b".into()),
+                Word("c".into()),
+                Word("d".into()),
+                Word("e".into()),
+            ])
+        );
+        for nothing in ["", "  ", "\"\"", "*", ":::"] {
+            assert_eq!(parse_query(nothing), Ok(vec![]), "{nothing:?}");
+        }
+        assert!(parse_query(&"x ".repeat(501)).is_err());
+    }
+
+    #[test]
+    fn marks_are_character_offsets() {
+        let (text, marks) = unmark("Open the \u{2}shared\u{3} document, \u{2}é\u{3}!");
+        assert_eq!(text, "Open the shared document, é!");
+        assert_eq!(marks, vec![[9, 15], [26, 27]]);
+    }
+}

@@ -1,0 +1,298 @@
+//! Text search (`GET /api/v1/search`) on SQLite (FTS5) and PostgreSQL
+//! (tsvector): a spoken word and a word on a slide found at their times,
+//! stemming, prefixes, phrases, accents, filters, pages, and the index kept
+//! in step with reviews, re-analysis, deletes and workspaces.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const SPOKEN: &str = "The budget for April is approved. Please open the shared document.";
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let (s, v) = app.get_json(&format!("/api/v1/search?{query}")).await;
+    assert_eq!(s, 200, "{query}: {v}");
+    v
+}
+
+fn hits(v: &Value) -> Vec<Value> {
+    v["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The marked words of a hit, as the client would cut them out.
+fn marked(hit: &Value) -> Vec<String> {
+    let text: Vec<char> = hit["text"].as_str().unwrap_or_default().chars().collect();
+    hit["marks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let (s, e) = (
+                m[0].as_u64().unwrap_or(0) as usize,
+                m[1].as_u64().unwrap_or(0) as usize,
+            );
+            text.get(s..e)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn words_said_and_shown_are_found_at_their_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let speech = speak(dir.path(), "talk.wav", "en-us", SPOKEN);
+    let slide = dir.path().join("slide.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=1280x720:d=4",
+        "-vf",
+        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=48:fontcolor=black:x=100:y=200:enable='gte(t,1)',format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        slide.to_str().unwrap_or_default(),
+    ]);
+    let ocr = json!([{"name": "ocr", "options": {"frames": {"max_interval": 0.5}}}]);
+    for backend in backends() {
+        let app = spawn_with(Options {
+            backend,
+            models_dir: Some(test_models_dir().await),
+            ..Options::default()
+        })
+        .await;
+        let (up, job) = app
+            .upload_and_wait(
+                &speech,
+                "?pipeline=probe,transcribe",
+                Duration::from_secs(180),
+            )
+            .await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let talk = up["id"].as_str().unwrap_or_default().to_string();
+        let r = app.upload(&slide, "?pipeline=none").await;
+        assert_eq!(r.status().as_u16(), 201);
+        let up: Value = r.json().await.unwrap_or_default();
+        let deck = up["id"].as_str().unwrap_or_default().to_string();
+        let job = app
+            .run_job(&deck, ocr.clone(), Duration::from_secs(300))
+            .await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+
+        // The spoken word, in its segment, at its time.
+        let v = search(&app, "q=document").await;
+        let found = hits(&v);
+        assert_eq!(found.len(), 1, "{backend:?}: {v}");
+        let h = &found[0];
+        assert_eq!(h["media_id"], talk.as_str());
+        assert_eq!(
+            (h["analyzer"].as_str(), h["kind"].as_str()),
+            (Some("transcribe"), Some("transcript_segment"))
+        );
+        let (start, end) = (
+            h["start"].as_f64().unwrap_or(-1.0),
+            h["end"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(start >= 0.0 && end > start && end < 10.0, "{h}");
+        assert_eq!(marked(h), ["document"], "{h}");
+        assert!(
+            h["score"].as_f64().is_some_and(|s| s > 0.0 && s < 1.0),
+            "{h}"
+        );
+
+        // The word on the slide, from the second it appears.
+        let v = search(&app, "q=budget&analyzer=ocr").await;
+        let found = hits(&v);
+        assert_eq!(found.len(), 1, "{backend:?}: {v}");
+        assert_eq!(found[0]["media_id"], deck.as_str());
+        let start = found[0]["start"].as_f64().unwrap_or(-1.0);
+        assert!((0.5..=1.5).contains(&start), "{}", found[0]);
+        assert_eq!(marked(&found[0]), ["Budget"]);
+
+        // Said and shown: both, one page at a time.
+        let v = search(&app, "q=budget&limit=1").await;
+        assert_eq!(hits(&v).len(), 1);
+        let next = v["next_cursor"].as_str().unwrap_or_default().to_string();
+        assert!(!next.is_empty(), "{v}");
+        let v2 = search(&app, &format!("q=budget&limit=1&cursor={next}")).await;
+        assert_eq!(hits(&v2).len(), 1);
+        assert!(v2["next_cursor"].is_null(), "{v2}");
+        let both: Vec<Value> = [&v, &v2]
+            .iter()
+            .map(|p| hits(p)[0]["media_id"].clone())
+            .collect();
+        assert!(
+            both.contains(&json!(talk)) && both.contains(&json!(deck)),
+            "{both:?}"
+        );
+        // A cursor belongs to its search.
+        let (s, e) = app
+            .get_json(&format!("/api/v1/search?q=april&limit=1&cursor={next}"))
+            .await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (400, Some("invalid_parameter")),
+            "{e}"
+        );
+
+        // The CLI prints the same hits, matches in brackets.
+        let mut cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"));
+        cli.args(["search", "budget", "--format", "text", "--data-dir"])
+            .arg(&app.config.data_dir)
+            .env("AIMA_CONFIG", "/nonexistent");
+        if !app.config.database.url.is_empty() {
+            cli.args(["--database", &app.config.database.url]);
+        }
+        let out = cli.output().await.expect("aima search");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines.iter().any(|l| l.starts_with(&talk)
+                && l.contains("\ttranscribe\t")
+                && l.to_lowercase().contains("[budget]")),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&deck) && l.contains("\tocr\t[Budget] approved for April")),
+            "{text}"
+        );
+
+        // Stemming, prefixes, phrases, case and accents.
+        for q in [
+            "documents",
+            "DOCU*",
+            "d%C3%B3cument",
+            "%22shared%20document%22",
+        ] {
+            assert_eq!(
+                hits(&search(&app, &format!("q={q}")).await).len(),
+                1,
+                "{backend:?}: {q}"
+            );
+        }
+        for q in ["%22document%20shared%22", "invoice", "budget%20invoice"] {
+            assert_eq!(
+                hits(&search(&app, &format!("q={q}")).await).len(),
+                0,
+                "{backend:?}: {q}"
+            );
+        }
+        // Filters.
+        assert_eq!(hits(&search(&app, "q=budget&kind=audio").await).len(), 1);
+        assert_eq!(
+            hits(&search(&app, &format!("q=budget&media_id={deck}")).await).len(),
+            1
+        );
+        assert_eq!(
+            hits(&search(&app, "q=document&analyzer=ocr").await).len(),
+            0
+        );
+        assert_eq!(hits(&search(&app, "q=budget&sort=date").await).len(), 2);
+        assert_eq!(hits(&search(&app, "q=budget&min_score=1").await).len(), 0);
+
+        // A re-analysis replaces the slide's hits instead of adding to them.
+        let job = app
+            .run_job(&deck, ocr.clone(), Duration::from_secs(300))
+            .await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let found = hits(&search(&app, "q=budget&analyzer=ocr").await);
+        assert_eq!(found.len(), 1, "{backend:?}: {found:?}");
+        // A rejected line leaves search.
+        let id = found[0]["insight_id"].as_i64().unwrap_or_default();
+        let r = app
+            .client
+            .patch(app.url(&format!("/api/v1/insights/{id}")))
+            .json(&json!({"review": "rejected"}))
+            .send()
+            .await
+            .expect("review");
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(hits(&search(&app, "q=budget&analyzer=ocr").await).len(), 0);
+
+        // Another workspace finds nothing.
+        let other = create_key(&app, "team-b");
+        let r = app
+            .client
+            .get(app.url("/api/v1/search?q=budget"))
+            .bearer_auth(other)
+            .send()
+            .await
+            .expect("search");
+        let v: Value = r.json().await.unwrap_or_default();
+        assert_eq!(hits(&v).len(), 0, "{v}");
+
+        // A deleted media leaves search.
+        let r = app
+            .client
+            .delete(app.url(&format!("/api/v1/media/{talk}")))
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(r.status().as_u16(), 204);
+        assert_eq!(
+            hits(&search(&app, "q=document").await).len(),
+            0,
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_queries_are_clear_errors() {
+    for backend in backends() {
+        let app = spawn_with(Options {
+            backend,
+            ..Options::default()
+        })
+        .await;
+        // Engine syntax is plain text: answered, never an error of the engine.
+        for q in [
+            "%22",
+            "a*%20*",
+            "NEAR(a%20b)",
+            "title%3Ax",
+            "%22unbalanced",
+            "-x%20OR%20y",
+            "%5E%24",
+        ] {
+            let (s, v) = app.get_json(&format!("/api/v1/search?q={q}")).await;
+            assert!(
+                s == 200 || (s == 400 && v["error"]["code"] == "invalid_query"),
+                "{backend:?} {q}: {s} {v}"
+            );
+        }
+        // Nothing to search for finds nothing.
+        let (s, v) = app.get_json("/api/v1/search?q=%3A%3A%3A").await;
+        assert_eq!((s, hits(&v).len()), (200, 0), "{v}");
+        let long = "w".repeat(10_000);
+        for (query, status, code) in [
+            ("q=".to_string(), 400, "invalid_parameter"),
+            (format!("q={long}"), 400, "invalid_query"),
+            ("q=x&limit=0".to_string(), 400, "invalid_parameter"),
+            ("q=x&min_score=2".to_string(), 400, "invalid_parameter"),
+            ("q=x&sort=size".to_string(), 400, "invalid_parameter"),
+            ("q=x&colour=red".to_string(), 400, "invalid_parameter"),
+            ("q=x&cursor=zz".to_string(), 400, "invalid_parameter"),
+        ] {
+            let (s, v) = app.get_json(&format!("/api/v1/search?{query}")).await;
+            assert_eq!(
+                (s, v["error"]["code"].as_str()),
+                (status, Some(code)),
+                "{backend:?} {query}: {v}"
+            );
+        }
+    }
+}
