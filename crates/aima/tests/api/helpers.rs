@@ -457,6 +457,26 @@ pub fn scenes_video(dir: &Path, name: &str, scene: f64, size: &str) -> PathBuf {
     out
 }
 
+/// Four seconds of a white 720p slide on which "Budget approved for April"
+/// appears at 1 s (dark DejaVu Sans, 48 px).
+pub fn budget_slide(dir: &Path) -> PathBuf {
+    let out = dir.join("slide.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=1280x720:d=4",
+        "-vf",
+        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=48:fontcolor=black:x=100:y=200:enable='gte(t,1)',format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    out
+}
+
 /// A test pattern with `wav` as its sound (H.264 and AAC in MP4), as long
 /// as the speech (at most two minutes).
 pub fn talking_video(wav: &Path, out: &Path) -> PathBuf {

@@ -44,20 +44,7 @@ fn marked(hit: &Value) -> Vec<String> {
 async fn words_said_and_shown_are_found_at_their_time() {
     let dir = tempfile::tempdir().expect("tmp");
     let speech = speak(dir.path(), "talk.wav", "en-us", SPOKEN);
-    let slide = dir.path().join("slide.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=white:s=1280x720:d=4",
-        "-vf",
-        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=48:fontcolor=black:x=100:y=200:enable='gte(t,1)',format=yuv420p",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        slide.to_str().unwrap_or_default(),
-    ]);
+    let slide = budget_slide(dir.path());
     let ocr = json!([{"name": "ocr", "options": {"frames": {"max_interval": 0.5}}}]);
     for backend in backends() {
         let app = spawn_with(Options {

@@ -346,20 +346,7 @@ async fn faces_become_persons_that_a_user_can_correct() {
 #[tokio::test]
 async fn a_video_slide_is_read_and_a_wrong_line_can_be_rejected() {
     let dir = tempfile::tempdir().expect("tmp");
-    let slide = dir.path().join("slide.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=white:s=1280x720:d=4",
-        "-vf",
-        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=48:fontcolor=black:x=100:y=200:enable='gte(t,1)',format=yuv420p",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        slide.to_str().unwrap_or_default(),
-    ]);
+    let slide = budget_slide(dir.path());
     let app = spawn_with(Options {
         models_dir: Some(test_models_dir().await),
         ..Options::default()
