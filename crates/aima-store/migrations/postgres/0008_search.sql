@@ -2,11 +2,25 @@
 -- and name (object tracks, CLIP's top label): the text and its tsvector
 -- (English stemming; case and accents folded through `unaccent`, a trusted
 -- contrib extension) as generated columns with a GIN index, so every way an
--- insight comes or goes keeps the index in step.
-CREATE EXTENSION IF NOT EXISTS unaccent;
+-- insight comes or goes keeps the index in step. Where the extension cannot
+-- be created (a managed server without contrib, a user without the right),
+-- search still works, accent-sensitive, rather than the server not starting.
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'unaccent is not available (%): search will not fold accents', SQLERRM;
+END
+$$;
 CREATE TEXT SEARCH CONFIGURATION aima_search (COPY = english);
-ALTER TEXT SEARCH CONFIGURATION aima_search
-    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent') THEN
+        ALTER TEXT SEARCH CONFIGURATION aima_search
+            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+    END IF;
+END
+$$;
 
 ALTER TABLE insights ADD COLUMN search_body TEXT GENERATED ALWAYS AS (
     CASE kind
