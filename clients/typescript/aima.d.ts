@@ -956,11 +956,19 @@ export interface components {
         };
         /** @description A time-coded hit: where in which media the words are said, shown or named. */
         SearchHit: {
-            analyzer: string;
+            /** @description The analyzer of the insight; none for a file name. */
+            analyzer?: string | null;
             /** Format: double */
             end?: number | null;
-            /** Format: int64 */
-            insight_id: number;
+            /**
+             * Format: int64
+             * @description The insight found; none for a media found by its file name.
+             */
+            insight_id?: number | null;
+            /**
+             * @description The insight's kind (`transcript_segment`, `text`, `object_track`,
+             *     `labels`, `face` for a person found by name), or `filename`.
+             */
             kind: string;
             /** @description The matched words in `text`, as character offsets `[start, end)`. */
             marks: number[][];
@@ -975,7 +983,10 @@ export interface components {
              * @description Seconds into the media.
              */
             start: number;
-            /** @description The insight's text (a transcript segment, an OCR line, a label). */
+            /**
+             * @description What matched: a transcript segment, an OCR line, a label, a
+             *     person's name or the file name.
+             */
             text: string;
         };
         SearchPage: {

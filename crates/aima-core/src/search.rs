@@ -99,13 +99,18 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub media_id: String,
-    pub insight_id: i64,
-    pub analyzer: String,
+    /// The insight found; none for a media found by its file name.
+    pub insight_id: Option<i64>,
+    /// The analyzer of the insight; none for a file name.
+    pub analyzer: Option<String>,
+    /// The insight's kind (`transcript_segment`, `text`, `object_track`,
+    /// `labels`, `face` for a person found by name), or `filename`.
     pub kind: String,
     /// Seconds into the media.
     pub start: f64,
     pub end: Option<f64>,
-    /// The insight's text (a transcript segment, an OCR line, a label).
+    /// What matched: a transcript segment, an OCR line, a label, a
+    /// person's name or the file name.
     pub text: String,
     /// The matched words in `text`, as character offsets `[start, end)`.
     pub marks: Vec<[usize; 2]>,

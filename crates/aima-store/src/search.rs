@@ -48,64 +48,153 @@ fn tsquery(terms: &[SearchTerm]) -> String {
         .join(" & ")
 }
 
+/// The columns every branch of a search yields: the hit's insight (none for
+/// a file name), its media, where, the marked text (matches between \x02
+/// and \x03), the original text where marking changed it (file names on
+/// PostgreSQL), and a raw rank, higher is better.
+const HIT_COLUMNS: &str =
+    "id, media_id, analyzer, kind, start_s, end_s, media_created, media_kind, marked, plain, raw";
+
+/// One branch of the search on SQLite: `table` is an FTS5 table, `from`
+/// joins it to the hits' rows.
+fn sqlite_branch(
+    sql: &mut Sql,
+    select: &str,
+    table: &str,
+    from: &str,
+    query: &str,
+    workspace: &str,
+) {
+    sql.push(&format!(
+        "SELECT {select}, highlight({table}, 0, char(2), char(3)) AS marked, \
+         -bm25({table}) AS raw FROM {table} {from} WHERE {table} MATCH "
+    ))
+    .bind(t(query))
+    .push(" AND m.workspace_id = ")
+    .bind(t(workspace));
+}
+
+/// One branch on PostgreSQL: `vector` is the indexed tsvector, `text` what
+/// the headline marks.
+fn postgres_branch(
+    sql: &mut Sql,
+    select: &str,
+    vector: &str,
+    text: &str,
+    from: &str,
+    workspace: &str,
+) {
+    sql.push(&format!(
+        "SELECT {select}, ts_headline('aima_search', {text}, sq.q, \
+         'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS marked, \
+         CAST(ts_rank_cd({vector}, sq.q) AS DOUBLE PRECISION) AS raw \
+         FROM sq, {from} WHERE {vector} @@ sq.q AND m.workspace_id = "
+    ))
+    .bind(t(workspace));
+}
+
+const INSIGHT_HIT: &str = "i.id, i.media_id, i.analyzer, i.kind, i.start_s, i.end_s, \
+    m.created_at AS media_created, m.kind AS media_kind, CAST(NULL AS TEXT) AS plain";
+const FILE_HIT: &str =
+    "CAST(NULL AS BIGINT) AS id, m.id AS media_id, CAST(NULL AS TEXT) AS analyzer, \
+    'filename' AS kind, 0.0 AS start_s, m.duration AS end_s, m.created_at AS media_created, \
+    m.kind AS media_kind, m.filename AS plain";
+const NOT_REJECTED: &str = " AND (i.review IS NULL OR i.review <> 'rejected')";
+
 #[async_trait]
 impl SearchRepo for SqlStore {
     async fn search_text(&self, workspace: &str, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-        // Each engine's hit: the marked text (matches between \x02 and
-        // \x03) and a raw rank, higher is better.
-        let mut sql = match self.dialect {
+        // Three branches: what insights say or name, media by file name,
+        // and the face tracks of persons by name.
+        let mut sql = Sql::new("");
+        match self.dialect {
             Dialect::Sqlite => {
-                let mut s = Sql::new(
-                    "SELECT * FROM (SELECT i.id, i.media_id, i.analyzer, i.kind, i.start_s, i.end_s, \
-                     m.created_at AS media_created, \
-                     highlight(insight_search, 0, char(2), char(3)) AS marked, \
-                     -bm25(insight_search) AS raw \
-                     FROM insight_search JOIN insights i ON i.id = insight_search.rowid \
-                     JOIN media m ON m.id = i.media_id \
-                     WHERE insight_search MATCH ",
+                let query = fts5_query(&q.terms);
+                sql.push(&format!("SELECT {HIT_COLUMNS} FROM ("));
+                sqlite_branch(
+                    &mut sql,
+                    INSIGHT_HIT,
+                    "insight_search",
+                    "JOIN insights i ON i.id = insight_search.rowid JOIN media m ON m.id = i.media_id",
+                    &query,
+                    workspace,
                 );
-                s.bind(t(&fts5_query(&q.terms)));
-                s
+                sql.push(NOT_REJECTED).push(" UNION ALL ");
+                sqlite_branch(
+                    &mut sql,
+                    FILE_HIT,
+                    "media_search",
+                    "JOIN media m ON m.id = media_search.media_id",
+                    &query,
+                    workspace,
+                );
+                sql.push(" UNION ALL ");
+                sqlite_branch(
+                    &mut sql,
+                    INSIGHT_HIT,
+                    "person_search",
+                    "JOIN faces f ON f.person_id = person_search.person_id \
+                     JOIN insights i ON i.id = f.insight_id JOIN media m ON m.id = i.media_id",
+                    &query,
+                    workspace,
+                );
+                sql.push(NOT_REJECTED);
             }
             Dialect::Postgres => {
-                let mut s = Sql::new(
-                    "SELECT * FROM (SELECT i.id, i.media_id, i.analyzer, i.kind, i.start_s, i.end_s, \
-                     m.created_at AS media_created, \
-                     ts_headline('aima_search', i.search_body, sq.q, \
-                       'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS marked, \
-                     CAST(ts_rank_cd(i.search, sq.q) AS DOUBLE PRECISION) AS raw \
-                     FROM insights i JOIN media m ON m.id = i.media_id, \
-                     to_tsquery('aima_search', ",
+                sql.push("WITH sq AS (SELECT to_tsquery('aima_search', ")
+                    .bind(t(&tsquery(&q.terms)))
+                    .push(&format!(") AS q) SELECT {HIT_COLUMNS} FROM ("));
+                postgres_branch(
+                    &mut sql,
+                    INSIGHT_HIT,
+                    "i.search",
+                    "i.search_body",
+                    "insights i JOIN media m ON m.id = i.media_id",
+                    workspace,
                 );
-                s.bind(t(&tsquery(&q.terms)))
-                    .push(") AS sq(q) WHERE i.search @@ sq.q");
-                s
+                sql.push(NOT_REJECTED).push(" UNION ALL ");
+                postgres_branch(
+                    &mut sql,
+                    FILE_HIT,
+                    "m.search",
+                    "regexp_replace(m.filename, '[^[:alnum:]]', ' ', 'g')",
+                    "media m",
+                    workspace,
+                );
+                sql.push(" UNION ALL ");
+                postgres_branch(
+                    &mut sql,
+                    INSIGHT_HIT,
+                    "p.search",
+                    "p.name",
+                    "persons p JOIN faces f ON f.person_id = p.id \
+                     JOIN insights i ON i.id = f.insight_id JOIN media m ON m.id = i.media_id",
+                    workspace,
+                );
+                sql.push(NOT_REJECTED);
             }
-        };
-        sql.push(" AND i.workspace_id = ")
-            .bind(t(workspace))
-            .push(" AND (i.review IS NULL OR i.review <> 'rejected')");
-        if let Some(a) = &q.analyzer {
-            sql.push(" AND i.analyzer = ").bind(t(a));
-        }
-        if let Some(m) = &q.media_id {
-            sql.push(" AND i.media_id = ").bind(t(m));
-        }
-        if let Some(k) = q.kind {
-            sql.push(" AND m.kind = ").bind(t(k.as_str()));
-        }
-        if let Some(after) = q.created_after {
-            sql.push(" AND m.created_at >= ").bind(Arg::Int(after));
-        }
-        if let Some(before) = q.created_before {
-            sql.push(" AND m.created_at < ").bind(Arg::Int(before));
         }
         // A rank r becomes a score r / (1 + r) in [0, 1).
         sql.push(") hits WHERE raw / (1 + raw) >= ")
             .bind(Arg::Float(q.min_score));
+        if let Some(a) = &q.analyzer {
+            sql.push(" AND analyzer = ").bind(t(a));
+        }
+        if let Some(m) = &q.media_id {
+            sql.push(" AND media_id = ").bind(t(m));
+        }
+        if let Some(k) = q.kind {
+            sql.push(" AND media_kind = ").bind(t(k.as_str()));
+        }
+        if let Some(after) = q.created_after {
+            sql.push(" AND media_created >= ").bind(Arg::Int(after));
+        }
+        if let Some(before) = q.created_before {
+            sql.push(" AND media_created < ").bind(Arg::Int(before));
+        }
         sql.push(match q.sort {
-            SearchSort::Relevance => " ORDER BY raw DESC, id",
-            SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, id",
+            SearchSort::Relevance => " ORDER BY raw DESC, media_id, start_s, kind, id",
+            SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, kind, id",
         });
         sql.push(" LIMIT ")
             .bind(Arg::Int(i64::from(q.limit)))
@@ -115,7 +204,13 @@ impl SearchRepo for SqlStore {
         rows.iter()
             .map(|r| {
                 let marked: Option<String> = r.try_get("marked")?;
-                let (text, marks) = unmark(&marked.unwrap_or_default());
+                let (mut text, marks) = unmark(&marked.unwrap_or_default());
+                // The name as it is, where the engine marked a spaced copy.
+                if let Some(plain) = r.try_get::<Option<String>, _>("plain")? {
+                    if plain.chars().count() == text.chars().count() {
+                        text = plain;
+                    }
+                }
                 let raw: f64 = r.try_get("raw")?;
                 Ok(SearchHit {
                     media_id: r.try_get("media_id")?,

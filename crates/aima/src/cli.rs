@@ -733,7 +733,7 @@ fn print_hits(hits: &[aima_core::SearchHit], format: SearchFormat) -> anyhow::Re
                     "{}\t{}{end}\t{}\t{}",
                     h.media_id,
                     clock(h.start),
-                    h.analyzer,
+                    h.analyzer.as_deref().unwrap_or(&h.kind),
                     text
                 );
             }

@@ -25,26 +25,28 @@ class SearchHit:
     """ A time-coded hit: where in which media the words are said, shown or named.
 
         Attributes:
-            analyzer (str):
-            insight_id (int):
-            kind (str):
+            kind (str): The insight's kind (`transcript_segment`, `text`, `object_track`,
+                `labels`, `face` for a person found by name), or `filename`.
             marks (list[list[int]]): The matched words in `text`, as character offsets `[start, end)`.
             media_id (str):
             score (float): 0 to 1, higher is better; comparable within one search.
             start (float): Seconds into the media.
-            text (str): The insight's text (a transcript segment, an OCR line, a label).
+            text (str): What matched: a transcript segment, an OCR line, a label, a
+                person's name or the file name.
+            analyzer (None | str | Unset): The analyzer of the insight; none for a file name.
             end (float | None | Unset):
+            insight_id (int | None | Unset): The insight found; none for a media found by its file name.
      """
 
-    analyzer: str
-    insight_id: int
     kind: str
     marks: list[list[int]]
     media_id: str
     score: float
     start: float
     text: str
+    analyzer: None | str | Unset = UNSET
     end: float | None | Unset = UNSET
+    insight_id: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -52,10 +54,6 @@ class SearchHit:
 
 
     def to_dict(self) -> dict[str, Any]:
-        analyzer = self.analyzer
-
-        insight_id = self.insight_id
-
         kind = self.kind
 
         marks = []
@@ -75,18 +73,28 @@ class SearchHit:
 
         text = self.text
 
+        analyzer: None | str | Unset
+        if isinstance(self.analyzer, Unset):
+            analyzer = UNSET
+        else:
+            analyzer = self.analyzer
+
         end: float | None | Unset
         if isinstance(self.end, Unset):
             end = UNSET
         else:
             end = self.end
 
+        insight_id: int | None | Unset
+        if isinstance(self.insight_id, Unset):
+            insight_id = UNSET
+        else:
+            insight_id = self.insight_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
-            "analyzer": analyzer,
-            "insight_id": insight_id,
             "kind": kind,
             "marks": marks,
             "media_id": media_id,
@@ -94,8 +102,12 @@ class SearchHit:
             "start": start,
             "text": text,
         })
+        if analyzer is not UNSET:
+            field_dict["analyzer"] = analyzer
         if end is not UNSET:
             field_dict["end"] = end
+        if insight_id is not UNSET:
+            field_dict["insight_id"] = insight_id
 
         return field_dict
 
@@ -104,10 +116,6 @@ class SearchHit:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        analyzer = d.pop("analyzer")
-
-        insight_id = d.pop("insight_id")
-
         kind = d.pop("kind")
 
         marks = []
@@ -126,6 +134,16 @@ class SearchHit:
 
         text = d.pop("text")
 
+        def _parse_analyzer(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        analyzer = _parse_analyzer(d.pop("analyzer", UNSET))
+
+
         def _parse_end(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -136,16 +154,26 @@ class SearchHit:
         end = _parse_end(d.pop("end", UNSET))
 
 
+        def _parse_insight_id(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        insight_id = _parse_insight_id(d.pop("insight_id", UNSET))
+
+
         search_hit = cls(
-            analyzer=analyzer,
-            insight_id=insight_id,
             kind=kind,
             marks=marks,
             media_id=media_id,
             score=score,
             start=start,
             text=text,
+            analyzer=analyzer,
             end=end,
+            insight_id=insight_id,
         )
 
 

@@ -283,3 +283,94 @@ async fn bad_queries_are_clear_errors() {
         }
     }
 }
+
+#[tokio::test]
+async fn file_names_and_person_names_are_found() {
+    for backend in backends() {
+        let app = spawn_with(Options {
+            backend,
+            models_dir: Some(test_models_dir().await),
+            ..Options::default()
+        })
+        .await;
+        // A media by its file name: separators are spaces to search.
+        let image = png_image(app.data.path(), "chart.png");
+        let r = app
+            .upload(&image, "?pipeline=none&filename=Quarterly_review-2026.png")
+            .await;
+        assert_eq!(r.status().as_u16(), 201);
+        let chart: Value = r.json().await.unwrap_or_default();
+        let v = search(&app, "q=quarterly%20reviews").await;
+        let found = hits(&v);
+        assert_eq!(found.len(), 1, "{backend:?}: {v}");
+        let h = &found[0];
+        assert_eq!(h["media_id"], chart["id"]);
+        assert_eq!(h["kind"], "filename");
+        assert!(h["insight_id"].is_null() && h["analyzer"].is_null(), "{h}");
+        assert_eq!(h["text"], "Quarterly_review-2026.png");
+        assert_eq!(marked(h), ["Quarterly", "review"], "{h}");
+        // An analyzer filter leaves file names out.
+        assert_eq!(
+            hits(&search(&app, "q=quarterly&analyzer=ocr").await).len(),
+            0
+        );
+
+        // A person by name: each of their face tracks, where it is.
+        let r = app
+            .upload(&sample_image("astronaut.png"), "?pipeline=none")
+            .await;
+        let photo: Value = r.json().await.unwrap_or_default();
+        let photo = photo["id"].as_str().unwrap_or_default().to_string();
+        let job = app
+            .run_job(&photo, with_fixtures("faces"), Duration::from_secs(300))
+            .await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let (_, persons) = app.get_json("/api/v1/persons").await;
+        let person = persons["items"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let rename = |name: &str| {
+            app.client
+                .patch(app.url(&format!("/api/v1/persons/{person}")))
+                .json(&json!({ "name": name }))
+                .send()
+        };
+        assert_eq!(
+            rename("Ada Lovelace")
+                .await
+                .expect("name")
+                .status()
+                .as_u16(),
+            200
+        );
+        let v = search(&app, "q=lovelace").await;
+        let found = hits(&v);
+        assert_eq!(found.len(), 1, "{backend:?}: {v}");
+        assert_eq!(
+            (found[0]["kind"].as_str(), found[0]["analyzer"].as_str()),
+            (Some("face"), Some("faces"))
+        );
+        assert_eq!(found[0]["media_id"], photo.as_str());
+        assert_eq!(marked(&found[0]), ["Lovelace"]);
+        // A new name replaces the old one in search.
+        assert_eq!(
+            rename("Grace Hopper")
+                .await
+                .expect("name")
+                .status()
+                .as_u16(),
+            200
+        );
+        assert_eq!(
+            hits(&search(&app, "q=lovelace").await).len(),
+            0,
+            "{backend:?}"
+        );
+        assert_eq!(
+            hits(&search(&app, "q=hopper").await).len(),
+            1,
+            "{backend:?}"
+        );
+    }
+}
