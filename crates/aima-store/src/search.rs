@@ -49,11 +49,12 @@ fn tsquery(terms: &[SearchTerm]) -> String {
 }
 
 /// The columns every branch of a search yields: the hit's insight (none for
-/// a file name), its media, where, the marked text (matches between \x02
-/// and \x03), the original text where marking changed it (file names on
-/// PostgreSQL), and a raw rank, higher is better.
+/// a file name), its media, where, the person found by name (if so), the
+/// text to mark (PostgreSQL), the original text where marking needs a
+/// spaced copy (file names on PostgreSQL), and a raw rank, higher is better.
 const HIT_COLUMNS: &str =
-    "id, media_id, analyzer, kind, start_s, end_s, media_created, media_kind, marked, plain, raw";
+    "id, media_id, analyzer, kind, start_s, end_s, media_created, media_kind, \
+    person_id, body, plain, raw";
 
 /// One branch of the search on SQLite: `table` is an FTS5 table, `from`
 /// joins it to the hits' rows.
@@ -66,27 +67,26 @@ fn sqlite_branch(
     workspace: &str,
 ) {
     sql.push(&format!(
-        "SELECT {select}, highlight({table}, 0, char(2), char(3)) AS marked, \
-         -bm25({table}) AS raw FROM {table} {from} WHERE {table} MATCH "
+        "SELECT {select}, CAST(NULL AS TEXT) AS body, -bm25({table}) AS raw \
+         FROM {table} {from} WHERE {table} MATCH "
     ))
     .bind(t(query))
     .push(" AND m.workspace_id = ")
     .bind(t(workspace));
 }
 
-/// One branch on PostgreSQL: `vector` is the indexed tsvector, `text` what
-/// the headline marks.
+/// One branch on PostgreSQL: `vector` is the indexed tsvector, `body` the
+/// text its headline marks.
 fn postgres_branch(
     sql: &mut Sql,
     select: &str,
     vector: &str,
-    text: &str,
+    body: &str,
     from: &str,
     workspace: &str,
 ) {
     sql.push(&format!(
-        "SELECT {select}, ts_headline('aima_search', {text}, sq.q, \
-         'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS marked, \
+        "SELECT {select}, {body} AS body, \
          CAST(ts_rank_cd({vector}, sq.q) AS DOUBLE PRECISION) AS raw \
          FROM sq, {from} WHERE {vector} @@ sq.q AND m.workspace_id = "
     ))
@@ -94,29 +94,55 @@ fn postgres_branch(
 }
 
 const INSIGHT_HIT: &str = "i.id, i.media_id, i.analyzer, i.kind, i.start_s, i.end_s, \
-    m.created_at AS media_created, m.kind AS media_kind, CAST(NULL AS TEXT) AS plain";
+    m.created_at AS media_created, m.kind AS media_kind, CAST(NULL AS TEXT) AS person_id, \
+    CAST(NULL AS TEXT) AS plain";
+const PERSON_HIT: &str = "i.id, i.media_id, i.analyzer, i.kind, i.start_s, i.end_s, \
+    m.created_at AS media_created, m.kind AS media_kind, f.person_id AS person_id, \
+    CAST(NULL AS TEXT) AS plain";
 const FILE_HIT: &str =
     "CAST(NULL AS BIGINT) AS id, m.id AS media_id, CAST(NULL AS TEXT) AS analyzer, \
     'filename' AS kind, 0.0 AS start_s, m.duration AS end_s, m.created_at AS media_created, \
-    m.kind AS media_kind, m.filename AS plain";
+    m.kind AS media_kind, CAST(NULL AS TEXT) AS person_id, m.filename AS plain";
 const NOT_REJECTED: &str = " AND (i.review IS NULL OR i.review <> 'rejected')";
 
 #[async_trait]
 impl SearchRepo for SqlStore {
     async fn search_text(&self, workspace: &str, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-        // Three branches: what insights say or name, media by file name,
-        // and the face tracks of persons by name.
+        // Three branches, ranked and cut to the page first: what insights
+        // say or name, media by file name, and the face tracks of persons
+        // by name. Only the page's rows are then marked (marking every
+        // match of a common word costs more than the search).
         let mut sql = Sql::new("");
+        let fts = fts5_query(&q.terms);
         match self.dialect {
             Dialect::Sqlite => {
-                let query = fts5_query(&q.terms);
-                sql.push(&format!("SELECT {HIT_COLUMNS} FROM ("));
+                sql.push(
+                    "SELECT page.*, CASE \
+                     WHEN page.kind = 'filename' THEN (SELECT highlight(media_search, 0, char(2), char(3)) \
+                       FROM media_search WHERE media_search MATCH ",
+                )
+                .bind(t(&fts))
+                .push(
+                    " AND media_search.media_id = page.media_id LIMIT 1) \
+                     WHEN page.person_id IS NOT NULL THEN (SELECT highlight(person_search, 0, char(2), char(3)) \
+                       FROM person_search WHERE person_search MATCH ",
+                )
+                .bind(t(&fts))
+                .push(
+                    " AND person_search.person_id = page.person_id LIMIT 1) \
+                     ELSE (SELECT highlight(insight_search, 0, char(2), char(3)) \
+                       FROM insight_search WHERE insight_search MATCH ",
+                )
+                .bind(t(&fts))
+                .push(&format!(
+                    " AND insight_search.rowid = page.id) END AS marked FROM (SELECT {HIT_COLUMNS} FROM ("
+                ));
                 sqlite_branch(
                     &mut sql,
                     INSIGHT_HIT,
                     "insight_search",
                     "JOIN insights i ON i.id = insight_search.rowid JOIN media m ON m.id = i.media_id",
-                    &query,
+                    &fts,
                     workspace,
                 );
                 sql.push(NOT_REJECTED).push(" UNION ALL ");
@@ -125,17 +151,17 @@ impl SearchRepo for SqlStore {
                     FILE_HIT,
                     "media_search",
                     "JOIN media m ON m.id = media_search.media_id",
-                    &query,
+                    &fts,
                     workspace,
                 );
                 sql.push(" UNION ALL ");
                 sqlite_branch(
                     &mut sql,
-                    INSIGHT_HIT,
+                    PERSON_HIT,
                     "person_search",
                     "JOIN faces f ON f.person_id = person_search.person_id \
                      JOIN insights i ON i.id = f.insight_id JOIN media m ON m.id = i.media_id",
-                    &query,
+                    &fts,
                     workspace,
                 );
                 sql.push(NOT_REJECTED);
@@ -143,7 +169,11 @@ impl SearchRepo for SqlStore {
             Dialect::Postgres => {
                 sql.push("WITH sq AS (SELECT to_tsquery('aima_search', ")
                     .bind(t(&tsquery(&q.terms)))
-                    .push(&format!(") AS q) SELECT {HIT_COLUMNS} FROM ("));
+                    .push(&format!(
+                        ") AS q) SELECT page.*, ts_headline('aima_search', page.body, sq.q, \
+                         'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS marked \
+                         FROM sq, (SELECT {HIT_COLUMNS} FROM ("
+                    ));
                 postgres_branch(
                     &mut sql,
                     INSIGHT_HIT,
@@ -164,7 +194,7 @@ impl SearchRepo for SqlStore {
                 sql.push(" UNION ALL ");
                 postgres_branch(
                     &mut sql,
-                    INSIGHT_HIT,
+                    PERSON_HIT,
                     "p.search",
                     "p.name",
                     "persons p JOIN faces f ON f.person_id = p.id \
@@ -192,14 +222,17 @@ impl SearchRepo for SqlStore {
         if let Some(before) = q.created_before {
             sql.push(" AND media_created < ").bind(Arg::Int(before));
         }
-        sql.push(match q.sort {
+        let order = match q.sort {
             SearchSort::Relevance => " ORDER BY raw DESC, media_id, start_s, kind, id",
             SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, kind, id",
-        });
-        sql.push(" LIMIT ")
+        };
+        sql.push(order)
+            .push(" LIMIT ")
             .bind(Arg::Int(i64::from(q.limit)))
             .push(" OFFSET ")
-            .bind(Arg::Int(i64::from(q.offset)));
+            .bind(Arg::Int(i64::from(q.offset)))
+            .push(") page")
+            .push(order);
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
