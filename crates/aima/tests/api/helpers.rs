@@ -245,6 +245,16 @@ pub async fn bucket_keys(endpoint: &str, bucket: &str) -> Vec<String> {
         .collect()
 }
 
+/// A server on `backend` with the test models installed.
+pub async fn spawn_with_models(backend: Backend) -> TestApp {
+    spawn_with(Options {
+        backend,
+        models_dir: Some(test_models_dir().await),
+        ..Options::default()
+    })
+    .await
+}
+
 pub async fn spawn_with(o: Options) -> TestApp {
     if std::env::var("AIMA_TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();

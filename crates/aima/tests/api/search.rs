@@ -47,12 +47,7 @@ async fn words_said_and_shown_are_found_at_their_time() {
     let slide = budget_slide(dir.path());
     let ocr = json!([{"name": "ocr", "options": {"frames": {"max_interval": 0.5}}}]);
     for backend in backends() {
-        let app = spawn_with(Options {
-            backend,
-            models_dir: Some(test_models_dir().await),
-            ..Options::default()
-        })
-        .await;
+        let app = spawn_with_models(backend).await;
         let (up, job) = app
             .upload_and_wait(
                 &speech,
@@ -287,12 +282,7 @@ async fn bad_queries_are_clear_errors() {
 #[tokio::test]
 async fn file_names_and_person_names_are_found() {
     for backend in backends() {
-        let app = spawn_with(Options {
-            backend,
-            models_dir: Some(test_models_dir().await),
-            ..Options::default()
-        })
-        .await;
+        let app = spawn_with_models(backend).await;
         // A media by its file name: separators are spaces to search.
         let image = png_image(app.data.path(), "chart.png");
         let r = app

@@ -99,12 +99,7 @@ async fn faces_become_persons_that_a_user_can_correct() {
     let dir = tempfile::tempdir().expect("tmp");
     let video = two_people_video(dir.path());
     for backend in backends() {
-        let app = spawn_with(Options {
-            backend,
-            models_dir: Some(test_models_dir().await),
-            ..Options::default()
-        })
-        .await;
+        let app = spawn_with_models(backend).await;
         let photo = analysed(&app, &sample_image("astronaut.png"), "faces").await;
         let camera = analysed(&app, &sample_image("camera.png"), "faces").await;
         let coffee = analysed(&app, &sample_image("coffee.png"), "faces").await;
