@@ -2945,6 +2945,8 @@ export interface operations {
                 /** @description Only insights of this analyzer (`transcribe`, `ocr`, `objects`, `clip`). */
                 analyzer?: string | null;
                 media_id?: string | null;
+                /** @description Only media in which this person appears (a face of theirs). */
+                person_id?: string | null;
                 /** @description Only media of this kind. */
                 kind?: null | components["schemas"]["MediaKind"];
                 created_after?: number | string;

@@ -84,6 +84,8 @@ pub struct SearchQuery {
     pub terms: Vec<SearchTerm>,
     pub analyzer: Option<String>,
     pub media_id: Option<String>,
+    /// Only media in which this person appears.
+    pub person_id: Option<String>,
     pub kind: Option<MediaKind>,
     /// Media created at or after / before (Unix ms).
     pub created_after: Option<i64>,

@@ -213,6 +213,11 @@ impl SearchRepo for SqlStore {
         if let Some(m) = &q.media_id {
             sql.push(" AND media_id = ").bind(t(m));
         }
+        if let Some(person) = &q.person_id {
+            sql.push(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.media_id = hits.media_id AND pf.person_id = ")
+                .bind(t(person))
+                .push(")");
+        }
         if let Some(k) = q.kind {
             sql.push(" AND media_kind = ").bind(t(k.as_str()));
         }

@@ -159,6 +159,7 @@ async fn measure(store: &SqlStore, queries: &[String]) -> (Vec<f64>, usize) {
             terms: parse_query(q).expect("query"),
             analyzer: None,
             media_id: None,
+            person_id: None,
             kind: None,
             created_after: None,
             created_before: None,

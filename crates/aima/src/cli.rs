@@ -473,6 +473,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 terms,
                 analyzer,
                 media_id,
+                person_id: None,
                 kind: None,
                 created_after: None,
                 created_before: None,

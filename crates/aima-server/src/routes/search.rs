@@ -27,6 +27,8 @@ pub struct SearchParams {
     /// Only insights of this analyzer (`transcribe`, `ocr`, `objects`, `clip`).
     analyzer: Option<String>,
     media_id: Option<String>,
+    /// Only media in which this person appears (a face of theirs).
+    person_id: Option<String>,
     /// Only media of this kind.
     kind: Option<MediaKind>,
     /// Media created at or after (Unix ms or RFC 3339).
@@ -112,6 +114,7 @@ pub async fn search(
         terms,
         analyzer: p.analyzer.clone(),
         media_id: p.media_id.clone(),
+        person_id: p.person_id.clone(),
         kind: p.kind,
         created_after: time("created_after", &p.created_after)?,
         created_before: time("created_before", &p.created_before)?,

@@ -343,6 +343,24 @@ async fn file_names_and_person_names_are_found() {
         );
         assert_eq!(found[0]["media_id"], photo.as_str());
         assert_eq!(marked(&found[0]), ["Lovelace"]);
+        // Hits only in media where the person appears: the photo, not the chart.
+        assert_eq!(
+            hits(&search(&app, &format!("q=quarterly&person_id={person}")).await).len(),
+            0
+        );
+        assert_eq!(
+            hits(&search(&app, &format!("q=lovelace&person_id={person}")).await).len(),
+            1
+        );
+        // By creation time of the media.
+        assert_eq!(
+            hits(&search(&app, "q=quarterly&created_after=2000-01-01T00:00:00Z").await).len(),
+            1
+        );
+        assert_eq!(
+            hits(&search(&app, "q=quarterly&created_before=2000-01-01T00:00:00Z").await).len(),
+            0
+        );
         // A new name replaces the old one in search.
         assert_eq!(
             rename("Grace Hopper")

@@ -23,6 +23,7 @@ def _get_kwargs(
     q: str,
     analyzer: None | str | Unset = UNSET,
     media_id: None | str | Unset = UNSET,
+    person_id: None | str | Unset = UNSET,
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
@@ -53,6 +54,13 @@ def _get_kwargs(
     else:
         json_media_id = media_id
     params["media_id"] = json_media_id
+
+    json_person_id: None | str | Unset
+    if isinstance(person_id, Unset):
+        json_person_id = UNSET
+    else:
+        json_person_id = person_id
+    params["person_id"] = json_person_id
 
     json_kind: None | str | Unset
     if isinstance(kind, Unset):
@@ -169,6 +177,7 @@ def sync_detailed(
     q: str,
     analyzer: None | str | Unset = UNSET,
     media_id: None | str | Unset = UNSET,
+    person_id: None | str | Unset = UNSET,
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
@@ -184,6 +193,7 @@ def sync_detailed(
         q (str):
         analyzer (None | str | Unset):
         media_id (None | str | Unset):
+        person_id (None | str | Unset):
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
@@ -205,6 +215,7 @@ def sync_detailed(
         q=q,
 analyzer=analyzer,
 media_id=media_id,
+person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
@@ -227,6 +238,7 @@ def sync(
     q: str,
     analyzer: None | str | Unset = UNSET,
     media_id: None | str | Unset = UNSET,
+    person_id: None | str | Unset = UNSET,
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
@@ -242,6 +254,7 @@ def sync(
         q (str):
         analyzer (None | str | Unset):
         media_id (None | str | Unset):
+        person_id (None | str | Unset):
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
@@ -264,6 +277,7 @@ def sync(
 q=q,
 analyzer=analyzer,
 media_id=media_id,
+person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
@@ -280,6 +294,7 @@ async def asyncio_detailed(
     q: str,
     analyzer: None | str | Unset = UNSET,
     media_id: None | str | Unset = UNSET,
+    person_id: None | str | Unset = UNSET,
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
@@ -295,6 +310,7 @@ async def asyncio_detailed(
         q (str):
         analyzer (None | str | Unset):
         media_id (None | str | Unset):
+        person_id (None | str | Unset):
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
@@ -316,6 +332,7 @@ async def asyncio_detailed(
         q=q,
 analyzer=analyzer,
 media_id=media_id,
+person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
@@ -338,6 +355,7 @@ async def asyncio(
     q: str,
     analyzer: None | str | Unset = UNSET,
     media_id: None | str | Unset = UNSET,
+    person_id: None | str | Unset = UNSET,
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
@@ -353,6 +371,7 @@ async def asyncio(
         q (str):
         analyzer (None | str | Unset):
         media_id (None | str | Unset):
+        person_id (None | str | Unset):
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
@@ -375,6 +394,7 @@ async def asyncio(
 q=q,
 analyzer=analyzer,
 media_id=media_id,
+person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
