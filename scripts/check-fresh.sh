@@ -14,7 +14,8 @@
 # target folder:
 #   1. `bash scripts/serve.sh` until /readyz answers: the time from clone to
 #      listening, cold (packages, crates, build);
-#   2. `bash scripts/test.sh --setup` (the tests' packages, venv, fixtures)
+#   2. `bash scripts/test.sh --setup` (the tests' packages, venv, fixtures),
+#      `bash scripts/gen-clients.sh --check` (npm and the client generators)
 #      and a build of every crate with a native build script, whisper.cpp
 #      (cmake, libclang) included;
 #   3. with --full, `bash scripts/test.sh` itself.
@@ -129,6 +130,8 @@ echo "serve.sh on the same root, warm: listening after ${warm_s} s"
 echo "== 2. bash scripts/test.sh --setup, and the native builds with whisper.cpp"
 t0=$(date +%s)
 in_root "bash scripts/test.sh --setup"
+# The generated clients' tools (npm, openapi-typescript, openapi-python-client).
+in_root "bash scripts/gen-clients.sh --check"
 in_root ". scripts/lib/build.sh && use_build_env && cargo build --locked -p aima --features whisper-cpp"
 t1=$(date +%s)
 setup_s=$((t1 - t0))

@@ -37,22 +37,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let raw = parts.uri.query().unwrap_or_default();
-        let bad = |e: serde_urlencoded::de::Error| {
+        fn bad(e: impl std::fmt::Display) -> ApiError {
             ApiError::new(
                 ErrorCode::InvalidParameter,
                 format!("invalid query string: {e}"),
             )
-        };
+        }
+        let raw = parts.uri.query().unwrap_or_default();
         let given: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(bad)?;
         let kept: Vec<(String, String)> =
             given.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        let cleaned = serde_urlencoded::to_string(&kept).map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("invalid query string: {e}"),
-            )
-        })?;
+        let cleaned = serde_urlencoded::to_string(&kept).map_err(bad)?;
         serde_urlencoded::from_str::<T>(&cleaned)
             .map(Query)
             .map_err(bad)
@@ -92,21 +87,24 @@ pub const TIME_RANGE_MS: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=2
 
 /// Accepts Unix milliseconds or an RFC 3339 time, in [`TIME_RANGE_MS`].
 pub fn parse_time(name: &str, value: &str) -> Result<i64, ApiError> {
-    if let Ok(ms) = value.parse::<i64>() {
-        if !TIME_RANGE_MS.contains(&ms) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("{name} must be between years 1 and 9999"),
-            ));
+    let ms = match value.parse::<i64>() {
+        Ok(ms) => ms,
+        Err(_) => {
+            time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+                .map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        format!("{name} must be Unix milliseconds or an RFC 3339 time"),
+                    )
+                })?
         }
-        return Ok(ms);
+    };
+    if !TIME_RANGE_MS.contains(&ms) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("{name} must be between years 1 and 9999"),
+        ));
     }
-    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("{name} must be Unix milliseconds or an RFC 3339 time"),
-            )
-        })
+    Ok(ms)
 }

@@ -16,7 +16,7 @@ use crate::{Dialect, Result, SqlStore};
 #[async_trait]
 pub trait SearchRepo: Send + Sync {
     /// Hits of one workspace, rejected insights left out, at most
-    /// `q.limit` from `q.offset` on.
+    /// `q.limit` from `q.offset` on; none for a query without terms.
     async fn search_text(&self, workspace: &str, q: &SearchQuery) -> Result<Vec<SearchHit>>;
 }
 
@@ -108,6 +108,11 @@ const NOT_REJECTED: &str = " AND (i.review IS NULL OR i.review <> 'rejected')";
 #[async_trait]
 impl SearchRepo for SqlStore {
     async fn search_text(&self, workspace: &str, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        // A query without words finds nothing (and an empty MATCH is an
+        // error to FTS5).
+        if q.terms.is_empty() {
+            return Ok(vec![]);
+        }
         // Three branches, ranked and cut to the page first: what insights
         // say or name, media by file name, and the face tracks of persons
         // by name. Only the page's rows are then marked (marking every

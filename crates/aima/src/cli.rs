@@ -487,11 +487,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 limit,
             };
             let backends = app::open_backends(&cfg).await?;
-            let hits = if q.terms.is_empty() {
-                vec![]
-            } else {
-                backends.store.search_text(&workspace, &q).await?
-            };
+            let hits = backends.store.search_text(&workspace, &q).await?;
             backends.sql.close().await;
             print_hits(&hits, format)
         }

@@ -38,7 +38,7 @@ insights = list_insights.sync(uploaded.id, client=client)
 assert not isinstance(insights, ErrorBody), insights
 vtt = get_transcript.sync_detailed(uploaded.id, client=client, format_="vtt")
 
-# A listing with every optional parameter the client sends left empty.
+# The same listing filtered by analyzer.
 again = list_insights.sync(uploaded.id, client=client, analyzer="transcribe")
 
 print(json.dumps({

@@ -134,12 +134,6 @@ pub async fn search(
         ))[..8],
     );
     let offset = offset_from(p.cursor.as_deref(), &digest)?;
-    if query.terms.is_empty() {
-        return Ok(axum::Json(SearchPage {
-            items: vec![],
-            next_cursor: None,
-        }));
-    }
     if offset > MAX_OFFSET {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
