@@ -27,6 +27,7 @@ docker-compose --env-file "$env_file" -f docker-compose.yml config -q
 docker-compose --env-file "$env_file" -f docker-compose.yml --profile gpu config -q
 services=$(docker-compose --env-file "$env_file" -f docker-compose.yml --profile gpu config --services | sort | tr '\n' ' ')
 [ "$services" = "aima aima-gpu-worker caddy postgres " ] || { echo "unexpected services: $services" >&2; exit 1; }
+grep -Eq '^ +image: pgvector/pgvector:' docker-compose.yml || { echo "docker-compose.yml: the database must have pgvector (migration 0010)" >&2; exit 1; }
 grep -v '^POSTGRES_PASSWORD=' .env.example > "$env_file"
 if docker-compose --env-file "$env_file" -f docker-compose.yml config -q 2>/dev/null; then
   echo "docker-compose.yml accepts a missing POSTGRES_PASSWORD" >&2

