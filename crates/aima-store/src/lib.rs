@@ -24,7 +24,7 @@ use aima_core::{
 };
 use async_trait::async_trait;
 
-pub use search::SearchRepo;
+pub use search::{SearchRepo, TextIndexStatus, VectorRepo};
 pub use sql::{redact_url, Dialect, SqlStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -422,6 +422,7 @@ pub trait Store:
     + InsightRepo
     + PersonRepo
     + SearchRepo
+    + VectorRepo
     + ActivityRepo
     + ModeRepo
     + WorkerTokenRepo

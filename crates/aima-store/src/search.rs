@@ -18,6 +18,75 @@ pub trait SearchRepo: Send + Sync {
     /// Hits of one workspace, rejected insights left out, at most
     /// `q.limit` from `q.offset` on; none for a query without terms.
     async fn search_text(&self, workspace: &str, q: &SearchQuery) -> Result<Vec<SearchHit>>;
+
+    /// Transcript segments and OCR lines of one workspace closest in
+    /// meaning to `vector` (unit length, of `model`), rejected insights left
+    /// out, filtered inside the index query; `score` is the cosine
+    /// similarity, hits below `q.min_score` (and all of negative
+    /// similarity) left out. `q.terms` is not read.
+    async fn search_semantic(
+        &self,
+        workspace: &str,
+        model: &str,
+        vector: &[f32],
+        q: &SearchQuery,
+    ) -> Result<Vec<SearchHit>>;
+}
+
+/// How far the index of text vectors is, for one workspace or all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextIndexStatus {
+    /// Transcript segments and OCR lines with a vector of the model asked.
+    pub indexed: u64,
+    /// Waiting for the indexer.
+    pub pending: u64,
+}
+
+/// Upkeep of the text vectors: the indexer's reads and writes.
+#[async_trait]
+pub trait VectorRepo: Send + Sync {
+    /// Up to `limit` insights waiting for a text vector, oldest first: id
+    /// and what they say.
+    async fn pending_texts(&self, limit: u32) -> Result<Vec<(i64, String)>>;
+    /// Stores each insight's vector of `model` (replacing an older one) and
+    /// clears its pending flag, in one transaction. An insight deleted in
+    /// the meantime is skipped.
+    async fn put_text_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()>;
+    /// Marks as pending the next `limit` transcript segments and OCR lines
+    /// after insight `after` whose vector is missing or of another model
+    /// (or all of them with `all`). Answers the last insight id looked at,
+    /// None past the end: call again from there.
+    async fn requeue_texts(
+        &self,
+        model: &str,
+        all: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Option<i64>>;
+    async fn text_index_status(
+        &self,
+        workspace: Option<&str>,
+        model: &str,
+    ) -> Result<TextIndexStatus>;
+}
+
+/// Kinds whose text is embedded for search by meaning.
+const EMBEDDED_KINDS: &str = "kind IN ('transcript_segment', 'text')";
+
+/// A vector as sqlite-vec's JSON and pgvector's text both read it.
+fn vector_text(v: &[f32]) -> String {
+    let mut s = String::with_capacity(v.len() * 10 + 2);
+    s.push('[');
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        // Non-finite values are no vector: stored as 0.
+        let x = if x.is_finite() { *x } else { 0.0 };
+        s.push_str(&x.to_string());
+    }
+    s.push(']');
+    s
 }
 
 /// `"word"`, `"pre"*`, `"two words"`, all required: FTS5's syntax. Terms
@@ -104,6 +173,46 @@ const FILE_HIT: &str =
     'filename' AS kind, 0.0 AS start_s, m.duration AS end_s, m.created_at AS media_created, \
     m.kind AS media_kind, CAST(NULL AS TEXT) AS person_id, m.filename AS plain";
 const NOT_REJECTED: &str = " AND (i.review IS NULL OR i.review <> 'rejected')";
+
+/// The filters of a search, on the columns every branch yields (`hits`).
+fn push_filters(sql: &mut Sql, q: &SearchQuery) {
+    if let Some(a) = &q.analyzer {
+        sql.push(" AND analyzer = ").bind(t(a));
+    }
+    if let Some(m) = &q.media_id {
+        sql.push(" AND media_id = ").bind(t(m));
+    }
+    if let Some(person) = &q.person_id {
+        sql.push(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.media_id = hits.media_id AND pf.person_id = ")
+                .bind(t(person))
+                .push(")");
+    }
+    if let Some(k) = q.kind {
+        sql.push(" AND media_kind = ").bind(t(k.as_str()));
+    }
+    if let Some(after) = q.created_after {
+        sql.push(" AND media_created >= ").bind(Arg::Int(after));
+    }
+    if let Some(before) = q.created_before {
+        sql.push(" AND media_created < ").bind(Arg::Int(before));
+    }
+}
+
+/// Orders the page, cuts it, and closes the `page` subquery (ordered again
+/// outside: a subquery's order is not kept).
+fn push_page(sql: &mut Sql, q: &SearchQuery) {
+    let order = match q.sort {
+        SearchSort::Relevance => " ORDER BY raw DESC, media_id, start_s, kind, id",
+        SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, kind, id",
+    };
+    sql.push(order)
+        .push(" LIMIT ")
+        .bind(Arg::Int(i64::from(q.limit)))
+        .push(" OFFSET ")
+        .bind(Arg::Int(i64::from(q.offset)))
+        .push(") page")
+        .push(order);
+}
 
 #[async_trait]
 impl SearchRepo for SqlStore {
@@ -212,37 +321,8 @@ impl SearchRepo for SqlStore {
         // A rank r becomes a score r / (1 + r) in [0, 1).
         sql.push(") hits WHERE raw / (1 + raw) >= ")
             .bind(Arg::Float(q.min_score));
-        if let Some(a) = &q.analyzer {
-            sql.push(" AND analyzer = ").bind(t(a));
-        }
-        if let Some(m) = &q.media_id {
-            sql.push(" AND media_id = ").bind(t(m));
-        }
-        if let Some(person) = &q.person_id {
-            sql.push(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.media_id = hits.media_id AND pf.person_id = ")
-                .bind(t(person))
-                .push(")");
-        }
-        if let Some(k) = q.kind {
-            sql.push(" AND media_kind = ").bind(t(k.as_str()));
-        }
-        if let Some(after) = q.created_after {
-            sql.push(" AND media_created >= ").bind(Arg::Int(after));
-        }
-        if let Some(before) = q.created_before {
-            sql.push(" AND media_created < ").bind(Arg::Int(before));
-        }
-        let order = match q.sort {
-            SearchSort::Relevance => " ORDER BY raw DESC, media_id, start_s, kind, id",
-            SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, kind, id",
-        };
-        sql.push(order)
-            .push(" LIMIT ")
-            .bind(Arg::Int(i64::from(q.limit)))
-            .push(" OFFSET ")
-            .bind(Arg::Int(i64::from(q.offset)))
-            .push(") page")
-            .push(order);
+        push_filters(&mut sql, q);
+        push_page(&mut sql, q);
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
@@ -265,9 +345,188 @@ impl SearchRepo for SqlStore {
                     text,
                     marks,
                     score: (raw / (1.0 + raw) * 1e6).round() / 1e6,
+                    media_created_at: r.try_get("media_created")?,
                 })
             })
             .collect()
+    }
+    async fn search_semantic(
+        &self,
+        workspace: &str,
+        model: &str,
+        vector: &[f32],
+        q: &SearchQuery,
+    ) -> Result<Vec<SearchHit>> {
+        let (dist, body) = match self.dialect {
+            Dialect::Sqlite => (
+                ("vec_distance_cosine(v.vector, vec_f32(", "))"),
+                "json_extract(i.data, '$.text')",
+            ),
+            Dialect::Postgres => (("(v.vector <=> CAST(", " AS vector))"), "i.search_body"),
+        };
+        // The filters wrap a subquery PostgreSQL flattens, so that ordering
+        // by `dist` is ordering by the index's operator (an HNSW scan).
+        let mut sql = Sql::new(&format!(
+            "SELECT * FROM (SELECT {INSIGHT_HIT}, {body} AS body, {}",
+            dist.0
+        ));
+        sql.bind(t(&vector_text(vector)))
+            .push(&format!(
+                "{} AS dist FROM text_vectors v JOIN insights i ON i.id = v.insight_id \
+                 JOIN media m ON m.id = i.media_id WHERE v.model = ",
+                dist.1
+            ))
+            .bind(t(model))
+            .push(" AND m.workspace_id = ")
+            .bind(t(workspace))
+            .push(NOT_REJECTED)
+            .push(") hits WHERE dist <= ")
+            .bind(Arg::Float(1.0 - q.min_score));
+        push_filters(&mut sql, q);
+        sql.push(match q.sort {
+            SearchSort::Relevance => " ORDER BY dist, id",
+            SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, id",
+        })
+        .push(" LIMIT ")
+        .bind(Arg::Int(i64::from(q.limit)))
+        .push(" OFFSET ")
+        .bind(Arg::Int(i64::from(q.offset)));
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            // Keep scanning the graph until the filters have let a page
+            // through (pgvector 0.8), in exact order; a wider beam than the
+            // default 40 for deep pages.
+            let ef = (q.offset + q.limit).clamp(100, 1000);
+            sqlx::query("SET LOCAL hnsw.iterative_scan = strict_order")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&format!("SET LOCAL hnsw.ef_search = {ef}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let rows = sql.query().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                let dist: f64 = r.try_get("dist")?;
+                Ok(SearchHit {
+                    media_id: r.try_get("media_id")?,
+                    insight_id: r.try_get("id")?,
+                    analyzer: r.try_get("analyzer")?,
+                    kind: r.try_get("kind")?,
+                    start: r.try_get("start_s")?,
+                    end: r.try_get("end_s")?,
+                    text: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+                    marks: vec![],
+                    score: ((1.0 - dist).clamp(0.0, 1.0) * 1e6).round() / 1e6,
+                    media_created_at: r.try_get("media_created")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl VectorRepo for SqlStore {
+    async fn pending_texts(&self, limit: u32) -> Result<Vec<(i64, String)>> {
+        let text = match self.dialect {
+            Dialect::Sqlite => "json_extract(data, '$.text')",
+            Dialect::Postgres => "search_body",
+        };
+        let mut q = Sql::new(&format!(
+            "SELECT id, COALESCE({text}, '') AS body FROM insights \
+             WHERE vector_pending = 1 AND {EMBEDDED_KINDS} ORDER BY id LIMIT "
+        ));
+        q.bind(Arg::Int(i64::from(limit)));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("body")?)))
+            .collect()
+    }
+
+    async fn put_text_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
+        let vector = match self.dialect {
+            Dialect::Sqlite => ("vec_f32(", ")"),
+            Dialect::Postgres => ("CAST(", " AS vector)"),
+        };
+        let mut tx = self.pool.begin().await?;
+        for (id, v) in vectors {
+            let mut q =
+                Sql::new("INSERT INTO text_vectors (insight_id, model, vector) SELECT id, ");
+            q.bind(t(model))
+                .push(&format!(", {}", vector.0))
+                .bind(t(&vector_text(v)))
+                .push(&format!("{} FROM insights WHERE id = ", vector.1))
+                .bind(Arg::Int(*id))
+                .push(
+                    " ON CONFLICT (insight_id) DO UPDATE \
+                     SET model = excluded.model, vector = excluded.vector",
+                );
+            q.query().execute(&mut *tx).await?;
+            let mut done = Sql::new("UPDATE insights SET vector_pending = 0 WHERE id = ");
+            done.bind(Arg::Int(*id));
+            done.query().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn requeue_texts(
+        &self,
+        model: &str,
+        all: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Option<i64>> {
+        let mut q = Sql::new("SELECT MAX(id) AS last FROM (SELECT id FROM insights WHERE id > ");
+        q.bind(Arg::Int(after))
+            .push(&format!(" AND {EMBEDDED_KINDS} ORDER BY id LIMIT "))
+            .bind(Arg::Int(i64::from(limit)))
+            .push(") s");
+        let last: Option<i64> = q.query().fetch_one(&self.pool).await?.try_get("last")?;
+        let Some(last) = last else { return Ok(None) };
+        let mut u = Sql::new("UPDATE insights SET vector_pending = 1 WHERE id > ");
+        u.bind(Arg::Int(after))
+            .push(" AND id <= ")
+            .bind(Arg::Int(last))
+            .push(&format!(" AND {EMBEDDED_KINDS} AND vector_pending = 0"));
+        if !all {
+            u.push(
+                " AND NOT EXISTS (SELECT 1 FROM text_vectors v \
+                 WHERE v.insight_id = insights.id AND v.model = ",
+            )
+            .bind(t(model))
+            .push(")");
+        }
+        u.query().execute(&self.pool).await?;
+        Ok(Some(last))
+    }
+
+    async fn text_index_status(
+        &self,
+        workspace: Option<&str>,
+        model: &str,
+    ) -> Result<TextIndexStatus> {
+        let mut q = Sql::new(
+            "SELECT (SELECT COUNT(*) FROM text_vectors v JOIN insights i ON i.id = v.insight_id \
+             WHERE v.model = ",
+        );
+        q.bind(t(model));
+        if let Some(w) = workspace {
+            q.push(" AND i.workspace_id = ").bind(t(w));
+        }
+        q.push(&format!(
+            ") AS indexed, (SELECT COUNT(*) FROM insights WHERE vector_pending = 1 AND {EMBEDDED_KINDS}"
+        ));
+        if let Some(w) = workspace {
+            q.push(" AND workspace_id = ").bind(t(w));
+        }
+        q.push(") AS pending");
+        let row = q.query().fetch_one(&self.pool).await?;
+        Ok(TextIndexStatus {
+            indexed: row.try_get::<i64, _>("indexed")?.max(0) as u64,
+            pending: row.try_get::<i64, _>("pending")?.max(0) as u64,
+        })
     }
 }
 

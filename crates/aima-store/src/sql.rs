@@ -174,6 +174,8 @@ impl SqlStore {
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30));
         if dialect == Dialect::Sqlite {
+            // Vector distances for search by meaning, in every connection.
+            aima_sqlite_vec::register();
             // WAL lets readers run beside the one writer; busy_timeout makes a
             // writer wait for the lock (another process, or another pool
             // connection) instead of failing at once. NORMAL sync is durable
