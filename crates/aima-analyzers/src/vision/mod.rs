@@ -13,7 +13,7 @@ mod track;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aima_core::ErrorCode;
 use aima_media::{FrameSampling, RawFrame};
@@ -311,6 +311,38 @@ pub async fn load_session(
         Err(_) => session,
     };
     Ok((shared, path))
+}
+
+fn tokenizers() -> &'static Mutex<HashMap<PathBuf, Arc<tokenizers::Tokenizer>>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<tokenizers::Tokenizer>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The `tokenizer.json` of the installed model `name`, read once per process.
+pub async fn tokenizer(
+    models: &aima_models::ModelManager,
+    name: &str,
+) -> Result<Arc<tokenizers::Tokenizer>, AnalyzerError> {
+    let path = installed(models, name, "tokenizer.json").await?;
+    if let Some(t) = tokenizers().lock().ok().and_then(|c| c.get(&path).cloned()) {
+        return Ok(t);
+    }
+    let p = path.clone();
+    let t = blocking(move || {
+        tokenizers::Tokenizer::from_file(&p)
+            .map(Arc::new)
+            .map_err(|e| {
+                AnalyzerError::abort(
+                    ErrorCode::ModelMissing,
+                    format!("cannot read {}: {e}", p.display()),
+                )
+            })
+    })
+    .await?;
+    if let Ok(mut c) = tokenizers().lock() {
+        c.insert(path, t.clone());
+    }
+    Ok(t)
 }
 
 /// Runs blocking inference off the async threads.

