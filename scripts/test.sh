@@ -25,7 +25,7 @@ use_build_env
 # which hold the server to its OpenAPI document; openapi-python-client, whose
 # generated client (clients/python) the contract test drives.
 . scripts/lib/venv.sh
-use_venv openai aw-client onnx tokenizers 'moto[server]' schemathesis==4.32.5 openapi-spec-validator==0.9.0 openapi-python-client==0.29.1
+use_venv openai aw-client onnx onnxruntime==1.31.1 tokenizers 'moto[server]' schemathesis==4.32.5 openapi-spec-validator==0.9.0 openapi-python-client==0.29.1
 
 # The converted models the tests use as `file:` sources (the project's
 # shared folder, beside the clone, as CI lays it out): checked here, once,

@@ -542,8 +542,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Time-coded hits for words said, shown or named in the workspace's media. */
+        /**
+         * Time-coded hits for what is said, shown or named in the workspace's
+         *     media, by words, by meaning, or both.
+         */
         get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The state of search by meaning: its model and the indexer's progress. */
+        get: operations["search_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -972,6 +992,11 @@ export interface components {
             kind: string;
             /** @description The matched words in `text`, as character offsets `[start, end)`. */
             marks: number[][];
+            /**
+             * Format: int64
+             * @description When the media was created (Unix ms): what `sort=date` orders by.
+             */
+            media_created_at: number;
             media_id: string;
             /**
              * Format: double
@@ -989,6 +1014,11 @@ export interface components {
              */
             text: string;
         };
+        /**
+         * @description What a search matches.
+         * @enum {string}
+         */
+        SearchMode: "text" | "semantic" | "hybrid";
         SearchPage: {
             items: components["schemas"]["SearchHit"][];
             /**
@@ -1002,6 +1032,23 @@ export interface components {
          * @enum {string}
          */
         SearchSort: "relevance" | "date";
+        /** @description How far the index of search by meaning is, for the caller's workspace. */
+        SearchStatus: {
+            /**
+             * Format: int64
+             * @description Transcript segments and OCR lines with a vector of that model.
+             */
+            indexed: number;
+            /**
+             * Format: int64
+             * @description Waiting for the indexer.
+             */
+            pending: number;
+            /** @description The sentence-embedding model; null when search by meaning is off. */
+            text_model?: string | null;
+            /** @description Whether that model is installed on this server (queries need it). */
+            text_model_installed: boolean;
+        };
         ServerUsage: {
             budget?: null | components["schemas"]["BudgetReport"];
             items: components["schemas"]["UsageRow"][];
@@ -2951,9 +2998,19 @@ export interface operations {
                 kind?: null | components["schemas"]["MediaKind"];
                 created_after?: number | string;
                 created_before?: number | string;
+                /**
+                 * @description `hybrid` (default: words and meaning, fused by reciprocal rank;
+                 *     words only while no text-embedding model is installed), `text` or
+                 *     `semantic` (transcript segments and OCR lines close in meaning).
+                 */
+                mode?: null | components["schemas"]["SearchMode"];
                 /** @description `relevance` (default) or `date` (newest media first). */
                 sort?: null | components["schemas"]["SearchSort"];
-                /** @description Leave out hits scoring below (0 to 1). */
+                /**
+                 * @description Leave out hits scoring below (0 to 1): the text score of a word
+                 *     match, the cosine similarity of a match by meaning (in `hybrid`,
+                 *     applied to each before fusion).
+                 */
                 min_score?: number | null;
                 /** @description 1 to 100, default 20. */
                 limit?: number | null;
@@ -2981,6 +3038,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `mode=semantic` without its model (`model_missing`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchStatus"];
                 };
             };
             /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */

@@ -27,7 +27,7 @@ pub use media::{validate_filename, Media, MediaFilter, MediaKind, NewMedia};
 pub use page::{Cursor, PageRequest, SortOrder};
 pub use person::{Appearance, FaceRecord, Person, TimeRange};
 pub use pipeline::{validate_capability, Pipeline, PipelineError, StageSpec};
-pub use search::{SearchHit, SearchQuery, SearchSort, SearchTerm};
+pub use search::{SearchHit, SearchMode, SearchQuery, SearchSort, SearchTerm};
 
 /// The workspace every single-user installation starts with.
 pub const DEFAULT_WORKSPACE: &str = "default";

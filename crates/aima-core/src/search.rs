@@ -78,8 +78,75 @@ pub enum SearchSort {
     Date,
 }
 
+/// What a search matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    /// The words themselves (stemmed, prefixes, phrases).
+    Text,
+    /// Meaning: what is said or shown is close to the query in a sentence
+    /// embedding's space, whatever the words.
+    Semantic,
+    /// Both, fused by reciprocal rank.
+    #[default]
+    Hybrid,
+}
+
+/// The constant of reciprocal rank fusion (Cormack et al., 2009): a hit's
+/// fused score is the sum over the lists of `1 / (RRF_K + rank)`.
+pub const RRF_K: f64 = 60.0;
+
+/// Fuses ranked lists (best first) by reciprocal rank: a hit found by
+/// several lists rises above one found by a single list at the same rank.
+/// The same insight (or media, for file names) in two lists is one hit,
+/// carrying the first list's text and marks. Scores are scaled to 0..1 by
+/// the best possible sum (rank 1 in every list). With `SearchSort::Date`
+/// the fused hits are then ordered newest media first.
+pub fn fuse(lists: Vec<Vec<SearchHit>>, sort: SearchSort) -> Vec<SearchHit> {
+    let best = lists.len() as f64 / (RRF_K + 1.0);
+    let mut fused: Vec<(SearchHit, f64)> = Vec::new();
+    let mut at = std::collections::HashMap::new();
+    for list in lists {
+        for (rank, hit) in list.into_iter().enumerate() {
+            let add = 1.0 / (RRF_K + rank as f64 + 1.0);
+            let key = (hit.insight_id, hit.media_id.clone(), hit.kind.clone());
+            match at.get(&key) {
+                Some(&i) => {
+                    let (kept, score): &mut (SearchHit, f64) = &mut fused[i];
+                    *score += add;
+                    if kept.marks.is_empty() && !hit.marks.is_empty() {
+                        kept.marks = hit.marks;
+                    }
+                }
+                None => {
+                    at.insert(key, fused.len());
+                    fused.push((hit, add));
+                }
+            }
+        }
+    }
+    // Stable: equal scores keep the order they were first found in.
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut hits: Vec<SearchHit> = fused
+        .into_iter()
+        .map(|(mut hit, score)| {
+            hit.score = (score / best * 1e6).round() / 1e6;
+            hit
+        })
+        .collect();
+    if sort == SearchSort::Date {
+        hits.sort_by(|a, b| {
+            b.media_created_at
+                .cmp(&a.media_created_at)
+                .then_with(|| a.media_id.cmp(&b.media_id))
+                .then_with(|| a.start.total_cmp(&b.start))
+        });
+    }
+    hits
+}
+
 /// A text search in one workspace.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchQuery {
     pub terms: Vec<SearchTerm>,
     pub analyzer: Option<String>,
@@ -118,6 +185,8 @@ pub struct SearchHit {
     pub marks: Vec<[usize; 2]>,
     /// 0 to 1, higher is better; comparable within one search.
     pub score: f64,
+    /// When the media was created (Unix ms): what `sort=date` orders by.
+    pub media_created_at: i64,
 }
 
 /// Splits text the engine marked with `\u{2}` ... `\u{3}` into the clean
@@ -174,6 +243,40 @@ mod tests {
             assert_eq!(parse_query(nothing), Ok(vec![]), "{nothing:?}");
         }
         assert!(parse_query(&"x ".repeat(501)).is_err());
+    }
+
+    fn hit(insight: i64) -> SearchHit {
+        SearchHit {
+            media_id: "m".into(),
+            insight_id: Some(insight),
+            analyzer: None,
+            kind: "text".into(),
+            start: 0.0,
+            end: None,
+            text: String::new(),
+            marks: vec![],
+            score: 0.0,
+            media_created_at: 0,
+        }
+    }
+
+    #[test]
+    fn fusion_ranks_hits_found_by_both_lists_first() {
+        let text = vec![hit(1), hit(2), hit(3)];
+        let meaning = vec![hit(4), hit(3), hit(5)];
+        let fused = fuse(vec![text, meaning], SearchSort::Relevance);
+        let ids: Vec<_> = fused.iter().map(|h| h.insight_id.unwrap_or(0)).collect();
+        // 3 is in both lists; 1 and 4 lead one list each, 1 found first.
+        assert_eq!(ids, [3, 1, 4, 2, 5]);
+        assert!(fused.iter().all(|h| h.score > 0.0 && h.score <= 1.0));
+        assert_eq!(
+            fuse(vec![vec![hit(7)], vec![hit(7)]], SearchSort::Relevance)[0].score,
+            1.0
+        );
+        let mut newer = hit(8);
+        newer.media_created_at = 5;
+        let by_date = fuse(vec![vec![hit(1)], vec![newer]], SearchSort::Date);
+        assert_eq!(by_date[0].insight_id, Some(8));
     }
 
     #[test]

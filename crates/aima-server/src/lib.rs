@@ -81,6 +81,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Active mode models, loaded once per version.
     pub modes: Arc<ModeCache>,
+    /// Search by words and by meaning.
+    pub searcher: aima_search::Searcher,
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics

@@ -12,7 +12,7 @@ use crate::AppState;
         description = "Media analysis and activity insight. Every error body is `{\"error\": {\"code\", \"message\"}}`; codes are stable. An optional query parameter given empty (`cursor=`) counts as absent; unknown query parameters are refused.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(crate::error::ErrorBody, aima_core::ErrorCode, aima_core::SortOrder, aima_core::SearchSort)),
+    components(schemas(crate::error::ErrorBody, aima_core::ErrorCode, aima_core::SortOrder, aima_core::SearchSort, aima_core::SearchMode)),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
     tags(
@@ -21,7 +21,7 @@ use crate::AppState;
         (name = "system", description = "Analyzers available"),
         (name = "activity", description = "Workplace activity with its modes; time per mode and application. Records arrive at `POST /log_activity` and through the ActivityWatch-compatible API under `/api/0`"),
         (name = "modes", description = "Modes, training, real-time prediction, model versions"),
-        (name = "search", description = "Find what was said, shown or named: time-coded text search across the workspace's media"),
+        (name = "search", description = "Find what was said, shown or named: time-coded search across the workspace's media, by words and by meaning"),
         (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight")
     )
 )]
@@ -214,6 +214,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(persons::move_face))
         .routes(routes!(persons::review))
         .routes(routes!(crate::routes::search::search))
+        .routes(routes!(crate::routes::search::status))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

@@ -165,7 +165,19 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         wake: worker.as_ref().map(|w| w.waker()),
         metrics: metrics_handle(),
         modes: Default::default(),
+        searcher: aima_search::Searcher::new(
+            backends.store.clone(),
+            cfg.model_manager(),
+            Some(cfg.search.text_model.clone()),
+        ),
     };
+    let indexer = (cfg.search.indexer && !cfg.search.text_model.is_empty()).then(|| {
+        Arc::new(aima_search::TextIndexer::new(
+            backends.store.clone(),
+            cfg.model_manager(),
+            &cfg.search.text_model,
+        ))
+    });
     let app = aima_server::router(state);
     tracing::info!(%addr, workers = cfg.workers.count, anonymous = allow_anonymous, "aima listening on http://{addr}");
     startup_summary(&cfg, addr).await;
@@ -175,6 +187,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
     let sql = backends.sql.clone();
     let task = tokio::spawn(async move {
         let workers = worker.map(|w| tokio::spawn(w.run(token.clone())));
+        let indexer = indexer.map(|i| tokio::spawn(i.run(token.clone())));
         let server_token = token.clone();
         let serve = axum::serve(listener, app)
             .with_graceful_shutdown(async move { server_token.cancelled().await });
@@ -184,6 +197,9 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             if tokio::time::timeout(grace, w).await.is_err() {
                 tracing::warn!("workers did not stop within the grace period");
             }
+        }
+        if let Some(i) = indexer {
+            let _ = tokio::time::timeout(grace, i).await;
         }
         sql.close().await;
         tracing::info!("stopped");
@@ -226,8 +242,8 @@ async fn startup_summary(cfg: &Config, addr: SocketAddr) {
         return; // this process runs no analyzer
     }
     let mut missing = Vec::new();
-    for name in Registry::builtin().models_of(&cfg.pipeline.default) {
-        match models.status(name).await {
+    for name in cfg.default_models() {
+        match models.status(&name).await {
             Ok(s) if s.state == aima_models::State::Installed => {}
             _ => missing.push(name),
         }

@@ -123,10 +123,18 @@ enum Command {
         hostname: Option<String>,
     },
     /// Search what was said, shown or named in a workspace's media (the
-    /// same hits as `GET /api/v1/search`), straight from the database.
+    /// same hits as `GET /api/v1/search`), straight from the database;
+    /// `aima search reindex` rebuilds the index of search by meaning.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Search {
+        #[command(subcommand)]
+        action: Option<SearchCommand>,
         /// Words, `prefix*` and `"a phrase"`; every term must match.
-        query: String,
+        #[arg(required = true)]
+        query: Option<String>,
+        /// `hybrid` (words and meaning), `text` or `semantic`.
+        #[arg(long, value_enum, default_value_t = SearchModeArg::Hybrid)]
+        mode: SearchModeArg,
         #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
         workspace: String,
         /// Only insights of this analyzer (transcribe, ocr, objects, clip).
@@ -152,6 +160,36 @@ enum Command {
     /// Show configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SearchCommand {
+    /// Embeds every transcript segment and OCR line again with the
+    /// configured `search.text_model` (after changing it, or with `--all`
+    /// to rebuild), showing progress. Servers keep answering meanwhile:
+    /// texts are queued and embedded in small transactions.
+    Reindex {
+        /// Every text, not only those without a vector of the current model.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SearchModeArg {
+    Hybrid,
+    Text,
+    Semantic,
+}
+
+impl From<SearchModeArg> for aima_core::search::SearchMode {
+    fn from(m: SearchModeArg) -> Self {
+        match m {
+            SearchModeArg::Hybrid => Self::Hybrid,
+            SearchModeArg::Text => Self::Text,
+            SearchModeArg::Semantic => Self::Semantic,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -460,7 +498,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Search {
+            action: Some(SearchCommand::Reindex { all }),
+            ..
+        } => reindex(&cfg, all).await,
+        Command::Search {
+            action: None,
             query,
+            mode,
             workspace,
             analyzer,
             media_id,
@@ -468,6 +512,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             format,
         } => {
+            let query = query.unwrap_or_default();
             let terms = aima_core::search::parse_query(&query).map_err(anyhow::Error::msg)?;
             let q = aima_core::SearchQuery {
                 terms,
@@ -487,9 +532,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 limit,
             };
             let backends = app::open_backends(&cfg).await?;
-            let hits = backends.store.search_text(&workspace, &q).await?;
+            let searcher = aima_search::Searcher::new(
+                backends.store.clone(),
+                cfg.model_manager(),
+                Some(cfg.search.text_model.clone()),
+            );
+            let hits = searcher.search(&workspace, mode.into(), &query, &q).await;
             backends.sql.close().await;
-            print_hits(&hits, format)
+            print_hits(&hits?, format)
         }
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
@@ -561,9 +611,9 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
         }
         ModelsCommand::Pull { mut names, default } => {
             if default {
-                for m in Registry::builtin().models_of(&cfg.pipeline.default) {
-                    if !names.iter().any(|n| n == m) {
-                        names.push(m.to_string());
+                for m in cfg.default_models() {
+                    if !names.contains(&m) {
+                        names.push(m);
                     }
                 }
             }
@@ -698,6 +748,34 @@ async fn analyze(
             }
         }
     }
+    Ok(())
+}
+
+/// `aima search reindex`: queue, then embed until nothing is pending.
+async fn reindex(cfg: &Config, all: bool) -> anyhow::Result<()> {
+    if cfg.search.text_model.is_empty() {
+        bail!("search by meaning is off: search.text_model is empty");
+    }
+    let backends = app::open_backends(cfg).await?;
+    let indexer = aima_search::TextIndexer::new(
+        backends.store.clone(),
+        cfg.model_manager(),
+        &cfg.search.text_model,
+    );
+    indexer
+        .requeue(all, |last| eprint!("\rqueued texts up to insight {last}"))
+        .await?;
+    eprintln!();
+    let done = indexer
+        .drain(|s| eprint!("\r{} indexed, {} pending   ", s.indexed, s.pending))
+        .await;
+    eprintln!();
+    backends.sql.close().await;
+    let done = done?;
+    println!(
+        "{} texts have vectors of {}",
+        done.indexed, cfg.search.text_model
+    );
     Ok(())
 }
 

@@ -20,7 +20,21 @@ pub struct Config {
     pub blobs: BlobsConfig,
     pub persons: PersonsConfig,
     pub pipeline: PipelineConfig,
+    pub search: SearchConfig,
     pub log: LogConfig,
+}
+
+/// Search by meaning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// The sentence-embedding model (a `text_embedding` catalog entry) that
+    /// embeds transcript segments, OCR lines and queries. Empty: search by
+    /// meaning is off (`mode=hybrid` is text search).
+    pub text_model: String,
+    /// `aima serve` embeds newly stored texts in the background. Off: only
+    /// `aima search reindex` (or another server) does.
+    pub indexer: bool,
 }
 
 /// What runs on an upload that names no pipeline.
@@ -246,11 +260,34 @@ impl Default for Config {
             pipeline: PipelineConfig {
                 default: DEFAULT_PIPELINE.map(String::from).to_vec(),
             },
+            search: SearchConfig {
+                text_model: DEFAULT_TEXT_MODEL.into(),
+                indexer: true,
+            },
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
             },
         }
+    }
+}
+
+/// The sentence-embedding model of search by meaning.
+pub const DEFAULT_TEXT_MODEL: &str = "minilm-l6-int8";
+
+impl Config {
+    /// What `aima models pull --default` fetches: the models of the default
+    /// pipeline and of search by meaning.
+    pub fn default_models(&self) -> Vec<String> {
+        let mut names: Vec<String> = aima_analyzers::Registry::builtin()
+            .models_of(&self.pipeline.default)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        if !self.search.text_model.is_empty() && !names.contains(&self.search.text_model) {
+            names.push(self.search.text_model.clone());
+        }
+        names
     }
 }
 
@@ -550,6 +587,15 @@ match_threshold = 0.6
 # `aima models pull --default` fetches the models they need. [] for none.
 default = ["probe", "keyframes", "transcribe", "ocr", "nsfw", "objects", "faces"]
 
+[search]
+# The sentence-embedding model that embeds transcript segments, OCR lines
+# and queries for search by meaning (`aima models pull --default` fetches
+# it). "" turns search by meaning off. After changing it, run
+# `aima search reindex`.
+text_model = "minilm-l6-int8"
+# `aima serve` embeds newly stored texts in the background.
+indexer = true
+
 [log]
 # text or json. Flag: --log-format.
 format = "text"
@@ -614,10 +660,10 @@ mod tests {
     #[test]
     fn every_default_model_has_a_public_source() {
         let catalog = aima_models::Catalog::builtin();
-        let names =
-            aima_analyzers::Registry::builtin().models_of(&Config::default().pipeline.default);
-        assert!(names.len() >= 6, "{names:?}");
-        for name in names {
+        let names = Config::default().default_models();
+        assert!(names.len() >= 7, "{names:?}");
+        assert!(names.iter().any(|n| n == DEFAULT_TEXT_MODEL), "{names:?}");
+        for name in &names {
             let e = catalog
                 .get(name)
                 .unwrap_or_else(|| panic!("{name} not in the catalog"));

@@ -43,8 +43,10 @@ from .rename import Rename
 from .review import Review
 from .review_body import ReviewBody
 from .search_hit import SearchHit
+from .search_mode import SearchMode
 from .search_page import SearchPage
 from .search_sort import SearchSort
+from .search_status import SearchStatus
 from .server_usage import ServerUsage
 from .sort_order import SortOrder
 from .split import Split
@@ -114,8 +116,10 @@ __all__ = (
     "Review",
     "ReviewBody",
     "SearchHit",
+    "SearchMode",
     "SearchPage",
     "SearchSort",
+    "SearchStatus",
     "ServerUsage",
     "SortOrder",
     "Split",

@@ -28,6 +28,7 @@ class SearchHit:
             kind (str): The insight's kind (`transcript_segment`, `text`, `object_track`,
                 `labels`, `face` for a person found by name), or `filename`.
             marks (list[list[int]]): The matched words in `text`, as character offsets `[start, end)`.
+            media_created_at (int): When the media was created (Unix ms): what `sort=date` orders by.
             media_id (str):
             score (float): 0 to 1, higher is better; comparable within one search.
             start (float): Seconds into the media.
@@ -40,6 +41,7 @@ class SearchHit:
 
     kind: str
     marks: list[list[int]]
+    media_created_at: int
     media_id: str
     score: float
     start: float
@@ -64,6 +66,8 @@ class SearchHit:
             marks.append(marks_item)
 
 
+
+        media_created_at = self.media_created_at
 
         media_id = self.media_id
 
@@ -97,6 +101,7 @@ class SearchHit:
         field_dict.update({
             "kind": kind,
             "marks": marks,
+            "media_created_at": media_created_at,
             "media_id": media_id,
             "score": score,
             "start": start,
@@ -125,6 +130,8 @@ class SearchHit:
 
             marks.append(marks_item)
 
+
+        media_created_at = d.pop("media_created_at")
 
         media_id = d.pop("media_id")
 
@@ -167,6 +174,7 @@ class SearchHit:
         search_hit = cls(
             kind=kind,
             marks=marks,
+            media_created_at=media_created_at,
             media_id=media_id,
             score=score,
             start=start,

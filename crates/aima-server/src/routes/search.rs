@@ -1,8 +1,11 @@
-//! `/api/v1/search`: time-coded text search over a workspace's insights
-//! (transcript segments, OCR lines, object and CLIP labels).
+//! `/api/v1/search`: time-coded search over a workspace's insights, by
+//! their words (transcript segments, OCR lines, object and CLIP labels,
+//! file and person names), by meaning (transcript segments and OCR lines,
+//! through the sentence-embedding model), or both fused.
 
-use aima_core::search::{parse_query, SearchHit, SearchQuery, SearchSort};
+use aima_core::search::{parse_query, SearchHit, SearchMode, SearchQuery, SearchSort};
 use aima_core::{ErrorCode, MediaKind};
+use aima_search::SearchError;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -37,9 +40,15 @@ pub struct SearchParams {
     /// Media created before (Unix ms or RFC 3339).
     #[param(schema_with = crate::openapi::time_param)]
     created_before: Option<String>,
+    /// `hybrid` (default: words and meaning, fused by reciprocal rank;
+    /// words only while no text-embedding model is installed), `text` or
+    /// `semantic` (transcript segments and OCR lines close in meaning).
+    mode: Option<SearchMode>,
     /// `relevance` (default) or `date` (newest media first).
     sort: Option<SearchSort>,
-    /// Leave out hits scoring below (0 to 1).
+    /// Leave out hits scoring below (0 to 1): the text score of a word
+    /// match, the cosine similarity of a match by meaning (in `hybrid`,
+    /// applied to each before fusion).
     #[param(minimum = 0.0, maximum = 1.0)]
     min_score: Option<f64>,
     /// 1 to 100, default 20.
@@ -80,12 +89,14 @@ fn offset_from(cursor: Option<&str>, search: &str) -> Result<u32, ApiError> {
     offset.parse().map_err(|_| bad())
 }
 
-/// Time-coded hits for words said, shown or named in the workspace's media.
+/// Time-coded hits for what is said, shown or named in the workspace's
+/// media, by words, by meaning, or both.
 #[utoipa::path(
     get, path = "/api/v1/search", operation_id = "search", tag = "search", params(SearchParams),
     responses(
         (status = 200, body = SearchPage),
-        (status = 400, description = "A bad query (`invalid_query`) or parameter (`invalid_parameter`)", body = crate::ErrorBody)
+        (status = 400, description = "A bad query (`invalid_query`) or parameter (`invalid_parameter`)", body = crate::ErrorBody),
+        (status = 503, description = "`mode=semantic` without its model (`model_missing`)", body = crate::ErrorBody)
     )
 )]
 pub async fn search(
@@ -123,10 +134,11 @@ pub async fn search(
         offset: 0,
         limit: limit + 1,
     };
+    let mode = p.mode.unwrap_or_default();
     // What the cursor is bound to: the search, not the page size.
     let digest = hex::encode(
         &Sha256::digest(format!(
-            "{query:?}",
+            "{mode:?} {query:?}",
             query = SearchQuery {
                 limit: 0,
                 ..query.clone()
@@ -141,12 +153,60 @@ pub async fn search(
         ));
     }
     let mut items = state
-        .store
-        .search_text(&caller.workspace, &SearchQuery { offset, ..query })
+        .searcher
+        .search(
+            &caller.workspace,
+            mode,
+            &p.q,
+            &SearchQuery { offset, ..query },
+        )
         .await?;
     let next_cursor = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
         cursor(&digest, offset + limit)
     });
     Ok(axum::Json(SearchPage { items, next_cursor }))
+}
+
+impl From<SearchError> for ApiError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Store(e) => e.into(),
+            SearchError::MeaningOff | SearchError::ModelMissing(_) => {
+                ApiError::new(ErrorCode::ModelMissing, e.to_string())
+            }
+            SearchError::Embed(_) => ApiError::internal(e),
+        }
+    }
+}
+
+/// How far the index of search by meaning is, for the caller's workspace.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchStatus {
+    /// The sentence-embedding model; null when search by meaning is off.
+    pub text_model: Option<String>,
+    /// Whether that model is installed on this server (queries need it).
+    pub text_model_installed: bool,
+    /// Transcript segments and OCR lines with a vector of that model.
+    pub indexed: u64,
+    /// Waiting for the indexer.
+    pub pending: u64,
+}
+
+/// The state of search by meaning: its model and the indexer's progress.
+#[utoipa::path(
+    get, path = "/api/v1/search/status", operation_id = "search_status", tag = "search",
+    responses((status = 200, body = SearchStatus))
+)]
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<SearchStatus>> {
+    let s = state.searcher.status(&caller.workspace).await?;
+    Ok(axum::Json(SearchStatus {
+        text_model: s.model,
+        text_model_installed: s.installed,
+        indexed: s.index.indexed,
+        pending: s.index.pending,
+    }))
 }

@@ -115,7 +115,7 @@ pub fn shared_models() -> PathBuf {
 
 /// The models the tests run: Whisper (CTranslate2 and whisper.cpp), ONNX
 /// Runtime and the image models.
-pub const TEST_MODELS: [&str; 9] = [
+pub const TEST_MODELS: [&str; 10] = [
     "faster-whisper-tiny.en",
     "whisper-tiny.en",
     "onnxruntime",
@@ -125,6 +125,7 @@ pub const TEST_MODELS: [&str; 9] = [
     "objects-centernet",
     "pose-movenet-multipose",
     "faces-blazeface-faceres",
+    "minilm-l6-int8",
 ];
 
 /// Stages whose default model only a hub has (the analyzers' defaults are
@@ -355,8 +356,10 @@ impl TestApp {
             .send()
             .await
             .expect("create job");
-        assert_eq!(r.status().as_u16(), 201);
-        r.json().await.unwrap_or_default()
+        let status = r.status().as_u16();
+        let v: Value = r.json().await.unwrap_or_default();
+        assert_eq!(status, 201, "{v}");
+        v
     }
 
     /// Queues a job through the API and waits for its end; returns it.

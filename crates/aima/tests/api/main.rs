@@ -10,6 +10,7 @@ mod contract;
 mod first_run;
 mod helpers;
 mod jobs;
+mod meaning;
 mod media;
 mod models;
 mod ops;

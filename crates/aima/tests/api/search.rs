@@ -11,8 +11,11 @@ use crate::helpers::*;
 
 const SPOKEN: &str = "The budget for April is approved. Please open the shared document.";
 
+/// A search by words only (meaning has tests of its own: `meaning.rs`).
 async fn search(app: &TestApp, query: &str) -> Value {
-    let (s, v) = app.get_json(&format!("/api/v1/search?{query}")).await;
+    let (s, v) = app
+        .get_json(&format!("/api/v1/search?mode=text&{query}"))
+        .await;
     assert_eq!(s, 200, "{query}: {v}");
     v
 }
@@ -124,7 +127,8 @@ async fn words_said_and_shown_are_found_at_their_time() {
 
         // The CLI prints the same hits, matches in brackets.
         let mut cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"));
-        cli.args(["search", "budget", "--format", "text", "--data-dir"])
+        cli.args(["search", "budget", "--mode", "text", "--format", "text"])
+            .arg("--data-dir")
             .arg(&app.config.data_dir)
             .env("AIMA_CONFIG", "/nonexistent");
         if !app.config.database.url.is_empty() {

@@ -10,6 +10,7 @@ from ... import errors
 
 from ...models.error_body import ErrorBody
 from ...models.media_kind import MediaKind
+from ...models.search_mode import SearchMode
 from ...models.search_page import SearchPage
 from ...models.search_sort import SearchSort
 from ...types import UNSET, Unset
@@ -27,6 +28,7 @@ def _get_kwargs(
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
+    mode: None | SearchMode | Unset = UNSET,
     sort: None | SearchSort | Unset = UNSET,
     min_score: float | None | Unset = UNSET,
     limit: int | None | Unset = UNSET,
@@ -88,6 +90,15 @@ def _get_kwargs(
     else:
         json_created_before = created_before
     params["created_before"] = json_created_before
+
+    json_mode: None | str | Unset
+    if isinstance(mode, Unset):
+        json_mode = UNSET
+    elif isinstance(mode, SearchMode):
+        json_mode = mode.value
+    else:
+        json_mode = mode
+    params["mode"] = json_mode
 
     json_sort: None | str | Unset
     if isinstance(sort, Unset):
@@ -156,6 +167,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -181,13 +199,15 @@ def sync_detailed(
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
+    mode: None | SearchMode | Unset = UNSET,
     sort: None | SearchSort | Unset = UNSET,
     min_score: float | None | Unset = UNSET,
     limit: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
 
 ) -> Response[ErrorBody | SearchPage]:
-    """ Time-coded hits for words said, shown or named in the workspace's media.
+    """ Time-coded hits for what is said, shown or named in the workspace's
+    media, by words, by meaning, or both.
 
     Args:
         q (str):
@@ -197,6 +217,7 @@ def sync_detailed(
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
+        mode (None | SearchMode | Unset):
         sort (None | SearchSort | Unset):
         min_score (float | None | Unset):
         limit (int | None | Unset):
@@ -219,6 +240,7 @@ person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
+mode=mode,
 sort=sort,
 min_score=min_score,
 limit=limit,
@@ -242,13 +264,15 @@ def sync(
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
+    mode: None | SearchMode | Unset = UNSET,
     sort: None | SearchSort | Unset = UNSET,
     min_score: float | None | Unset = UNSET,
     limit: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
 
 ) -> ErrorBody | SearchPage | None:
-    """ Time-coded hits for words said, shown or named in the workspace's media.
+    """ Time-coded hits for what is said, shown or named in the workspace's
+    media, by words, by meaning, or both.
 
     Args:
         q (str):
@@ -258,6 +282,7 @@ def sync(
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
+        mode (None | SearchMode | Unset):
         sort (None | SearchSort | Unset):
         min_score (float | None | Unset):
         limit (int | None | Unset):
@@ -281,6 +306,7 @@ person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
+mode=mode,
 sort=sort,
 min_score=min_score,
 limit=limit,
@@ -298,13 +324,15 @@ async def asyncio_detailed(
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
+    mode: None | SearchMode | Unset = UNSET,
     sort: None | SearchSort | Unset = UNSET,
     min_score: float | None | Unset = UNSET,
     limit: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
 
 ) -> Response[ErrorBody | SearchPage]:
-    """ Time-coded hits for words said, shown or named in the workspace's media.
+    """ Time-coded hits for what is said, shown or named in the workspace's
+    media, by words, by meaning, or both.
 
     Args:
         q (str):
@@ -314,6 +342,7 @@ async def asyncio_detailed(
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
+        mode (None | SearchMode | Unset):
         sort (None | SearchSort | Unset):
         min_score (float | None | Unset):
         limit (int | None | Unset):
@@ -336,6 +365,7 @@ person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
+mode=mode,
 sort=sort,
 min_score=min_score,
 limit=limit,
@@ -359,13 +389,15 @@ async def asyncio(
     kind: MediaKind | None | Unset = UNSET,
     created_after: datetime.datetime | int | str | Unset = UNSET,
     created_before: datetime.datetime | int | str | Unset = UNSET,
+    mode: None | SearchMode | Unset = UNSET,
     sort: None | SearchSort | Unset = UNSET,
     min_score: float | None | Unset = UNSET,
     limit: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
 
 ) -> ErrorBody | SearchPage | None:
-    """ Time-coded hits for words said, shown or named in the workspace's media.
+    """ Time-coded hits for what is said, shown or named in the workspace's
+    media, by words, by meaning, or both.
 
     Args:
         q (str):
@@ -375,6 +407,7 @@ async def asyncio(
         kind (MediaKind | None | Unset):
         created_after (datetime.datetime | int | str | Unset):
         created_before (datetime.datetime | int | str | Unset):
+        mode (None | SearchMode | Unset):
         sort (None | SearchSort | Unset):
         min_score (float | None | Unset):
         limit (int | None | Unset):
@@ -398,6 +431,7 @@ person_id=person_id,
 kind=kind,
 created_after=created_after,
 created_before=created_before,
+mode=mode,
 sort=sort,
 min_score=min_score,
 limit=limit,

@@ -1,0 +1,181 @@
+//! Search, the one seam the API and the CLI search through: by words (the
+//! store's full-text index), by meaning (a sentence embedding of the query
+//! against the store's text vectors) or both, fused by reciprocal rank
+//! (`aima_core::search::fuse`). The indexes themselves live in the
+//! database (`aima_store::SearchRepo`, `VectorRepo`): FTS5 and sqlite-vec
+//! on SQLite, `tsvector` and pgvector on PostgreSQL. [`index`] keeps the
+//! text vectors filled.
+
+pub mod index;
+
+use std::sync::Arc;
+
+use aima_analyzers::embed::TextEmbedder;
+use aima_analyzers::AnalyzerError;
+use aima_core::search::{fuse, SearchHit, SearchMode, SearchQuery};
+use aima_core::ErrorCode;
+use aima_models::ModelManager;
+use aima_store::{Store, StoreError, TextIndexStatus};
+
+pub use index::TextIndexer;
+
+/// A match by meaning needs at least this cosine similarity, whatever
+/// `min_score` asks: all-MiniLM-L6-v2 puts unrelated sentences at about
+/// -0.05 to 0.2 and paraphrases from about 0.35 up, so lower hits are noise.
+pub const MIN_SIMILARITY: f64 = 0.25;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Search by meaning is turned off (`search.text_model` is empty).
+    #[error("search by meaning is off on this server (search.text_model is empty)")]
+    MeaningOff,
+    /// The text-embedding model is not installed.
+    #[error("search by meaning needs its model: {0}")]
+    ModelMissing(String),
+    /// The model failed on the query.
+    #[error("embedding the query failed: {0}")]
+    Embed(AnalyzerError),
+}
+
+impl From<AnalyzerError> for SearchError {
+    fn from(e: AnalyzerError) -> Self {
+        match e {
+            AnalyzerError::Abort {
+                code: ErrorCode::ModelMissing,
+                message,
+            } => SearchError::ModelMissing(message),
+            other => SearchError::Embed(other),
+        }
+    }
+}
+
+/// Where search by meaning stands for a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeaningStatus {
+    /// None: search by meaning is off.
+    pub model: Option<String>,
+    pub installed: bool,
+    pub index: TextIndexStatus,
+}
+
+/// Runs searches; cheap to clone (the query model is loaded once, on the
+/// first search by meaning).
+#[derive(Clone)]
+pub struct Searcher {
+    store: Arc<dyn Store>,
+    models: ModelManager,
+    text_model: Option<String>,
+    embedder: Arc<tokio::sync::OnceCell<TextEmbedder>>,
+}
+
+impl Searcher {
+    /// `text_model` None (or empty): search by meaning is off.
+    pub fn new(store: Arc<dyn Store>, models: ModelManager, text_model: Option<String>) -> Self {
+        Self {
+            store,
+            models,
+            text_model: text_model.filter(|m| !m.is_empty()),
+            embedder: Default::default(),
+        }
+    }
+
+    pub fn text_model(&self) -> Option<&str> {
+        self.text_model.as_deref()
+    }
+
+    /// Hits of `q` in `workspace`: `q.limit` from `q.offset` on. `text` is
+    /// what the user typed (embedded for meaning; `q.terms` is its parse).
+    /// A query without terms finds nothing in any mode, nor a match by
+    /// meaning below [`MIN_SIMILARITY`]. `Hybrid` without an installed
+    /// model is text search.
+    pub async fn search(
+        &self,
+        workspace: &str,
+        mode: SearchMode,
+        text: &str,
+        q: &SearchQuery,
+    ) -> Result<Vec<SearchHit>, SearchError> {
+        if q.terms.is_empty() {
+            return Ok(vec![]);
+        }
+        let by_meaning = |q: &SearchQuery| SearchQuery {
+            min_score: q.min_score.max(MIN_SIMILARITY),
+            ..q.clone()
+        };
+        match mode {
+            SearchMode::Text => Ok(self.store.search_text(workspace, q).await?),
+            SearchMode::Semantic => {
+                let (model, vector) = self.embed(text).await?;
+                Ok(self
+                    .store
+                    .search_semantic(workspace, &model, &vector, &by_meaning(q))
+                    .await?)
+            }
+            SearchMode::Hybrid => {
+                // Both lists down to this page, fused, then the page cut.
+                let deep = SearchQuery {
+                    offset: 0,
+                    limit: q.offset + q.limit,
+                    ..q.clone()
+                };
+                let mut lists = vec![self.store.search_text(workspace, &deep).await?];
+                match self.embed(text).await {
+                    Ok((model, vector)) => lists.push(
+                        self.store
+                            .search_semantic(workspace, &model, &vector, &by_meaning(&deep))
+                            .await?,
+                    ),
+                    Err(SearchError::MeaningOff | SearchError::ModelMissing(_)) => {}
+                    Err(e) => return Err(e),
+                }
+                Ok(fuse(lists, q.sort)
+                    .into_iter()
+                    .skip(q.offset as usize)
+                    .take(q.limit as usize)
+                    .collect())
+            }
+        }
+    }
+
+    /// The query's vector and the model that made it.
+    async fn embed(&self, text: &str) -> Result<(String, Vec<f32>), SearchError> {
+        let model = self.text_model.as_deref().ok_or(SearchError::MeaningOff)?;
+        let embedder = self
+            .embedder
+            .get_or_try_init(|| TextEmbedder::load(&self.models, model))
+            .await?;
+        let vector = embedder
+            .embed_async(vec![text.to_string()])
+            .await?
+            .pop()
+            .unwrap_or_default();
+        Ok((model.to_string(), vector))
+    }
+
+    /// The model of search by meaning, whether it is installed, and how far
+    /// the workspace's texts are indexed.
+    pub async fn status(&self, workspace: &str) -> Result<MeaningStatus, SearchError> {
+        let Some(model) = self.text_model.clone() else {
+            return Ok(MeaningStatus {
+                model: None,
+                installed: false,
+                index: TextIndexStatus::default(),
+            });
+        };
+        let index = self
+            .store
+            .text_index_status(Some(workspace), &model)
+            .await?;
+        let installed = matches!(
+            self.models.status(&model).await,
+            Ok(s) if s.state == aima_models::State::Installed
+        );
+        Ok(MeaningStatus {
+            model: Some(model),
+            installed,
+            index,
+        })
+    }
+}
