@@ -69,6 +69,7 @@ error_codes! {
     UnsupportedContentType => ("unsupported_content_type", 415),
     Forbidden => ("forbidden", 403),
     InvalidQuery => ("invalid_query", 400),
+    NoFaceFound => ("no_face_found", 422),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -95,18 +95,29 @@ pub fn centroid<'a>(embeddings: impl IntoIterator<Item = &'a [f32]>) -> Option<V
     })
 }
 
+/// The persons a face matches: centroids at or above `threshold`, most
+/// similar first, with their similarity.
+pub fn ranked<'a>(
+    face: &[f32],
+    persons: impl IntoIterator<Item = (&'a str, &'a [f32])>,
+    threshold: f32,
+) -> Vec<(&'a str, f32)> {
+    let mut matches: Vec<(&str, f32)> = persons
+        .into_iter()
+        .map(|(id, c)| (id, cosine(face, c)))
+        .filter(|(_, s)| *s >= threshold)
+        .collect();
+    matches.sort_by(|a, b| b.1.total_cmp(&a.1));
+    matches
+}
+
 /// The person a face joins: the closest centroid at or above `threshold`.
 pub fn closest<'a>(
     face: &[f32],
     persons: impl IntoIterator<Item = (&'a str, &'a [f32])>,
     threshold: f32,
 ) -> Option<&'a str> {
-    persons
-        .into_iter()
-        .map(|(id, c)| (id, cosine(face, c)))
-        .filter(|(_, s)| *s >= threshold)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(id, _)| id)
+    ranked(face, persons, threshold).first().map(|(id, _)| *id)
 }
 
 /// Merges sorted, possibly overlapping time ranges into disjoint ones.

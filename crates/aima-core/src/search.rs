@@ -189,6 +189,25 @@ pub struct SearchHit {
     pub media_created_at: i64,
 }
 
+/// A person whose faces match a face searched for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonMatch {
+    pub person_id: String,
+    pub name: Option<String>,
+    /// Cosine similarity of the face to the person's centroid (0 to 1).
+    pub score: f64,
+    /// Where the person appears: each media's merged time ranges.
+    pub appearances: Vec<PersonAppearance>,
+}
+
+/// One time range in which a person appears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonAppearance {
+    pub media_id: String,
+    pub start: f64,
+    pub end: Option<f64>,
+}
+
 /// Splits text the engine marked with `\u{2}` ... `\u{3}` into the clean
 /// text and the character offsets of the marked runs.
 pub fn unmark(marked: &str) -> (String, Vec<[usize; 2]>) {

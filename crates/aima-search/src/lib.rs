@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use aima_analyzers::embed::TextEmbedder;
 use aima_analyzers::AnalyzerError;
-use aima_core::search::{fuse, SearchHit, SearchMode, SearchQuery};
+use aima_core::search::{fuse, PersonAppearance, PersonMatch, SearchHit, SearchMode, SearchQuery};
 use aima_core::ErrorCode;
 use aima_models::ModelManager;
 use aima_store::{Store, StoreError, TextIndexStatus};
@@ -152,6 +152,56 @@ impl Searcher {
             .pop()
             .unwrap_or_default();
         Ok((model.to_string(), vector))
+    }
+
+    /// The persons whose faces match any of `faces` (embeddings, each with
+    /// its model's match threshold), best first, at most `limit`, each with
+    /// every time range it appears in.
+    pub async fn persons_like(
+        &self,
+        workspace: &str,
+        faces: &[(Vec<f32>, Option<f32>)],
+        limit: usize,
+    ) -> Result<Vec<PersonMatch>, SearchError> {
+        let mut best: Vec<(String, f32)> = Vec::new();
+        for (embedding, threshold) in faces {
+            for (id, score) in self
+                .store
+                .persons_near(workspace, embedding, *threshold)
+                .await?
+            {
+                match best.iter_mut().find(|(p, _)| *p == id) {
+                    Some((_, s)) => *s = s.max(score),
+                    None => best.push((id, score)),
+                }
+            }
+        }
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        best.truncate(limit);
+        let mut out = Vec::with_capacity(best.len());
+        for (id, score) in best {
+            let person = self.store.get_person(workspace, &id).await?;
+            let appearances = self
+                .store
+                .appearances(workspace, &id)
+                .await?
+                .into_iter()
+                .flat_map(|a| {
+                    a.ranges.into_iter().map(move |r| PersonAppearance {
+                        media_id: a.media_id.clone(),
+                        start: r.start,
+                        end: r.end,
+                    })
+                })
+                .collect();
+            out.push(PersonMatch {
+                person_id: id,
+                name: person.name,
+                score: (f64::from(score).clamp(0.0, 1.0) * 1e6).round() / 1e6,
+                appearances,
+            });
+        }
+        Ok(out)
     }
 
     /// The model of search by meaning, whether it is installed, and how far

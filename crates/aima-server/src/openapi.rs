@@ -215,6 +215,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(persons::review))
         .routes(routes!(crate::routes::search::search))
         .routes(routes!(crate::routes::search::status))
+        .routes(routes!(crate::routes::search::faces))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

@@ -313,6 +313,15 @@ pub trait PersonRepo: Send + Sync {
         id: i64,
         review: Option<Review>,
     ) -> Result<StoredInsight>;
+    /// Persons whose faces `embedding` matches (their centroid at least
+    /// `threshold` similar, or the configured threshold when None), most
+    /// similar first, with the similarity.
+    async fn persons_near(
+        &self,
+        workspace: &str,
+        embedding: &[f32],
+        threshold: Option<f32>,
+    ) -> Result<Vec<(String, f32)>>;
 }
 
 /// Activity as ActivityWatch models it: buckets of events, per workspace.

@@ -98,6 +98,27 @@ const PERSON_SELECT: &str = "SELECT p.id, p.name, p.created_at, p.updated_at, \
      LEFT JOIN insights ci ON ci.id = c.insight_id \
      WHERE p.workspace_id = ";
 
+/// Each person of a workspace: id and the sum of its face embeddings.
+fn q_centroids(workspace: &str) -> Sql {
+    let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
+    q.bind(t(workspace));
+    q
+}
+
+/// Persons as (id, stored sum, centroid): the sum of each person's face
+/// embeddings is stored; its direction is the centroid.
+fn centroids(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            let sum = parse_vec(&row.try_get::<String, _>("centroid")?)?;
+            let mut c = sum.clone();
+            normalize(&mut c);
+            Ok((id, sum, c))
+        })
+        .collect()
+}
+
 impl SqlStore {
     /// Saves a face insight, indexes its embedding and clusters it, in one
     /// transaction.
@@ -161,19 +182,7 @@ impl SqlStore {
         embedding: &[f32],
         threshold: f32,
     ) -> Result<String> {
-        let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
-        q.bind(t(workspace));
-        let rows = q.query().fetch_all(&mut **tx).await?;
-        // Stored: the sum of each person's face embeddings; its direction
-        // is the centroid.
-        let mut persons = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: String = row.try_get("id")?;
-            let sum = parse_vec(&row.try_get::<String, _>("centroid")?)?;
-            let mut c = sum.clone();
-            normalize(&mut c);
-            persons.push((id, sum, c));
-        }
+        let persons = centroids(q_centroids(workspace).query().fetch_all(&mut **tx).await?)?;
         let best = closest(
             embedding,
             persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
@@ -345,6 +354,28 @@ impl SqlStore {
 
 #[async_trait]
 impl PersonRepo for SqlStore {
+    /// Persons whose centroid is at least `threshold` similar to
+    /// `embedding` (the store's own threshold when None), most similar
+    /// first: a linear scan over the workspace's centroids, as clustering
+    /// does (persons are few next to faces).
+    async fn persons_near(
+        &self,
+        workspace: &str,
+        embedding: &[f32],
+        threshold: Option<f32>,
+    ) -> Result<Vec<(String, f32)>> {
+        let persons = centroids(q_centroids(workspace).query().fetch_all(&self.pool).await?)?;
+        let threshold = threshold.unwrap_or(self.face_match);
+        Ok(aima_core::person::ranked(
+            embedding,
+            persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
+            threshold,
+        )
+        .into_iter()
+        .map(|(id, s)| (id.to_string(), s))
+        .collect())
+    }
+
     async fn list_persons(&self, workspace: &str, page: &PageRequest) -> Result<Page<Person>> {
         let mut q = Sql::new(PERSON_SELECT);
         q.bind(t(workspace))

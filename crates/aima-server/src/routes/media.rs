@@ -105,12 +105,24 @@ pub(crate) struct Staged {
     size: u64,
 }
 
-pub(crate) async fn stage<S, E>(state: &AppState, mut stream: S) -> ApiResult<Staged>
+pub(crate) async fn stage<S, E>(state: &AppState, stream: S) -> ApiResult<Staged>
 where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let limit = state.settings.max_upload_bytes;
+    stage_at_most(state, stream, state.settings.max_upload_bytes).await
+}
+
+/// [`stage`] with a limit of its own (`payload_too_large` past it).
+pub(crate) async fn stage_at_most<S, E>(
+    state: &AppState,
+    mut stream: S,
+    limit: u64,
+) -> ApiResult<Staged>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
     let path = tempfile::Builder::new()
         .prefix("upload-")
         .tempfile_in(state.blobs.staging_dir())

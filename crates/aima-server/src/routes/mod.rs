@@ -1,4 +1,5 @@
 pub mod activity;
+mod analyze;
 pub mod aw;
 pub mod jobs;
 pub mod media;

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use futures::StreamExt;
-use tokio_util::sync::CancellationToken;
 
 use crate::error::{ApiError, ApiResult};
 use crate::routes::media::stage;
@@ -107,41 +106,14 @@ async fn transcriptions(
         .registry
         .check(&pipeline, None)
         .map_err(|r| ApiError::new(r.code, r.message))?;
-    let info = state.tools.probe(&staged.path).await.map_err(|e| match e {
-        aima_media::MediaError::ToolMissing { .. } | aima_media::MediaError::Io(_) => {
-            ApiError::internal(e)
-        }
-        other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
-    })?;
+    let info = super::analyze::probe(&state, &staged.path).await?;
     if info.kind == MediaKind::Image {
         return Err(ApiError::new(
             ErrorCode::UnsupportedMedia,
             "an image has no speech",
         ));
     }
-    let cancel = CancellationToken::new();
-    // Dropping the request (client gone) cancels the transcription.
-    let _guard = cancel.clone().drop_guard();
-    let insights = aima_analyzers::analyze_file(
-        &staged.path,
-        &pipeline,
-        &state.registry,
-        &state.tools,
-        &state.models,
-        None,
-        &cancel,
-    )
-    .await
-    .map_err(|e| match e {
-        aima_analyzers::LocalError::Analyzer {
-            error: aima_analyzers::AnalyzerError::Abort { code, message },
-            ..
-        } => ApiError::new(code, message),
-        aima_analyzers::LocalError::Media(m) => {
-            ApiError::new(ErrorCode::UnsupportedMedia, m.to_string())
-        }
-        other => ApiError::internal(other),
-    })?;
+    let insights = super::analyze::run(&state, &staged.path, &pipeline).await?;
     let segments: Vec<(f64, f64, SegmentData)> = insights
         .into_iter()
         .filter(|i| i.kind == "transcript_segment")

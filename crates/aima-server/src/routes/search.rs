@@ -3,10 +3,13 @@
 //! file and person names), by meaning (transcript segments and OCR lines,
 //! through the sentence-embedding model), or both fused.
 
-use aima_core::search::{parse_query, SearchHit, SearchMode, SearchQuery, SearchSort};
+use aima_core::search::{parse_query, PersonMatch, SearchHit, SearchMode, SearchQuery, SearchSort};
 use aima_core::{ErrorCode, MediaKind};
+use aima_core::{Pipeline, StageSpec};
 use aima_search::SearchError;
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -209,4 +212,113 @@ pub async fn status(
         indexed: s.index.indexed,
         pending: s.index.pending,
     }))
+}
+
+/// Largest image face search takes.
+const MAX_FACE_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+const DEFAULT_FACE_MATCHES: u32 = 10;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FaceSearchParams {
+    /// The face model to find faces with; it should be the one the
+    /// workspace's faces were found with (default: the `faces` analyzer's).
+    model: Option<String>,
+    /// 1 to 100 persons, default 10.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonMatches {
+    pub items: Vec<PersonMatch>,
+}
+
+/// Persons whose faces match the faces in an image, best first.
+#[utoipa::path(
+    post, path = "/api/v1/search/faces", operation_id = "search_faces", tag = "search",
+    params(FaceSearchParams),
+    request_body(content = crate::routes::media::FileBytes, content_type = "image/*", description = "One image (JPEG, PNG, ...), at most 20 MiB"),
+    responses(
+        (status = 200, body = PersonMatches),
+        (status = 415, description = "Not an image (`unsupported_media`)", body = crate::ErrorBody),
+        (status = 422, description = "No face in the image (`no_face_found`)", body = crate::ErrorBody),
+        (status = 503, description = "The face model is not installed (`model_missing`)", body = crate::ErrorBody)
+    )
+)]
+pub async fn faces(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<FaceSearchParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<axum::Json<PersonMatches>> {
+    let limit = p.limit.unwrap_or(DEFAULT_FACE_MATCHES);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !(content_type.is_empty()
+        || content_type.starts_with("image/")
+        || content_type.starts_with("application/octet-stream"))
+    {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedContentType,
+            "send the image itself as the body (image/* or application/octet-stream)",
+        ));
+    }
+    let mut options = serde_json::json!({});
+    if let Some(m) = &p.model {
+        options["model"] = serde_json::Value::String(m.clone());
+    }
+    let pipeline = Pipeline(vec![StageSpec {
+        name: "faces".into(),
+        options,
+        requires: None,
+    }]);
+    state
+        .registry
+        .check(&pipeline, Some(MediaKind::Image))
+        .map_err(|r| ApiError::new(r.code, r.message))?;
+    let staged =
+        crate::routes::media::stage_at_most(&state, body.into_data_stream(), MAX_FACE_IMAGE_BYTES)
+            .await?;
+    let info = super::analyze::probe(&state, &staged.path).await?;
+    if info.kind != MediaKind::Image {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMedia,
+            format!("face search takes an image, not {}", info.kind.as_str()),
+        ));
+    }
+    let insights = super::analyze::run(&state, &staged.path, &pipeline).await?;
+    let faces: Vec<(Vec<f32>, Option<f32>)> = insights
+        .iter()
+        .filter(|i| i.kind == "face")
+        .filter_map(|i| {
+            let e: Vec<f32> = serde_json::from_value(i.data.get("embedding")?.clone()).ok()?;
+            let threshold = i
+                .data
+                .get("match_threshold")
+                .and_then(|t| t.as_f64())
+                .map(|t| t as f32);
+            Some((e, threshold))
+        })
+        .collect();
+    if faces.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::NoFaceFound,
+            "no face was found in the image",
+        ));
+    }
+    let items = state
+        .searcher
+        .persons_like(&caller.workspace, &faces, limit as usize)
+        .await?;
+    Ok(axum::Json(PersonMatches { items }))
 }

@@ -728,3 +728,21 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// Uploads `file` and runs `pipeline` on it (a comma list; fixture models
+/// where the default is hub-only); returns the media id.
+pub async fn analysed(app: &TestApp, file: &Path, pipeline: &str) -> String {
+    let id = upload_only(app, file).await;
+    let job = app
+        .run_job(&id, with_fixtures(pipeline), Duration::from_secs(300))
+        .await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    id
+}
+
+pub async fn upload_only(app: &TestApp, file: &Path) -> String {
+    let r = app.upload(file, "?pipeline=none").await;
+    assert!(r.status().is_success(), "upload: {}", r.status());
+    let up: Value = r.json().await.unwrap_or_default();
+    up["media"]["id"].as_str().unwrap_or_default().to_string()
+}

@@ -7,6 +7,7 @@ mod capabilities;
 mod cli;
 mod cluster;
 mod contract;
+mod face_search;
 mod first_run;
 mod helpers;
 mod jobs;
