@@ -105,9 +105,11 @@ fn q_centroids(workspace: &str) -> Sql {
     q
 }
 
-/// Persons as (id, stored sum, centroid): the sum of each person's face
+/// A person as (id, stored sum, centroid): the sum of each person's face
 /// embeddings is stored; its direction is the centroid.
-fn centroids(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
+type Centroid = (String, Vec<f32>, Vec<f32>);
+
+fn centroids(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Centroid>> {
     rows.iter()
         .map(|row| {
             let id: String = row.try_get("id")?;
