@@ -283,6 +283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Other media that look like this one (or like one moment of it), by the
+         *     CLIP embeddings of their frames.
+         */
+        get: operations["similarMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media/{id}/transcript": {
         parameters: {
             query?: never;
@@ -555,6 +575,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/faces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Persons whose faces match the faces in an image, best first. */
+        post: operations["search_faces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search/status": {
         parameters: {
             query?: never;
@@ -696,7 +733,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -952,6 +989,29 @@ export interface components {
             /** Format: int64 */
             updated_at: number;
         };
+        /** @description One time range in which a person appears. */
+        PersonAppearance: {
+            /** Format: double */
+            end?: number | null;
+            media_id: string;
+            /** Format: double */
+            start: number;
+        };
+        /** @description A person whose faces match a face searched for. */
+        PersonMatch: {
+            /** @description Where the person appears: each media's merged time ranges. */
+            appearances: components["schemas"]["PersonAppearance"][];
+            name?: string | null;
+            person_id: string;
+            /**
+             * Format: double
+             * @description Cosine similarity of the face to the person's centroid (0 to 1).
+             */
+            score: number;
+        };
+        PersonMatches: {
+            items: components["schemas"]["PersonMatch"][];
+        };
         PersonPage: {
             items: components["schemas"]["Person"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
@@ -1052,6 +1112,27 @@ export interface components {
         ServerUsage: {
             budget?: null | components["schemas"]["BudgetReport"];
             items: components["schemas"]["UsageRow"][];
+        };
+        /** @description Another media like the one asked about, at its most similar moment. */
+        SimilarItem: {
+            media_id: string;
+            /**
+             * Format: double
+             * @description Cosine similarity of the CLIP frame embeddings (0 to 1).
+             */
+            score: number;
+            /**
+             * Format: double
+             * @description Seconds into that media: its frame closest to the source.
+             */
+            start: number;
+        };
+        SimilarPage: {
+            /**
+             * @description Best first; empty when the media has no CLIP frames (run the
+             *     `clip` analyzer on it).
+             */
+            items: components["schemas"]["SimilarItem"][];
         };
         /** @enum {string} */
         SortOrder: "asc" | "desc";
@@ -2161,6 +2242,63 @@ export interface operations {
             };
         };
     };
+    similarMedia: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Seconds into the media: media like this moment (its nearest
+                 *     frame) rather than like the whole media.
+                 */
+                start?: number | null;
+                /** @description 1 to 100, default 20. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The media */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarPage"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such media (`media_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getTranscript: {
         parameters: {
             query?: {
@@ -3050,6 +3188,83 @@ export interface operations {
                 };
             };
             /** @description `mode=semantic` without its model (`model_missing`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_faces: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The face model to find faces with; it should be the one the
+                 *     workspace's faces were found with (default: the `faces` analyzer's).
+                 */
+                model?: string | null;
+                /** @description 1 to 100 persons, default 10. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One image (JPEG, PNG, ...) as the raw body, at most 20 MiB; sent as application/octet-stream or image/* */
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["FileBytes"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonMatches"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an image (`unsupported_media`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No face in the image (`no_face_found`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The face model is not installed (`model_missing`) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -216,6 +216,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::routes::search::search))
         .routes(routes!(crate::routes::search::status))
         .routes(routes!(crate::routes::search::faces))
+        .routes(routes!(crate::routes::search::similar))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

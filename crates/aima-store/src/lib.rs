@@ -12,6 +12,7 @@
 //! [`Dialect`]. Each backend owns its migrations under `migrations/`.
 
 mod activity;
+mod frames;
 mod persons;
 mod search;
 mod sql;
@@ -24,6 +25,7 @@ use aima_core::{
 };
 use async_trait::async_trait;
 
+pub use frames::{FrameRepo, SimilarMedia};
 pub use search::{SearchRepo, TextIndexStatus, VectorRepo};
 pub use sql::{redact_url, Dialect, SqlStore};
 
@@ -432,6 +434,7 @@ pub trait Store:
     + PersonRepo
     + SearchRepo
     + VectorRepo
+    + FrameRepo
     + ActivityRepo
     + ModeRepo
     + WorkerTokenRepo

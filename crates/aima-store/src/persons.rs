@@ -29,7 +29,14 @@ const MAX_DIMS: usize = 4096;
 /// A `face` insight with an `embedding` array: the insight without it, and
 /// the embedding (unit length). Anything else is stored as a plain insight.
 pub(crate) fn face_parts(insight: &Insight) -> Option<(Insight, Vec<f32>)> {
-    if insight.kind != "face" {
+    embedding_parts(insight, "face")
+}
+
+/// An insight of `kind` with an `embedding` array (at most [`MAX_DIMS`]
+/// finite numbers): the insight without it, and the embedding at unit
+/// length.
+pub(crate) fn embedding_parts(insight: &Insight, kind: &str) -> Option<(Insight, Vec<f32>)> {
+    if insight.kind != kind {
         return None;
     }
     let values = insight.data.get("embedding")?.as_array()?;

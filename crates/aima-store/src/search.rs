@@ -74,7 +74,7 @@ pub trait VectorRepo: Send + Sync {
 const EMBEDDED_KINDS: &str = "kind IN ('transcript_segment', 'text')";
 
 /// A vector as sqlite-vec's JSON and pgvector's text both read it.
-fn vector_text(v: &[f32]) -> String {
+pub(crate) fn vector_text(v: &[f32]) -> String {
     let mut s = String::with_capacity(v.len() * 10 + 2);
     s.push('[');
     for (i, x) in v.iter().enumerate() {

@@ -1054,6 +1054,9 @@ impl InsightRepo for SqlStore {
         if let Some((insight, embedding)) = crate::persons::face_parts(insight) {
             return self.put_face(job, token, &insight, embedding).await;
         }
+        if let Some((insight, vector)) = crate::persons::embedding_parts(insight, "labels") {
+            return self.put_frame(job, token, &insight, vector).await;
+        }
         let n = self.insert_insight(&self.pool, job, token, insight).await?;
         if n > 0 {
             return Ok(Fenced::Ok);

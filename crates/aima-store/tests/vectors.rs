@@ -5,8 +5,8 @@
 use aima_core::search::SearchQuery;
 use aima_core::{Insight, Review};
 use aima_store::{
-    Fenced, InsightRepo, JobRepo, MediaRepo, PersonRepo, SearchRepo, SqlStore, TextIndexStatus,
-    VectorRepo,
+    Fenced, FrameRepo, InsightRepo, JobRepo, MediaRepo, PersonRepo, SearchRepo, SqlStore,
+    TextIndexStatus, VectorRepo,
 };
 
 mod common;
@@ -231,5 +231,86 @@ async fn vectors_are_queued_found_nearest_first_and_leave_with_their_insight() {
         let _ = MediaRepo::get_media(&store, "w", &m2)
             .await
             .expect("m2 kept");
+    }
+}
+
+fn frame(key: &str, start: f64, embedding: &[f64]) -> Insight {
+    Insight {
+        analyzer: "clip".into(),
+        kind: "labels".into(),
+        start,
+        end: None,
+        data: serde_json::json!({ "labels": [{"label": "x", "score": 1.0}], "embedding": embedding }),
+        artifact: None,
+        key: key.into(),
+    }
+}
+
+#[tokio::test]
+async fn similar_media_rank_by_their_closest_frame() {
+    for (store, _dir) in stores().await {
+        let a = stored(
+            &store,
+            11,
+            &[
+                frame("a0", 0.0, &[1.0, 0.0, 0.0]),
+                frame("a5", 5.0, &[0.0, 1.0, 0.0]),
+            ],
+        )
+        .await;
+        let b = stored(
+            &store,
+            12,
+            &[
+                frame("b2", 2.0, &[0.9, 0.1, 0.0]),
+                frame("b4", 4.0, &[0.0, 0.0, 1.0]),
+            ],
+        )
+        .await;
+        let c = stored(&store, 13, &[frame("c1", 1.0, &[0.0, 0.95, 0.05])]).await;
+        // Another CLIP model's size never compares.
+        stored(&store, 14, &[frame("d0", 0.0, &[1.0, 1.0, 0.0, 0.0])]).await;
+
+        // The media as a whole (its frames' mean): B's frame at 2 s, then C.
+        let all = store
+            .similar_media("w", &a, None, 10)
+            .await
+            .expect("similar");
+        let order: Vec<(&str, f64)> = all.iter().map(|s| (s.media_id.as_str(), s.start)).collect();
+        assert_eq!(order, [(b.as_str(), 2.0), (c.as_str(), 1.0)]);
+        assert!((all[0].score - 0.78).abs() < 0.01, "{all:?}");
+        // One moment: the frame nearest 4.8 s (green) finds C first.
+        let moment = store
+            .similar_media("w", &a, Some(4.8), 1)
+            .await
+            .expect("similar");
+        assert_eq!(moment.len(), 1);
+        assert_eq!(moment[0].media_id, c);
+        assert!(moment[0].score > 0.99, "{moment:?}");
+        // The embedding left the insight for the index.
+        let insights = store
+            .list_insights("w", &a, &aima_core::InsightFilter::default())
+            .await
+            .expect("insights");
+        assert!(insights
+            .iter()
+            .all(|i| i.insight.data.get("embedding").is_none()));
+        // A rejected frame leaves; unknown and other workspaces' media are 404.
+        let c_frame = store
+            .list_insights("w", &c, &aima_core::InsightFilter::default())
+            .await
+            .expect("insights")[0]
+            .id;
+        store
+            .review_insight("w", c_frame, Some(Review::Rejected))
+            .await
+            .expect("review");
+        let all = store
+            .similar_media("w", &a, None, 10)
+            .await
+            .expect("similar");
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert!(store.similar_media("w", "nope", None, 10).await.is_err());
+        assert!(store.similar_media("x", &a, None, 10).await.is_err());
     }
 }

@@ -38,6 +38,9 @@ from .mode_probability import ModeProbability
 from .model_list import ModelList
 from .move_face import MoveFace
 from .person import Person
+from .person_appearance import PersonAppearance
+from .person_match import PersonMatch
+from .person_matches import PersonMatches
 from .person_page import PersonPage
 from .rename import Rename
 from .review import Review
@@ -48,6 +51,8 @@ from .search_page import SearchPage
 from .search_sort import SearchSort
 from .search_status import SearchStatus
 from .server_usage import ServerUsage
+from .similar_item import SimilarItem
+from .similar_page import SimilarPage
 from .sort_order import SortOrder
 from .split import Split
 from .stage_spec import StageSpec
@@ -111,6 +116,9 @@ __all__ = (
     "ModeProbability",
     "MoveFace",
     "Person",
+    "PersonAppearance",
+    "PersonMatch",
+    "PersonMatches",
     "PersonPage",
     "Rename",
     "Review",
@@ -121,6 +129,8 @@ __all__ = (
     "SearchSort",
     "SearchStatus",
     "ServerUsage",
+    "SimilarItem",
+    "SimilarPage",
     "SortOrder",
     "Split",
     "StageSpec",

@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     MODE_EXISTS = "mode_exists"
     MODE_NOT_FOUND = "mode_not_found"
     NOT_FOUND = "not_found"
+    NO_FACE_FOUND = "no_face_found"
     NO_MODE_MODEL = "no_mode_model"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     PERSON_NOT_FOUND = "person_not_found"

@@ -13,8 +13,9 @@ use axum::http::{header, HeaderMap};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::error::OrNotFound;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{parse_time, Query};
+use crate::extract::{parse_time, Path, Query};
 use crate::{AppState, Caller};
 
 const DEFAULT_LIMIT: u32 = 20;
@@ -238,7 +239,7 @@ pub struct PersonMatches {
 #[utoipa::path(
     post, path = "/api/v1/search/faces", operation_id = "search_faces", tag = "search",
     params(FaceSearchParams),
-    request_body(content = crate::routes::media::FileBytes, content_type = "image/*", description = "One image (JPEG, PNG, ...), at most 20 MiB"),
+    request_body(content = crate::routes::media::FileBytes, content_type = "application/octet-stream", description = "One image (JPEG, PNG, ...) as the raw body, at most 20 MiB; sent as application/octet-stream or image/*"),
     responses(
         (status = 200, body = PersonMatches),
         (status = 415, description = "Not an image (`unsupported_media`)", body = crate::ErrorBody),
@@ -321,4 +322,77 @@ pub async fn faces(
         .persons_like(&caller.workspace, &faces, limit as usize)
         .await?;
     Ok(axum::Json(PersonMatches { items }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarParams {
+    /// Seconds into the media: media like this moment (its nearest
+    /// frame) rather than like the whole media.
+    #[param(minimum = 0.0)]
+    start: Option<f64>,
+    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// Another media like the one asked about, at its most similar moment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarItem {
+    pub media_id: String,
+    /// Seconds into that media: its frame closest to the source.
+    pub start: f64,
+    /// Cosine similarity of the CLIP frame embeddings (0 to 1).
+    pub score: f64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarPage {
+    /// Best first; empty when the media has no CLIP frames (run the
+    /// `clip` analyzer on it).
+    pub items: Vec<SimilarItem>,
+}
+
+/// Other media that look like this one (or like one moment of it), by the
+/// CLIP embeddings of their frames.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/similar", operation_id = "similarMedia", tag = "search",
+    params(("id" = String, Path, description = "The media"), SimilarParams),
+    responses(
+        (status = 200, body = SimilarPage),
+        (status = 404, description = "No such media (`media_not_found`)", body = crate::ErrorBody)
+    )
+)]
+pub async fn similar(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<SimilarParams>,
+) -> ApiResult<axum::Json<SimilarPage>> {
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    if p.start.is_some_and(|s| !s.is_finite() || s < 0.0) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "start must be a number of seconds, 0 or more",
+        ));
+    }
+    let items = state
+        .store
+        .similar_media(&caller.workspace, &id, p.start, limit)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?
+        .into_iter()
+        .map(|s| SimilarItem {
+            media_id: s.media_id,
+            start: s.start,
+            score: s.score,
+        })
+        .collect();
+    Ok(axum::Json(SimilarPage { items }))
 }

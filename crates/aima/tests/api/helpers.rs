@@ -80,6 +80,8 @@ pub struct Options {
     /// `pipeline.default`: what uploads without a pipeline run (none
     /// unless a test asks).
     pub default_pipeline: Vec<String>,
+    /// `models.catalog`: entries added to the built-in catalog.
+    pub catalog: Vec<aima_models::ModelEntry>,
 }
 
 impl Default for Options {
@@ -94,6 +96,7 @@ impl Default for Options {
             s3: false,
             gpu_budget: None,
             default_pipeline: Vec::new(),
+            catalog: Vec::new(),
         }
     }
 }
@@ -202,6 +205,7 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     // An empty models folder unless a test asks for the installed one.
     cfg.models.dir = o.models_dir.clone().unwrap_or_else(|| data.join("models"));
     cfg.pipeline.default = o.default_pipeline.clone();
+    cfg.models.catalog = o.catalog.clone();
     cfg
 }
 

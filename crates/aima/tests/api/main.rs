@@ -18,6 +18,7 @@ mod ops;
 mod proxy;
 mod remote;
 mod search;
+mod similar;
 mod storage;
 mod story;
 mod transcribe;
