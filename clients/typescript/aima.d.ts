@@ -1095,6 +1095,13 @@ export interface components {
         /** @description How far the index of search by meaning is, for the caller's workspace. */
         SearchStatus: {
             /**
+             * @description The CLIP model whose text tower matches queries to frames; null
+             *     when none is configured.
+             */
+            image_model?: string | null;
+            /** @description Whether it is installed (frames are searched only then). */
+            image_model_installed: boolean;
+            /**
              * Format: int64
              * @description Transcript segments and OCR lines with a vector of that model.
              */

@@ -11,6 +11,7 @@ pub mod index;
 use std::sync::Arc;
 
 use aima_analyzers::embed::TextEmbedder;
+use aima_analyzers::vision::clip::ClipModel;
 use aima_analyzers::AnalyzerError;
 use aima_core::search::{fuse, PersonAppearance, PersonMatch, SearchHit, SearchMode, SearchQuery};
 use aima_core::ErrorCode;
@@ -23,6 +24,11 @@ pub use index::TextIndexer;
 /// `min_score` asks: all-MiniLM-L6-v2 puts unrelated sentences at about
 /// -0.05 to 0.2 and paraphrases from about 0.35 up, so lower hits are noise.
 pub const MIN_SIMILARITY: f64 = 0.25;
+
+/// A frame matches a query through CLIP's text tower from this cosine
+/// similarity on: CLIP's text-image similarities are lower than text-text
+/// ones (about 0.25 to 0.35 for a fitting caption with ViT-B/32).
+pub const MIN_IMAGE_SIMILARITY: f64 = 0.2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -58,6 +64,9 @@ pub struct MeaningStatus {
     pub model: Option<String>,
     pub installed: bool,
     pub index: TextIndexStatus,
+    /// The CLIP model that matches queries to frames; None: not configured.
+    pub image_model: Option<String>,
+    pub image_model_installed: bool,
 }
 
 /// Runs searches; cheap to clone (the query model is loaded once, on the
@@ -68,6 +77,10 @@ pub struct Searcher {
     models: ModelManager,
     text_model: Option<String>,
     embedder: Arc<tokio::sync::OnceCell<TextEmbedder>>,
+    /// The CLIP model whose text tower matches queries to frames, when it
+    /// is installed.
+    clip_model: Option<String>,
+    clip: Arc<tokio::sync::OnceCell<ClipModel>>,
 }
 
 impl Searcher {
@@ -78,7 +91,16 @@ impl Searcher {
             models,
             text_model: text_model.filter(|m| !m.is_empty()),
             embedder: Default::default(),
+            clip_model: None,
+            clip: Default::default(),
         }
+    }
+
+    /// Also matches queries to frames through this CLIP model's text tower
+    /// (when it is installed; `None` or empty: never).
+    pub fn with_clip(mut self, clip_model: Option<String>) -> Self {
+        self.clip_model = clip_model.filter(|m| !m.is_empty());
+        self
     }
 
     pub fn text_model(&self) -> Option<&str> {
@@ -100,43 +122,99 @@ impl Searcher {
         if q.terms.is_empty() {
             return Ok(vec![]);
         }
-        let by_meaning = |q: &SearchQuery| SearchQuery {
-            min_score: q.min_score.max(MIN_SIMILARITY),
+        // Lists are fetched down to the page, fused (when there are
+        // several), then the page is cut.
+        let deep = SearchQuery {
+            offset: 0,
+            limit: q.offset + q.limit,
             ..q.clone()
         };
-        match mode {
-            SearchMode::Text => Ok(self.store.search_text(workspace, q).await?),
-            SearchMode::Semantic => {
-                let (model, vector) = self.embed(text).await?;
-                Ok(self
-                    .store
-                    .search_semantic(workspace, &model, &vector, &by_meaning(q))
-                    .await?)
-            }
+        let lists = match mode {
+            SearchMode::Text => return Ok(self.store.search_text(workspace, q).await?),
+            SearchMode::Semantic => self.by_meaning(workspace, text, &deep).await?,
             SearchMode::Hybrid => {
-                // Both lists down to this page, fused, then the page cut.
-                let deep = SearchQuery {
-                    offset: 0,
-                    limit: q.offset + q.limit,
-                    ..q.clone()
-                };
                 let mut lists = vec![self.store.search_text(workspace, &deep).await?];
-                match self.embed(text).await {
-                    Ok((model, vector)) => lists.push(
-                        self.store
-                            .search_semantic(workspace, &model, &vector, &by_meaning(&deep))
-                            .await?,
-                    ),
+                match self.by_meaning(workspace, text, &deep).await {
+                    Ok(more) => lists.extend(more),
+                    // Without its model, hybrid is text search (the status
+                    // route says why).
                     Err(SearchError::MeaningOff | SearchError::ModelMissing(_)) => {}
                     Err(e) => return Err(e),
                 }
-                Ok(fuse(lists, q.sort)
-                    .into_iter()
-                    .skip(q.offset as usize)
-                    .take(q.limit as usize)
-                    .collect())
+                lists
             }
+        };
+        let hits = if lists.len() == 1 {
+            lists.into_iter().flatten().collect()
+        } else {
+            fuse(lists, q.sort)
+        };
+        Ok(hits
+            .into_iter()
+            .skip(q.offset as usize)
+            .take(q.limit as usize)
+            .collect())
+    }
+
+    /// The lists a search by meaning has: transcript segments and OCR lines
+    /// by the text model, frames by CLIP's text tower (when installed).
+    /// Neither available: the text model's error.
+    async fn by_meaning(
+        &self,
+        workspace: &str,
+        text: &str,
+        q: &SearchQuery,
+    ) -> Result<Vec<Vec<SearchHit>>, SearchError> {
+        let mut lists = Vec::new();
+        let mut unavailable = None;
+        match self.embed(text).await {
+            Ok((model, vector)) => {
+                let q = SearchQuery {
+                    min_score: q.min_score.max(MIN_SIMILARITY),
+                    ..q.clone()
+                };
+                lists.push(
+                    self.store
+                        .search_semantic(workspace, &model, &vector, &q)
+                        .await?,
+                );
+            }
+            Err(e @ (SearchError::MeaningOff | SearchError::ModelMissing(_))) => {
+                unavailable = Some(e)
+            }
+            Err(e) => return Err(e),
         }
+        if let Some(vector) = self.embed_for_frames(text).await? {
+            let q = SearchQuery {
+                min_score: q.min_score.max(MIN_IMAGE_SIMILARITY),
+                ..q.clone()
+            };
+            lists.push(self.store.search_frames(workspace, &vector, &q).await?);
+        }
+        match unavailable {
+            Some(e) if lists.is_empty() => Err(e),
+            _ => Ok(lists),
+        }
+    }
+
+    /// The query through CLIP's text tower, if a CLIP model is configured
+    /// and installed. The query is embedded as typed (no prompt template:
+    /// users type what they look for, not a label).
+    async fn embed_for_frames(&self, text: &str) -> Result<Option<Vec<f32>>, SearchError> {
+        let Some(model) = self.clip_model.as_deref() else {
+            return Ok(None);
+        };
+        if !self.installed(Some(model)).await {
+            return Ok(None);
+        }
+        let clip = self
+            .clip
+            .get_or_try_init(|| ClipModel::load(&self.models, model))
+            .await?;
+        let c = clip.clone();
+        let texts = vec![text.to_string()];
+        let mut vectors = aima_analyzers::vision::blocking(move || c.embed_texts(&texts)).await?;
+        Ok(vectors.pop())
     }
 
     /// The query's vector and the model that made it.
@@ -207,25 +285,26 @@ impl Searcher {
     /// The model of search by meaning, whether it is installed, and how far
     /// the workspace's texts are indexed.
     pub async fn status(&self, workspace: &str) -> Result<MeaningStatus, SearchError> {
-        let Some(model) = self.text_model.clone() else {
-            return Ok(MeaningStatus {
-                model: None,
-                installed: false,
-                index: TextIndexStatus::default(),
-            });
+        let index = match &self.text_model {
+            Some(model) => self.store.text_index_status(Some(workspace), model).await?,
+            None => TextIndexStatus::default(),
         };
-        let index = self
-            .store
-            .text_index_status(Some(workspace), &model)
-            .await?;
-        let installed = matches!(
-            self.models.status(&model).await,
-            Ok(s) if s.state == aima_models::State::Installed
-        );
         Ok(MeaningStatus {
-            model: Some(model),
-            installed,
+            installed: self.installed(self.text_model.as_deref()).await,
+            model: self.text_model.clone(),
             index,
+            image_model_installed: self.installed(self.clip_model.as_deref()).await,
+            image_model: self.clip_model.clone(),
         })
+    }
+
+    async fn installed(&self, model: Option<&str>) -> bool {
+        match model {
+            Some(m) => matches!(
+                self.models.status(m).await,
+                Ok(s) if s.state == aima_models::State::Installed
+            ),
+            None => false,
+        }
     }
 }

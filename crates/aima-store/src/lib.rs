@@ -26,7 +26,7 @@ use aima_core::{
 use async_trait::async_trait;
 
 pub use frames::{FrameRepo, SimilarMedia};
-pub use search::{SearchRepo, TextIndexStatus, VectorRepo};
+pub use search::{FrameSearchRepo, SearchRepo, TextIndexStatus, VectorRepo};
 pub use sql::{redact_url, Dialect, SqlStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -435,6 +435,7 @@ pub trait Store:
     + SearchRepo
     + VectorRepo
     + FrameRepo
+    + FrameSearchRepo
     + ActivityRepo
     + ModeRepo
     + WorkerTokenRepo

@@ -33,6 +33,22 @@ pub trait SearchRepo: Send + Sync {
     ) -> Result<Vec<SearchHit>>;
 }
 
+/// Frames (CLIP image embeddings) of one workspace closest to `vector` (a
+/// CLIP text embedding, unit length), rejected insights left out,
+/// filtered inside the query; only frames of the vector's size compare.
+/// Hits are `labels` insights of the `clip` analyzer, their text the
+/// frame's top label, `score` the cosine similarity; hits below
+/// `q.min_score` are left out.
+#[async_trait]
+pub trait FrameSearchRepo: Send + Sync {
+    async fn search_frames(
+        &self,
+        workspace: &str,
+        vector: &[f32],
+        q: &SearchQuery,
+    ) -> Result<Vec<SearchHit>>;
+}
+
 /// How far the index of text vectors is, for one workspace or all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TextIndexStatus {
@@ -379,18 +395,8 @@ impl SearchRepo for SqlStore {
             .bind(t(model))
             .push(" AND m.workspace_id = ")
             .bind(t(workspace))
-            .push(NOT_REJECTED)
-            .push(") hits WHERE dist <= ")
-            .bind(Arg::Float(1.0 - q.min_score));
-        push_filters(&mut sql, q);
-        sql.push(match q.sort {
-            SearchSort::Relevance => " ORDER BY dist, id",
-            SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, id",
-        })
-        .push(" LIMIT ")
-        .bind(Arg::Int(i64::from(q.limit)))
-        .push(" OFFSET ")
-        .bind(Arg::Int(i64::from(q.offset)));
+            .push(NOT_REJECTED);
+        semantic_page(&mut sql, q);
         let mut tx = self.pool.begin().await?;
         if self.dialect == Dialect::Postgres {
             // Keep scanning the graph until the filters have let a page
@@ -406,24 +412,77 @@ impl SearchRepo for SqlStore {
         }
         let rows = sql.query().fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        rows.iter()
-            .map(|r| {
-                let dist: f64 = r.try_get("dist")?;
-                Ok(SearchHit {
-                    media_id: r.try_get("media_id")?,
-                    insight_id: r.try_get("id")?,
-                    analyzer: r.try_get("analyzer")?,
-                    kind: r.try_get("kind")?,
-                    start: r.try_get("start_s")?,
-                    end: r.try_get("end_s")?,
-                    text: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
-                    marks: vec![],
-                    score: ((1.0 - dist).clamp(0.0, 1.0) * 1e6).round() / 1e6,
-                    media_created_at: r.try_get("media_created")?,
-                })
-            })
-            .collect()
+        rows.iter().map(semantic_hit).collect()
     }
+}
+
+#[async_trait]
+impl FrameSearchRepo for SqlStore {
+    async fn search_frames(
+        &self,
+        workspace: &str,
+        vector: &[f32],
+        q: &SearchQuery,
+    ) -> Result<Vec<SearchHit>> {
+        let (dist, label) = match self.dialect {
+            Dialect::Sqlite => (
+                ("vec_distance_cosine(fv.vector, vec_f32(", "))"),
+                "json_extract(i.data, '$.labels[0].label')",
+            ),
+            Dialect::Postgres => (("(fv.vector <=> CAST(", " AS vector))"), "i.search_body"),
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT * FROM (SELECT {INSIGHT_HIT}, {label} AS body, {}",
+            dist.0
+        ));
+        sql.bind(t(&vector_text(vector)))
+            .push(&format!(
+                "{} AS dist FROM frame_vectors fv JOIN insights i ON i.id = fv.insight_id \
+                 JOIN media m ON m.id = i.media_id WHERE fv.dims = ",
+                dist.1
+            ))
+            .bind(Arg::Int(vector.len() as i64))
+            .push(" AND m.workspace_id = ")
+            .bind(t(workspace))
+            .push(NOT_REJECTED);
+        semantic_page(&mut sql, q);
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter().map(semantic_hit).collect()
+    }
+}
+
+/// The end of a search by vector distance (`dist` in a subquery `hits`):
+/// the score floor, the filters, the order, the page.
+fn semantic_page(sql: &mut Sql, q: &SearchQuery) {
+    sql.push(") hits WHERE dist <= ")
+        .bind(Arg::Float(1.0 - q.min_score));
+    push_filters(sql, q);
+    sql.push(match q.sort {
+        SearchSort::Relevance => " ORDER BY dist, id",
+        SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, id",
+    })
+    .push(" LIMIT ")
+    .bind(Arg::Int(i64::from(q.limit)))
+    .push(" OFFSET ")
+    .bind(Arg::Int(i64::from(q.offset)));
+}
+
+/// A hit of a search by vector distance: its text as stored, no marks, the
+/// cosine similarity as its score.
+fn semantic_hit(r: &sqlx::any::AnyRow) -> Result<SearchHit> {
+    let dist: f64 = r.try_get("dist")?;
+    Ok(SearchHit {
+        media_id: r.try_get("media_id")?,
+        insight_id: r.try_get("id")?,
+        analyzer: r.try_get("analyzer")?,
+        kind: r.try_get("kind")?,
+        start: r.try_get("start_s")?,
+        end: r.try_get("end_s")?,
+        text: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+        marks: vec![],
+        score: ((1.0 - dist).clamp(0.0, 1.0) * 1e6).round() / 1e6,
+        media_created_at: r.try_get("media_created")?,
+    })
 }
 
 #[async_trait]

@@ -112,6 +112,16 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// Search as configured (`[search]`), on `store`.
+pub fn searcher(cfg: &Config, store: Arc<dyn aima_store::Store>) -> aima_search::Searcher {
+    aima_search::Searcher::new(
+        store,
+        cfg.model_manager(),
+        Some(cfg.search.text_model.clone()),
+    )
+    .with_clip(Some(cfg.search.clip_model.clone()))
+}
+
 /// A server that is listening, with its in-process workers.
 pub struct Running {
     pub addr: SocketAddr,
@@ -165,11 +175,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         wake: worker.as_ref().map(|w| w.waker()),
         metrics: metrics_handle(),
         modes: Default::default(),
-        searcher: aima_search::Searcher::new(
-            backends.store.clone(),
-            cfg.model_manager(),
-            Some(cfg.search.text_model.clone()),
-        ),
+        searcher: searcher(&cfg, backends.store.clone()),
     };
     let indexer = (cfg.search.indexer && !cfg.search.text_model.is_empty()).then(|| {
         Arc::new(aima_search::TextIndexer::new(

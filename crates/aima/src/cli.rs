@@ -532,11 +532,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 limit,
             };
             let backends = app::open_backends(&cfg).await?;
-            let searcher = aima_search::Searcher::new(
-                backends.store.clone(),
-                cfg.model_manager(),
-                Some(cfg.search.text_model.clone()),
-            );
+            let searcher = app::searcher(&cfg, backends.store.clone());
             let hits = searcher.search(&workspace, mode.into(), &query, &q).await;
             backends.sql.close().await;
             print_hits(&hits?, format)

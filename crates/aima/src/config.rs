@@ -32,6 +32,10 @@ pub struct SearchConfig {
     /// embeds transcript segments, OCR lines and queries. Empty: search by
     /// meaning is off (`mode=hybrid` is text search).
     pub text_model: String,
+    /// The CLIP model whose text tower also matches queries to frames
+    /// (search by meaning finds what is shown), used when it is installed.
+    /// Empty: never.
+    pub clip_model: String,
     /// `aima serve` embeds newly stored texts in the background. Off: only
     /// `aima search reindex` (or another server) does.
     pub indexer: bool,
@@ -262,6 +266,7 @@ impl Default for Config {
             },
             search: SearchConfig {
                 text_model: DEFAULT_TEXT_MODEL.into(),
+                clip_model: "clip-vit-b32".into(),
                 indexer: true,
             },
             log: LogConfig {
@@ -593,6 +598,9 @@ default = ["probe", "keyframes", "transcribe", "ocr", "nsfw", "objects", "faces"
 # it). "" turns search by meaning off. After changing it, run
 # `aima search reindex`.
 text_model = "minilm-l6-int8"
+# Queries also find frames through this CLIP model's text tower, once it is
+# installed (`aima models pull clip-vit-b32`) and the `clip` analyzer ran.
+clip_model = "clip-vit-b32"
 # `aima serve` embeds newly stored texts in the background.
 indexer = true
 

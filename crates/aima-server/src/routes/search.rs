@@ -195,6 +195,11 @@ pub struct SearchStatus {
     pub indexed: u64,
     /// Waiting for the indexer.
     pub pending: u64,
+    /// The CLIP model whose text tower matches queries to frames; null
+    /// when none is configured.
+    pub image_model: Option<String>,
+    /// Whether it is installed (frames are searched only then).
+    pub image_model_installed: bool,
 }
 
 /// The state of search by meaning: its model and the indexer's progress.
@@ -212,6 +217,8 @@ pub async fn status(
         text_model_installed: s.installed,
         indexed: s.index.indexed,
         pending: s.index.pending,
+        image_model: s.image_model,
+        image_model_installed: s.image_model_installed,
     }))
 }
 

@@ -82,6 +82,8 @@ pub struct Options {
     pub default_pipeline: Vec<String>,
     /// `models.catalog`: entries added to the built-in catalog.
     pub catalog: Vec<aima_models::ModelEntry>,
+    /// `search.clip_model`, when not the default.
+    pub clip_model: Option<String>,
 }
 
 impl Default for Options {
@@ -97,6 +99,7 @@ impl Default for Options {
             gpu_budget: None,
             default_pipeline: Vec::new(),
             catalog: Vec::new(),
+            clip_model: None,
         }
     }
 }
@@ -206,6 +209,9 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     cfg.models.dir = o.models_dir.clone().unwrap_or_else(|| data.join("models"));
     cfg.pipeline.default = o.default_pipeline.clone();
     cfg.models.catalog = o.catalog.clone();
+    if let Some(m) = &o.clip_model {
+        cfg.search.clip_model = m.clone();
+    }
     cfg
 }
 

@@ -1,4 +1,5 @@
-//! Similar media (`GET /api/v1/media/{id}/similar`) over HTTP on both
+//! Similar media (`GET /api/v1/media/{id}/similar`) and words finding
+//! frames through CLIP's text tower (`mode=semantic`) over HTTP on both
 //! backends, on the CLIP stand-in of the analyzer tests (same signature as
 //! the real exports; its image tower averages each normalised channel, so
 //! frames of one colour look alike). No package ships CLIP weights: what
@@ -99,6 +100,7 @@ async fn media_like_a_media_or_a_moment_rank_by_their_frames() {
             backend,
             models_dir: Some(models.clone()),
             catalog: vec![entry.clone()],
+            clip_model: Some(STAND_IN.into()),
             ..Options::default()
         })
         .await;
@@ -200,6 +202,42 @@ async fn media_like_a_media_or_a_moment_rank_by_their_frames() {
                 "{path}: {v}"
             );
         }
+        // Words find frames through CLIP's text tower: red things for
+        // "red", the blue half of the video for "blue" in the video.
+        let (_, status) = app.get_json("/api/v1/search/status").await;
+        assert_eq!(status["image_model"], STAND_IN, "{status}");
+        assert_eq!(status["image_model_installed"], true, "{status}");
+        let (s, v) = app.get_json("/api/v1/search?q=red&mode=semantic").await;
+        assert_eq!(s, 200, "{v}");
+        let found = v["items"].as_array().cloned().unwrap_or_default();
+        assert!(!found.is_empty(), "{backend:?}: {v}");
+        for h in &found {
+            assert_eq!(
+                (h["analyzer"].as_str(), h["kind"].as_str()),
+                (Some("clip"), Some("labels")),
+                "{h}"
+            );
+            assert_ne!(h["media_id"], blue_id.as_str(), "{v}");
+            let at_blue =
+                h["media_id"] == video_id.as_str() && h["start"].as_f64().unwrap_or(0.0) >= 2.0;
+            assert!(!at_blue, "the video's blue half is not red: {v}");
+        }
+        assert!(
+            found.iter().any(|h| h["media_id"] == red_id.as_str()),
+            "{v}"
+        );
+        let (_, v) = app
+            .get_json(&format!(
+                "/api/v1/search?q=blue&mode=semantic&media_id={video_id}&limit=1"
+            ))
+            .await;
+        assert!(v["items"][0]["start"].as_f64().unwrap_or(0.0) >= 2.0, "{v}");
+        // Other analyzers' filters leave frames out.
+        let (_, v) = app
+            .get_json("/api/v1/search?q=red&mode=semantic&analyzer=ocr")
+            .await;
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{v}");
+
         // A media without CLIP frames has no similar media (yet).
         let plain = upload_only(&app, &png_image(dir.path(), "plain.png")).await;
         let (s, v) = app
