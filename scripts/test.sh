@@ -3,7 +3,8 @@
 # tests need (scripts/packages.txt, Python clients, sample images), starts a
 # throw-away PostgreSQL and S3 server (moto) on 127.0.0.1, then runs
 # formatting, lints and the test suite against SQLite and PostgreSQL, local
-# and S3 blobs. `--setup` stops after installing (scripts/check-fresh.sh).
+# and S3 blobs. `--setup` stops after installing and starting PostgreSQL
+# once (scripts/check-fresh.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,12 +39,16 @@ fi
 # Test images no one here made (scikit-image's samples, from its wheel).
 . scripts/lib/fixtures.sh
 fetch_test_images
-[ "${1:-}" != "--setup" ] || exit 0
 
 # --- A PostgreSQL server for this run, on loopback ---------------------------
 export AIMA_PG_OPTIONS="-c fsync=off"
 . scripts/lib/postgres.sh
 start_postgres
+if [ "${1:-}" = "--setup" ]; then
+  # The setup is proved by a server that starts and has pgvector.
+  "$AIMA_PG_BIN/psql" -q -X -v ON_ERROR_STOP=1 "$AIMA_PG_URL" -c 'CREATE EXTENSION vector' -c 'DROP EXTENSION vector'
+  exit 0
+fi
 export AIMA_TEST_POSTGRES_URL="$AIMA_PG_URL"
 export AIMA_TEST_REQUIRE_POSTGRES=1
 
