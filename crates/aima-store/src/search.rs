@@ -383,7 +383,8 @@ impl SearchRepo for SqlStore {
         // The filters wrap a subquery PostgreSQL flattens, so that ordering
         // by `dist` is ordering by the index's operator (an HNSW scan).
         let mut sql = Sql::new(&format!(
-            "SELECT * FROM (SELECT {INSIGHT_HIT}, {body} AS body, {}",
+            "SELECT page.*, (SELECT {body} FROM insights i WHERE i.id = page.id) AS body \
+             FROM (SELECT * FROM (SELECT {INSIGHT_HIT}, {}",
             dist.0
         ));
         sql.bind(t(&vector_text(vector)))
@@ -432,7 +433,8 @@ impl FrameSearchRepo for SqlStore {
             Dialect::Postgres => (("(fv.vector <=> CAST(", " AS vector))"), "i.search_body"),
         };
         let mut sql = Sql::new(&format!(
-            "SELECT * FROM (SELECT {INSIGHT_HIT}, {label} AS body, {}",
+            "SELECT page.*, (SELECT {label} FROM insights i WHERE i.id = page.id) AS body \
+             FROM (SELECT * FROM (SELECT {INSIGHT_HIT}, {}",
             dist.0
         ));
         sql.bind(t(&vector_text(vector)))
@@ -452,19 +454,25 @@ impl FrameSearchRepo for SqlStore {
 }
 
 /// The end of a search by vector distance (`dist` in a subquery `hits`):
-/// the score floor, the filters, the order, the page.
+/// the score floor, the filters, the order, the page (a subquery `page`,
+/// whose text is read for its rows only, and ordered again outside).
+/// Relevance orders by `dist` alone, so that PostgreSQL can take the order
+/// from an HNSW scan.
 fn semantic_page(sql: &mut Sql, q: &SearchQuery) {
     sql.push(") hits WHERE dist <= ")
         .bind(Arg::Float(1.0 - q.min_score));
     push_filters(sql, q);
-    sql.push(match q.sort {
-        SearchSort::Relevance => " ORDER BY dist, id",
+    let order = match q.sort {
+        SearchSort::Relevance => " ORDER BY dist",
         SearchSort::Date => " ORDER BY media_created DESC, media_id, start_s, id",
-    })
-    .push(" LIMIT ")
-    .bind(Arg::Int(i64::from(q.limit)))
-    .push(" OFFSET ")
-    .bind(Arg::Int(i64::from(q.offset)));
+    };
+    sql.push(order)
+        .push(" LIMIT ")
+        .bind(Arg::Int(i64::from(q.limit)))
+        .push(" OFFSET ")
+        .bind(Arg::Int(i64::from(q.offset)))
+        .push(") page")
+        .push(order);
 }
 
 /// A hit of a search by vector distance: its text as stored, no marks, the
