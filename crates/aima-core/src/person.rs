@@ -95,31 +95,6 @@ pub fn centroid<'a>(embeddings: impl IntoIterator<Item = &'a [f32]>) -> Option<V
     })
 }
 
-/// The persons a face matches: centroids at or above `threshold`, most
-/// similar first, with their similarity.
-pub fn ranked<'a>(
-    face: &[f32],
-    persons: impl IntoIterator<Item = (&'a str, &'a [f32])>,
-    threshold: f32,
-) -> Vec<(&'a str, f32)> {
-    let mut matches: Vec<(&str, f32)> = persons
-        .into_iter()
-        .map(|(id, c)| (id, cosine(face, c)))
-        .filter(|(_, s)| *s >= threshold)
-        .collect();
-    matches.sort_by(|a, b| b.1.total_cmp(&a.1));
-    matches
-}
-
-/// The person a face joins: the closest centroid at or above `threshold`.
-pub fn closest<'a>(
-    face: &[f32],
-    persons: impl IntoIterator<Item = (&'a str, &'a [f32])>,
-    threshold: f32,
-) -> Option<&'a str> {
-    ranked(face, persons, threshold).first().map(|(id, _)| *id)
-}
-
 /// Merges sorted, possibly overlapping time ranges into disjoint ones.
 pub fn merge_ranges(mut ranges: Vec<TimeRange>) -> Vec<TimeRange> {
     ranges.sort_by(|a, b| a.start.total_cmp(&b.start));
@@ -145,12 +120,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn faces_join_the_closest_person_above_the_threshold() {
+    fn a_centroid_is_the_unit_mean() {
         let a = [1.0, 0.0];
         let b = [0.0, 1.0];
-        let persons = [("a", &a[..]), ("b", &b[..])];
-        assert_eq!(closest(&[0.9, 0.1], persons, 0.6), Some("a"));
-        assert_eq!(closest(&[0.7, 0.7], persons, 0.9), None);
         let c = centroid([&a[..], &b[..]]).unwrap_or_default();
         assert!((c[0] - c[1]).abs() < 1e-6 && (cosine(&c, &c) - 1.0).abs() < 1e-6);
         assert_eq!(centroid(std::iter::empty()), None);

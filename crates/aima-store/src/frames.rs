@@ -11,7 +11,7 @@ use aima_core::{Insight, Job};
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::search::vector_text;
+use crate::search::{vector_from_text, vector_text};
 use crate::sql::{fenced, t, Arg, Sql};
 use crate::{Dialect, Fenced, Result, SqlStore, StoreError};
 
@@ -49,14 +49,6 @@ fn as_text(dialect: Dialect) -> &'static str {
     }
 }
 
-/// Writes a vector from its text on each engine.
-fn from_text(dialect: Dialect) -> (&'static str, &'static str) {
-    match dialect {
-        Dialect::Sqlite => ("vec_f32(", ")"),
-        Dialect::Postgres => ("CAST(", " AS vector)"),
-    }
-}
-
 impl SqlStore {
     /// Saves a `labels` insight and its frame vector in one transaction.
     pub(crate) async fn put_frame(
@@ -77,7 +69,7 @@ impl SqlStore {
             let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
             return Ok(fenced(held as u64));
         }
-        let (open, close) = from_text(self.dialect);
+        let (open, close) = vector_from_text(self.dialect);
         let mut q = Sql::new(
             "INSERT INTO frame_vectors (insight_id, workspace_id, media_id, start_s, dims, vector) \
              SELECT id, workspace_id, media_id, start_s, ",
@@ -145,7 +137,7 @@ impl FrameRepo for SqlStore {
         }
         aima_core::person::normalize(&mut mean);
 
-        let (open, close) = from_text(self.dialect);
+        let (open, close) = vector_from_text(self.dialect);
         let dist = match self.dialect {
             Dialect::Sqlite => ("vec_distance_cosine(fv.vector, ", ")"),
             Dialect::Postgres => ("(fv.vector <=> ", ")"),

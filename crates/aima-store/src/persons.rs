@@ -7,7 +7,7 @@
 //! person's centroid of the workspace: linear, fine for thousands of persons;
 //! the vector index (pgvector on PostgreSQL) is where it goes beyond.
 
-use aima_core::person::{closest, merge_ranges, normalize, sum};
+use aima_core::person::{merge_ranges, normalize, sum};
 use aima_core::{
     Appearance, FaceRecord, Insight, Job, PageRequest, Person, Review, StoredInsight, TimeRange,
 };
@@ -15,11 +15,12 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::search::{vector_from_text, vector_text};
 use crate::sql::{
     corrupt, fenced, insight_from_row, into_page, new_id, push_page_on, t, Arg, Sql, SqlStore,
     INSIGHT_COLS,
 };
-use crate::{now_ms, Fenced, Page, PersonRepo, Result, StoreError};
+use crate::{now_ms, Dialect, Fenced, Page, PersonRepo, Result, StoreError};
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
@@ -68,6 +69,13 @@ fn match_threshold(data: &serde_json::Value) -> Option<f32> {
         .filter(|t| *t > 0.0 && *t <= 1.0)
 }
 
+/// A sum's direction (unit length), what person vectors are compared by.
+fn direction(sum: &[f32]) -> Vec<f32> {
+    let mut d = sum.to_vec();
+    normalize(&mut d);
+    d
+}
+
 fn to_json(v: &[f32]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -105,27 +113,36 @@ const PERSON_SELECT: &str = "SELECT p.id, p.name, p.created_at, p.updated_at, \
      LEFT JOIN insights ci ON ci.id = c.insight_id \
      WHERE p.workspace_id = ";
 
-/// Each person of a workspace: id and the sum of its face embeddings.
-fn q_centroids(workspace: &str) -> Sql {
-    let mut q = Sql::new("SELECT id, centroid FROM persons WHERE workspace_id = ");
-    q.bind(t(workspace));
+/// Persons of a workspace whose centroid (the direction of their face
+/// embeddings' sum, kept in `persons.direction`) is at least `threshold`
+/// similar to `embedding`, embeddings of another size never, most similar
+/// first, at most `limit`: a distance query on the person vectors
+/// (sqlite-vec, pgvector), exact. Answers `id` and `dist` (1 - cosine).
+fn q_nearest(
+    dialect: Dialect,
+    workspace: &str,
+    embedding: &[f32],
+    threshold: f32,
+    limit: i64,
+) -> Sql {
+    let (open, close) = vector_from_text(dialect);
+    let dist = match dialect {
+        Dialect::Sqlite => "vec_distance_cosine(direction, ",
+        Dialect::Postgres => "(direction <=> ",
+    };
+    let mut q = Sql::new(&format!("SELECT id, dist FROM (SELECT id, {dist}{open}"));
+    q.bind(t(&vector_text(embedding)))
+        .push(&format!(
+            "{close}) AS dist FROM persons WHERE workspace_id = "
+        ))
+        .bind(t(workspace))
+        .push(" AND dims = ")
+        .bind(Arg::Int(embedding.len() as i64))
+        .push(") near WHERE dist <= ")
+        .bind(Arg::Float(1.0 - f64::from(threshold)))
+        .push(" ORDER BY dist, id LIMIT ")
+        .bind(Arg::Int(limit));
     q
-}
-
-/// A person as (id, stored sum, centroid): the sum of each person's face
-/// embeddings is stored; its direction is the centroid.
-type Centroid = (String, Vec<f32>, Vec<f32>);
-
-fn centroids(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Centroid>> {
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("id")?;
-            let sum = parse_vec(&row.try_get::<String, _>("centroid")?)?;
-            let mut c = sum.clone();
-            normalize(&mut c);
-            Ok((id, sum, c))
-        })
-        .collect()
 }
 
 impl SqlStore {
@@ -191,22 +208,24 @@ impl SqlStore {
         embedding: &[f32],
         threshold: f32,
     ) -> Result<String> {
-        let persons = centroids(q_centroids(workspace).query().fetch_all(&mut **tx).await?)?;
-        let best = closest(
-            embedding,
-            persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
-            threshold,
-        )
-        .map(str::to_string);
+        let best: Option<String> = q_nearest(self.dialect, workspace, embedding, threshold, 1)
+            .query()
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?;
         let person = match best {
             Some(p) => {
                 // One more face: add it to the sum (no re-read of the
                 // person's faces on this path, however many there are).
-                let mut sum = persons
-                    .iter()
-                    .find(|x| x.0 == p)
-                    .map(|x| x.1.clone())
-                    .unwrap_or_default();
+                let mut q = Sql::new("SELECT centroid FROM persons WHERE id = ");
+                q.bind(t(&p));
+                let mut sum = parse_vec(
+                    &q.query()
+                        .fetch_one(&mut **tx)
+                        .await?
+                        .try_get::<String, _>("centroid")?,
+                )?;
                 sum.iter_mut().zip(embedding).for_each(|(a, b)| *a += b);
                 self.set_sum(tx, &p, &sum).await?;
                 p
@@ -222,9 +241,14 @@ impl SqlStore {
     }
 
     async fn set_sum(&self, tx: &mut Tx<'_>, person: &str, sum: &[f32]) -> Result<()> {
+        let (open, close) = vector_from_text(self.dialect);
         let mut q = Sql::new("UPDATE persons SET centroid = ");
         q.bind(t(&to_json(sum)))
-            .push(", updated_at = ")
+            .push(", dims = ")
+            .bind(Arg::Int(sum.len() as i64))
+            .push(&format!(", direction = {open}"))
+            .bind(t(&vector_text(&direction(sum))))
+            .push(&format!("{close}, updated_at = "))
             .bind(Arg::Int(now_ms()))
             .push(" WHERE id = ")
             .bind(t(person));
@@ -236,8 +260,10 @@ impl SqlStore {
     async fn new_person(&self, tx: &mut Tx<'_>, workspace: &str, total: &[f32]) -> Result<String> {
         let id = new_id();
         let now = now_ms();
+        let (open, close) = vector_from_text(self.dialect);
         let mut q = Sql::new(
-            "INSERT INTO persons (id, workspace_id, name, centroid, created_at, updated_at) VALUES (",
+            "INSERT INTO persons (id, workspace_id, name, centroid, dims, direction, created_at, \
+             updated_at) VALUES (",
         );
         q.bind(t(&id))
             .push(", ")
@@ -245,6 +271,10 @@ impl SqlStore {
             .push(", NULL, ")
             .bind(t(&to_json(total)))
             .push(", ")
+            .bind(Arg::Int(total.len() as i64))
+            .push(&format!(", {open}"))
+            .bind(t(&vector_text(&direction(total))))
+            .push(&format!("{close}, "))
             .bind(Arg::Int(now))
             .push(", ")
             .bind(Arg::Int(now))
@@ -365,24 +395,24 @@ impl SqlStore {
 impl PersonRepo for SqlStore {
     /// Persons whose centroid is at least `threshold` similar to
     /// `embedding` (the store's own threshold when None), most similar
-    /// first: a linear scan over the workspace's centroids, as clustering
-    /// does (persons are few next to faces).
+    /// first: the same distance query clustering asks (at most 1,000).
     async fn persons_near(
         &self,
         workspace: &str,
         embedding: &[f32],
         threshold: Option<f32>,
     ) -> Result<Vec<(String, f32)>> {
-        let persons = centroids(q_centroids(workspace).query().fetch_all(&self.pool).await?)?;
         let threshold = threshold.unwrap_or(self.face_match);
-        Ok(aima_core::person::ranked(
-            embedding,
-            persons.iter().map(|(id, _, c)| (id.as_str(), c.as_slice())),
-            threshold,
-        )
-        .into_iter()
-        .map(|(id, s)| (id.to_string(), s))
-        .collect())
+        let rows = q_nearest(self.dialect, workspace, embedding, threshold, 1000)
+            .query()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let dist: f64 = r.try_get("dist")?;
+                Ok((r.try_get("id")?, (1.0 - dist) as f32))
+            })
+            .collect()
     }
 
     async fn list_persons(&self, workspace: &str, page: &PageRequest) -> Result<Page<Person>> {

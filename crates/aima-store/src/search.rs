@@ -89,6 +89,15 @@ pub trait VectorRepo: Send + Sync {
 /// Kinds whose text is embedded for search by meaning.
 const EMBEDDED_KINDS: &str = "kind IN ('transcript_segment', 'text')";
 
+/// How each engine makes a vector of [`vector_text`]: the SQL before and
+/// after the bound text.
+pub(crate) fn vector_from_text(dialect: Dialect) -> (&'static str, &'static str) {
+    match dialect {
+        Dialect::Sqlite => ("vec_f32(", ")"),
+        Dialect::Postgres => ("CAST(", " AS vector)"),
+    }
+}
+
 /// A vector as sqlite-vec's JSON and pgvector's text both read it.
 pub(crate) fn vector_text(v: &[f32]) -> String {
     let mut s = String::with_capacity(v.len() * 10 + 2);
@@ -512,10 +521,7 @@ impl VectorRepo for SqlStore {
     }
 
     async fn put_text_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
-        let vector = match self.dialect {
-            Dialect::Sqlite => ("vec_f32(", ")"),
-            Dialect::Postgres => ("CAST(", " AS vector)"),
-        };
+        let vector = vector_from_text(self.dialect);
         let mut tx = self.pool.begin().await?;
         for (id, v) in vectors {
             let mut q =
