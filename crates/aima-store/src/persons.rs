@@ -138,6 +138,12 @@ fn q_nearest(
         .bind(t(workspace))
         .push(" AND dims = ")
         .bind(Arg::Int(embedding.len() as i64))
+        // A person whose faces are all rejected (their sum left as it was)
+        // matches nothing.
+        .push(
+            " AND EXISTS (SELECT 1 FROM faces f JOIN insights fi ON fi.id = f.insight_id \
+             WHERE f.person_id = persons.id AND (fi.review IS NULL OR fi.review <> 'rejected'))",
+        )
         .push(") near WHERE dist <= ")
         .bind(Arg::Float(1.0 - f64::from(threshold)))
         .push(" ORDER BY dist, id LIMIT ")

@@ -410,15 +410,17 @@ impl SearchRepo for SqlStore {
         let mut tx = self.pool.begin().await?;
         if self.dialect == Dialect::Postgres {
             // Keep scanning the graph until the filters have let a page
-            // through (pgvector 0.8), in exact order; a wider beam than the
-            // default 40 for deep pages.
-            let ef = (q.offset + q.limit).clamp(100, 1000);
-            sqlx::query("SET LOCAL hnsw.iterative_scan = strict_order")
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(&format!("SET LOCAL hnsw.ef_search = {ef}"))
-                .execute(&mut *tx)
-                .await?;
+            // through (pgvector 0.8), in exact order, with one beam width for
+            // every page (so pages of one search agree), and without the
+            // default stop at 20,000 tuples, which a narrow filter (one
+            // media, a small workspace in a large database) can need.
+            for set in [
+                "SET LOCAL hnsw.iterative_scan = strict_order",
+                "SET LOCAL hnsw.ef_search = 200",
+                "SET LOCAL hnsw.max_scan_tuples = 10000000",
+            ] {
+                sqlx::query(set).execute(&mut *tx).await?;
+            }
         }
         let rows = sql.query().fetch_all(&mut *tx).await?;
         tx.commit().await?;

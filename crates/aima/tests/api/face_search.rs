@@ -99,6 +99,18 @@ async fn another_photo_of_a_person_finds_them_and_where_they_appear() {
             "{v}"
         );
 
+        // Her only photo deleted, she is matched no more (her person row,
+        // without faces, must not match).
+        let r = app
+            .client
+            .delete(app.url(&format!("/api/v1/media/{photo}")))
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(r.status().as_u16(), 204);
+        let (_, v) = find(&app, astronaut_again.clone(), &model, None).await;
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{v}");
+
         // What cannot be searched is said so.
         let too_big = vec![0u8; 21 * 1024 * 1024];
         for (body, query, status, code) in [
