@@ -62,10 +62,6 @@ impl TextIndexer {
         }
     }
 
-    pub fn model(&self) -> &str {
-        &self.model
-    }
-
     async fn embedder(&self) -> Result<&TextEmbedder, AnalyzerError> {
         self.embedder
             .get_or_try_init(|| TextEmbedder::load(&self.models, &self.model))

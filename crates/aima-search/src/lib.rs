@@ -107,10 +107,6 @@ impl Searcher {
         self
     }
 
-    pub fn text_model(&self) -> Option<&str> {
-        self.text_model.as_deref()
-    }
-
     /// Hits of `q` in `workspace`: `q.limit` from `q.offset` on. `text` is
     /// what the user typed (embedded for meaning; `q.terms` is its parse).
     /// A query without terms finds nothing in any mode, nor a match by
@@ -226,13 +222,16 @@ impl Searcher {
         let Some(model) = self.clip_model.as_deref() else {
             return Ok(None);
         };
-        if !self.installed(Some(model)).await {
-            return Ok(None);
-        }
-        let clip = self
-            .clip
-            .get_or_try_init(|| ClipModel::load(&self.models, model))
-            .await?;
+        // Looked for until it is installed, then loaded once.
+        let clip = match self.clip.get() {
+            Some(clip) => clip,
+            None if !self.installed(Some(model)).await => return Ok(None),
+            None => {
+                self.clip
+                    .get_or_try_init(|| ClipModel::load(&self.models, model))
+                    .await?
+            }
+        };
         let c = clip.clone();
         let texts = vec![text.to_string()];
         let mut vectors = aima_analyzers::vision::blocking(move || c.embed_texts(&texts)).await?;

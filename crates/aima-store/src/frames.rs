@@ -11,7 +11,7 @@ use aima_core::{Insight, Job};
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::search::{vector_from_text, vector_text};
+use crate::search::{push_distance, vector_from_text, vector_text};
 use crate::sql::{fenced, t, Arg, Sql};
 use crate::{Dialect, Fenced, Result, SqlStore, StoreError};
 
@@ -137,24 +137,17 @@ impl FrameRepo for SqlStore {
         }
         aima_core::person::normalize(&mut mean);
 
-        let (open, close) = vector_from_text(self.dialect);
-        let dist = match self.dialect {
-            Dialect::Sqlite => ("vec_distance_cosine(fv.vector, ", ")"),
-            Dialect::Postgres => ("(fv.vector <=> ", ")"),
-        };
         // Each other media's closest frame, then the closest media.
-        let mut q = Sql::new(&format!(
+        let mut q = Sql::new(
             "SELECT media_id, start_s, dist FROM (SELECT media_id, start_s, dist, \
              ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY dist, start_s) AS rn FROM \
-             (SELECT fv.media_id, fv.start_s, {}{open}",
-            dist.0
-        ));
-        q.bind(t(&vector_text(&mean)))
-            .push(&format!(
-                "{close}{} AS dist FROM frame_vectors fv JOIN insights i ON i.id = fv.insight_id \
+             (SELECT fv.media_id, fv.start_s, ",
+        );
+        push_distance(&mut q, self.dialect, "fv.vector", &mean)
+            .push(
+                " AS dist FROM frame_vectors fv JOIN insights i ON i.id = fv.insight_id \
                  WHERE fv.workspace_id = ",
-                dist.1
-            ))
+            )
             .bind(t(workspace))
             .push(" AND fv.media_id <> ")
             .bind(t(media_id))

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::search::{vector_from_text, vector_text};
+use crate::search::{push_distance, vector_from_text, vector_text};
 use crate::sql::{
     corrupt, fenced, insight_from_row, into_page, new_id, push_page_on, t, Arg, Sql, SqlStore,
     INSIGHT_COLS,
@@ -125,16 +125,9 @@ fn q_nearest(
     threshold: f32,
     limit: i64,
 ) -> Sql {
-    let (open, close) = vector_from_text(dialect);
-    let dist = match dialect {
-        Dialect::Sqlite => "vec_distance_cosine(direction, ",
-        Dialect::Postgres => "(direction <=> ",
-    };
-    let mut q = Sql::new(&format!("SELECT id, dist FROM (SELECT id, {dist}{open}"));
-    q.bind(t(&vector_text(embedding)))
-        .push(&format!(
-            "{close}) AS dist FROM persons WHERE workspace_id = "
-        ))
+    let mut q = Sql::new("SELECT id, dist FROM (SELECT id, ");
+    push_distance(&mut q, dialect, "direction", embedding)
+        .push(" AS dist FROM persons WHERE workspace_id = ")
         .bind(t(workspace))
         .push(" AND dims = ")
         .bind(Arg::Int(embedding.len() as i64))

@@ -98,6 +98,59 @@ pub(crate) fn vector_from_text(dialect: Dialect) -> (&'static str, &'static str)
     }
 }
 
+/// Pushes the cosine distance between the vector `column` and `vector`
+/// (bound as text) in the engine's syntax: sqlite-vec's function or
+/// pgvector's operator, the one an HNSW index answers.
+pub(crate) fn push_distance<'a>(
+    sql: &'a mut Sql,
+    dialect: Dialect,
+    column: &str,
+    vector: &[f32],
+) -> &'a mut Sql {
+    let (open, close) = vector_from_text(dialect);
+    match dialect {
+        Dialect::Sqlite => sql.push(&format!("vec_distance_cosine({column}, {open}")),
+        Dialect::Postgres => sql.push(&format!("({column} <=> {open}")),
+    }
+    .bind(t(&vector_text(vector)))
+    .push(&format!("{close})"))
+}
+
+/// A search by vector distance: insights whose vector (`column` of
+/// `table`, aliased `alias`, with an `insight_id`) is closest to `vector`,
+/// in one workspace, rejected ones left out, `condition` added to the
+/// scan, then the score floor, the filters and the page
+/// ([`semantic_page`]); `body` is the text shown, read for the page's rows
+/// only.
+#[allow(clippy::too_many_arguments)]
+fn nearest_insights(
+    dialect: Dialect,
+    table: &str,
+    alias: &str,
+    body: &str,
+    vector: &[f32],
+    workspace: &str,
+    condition: impl FnOnce(&mut Sql),
+    q: &SearchQuery,
+) -> Sql {
+    // The filters wrap a subquery PostgreSQL flattens, so that ordering by
+    // `dist` is ordering by the index's operator (an HNSW scan).
+    let mut sql = Sql::new(&format!(
+        "SELECT page.*, (SELECT {body} FROM insights i WHERE i.id = page.id) AS body \
+         FROM (SELECT * FROM (SELECT {INSIGHT_HIT}, "
+    ));
+    push_distance(&mut sql, dialect, &format!("{alias}.vector"), vector)
+        .push(&format!(
+            " AS dist FROM {table} {alias} JOIN insights i ON i.id = {alias}.insight_id \
+             JOIN media m ON m.id = i.media_id WHERE m.workspace_id = "
+        ))
+        .bind(t(workspace))
+        .push(NOT_REJECTED);
+    condition(&mut sql);
+    semantic_page(&mut sql, q);
+    sql
+}
+
 /// A vector as sqlite-vec's JSON and pgvector's text both read it.
 pub(crate) fn vector_text(v: &[f32]) -> String {
     let mut s = String::with_capacity(v.len() * 10 + 2);
@@ -382,31 +435,22 @@ impl SearchRepo for SqlStore {
         vector: &[f32],
         q: &SearchQuery,
     ) -> Result<Vec<SearchHit>> {
-        let (dist, body) = match self.dialect {
-            Dialect::Sqlite => (
-                ("vec_distance_cosine(v.vector, vec_f32(", "))"),
-                "json_extract(i.data, '$.text')",
-            ),
-            Dialect::Postgres => (("(v.vector <=> CAST(", " AS vector))"), "i.search_body"),
+        let body = match self.dialect {
+            Dialect::Sqlite => "json_extract(i.data, '$.text')",
+            Dialect::Postgres => "i.search_body",
         };
-        // The filters wrap a subquery PostgreSQL flattens, so that ordering
-        // by `dist` is ordering by the index's operator (an HNSW scan).
-        let mut sql = Sql::new(&format!(
-            "SELECT page.*, (SELECT {body} FROM insights i WHERE i.id = page.id) AS body \
-             FROM (SELECT * FROM (SELECT {INSIGHT_HIT}, {}",
-            dist.0
-        ));
-        sql.bind(t(&vector_text(vector)))
-            .push(&format!(
-                "{} AS dist FROM text_vectors v JOIN insights i ON i.id = v.insight_id \
-                 JOIN media m ON m.id = i.media_id WHERE v.model = ",
-                dist.1
-            ))
-            .bind(t(model))
-            .push(" AND m.workspace_id = ")
-            .bind(t(workspace))
-            .push(NOT_REJECTED);
-        semantic_page(&mut sql, q);
+        let sql = nearest_insights(
+            self.dialect,
+            "text_vectors",
+            "v",
+            body,
+            vector,
+            workspace,
+            |sql| {
+                sql.push(" AND v.model = ").bind(t(model));
+            },
+            q,
+        );
         let mut tx = self.pool.begin().await?;
         if self.dialect == Dialect::Postgres {
             // Keep scanning the graph until the filters have let a page
@@ -436,29 +480,23 @@ impl FrameSearchRepo for SqlStore {
         vector: &[f32],
         q: &SearchQuery,
     ) -> Result<Vec<SearchHit>> {
-        let (dist, label) = match self.dialect {
-            Dialect::Sqlite => (
-                ("vec_distance_cosine(fv.vector, vec_f32(", "))"),
-                "json_extract(i.data, '$.labels[0].label')",
-            ),
-            Dialect::Postgres => (("(fv.vector <=> CAST(", " AS vector))"), "i.search_body"),
+        let label = match self.dialect {
+            Dialect::Sqlite => "json_extract(i.data, '$.labels[0].label')",
+            Dialect::Postgres => "i.search_body",
         };
-        let mut sql = Sql::new(&format!(
-            "SELECT page.*, (SELECT {label} FROM insights i WHERE i.id = page.id) AS body \
-             FROM (SELECT * FROM (SELECT {INSIGHT_HIT}, {}",
-            dist.0
-        ));
-        sql.bind(t(&vector_text(vector)))
-            .push(&format!(
-                "{} AS dist FROM frame_vectors fv JOIN insights i ON i.id = fv.insight_id \
-                 JOIN media m ON m.id = i.media_id WHERE fv.dims = ",
-                dist.1
-            ))
-            .bind(Arg::Int(vector.len() as i64))
-            .push(" AND m.workspace_id = ")
-            .bind(t(workspace))
-            .push(NOT_REJECTED);
-        semantic_page(&mut sql, q);
+        let sql = nearest_insights(
+            self.dialect,
+            "frame_vectors",
+            "fv",
+            label,
+            vector,
+            workspace,
+            |sql| {
+                sql.push(" AND fv.dims = ")
+                    .bind(Arg::Int(vector.len() as i64));
+            },
+            q,
+        );
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter().map(semantic_hit).collect()
     }
