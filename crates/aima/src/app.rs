@@ -122,6 +122,19 @@ pub fn searcher(cfg: &Config, store: Arc<dyn aima_store::Store>) -> aima_search:
     .with_clip(Some(cfg.search.clip_model.clone()))
 }
 
+/// The ask seam: the local model, a remote one if configured, the tools
+/// over `store` and search.
+pub fn asker(cfg: &Config, store: Arc<dyn aima_store::Store>) -> aima_ask::Asker {
+    aima_ask::Asker::new(
+        store.clone(),
+        Arc::new(searcher(cfg, store)),
+        cfg.model_manager(),
+        cfg.llm.local_model.clone(),
+    )
+    .with_remote(cfg.llm.remote())
+    .with_utc_offset(cfg.llm.utc_offset_minutes)
+}
+
 /// A server that is listening, with its in-process workers.
 pub struct Running {
     pub addr: SocketAddr,
@@ -176,6 +189,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         metrics: metrics_handle(),
         modes: Default::default(),
         searcher: searcher(&cfg, backends.store.clone()),
+        asker: Arc::new(asker(&cfg, backends.store.clone())),
     };
     let indexer = (cfg.search.indexer && !cfg.search.text_model.is_empty()).then(|| {
         Arc::new(aima_search::TextIndexer::new(

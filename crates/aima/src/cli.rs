@@ -151,6 +151,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
         format: SearchFormat,
     },
+    /// Ask a question in English or German about the workspace's activity
+    /// and media; prints the answer and its citations (the same answer as
+    /// `POST /api/v1/ask`), straight from the database.
+    Ask {
+        question: String,
+        #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
+        workspace: String,
+        /// Your offset from UTC in minutes (default: `llm.utc_offset_minutes`).
+        #[arg(long, allow_hyphen_values = true)]
+        utc_offset_minutes: Option<i32>,
+        /// Print the API's JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Models: list, fetch, verify, remove.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -536,6 +550,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let hits = searcher.search(&workspace, mode.into(), &query, &q).await;
             backends.sql.close().await;
             print_hits(&hits?, format)
+        }
+        Command::Ask {
+            question,
+            workspace,
+            utc_offset_minutes,
+            json,
+        } => {
+            let backends = app::open_backends(&cfg).await?;
+            let asker = app::asker(&cfg, backends.store.clone());
+            let q = aima_ask::Question {
+                text: question,
+                utc_offset_minutes,
+                now_ms: None,
+            };
+            let answer = asker.ask(&workspace, &q, |_| {}).await;
+            backends.sql.close().await;
+            let answer = answer?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                println!("{}", answer.answer);
+                for c in &answer.citations {
+                    println!("[{}] {}", c.id, c.text);
+                }
+            }
+            Ok(())
         }
         Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {

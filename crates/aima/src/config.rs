@@ -21,7 +21,59 @@ pub struct Config {
     pub persons: PersonsConfig,
     pub pipeline: PipelineConfig,
     pub search: SearchConfig,
+    pub llm: LlmConfig,
     pub log: LogConfig,
+}
+
+/// Ask (`/api/v1/ask`, `aima ask`, `/v1/chat/completions`): the local
+/// model that reads questions, and optionally a remote OpenAI-compatible
+/// model that plans with the same tools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// The local GGUF model (an `llm` catalog entry): the default reader,
+    /// and the fallback whenever the remote model fails.
+    pub local_model: String,
+    /// A remote OpenAI-compatible API, up to `/v1`
+    /// (`https://api.example.com/v1`). Empty: only the local model.
+    pub base_url: String,
+    /// Its key (sent as a bearer token); empty: none.
+    pub api_key: String,
+    /// The remote model's name.
+    pub model: String,
+    /// Seconds to wait for each remote answer.
+    pub timeout_seconds: u64,
+    /// Rounds of tool calls a remote model may make.
+    pub max_rounds: usize,
+    /// The asker's offset from UTC in minutes when a question names none.
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        Self {
+            local_model: "smollm2-135m-instruct".into(),
+            base_url: String::new(),
+            api_key: String::new(),
+            model: String::new(),
+            timeout_seconds: 30,
+            max_rounds: 3,
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+impl LlmConfig {
+    /// The remote model, when one is configured.
+    pub fn remote(&self) -> Option<aima_ask::RemoteConfig> {
+        (!self.base_url.trim().is_empty()).then(|| aima_ask::RemoteConfig {
+            base_url: self.base_url.trim().to_string(),
+            api_key: Some(self.api_key.clone()).filter(|k| !k.is_empty()),
+            model: self.model.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout_seconds.max(1)),
+            max_rounds: self.max_rounds.clamp(1, 8),
+        })
+    }
 }
 
 /// Search by meaning.
@@ -269,6 +321,7 @@ impl Default for Config {
                 clip_model: "clip-vit-b32".into(),
                 indexer: true,
             },
+            llm: LlmConfig::default(),
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
@@ -289,8 +342,10 @@ impl Config {
             .into_iter()
             .map(String::from)
             .collect();
-        if !self.search.text_model.is_empty() && !names.contains(&self.search.text_model) {
-            names.push(self.search.text_model.clone());
+        for extra in [&self.search.text_model, &self.llm.local_model] {
+            if !extra.is_empty() && !names.contains(extra) {
+                names.push(extra.clone());
+            }
         }
         names
     }
@@ -603,6 +658,23 @@ text_model = "minilm-l6-int8"
 clip_model = "clip-vit-b32"
 # `aima serve` embeds newly stored texts in the background.
 indexer = true
+
+[llm]
+# The local language model that reads questions for `aima ask`,
+# /api/v1/ask and /v1/chat/completions (`aima models pull --default`
+# fetches it). Answers are computed by read-only tools and written from
+# templates; the model never writes a number.
+local_model = "smollm2-135m-instruct"
+# A remote OpenAI-compatible API (up to /v1) that plans with the same tools
+# instead; its answer is kept only when every number in it comes from a
+# tool, otherwise the local model answers. "" = local only.
+base_url = ""
+api_key = ""
+model = ""
+timeout_seconds = 30
+max_rounds = 3
+# The asker's UTC offset in minutes when a question names none.
+utc_offset_minutes = 0
 
 [log]
 # text or json. Flag: --log-format.

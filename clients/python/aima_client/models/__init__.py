@@ -3,9 +3,12 @@
 from .activity_record import ActivityRecord
 from .analyzer_info import AnalyzerInfo
 from .analyzer_list import AnalyzerList
+from .answer import Answer
 from .appearance import Appearance
 from .appearance_list import AppearanceList
+from .ask_request import AskRequest
 from .budget_report import BudgetReport
+from .citation import Citation
 from .create_job import CreateJob
 from .create_mode import CreateMode
 from .error_body import ErrorBody
@@ -23,6 +26,7 @@ from .job_state import JobState
 from .label_request import LabelRequest
 from .label_source import LabelSource
 from .labelled import Labelled
+from .lang import Lang
 from .media import Media
 from .media_kind import MediaKind
 from .media_page import MediaPage
@@ -54,6 +58,12 @@ from .server_usage import ServerUsage
 from .similar_item import SimilarItem
 from .similar_page import SimilarPage
 from .sort_order import SortOrder
+from .source_type_0 import SourceType0
+from .source_type_0_kind import SourceType0Kind
+from .source_type_1 import SourceType1
+from .source_type_1_kind import SourceType1Kind
+from .source_type_2 import SourceType2
+from .source_type_2_kind import SourceType2Kind
 from .split import Split
 from .stage_spec import StageSpec
 from .stage_spec_options import StageSpecOptions
@@ -68,6 +78,8 @@ from .summary_by import SummaryBy
 from .summary_period import SummaryPeriod
 from .summary_row import SummaryRow
 from .time_range import TimeRange
+from .tool_use import ToolUse
+from .tool_use_arguments import ToolUseArguments
 from .upload_response import UploadResponse
 from .usage_report import UsageReport
 from .usage_row import UsageRow
@@ -81,9 +93,12 @@ __all__ = (
     "ActivityRecord",
     "AnalyzerInfo",
     "AnalyzerList",
+    "Answer",
     "Appearance",
     "AppearanceList",
+    "AskRequest",
     "BudgetReport",
+    "Citation",
     "CreateJob",
     "CreateMode",
     "ErrorBody",
@@ -101,6 +116,7 @@ __all__ = (
     "Labelled",
     "LabelRequest",
     "LabelSource",
+    "Lang",
     "Media",
     "MediaKind",
     "MediaPage",
@@ -132,6 +148,12 @@ __all__ = (
     "SimilarItem",
     "SimilarPage",
     "SortOrder",
+    "SourceType0",
+    "SourceType0Kind",
+    "SourceType1",
+    "SourceType1Kind",
+    "SourceType2",
+    "SourceType2Kind",
     "Split",
     "StageSpec",
     "StageSpecOptions",
@@ -146,6 +168,8 @@ __all__ = (
     "SummaryPeriod",
     "SummaryRow",
     "TimeRange",
+    "ToolUse",
+    "ToolUseArguments",
     "UploadResponse",
     "UsageReport",
     "UsageRow",

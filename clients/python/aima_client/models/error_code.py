@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     INVALID_PERSON_EDIT = "invalid_person_edit"
     INVALID_PIPELINE = "invalid_pipeline"
     INVALID_QUERY = "invalid_query"
+    INVALID_QUESTION = "invalid_question"
     INVALID_TIMESTAMP = "invalid_timestamp"
     JOB_NOT_FOUND = "job_not_found"
     MEDIA_NOT_FOUND = "media_not_found"

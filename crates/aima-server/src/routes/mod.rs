@@ -1,6 +1,8 @@
 pub mod activity;
 mod analyze;
+pub mod ask;
 pub mod aw;
+pub mod chat;
 pub mod jobs;
 pub mod media;
 pub mod modes;

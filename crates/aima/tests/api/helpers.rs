@@ -120,8 +120,8 @@ pub fn shared_models() -> PathBuf {
 }
 
 /// The models the tests run: Whisper (CTranslate2 and whisper.cpp), ONNX
-/// Runtime and the image models.
-pub const TEST_MODELS: [&str; 10] = [
+/// Runtime, the image models, the text embedder and the local LLM.
+pub const TEST_MODELS: [&str; 11] = [
     "faster-whisper-tiny.en",
     "whisper-tiny.en",
     "onnxruntime",
@@ -132,6 +132,7 @@ pub const TEST_MODELS: [&str; 10] = [
     "pose-movenet-multipose",
     "faces-blazeface-faceres",
     "minilm-l6-int8",
+    "smollm2-135m-instruct",
 ];
 
 /// Stages whose default model only a hub has (the analyzers' defaults are
@@ -755,4 +756,18 @@ pub async fn upload_only(app: &TestApp, file: &Path) -> String {
     assert!(r.status().is_success(), "upload: {}", r.status());
     let up: Value = r.json().await.unwrap_or_default();
     up["media"]["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// Waits until search by meaning has indexed every stored text (and some).
+pub async fn indexed(app: &TestApp) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (s, v) = app.get_json("/api/v1/search/status").await;
+        assert_eq!(s, 200, "{v}");
+        if v["pending"] == 0 && v["indexed"].as_u64().unwrap_or(0) > 0 {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "the indexer did not finish: {v}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }

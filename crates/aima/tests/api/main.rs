@@ -2,6 +2,7 @@
 //! media made by ffmpeg. One test binary, for link time.
 
 mod activity;
+mod ask;
 mod bad_input;
 mod capabilities;
 mod cli;

@@ -4,7 +4,7 @@
 //! at their times, filters, the index kept in step with reviews,
 //! re-analysis, deletes and workspaces, the CLI, and a reindex.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -21,19 +21,6 @@ async fn search(app: &TestApp, query: &str) -> Vec<Value> {
 
 /// Waits until the indexer has embedded every stored text; answers the
 /// status.
-async fn indexed(app: &TestApp) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (s, v) = app.get_json("/api/v1/search/status").await;
-        assert_eq!(s, 200, "{v}");
-        if v["pending"] == 0 && v["indexed"].as_u64().unwrap_or(0) > 0 {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "the indexer did not finish: {v}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 async fn upload_speech(app: &TestApp, wav: &std::path::Path) -> String {
     let (up, job) = app
         .upload_and_wait(wav, "?pipeline=probe,transcribe", Duration::from_secs(180))
