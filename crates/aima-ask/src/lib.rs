@@ -102,10 +102,22 @@ pub struct Answer {
     /// The question was outside what the tools answer (or asked for a
     /// change or a secret): the answer says what can be asked.
     pub refused: bool,
+    /// Who chose the tool: `reader` (the deterministic reader of
+    /// questions), `model` (the local model, where the reader was unsure)
+    /// or `remote` (the configured remote model).
+    pub planner: Planner,
     /// Set when a configured remote model failed and the local model
     /// answered instead: why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Planner {
+    Reader,
+    Model,
+    Remote,
 }
 
 /// What happens while an answer is made, for streaming.
@@ -249,9 +261,6 @@ pub struct Asker {
     remote: Option<RemoteConfig>,
     default_offset: i32,
     llm: OnceCell<LocalLlm>,
-    /// Whether the local model may settle what the reader cannot (on by
-    /// default; off only to measure what it adds).
-    use_model: bool,
 }
 
 impl Asker {
@@ -269,7 +278,6 @@ impl Asker {
             remote: None,
             default_offset: 0,
             llm: OnceCell::new(),
-            use_model: true,
         }
     }
 
@@ -280,12 +288,6 @@ impl Asker {
 
     pub fn with_utc_offset(mut self, minutes: i32) -> Self {
         self.default_offset = minutes;
-        self
-    }
-
-    /// Reader only: the local model never picks (for measuring).
-    pub fn without_model_choice(mut self) -> Self {
-        self.use_model = false;
         self
     }
 
@@ -378,6 +380,11 @@ impl Asker {
         plan: Plan,
         progress: &mut (impl FnMut(Progress) + Send),
     ) -> Result<Answer, AskError> {
+        let planner = if matches!(plan, Plan::Unsure { .. }) {
+            Planner::Model
+        } else {
+            Planner::Reader
+        };
         let (call, found) = match self.settle(llm, text, plan).await? {
             Ok(settled) => settled,
             Err(why) => {
@@ -390,6 +397,7 @@ impl Asker {
                     model: llm.name().into(),
                     language: lang,
                     refused: true,
+                    planner,
                     fallback: None,
                 });
             }
@@ -406,6 +414,7 @@ impl Asker {
             model: llm.name().into(),
             language: lang,
             refused: false,
+            planner,
             fallback: None,
         })
     }
@@ -421,15 +430,10 @@ impl Asker {
         match plan {
             Plan::Call { call, period } => Ok(Ok((call, period))),
             Plan::Refuse(r) => Ok(Err(r)),
-            Plan::Unsure { candidates, period } => {
-                if !self.use_model {
-                    return Ok(Err(Refusal::OutOfScope));
-                }
-                match pick(llm, text, &candidates).await? {
-                    Some(call) => Ok(Ok((call, period))),
-                    None => Ok(Err(Refusal::OutOfScope)),
-                }
-            }
+            Plan::Unsure { candidates, period } => match pick(llm, text, &candidates).await? {
+                Some(call) => Ok(Ok((call, period))),
+                None => Ok(Err(Refusal::OutOfScope)),
+            },
         }
     }
 }

@@ -259,6 +259,7 @@ pub async fn answer(
                 model: cfg.model.clone(),
                 language: lang,
                 refused: false,
+                planner: crate::Planner::Remote,
                 fallback: None,
             });
         }

@@ -1019,10 +1019,12 @@ async fn a_remote_model_plans_with_the_tools_and_a_broken_one_falls_back() {
         );
         if expect_remote {
             assert_eq!(a["model"], "aima", "answered by the remote model: {a}");
+            assert_eq!(a["planner"], "remote", "{a}");
             assert!(a["fallback"].is_null(), "{a}");
             assert_eq!(a["tools"][0]["name"], "activity_time");
         } else {
             assert_eq!(a["model"], "smollm2-135m-instruct", "{base}: {a}");
+            assert_eq!(a["planner"], "reader", "{a}");
             assert!(a["fallback"].is_string(), "{base}: {a}");
             assert!(!text.contains("99") && !text.contains("12 h 34"), "{a}");
         }
@@ -1126,5 +1128,101 @@ async fn bad_questions_get_clear_errors_and_nothing_leaks() {
             .unwrap_or_default()
             .contains("aima models pull smollm2-135m-instruct"),
         "{v}"
+    );
+}
+
+#[path = "../../benches/common/mod.rs"]
+mod bench_common;
+
+/// One path's run of the question set.
+struct Run {
+    path: &'static str,
+    millis: Vec<f64>,
+    right: usize,
+    refusals_right: usize,
+    out_of_scope: usize,
+    by_model: usize,
+    by_model_right: usize,
+}
+
+async fn run_set(app: &TestApp, set: &[Case], path: &'static str) -> Run {
+    let mut run = Run {
+        path,
+        millis: vec![],
+        right: 0,
+        refusals_right: 0,
+        out_of_scope: 0,
+        by_model: 0,
+        by_model_right: 0,
+    };
+    for case in set {
+        let t = std::time::Instant::now();
+        let (s, a) = ask(app, case.q).await;
+        run.millis.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(s, 200, "{a}");
+        let ok = judge(case, &a).is_ok() && invented(&a, case.q).is_empty();
+        let refusal = matches!(case.expect, Expect::Refused);
+        run.right += ok as usize;
+        run.out_of_scope += refusal as usize;
+        run.refusals_right += (ok && refusal) as usize;
+        if a["planner"] == "model" {
+            run.by_model += 1;
+            run.by_model_right += ok as usize;
+        }
+    }
+    run
+}
+
+/// The question set as a benchmark (`scripts/bench-ask.sh`): latency of
+/// each question over HTTP on the local path and through a remote planner
+/// (another AIMA serving the local model as a function-calling model), the
+/// share answered right, and what the local model settles. Writes its
+/// table into BENCHMARKS.md.
+#[tokio::test]
+#[ignore = "a benchmark: scripts/bench-ask.sh"]
+async fn bench_question_set() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut app, standup, photo) = loaded(Backend::Sqlite, dir.path()).await;
+    let set = cases(&generate(), &standup, &photo);
+    // Models load on the first question: not counted.
+    ask(&app, "When do I work most?").await;
+    let local = run_set(&app, &set, "local (reader + SmolLM2-135M)").await;
+    let planner = spawn_with_models(Backend::Sqlite).await;
+    let r = planner
+        .client
+        .post(planner.url("/api/v1/ask"))
+        .json(&json!({"question": "When do I work most?"}))
+        .send()
+        .await
+        .expect("warm up");
+    assert_eq!(r.status().as_u16(), 200);
+    app.config.llm.base_url = format!("http://{}/v1", planner.addr);
+    app.config.llm.model = "aima".into();
+    app.restart().await;
+    ask(&app, "When do I work most?").await;
+    let remote = run_set(&app, &set, "remote planner (OpenAI API, tools over HTTP)").await;
+    let mut table = String::from("| path | questions | right | out of scope refused | settled by the local model (right) | p50 | p95 | max |\n|---|---|---|---|---|---|---|---|\n");
+    for run in [&local, &remote] {
+        let mut ms = run.millis.clone();
+        ms.sort_by(f64::total_cmp);
+        table += &format!(
+            "| {} | {} | {} ({:.0} %) | {}/{} | {} ({}) | {:.0} ms | {:.0} ms | {:.0} ms |\n",
+            run.path,
+            set.len(),
+            run.right,
+            100.0 * run.right as f64 / set.len() as f64,
+            run.refusals_right,
+            run.out_of_scope,
+            run.by_model,
+            run.by_model_right,
+            bench_common::percentile(&ms, 0.5),
+            bench_common::percentile(&ms, 0.95),
+            ms.last().copied().unwrap_or(0.0),
+        );
+    }
+    bench_common::write_table(
+        "ask",
+        "(the test profile: candle optimized, AIMA's own code not; SQLite; over HTTP on loopback)",
+        &table,
     );
 }
