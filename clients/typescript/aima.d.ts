@@ -731,6 +731,12 @@ export interface components {
             /** @description The language model that read the question. */
             model: string;
             /**
+             * @description Who chose the tool: `reader` (the deterministic reader of
+             *     questions), `model` (the local model, where the reader was unsure)
+             *     or `remote` (the configured remote model).
+             */
+            planner: components["schemas"]["Planner"];
+            /**
              * @description The question was outside what the tools answer (or asked for a
              *     change or a secret): the answer says what can be asked.
              */
@@ -1090,6 +1096,8 @@ export interface components {
         };
         /** @description A pipeline as a list of stages, or as the compact `"probe,keyframes"`. */
         PipelineInput: components["schemas"]["StageSpec"][] | string;
+        /** @enum {string} */
+        Planner: "reader" | "model" | "remote";
         Rename: {
             /**
              * @description 1 to 200 characters, not all spaces, no control characters; `null`

@@ -222,6 +222,8 @@ pub async fn answer(
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        // At most four calls a round, each answered.
+        let calls: Vec<Value> = calls.into_iter().take(4).collect();
         if calls.is_empty() {
             let content = msg
                 .get("content")
@@ -264,7 +266,7 @@ pub async fn answer(
             });
         }
         messages.push(json!({"role": "assistant", "content": msg.get("content").cloned().unwrap_or(Value::Null), "tool_calls": calls}));
-        for c in calls.iter().take(4) {
+        for c in &calls {
             let id = c
                 .get("id")
                 .and_then(Value::as_str)

@@ -46,6 +46,7 @@ from .person_appearance import PersonAppearance
 from .person_match import PersonMatch
 from .person_matches import PersonMatches
 from .person_page import PersonPage
+from .planner import Planner
 from .rename import Rename
 from .review import Review
 from .review_body import ReviewBody
@@ -136,6 +137,7 @@ __all__ = (
     "PersonMatch",
     "PersonMatches",
     "PersonPage",
+    "Planner",
     "Rename",
     "Review",
     "ReviewBody",

