@@ -21,19 +21,21 @@ FROM ${BUILD_BASE} AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 WORKDIR /src
 # The same package list as scripts/serve.sh and scripts/test.sh
-# (scripts/packages.txt): its `build` group, and `whisper-cpp` when a
+# (scripts/packages.txt): its `build` and `ui` groups, and `whisper-cpp` when a
 # feature needs whisper.cpp (cuda does). curl fetches rustup on bases
 # without Rust (the CUDA images).
 ARG FEATURES=""
 COPY scripts/packages.txt scripts/packages.txt
 COPY scripts/lib scripts/lib
 RUN . scripts/lib/packages.sh \
- && install_packages build ${FEATURES:+whisper-cpp} \
+ && install_packages build ui ${FEATURES:+whisper-cpp} \
  && rm -rf /var/lib/apt/lists/*
 ENV PATH=/usr/local/cargo/bin:$PATH CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup
 RUN command -v cargo >/dev/null \
  || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path
 COPY . .
+# The web UI, which the binary embeds (scripts/lib/ui.sh, as serve.sh does).
+RUN . scripts/lib/ui.sh && build_ui && rm -rf ui/node_modules
 # use_build_env fetches the prebuilt CTranslate2 library (the ctranslate2
 # wheel's, with pip) as the scripts do; it goes beside the binary's lib/.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

@@ -49,6 +49,8 @@ need '^COPY \. \.$' "the build does not see .cargo/config.toml and build/ (cmake
 # One package list (scripts/packages.txt) for the scripts and the image.
 need 'install_packages build' "the build stage does not install the build group of scripts/packages.txt"
 need 'install_packages run( |$)' "the runtime does not install the run group of scripts/packages.txt"
+need 'install_packages build ui' "the build stage does not install the ui group (npm) of scripts/packages.txt"
+need 'build_ui' "the build stage does not build the web UI the binary embeds (scripts/lib/ui.sh)"
 if grep -Eq 'apt-get install' Dockerfile; then
   echo "Dockerfile: installs packages by a list of its own instead of scripts/packages.txt" >&2
   exit 1

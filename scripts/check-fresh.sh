@@ -15,9 +15,10 @@
 #   1. `bash scripts/serve.sh` until /readyz answers: the time from clone to
 #      listening, cold (packages, crates, build);
 #   2. `bash scripts/test.sh --setup` (the tests' packages, venv, fixtures),
-#      `bash scripts/gen-clients.sh --check` (npm and the client generators)
-#      and a build of every crate with a native build script, whisper.cpp
-#      (cmake, libclang) included;
+#      `bash scripts/gen-clients.sh --check` (npm and the client generators),
+#      a build of every crate with a native build script, whisper.cpp
+#      (cmake, libclang) included, and the web UI served by serve.sh's
+#      binary rendered in the root's Chromium (ui/scripts/smoke.mjs);
 #   3. with --full, `bash scripts/test.sh` itself.
 # The times go to stdout; record them in TESTING.md.
 #
@@ -101,6 +102,8 @@ in_root() {
 
 port=18080
 # Starts scripts/serve.sh in the root and waits for /readyz; prints seconds.
+# The server must serve its built-in web UI; `$1`, if given, runs in the
+# root while the server is up.
 serve_until_ready() {
   local t0 t1
   t0=$(date +%s)
@@ -116,6 +119,11 @@ serve_until_ready() {
   done
   t1=$(date +%s)
   grep -E "API:|data:|models:|default models" "$root/var/log/aima-serve.log" >&2 || true
+  if ! curl -fsS "http://127.0.0.1:$port/" | grep -q '<div id="app">'; then
+    echo "the binary serve.sh built has no web UI at /" >&2
+    return 1
+  fi
+  if [ -n "${1:-}" ]; then in_root "$1" >&2 || return 1; fi
   pkill -f -- "--listen 127.0.0.1:$port" 2>/dev/null || true
   wait "$serve" 2>/dev/null || true
   echo $((t1 - t0))
@@ -133,6 +141,8 @@ in_root "bash scripts/test.sh --setup"
 # The generated clients' tools (npm, openapi-typescript, openapi-python-client).
 in_root "bash scripts/gen-clients.sh --check"
 in_root ". scripts/lib/build.sh && use_build_env && cargo build --locked -p aima --features whisper-cpp"
+# Chromium and playwright-core as the UI tests use them, on the UI serve.sh serves.
+serve_until_ready "node ui/scripts/smoke.mjs http://127.0.0.1:$port/" >/dev/null
 t1=$(date +%s)
 setup_s=$((t1 - t0))
 echo "test setup and native builds on a clean root: ${setup_s} s"

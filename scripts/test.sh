@@ -15,7 +15,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # --- Packages -------------------------------------------------------------------
 # Everything of scripts/packages.txt: the build, the run time, the optional
 # whisper.cpp engine (tested too) and the tests' own tools.
-install_packages build run whisper-cpp test
+install_packages build run whisper-cpp ui test
 use_build_env
 
 # Python clients and tools the tests call as `python3`, in AIMA's venv: the
@@ -39,6 +39,12 @@ fi
 # Test images no one here made (scikit-image's samples, from its wheel).
 . scripts/lib/fixtures.sh
 fetch_test_images
+
+# The web UI, built as the binary embeds it; its end-to-end tests
+# (crates/aima/tests/api/webui.rs) drive it in Chromium with playwright-core,
+# both from ui/node_modules.
+. scripts/lib/ui.sh
+build_ui
 
 # --- A PostgreSQL server for this run, on loopback ---------------------------
 export AIMA_PG_OPTIONS="-c fsync=off"

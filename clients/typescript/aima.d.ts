@@ -101,6 +101,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is calling: the workspace and how the request was authenticated. */
+        get: operations["getSession"];
+        put?: never;
+        /** Sign in with an API key: sets the session cookie the web UI uses. */
+        post: operations["signIn"];
+        /** Sign out: the session cookie is cleared. */
+        delete: operations["signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/faces/{id}/person": {
         parameters: {
             query?: never;
@@ -279,8 +298,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The uploaded bytes. */
+        /**
+         * The media's bytes, with its MIME type (from the container ffprobe
+         *     found) so a browser can play it. `Range: bytes=...` gives a part (206):
+         *     players seek without reading the whole file. `?download=true` asks the
+         *     browser to save it (`Content-Disposition: attachment`).
+         */
         get: operations["getMediaContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}/faces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The faces found in a media, each with the person it belongs to. */
+        get: operations["listMediaFaces"];
         put?: never;
         post?: never;
         delete?: never;
@@ -326,6 +367,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A small picture of the media for lists: the image itself, or the first
+         *     keyframe of a video (once the keyframes analyzer ran).
+         */
+        get: operations["getMediaThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media/{id}/transcript": {
         parameters: {
             query?: never;
@@ -337,6 +398,43 @@ export interface paths {
         get: operations["getTranscript"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every model of the catalog, installed or missing. */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts pulling a model in the background (fetched and verified like
+         *     `aima models pull`); follow it on the listing.
+         */
+        post: operations["pullModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -769,6 +867,11 @@ export interface components {
              */
             utc_offset_minutes?: number | null;
         };
+        /**
+         * @description How a request was authenticated.
+         * @enum {string}
+         */
+        AuthVia: "anonymous" | "key" | "cookie";
         BudgetReport: {
             capability: string;
             /**
@@ -808,7 +911,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question" | "range_not_satisfiable" | "model_not_found";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -1038,6 +1141,26 @@ export interface components {
             /** Format: double */
             probability: number;
         };
+        /** @description A model of the catalog and its state on this server. */
+        ModelInfo: {
+            /** @description Among the models `aima models pull --default` installs. */
+            default: boolean;
+            /** @description `runtime`, `speech`, `speech_ct2`, `vision`, `text_embedding`, `llm`. */
+            kind: string;
+            license: string;
+            name: string;
+            pull?: null | components["schemas"]["PullStatus"];
+            /**
+             * Format: int64
+             * @description Bytes (from the catalog until installed).
+             */
+            size: number;
+            /** @description `installed`, `partial` or `missing`. */
+            state: string;
+        };
+        ModelInfoList: {
+            items: components["schemas"]["ModelInfo"][];
+        };
         ModelList: {
             items: components["schemas"]["ModeModelInfo"][];
         };
@@ -1098,6 +1221,17 @@ export interface components {
         PipelineInput: components["schemas"]["StageSpec"][] | string;
         /** @enum {string} */
         Planner: "reader" | "model" | "remote";
+        PullStatus: {
+            /** @description Why it failed. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            started_at: number;
+            /** @description `running`, `succeeded` or `failed`. */
+            state: string;
+        };
         Rename: {
             /**
              * @description 1 to 200 characters, not all spaces, no control characters; `null`
@@ -1198,6 +1332,18 @@ export interface components {
         ServerUsage: {
             budget?: null | components["schemas"]["BudgetReport"];
             items: components["schemas"]["UsageRow"][];
+        };
+        /** @description Who the caller is, as the UI needs it. */
+        SessionInfo: {
+            /** @description Whether the caller sees server-wide views (workers, models, budget). */
+            admin: boolean;
+            /** @description `anonymous` (no key needed on this server), `key` or `cookie`. */
+            via: components["schemas"]["AuthVia"];
+            workspace: string;
+        };
+        SignIn: {
+            /** @description A key made by `aima admin create-key`. */
+            api_key: string;
         };
         /** @description Another media like the one asked about, at its most similar moment. */
         SimilarItem: {
@@ -1673,6 +1819,122 @@ export interface operations {
             };
             /** @description The local language model is not installed (`model_missing`) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The HttpOnly session cookie */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2340,6 +2602,71 @@ export interface operations {
     };
     getMediaContent: {
         parameters: {
+            query?: {
+                /** @description `true`: `Content-Disposition: attachment` (save); default inline (play). */
+                download?: boolean | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, as the media's own type (`video/mp4`, `audio/wav`, `image/png`...; `application/octet-stream` when unknown) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bytes of the range asked for */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range is outside the media (`range_not_satisfiable`) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listMediaFaces: {
+        parameters: {
             query?: never;
             header?: never;
             path: {
@@ -2349,13 +2676,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/json": components["schemas"]["FaceList"];
                 };
             };
             /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
@@ -2506,6 +2832,53 @@ export interface operations {
             };
         };
     };
+    getMediaThumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JPEG (`image/jpeg`), or the image itself */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such media (`media_not_found`) or no keyframe yet (`artifact_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getTranscript: {
         parameters: {
             query?: {
@@ -2544,6 +2917,100 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelInfoList"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a key of an admin workspace (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pullModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelInfo"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a key of an admin workspace (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such model (`model_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;

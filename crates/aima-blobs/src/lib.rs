@@ -70,6 +70,13 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn local(&self, key: &str) -> Result<LocalBlob>;
     /// The blob's bytes as a stream, for downloads.
     async fn stream(&self, key: &str) -> Result<BoxStream<'static, std::io::Result<Bytes>>>;
+    /// The bytes `range` of a blob (within its size), for HTTP range
+    /// requests: players seek in large media without reading all of it.
+    async fn stream_range(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<BoxStream<'static, std::io::Result<Bytes>>>;
     /// Deletes a blob; deleting a missing blob is not an error.
     async fn delete(&self, key: &str) -> Result<()>;
     /// Deletes every blob whose key starts with `prefix/`.

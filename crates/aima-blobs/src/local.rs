@@ -119,6 +119,22 @@ impl BlobStore for LocalBlobStore {
         Ok(ReaderStream::new(file).boxed())
     }
 
+    async fn stream_range(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<BoxStream<'static, std::io::Result<Bytes>>> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut file = tokio::fs::File::open(self.path(key)?)
+            .await
+            .map_err(|e| io(key, e))?;
+        file.seek(std::io::SeekFrom::Start(range.start))
+            .await
+            .map_err(|e| io(key, e))?;
+        let len = range.end.saturating_sub(range.start);
+        Ok(ReaderStream::new(file.take(len)).boxed())
+    }
+
     async fn delete(&self, key: &str) -> Result<()> {
         match tokio::fs::remove_file(self.path(key)?).await {
             Ok(()) => Ok(()),

@@ -230,6 +230,23 @@ impl BlobStore for S3BlobStore {
         Ok(got.into_stream().map_err(std::io::Error::other).boxed())
     }
 
+    async fn stream_range(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<BoxStream<'static, std::io::Result<Bytes>>> {
+        let options = object_store::GetOptions {
+            range: Some(object_store::GetRange::Bounded(range)),
+            ..Default::default()
+        };
+        let got = self
+            .store
+            .get_opts(&self.path(key)?, options)
+            .await
+            .map_err(|e| remote(key, e))?;
+        Ok(got.into_stream().map_err(std::io::Error::other).boxed())
+    }
+
     async fn delete(&self, key: &str) -> Result<()> {
         match self.store.delete(&self.path(key)?).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

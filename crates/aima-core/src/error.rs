@@ -71,6 +71,8 @@ error_codes! {
     InvalidQuery => ("invalid_query", 400),
     NoFaceFound => ("no_face_found", 422),
     InvalidQuestion => ("invalid_question", 400),
+    RangeNotSatisfiable => ("range_not_satisfiable", 416),
+    ModelNotFound => ("model_not_found", 404),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -23,7 +23,7 @@ use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
-pub use auth::Caller;
+pub use auth::{AuthVia, Caller};
 pub use error::{ApiError, ErrorBody};
 pub use modes::ModeCache;
 pub use openapi::openapi_json;
@@ -50,6 +50,8 @@ pub struct ServerSettings {
     /// busy time of all workspaces, the budget). Other keys see their own
     /// workspace only.
     pub admin_workspaces: Vec<String>,
+    /// The models `aima models pull --default` installs (shown as such).
+    pub default_models: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -63,6 +65,7 @@ impl Default for ServerSettings {
             budget: None,
             default_pipeline: Vec::new(),
             admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
+            default_models: Vec::new(),
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct AppState {
     pub searcher: aima_search::Searcher,
     /// Questions answered from the workspace's data.
     pub asker: Arc<aima_ask::Asker>,
+    /// Model pulls started through the API.
+    pub pulls: Arc<routes::models::ModelPulls>,
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics
@@ -113,10 +118,46 @@ pub fn worker_metrics_router(handle: PrometheusHandle) -> Router {
         )
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application, without a web UI.
 pub fn router(state: AppState) -> Router {
+    router_with_ui(state, None)
+}
+
+/// The whole HTTP application. `ui` answers the GET and HEAD requests
+/// outside the API's paths (the web UI, `aima_webui`); everything under
+/// `/api/` and `/v1/` stays the API's, with its JSON 404.
+pub fn router_with_ui(state: AppState, ui: Option<Router>) -> Router {
     let (api, spec) = openapi::api();
     let spec = Arc::new(spec);
+    let fallback = move |req: axum::extract::Request| {
+        let ui = ui.clone();
+        async move {
+            use axum::response::IntoResponse;
+            use tower::ServiceExt;
+            let path = req.uri().path();
+            let api_path = [
+                "/api/",
+                "/v1/",
+                "/metrics",
+                "/healthz",
+                "/readyz",
+                "/log_activity",
+            ]
+            .iter()
+            .any(|p| path.starts_with(p));
+            let read = matches!(
+                *req.method(),
+                axum::http::Method::GET | axum::http::Method::HEAD
+            );
+            match ui {
+                Some(ui) if read && !api_path => match ui.oneshot(req).await {
+                    Ok(resp) => resp,
+                    Err(never) => match never {},
+                },
+                _ => routes::system::not_found().await.into_response(),
+            }
+        }
+    };
     Router::new()
         .merge(api)
         .merge(routes::system::router(spec))
@@ -125,7 +166,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::aw::router())
         .merge(routes::activity::log_router())
         .merge(routes::workers::router())
-        .fallback(routes::system::not_found)
+        .fallback(fallback)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::observe))

@@ -23,6 +23,7 @@ use crate::AppState;
         (name = "modes", description = "Modes, training, real-time prediction, model versions"),
         (name = "search", description = "Find what was said, shown or named: time-coded search across the workspace's media, by words and by meaning"),
         (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight"),
+        (name = "auth", description = "Who is calling; the web UI's sign-in with an API key (an HttpOnly session cookie; writes with it carry `X-AIMA-CSRF`)"),
         (name = "ask", description = "Questions in English or German answered from the workspace's activity and media by read-only tools, every number cited. The same answers, as an OpenAI-compatible model named `aima`: `POST /v1/chat/completions` and `GET /v1/models` (OpenAI's document)")
     )
 )]
@@ -186,6 +187,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(media::upload, media::list))
         .routes(routes!(media::get, media::delete))
         .routes(routes!(media::content))
+        .routes(routes!(media::thumbnail))
+        .routes(routes!(media::faces))
         .routes(routes!(media::insights))
         .routes(routes!(media::artifact))
         .routes(routes!(media::transcript))
@@ -219,6 +222,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::routes::search::faces))
         .routes(routes!(crate::routes::search::similar))
         .routes(routes!(crate::routes::ask::ask))
+        .routes(routes!(
+            crate::routes::session::get,
+            crate::routes::session::sign_in,
+            crate::routes::session::sign_out
+        ))
+        .routes(routes!(crate::routes::models::list))
+        .routes(routes!(crate::routes::models::pull))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
 }
 

@@ -305,6 +305,8 @@ pub trait PersonRepo: Send + Sync {
         limit: u32,
         after: Option<i64>,
     ) -> Result<Vec<FaceRecord>>;
+    /// The faces of one media in time order, each with its person.
+    async fn media_faces(&self, workspace: &str, media_id: &str) -> Result<Vec<FaceRecord>>;
     /// Every media a person appears in, with merged time ranges.
     async fn appearances(&self, workspace: &str, id: &str) -> Result<Vec<Appearance>>;
     /// Records a user's verdict on an insight. Rejecting a face takes it out

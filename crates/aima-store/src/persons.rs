@@ -556,6 +556,20 @@ impl PersonRepo for SqlStore {
         rows.iter().map(face_from_row).collect()
     }
 
+    async fn media_faces(&self, workspace: &str, media_id: &str) -> Result<Vec<FaceRecord>> {
+        let mut q = Sql::new(&format!(
+            "SELECT {FACE_COLS} {FACE_FROM} WHERE f.workspace_id = "
+        ));
+        q.bind(t(workspace))
+            .push(" AND f.media_id = ")
+            .bind(t(media_id))
+            .push(&format!(
+                " AND {NOT_REJECTED} ORDER BY f.start_s, f.insight_id"
+            ));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(face_from_row).collect()
+    }
+
     async fn appearances(&self, workspace: &str, id: &str) -> Result<Vec<Appearance>> {
         self.get_person(workspace, id).await?;
         let mut q = Sql::new(&format!(

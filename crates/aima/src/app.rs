@@ -183,6 +183,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             budget: cfg.budget(),
             default_pipeline: cfg.pipeline.default.clone(),
             admin_workspaces: cfg.server.admin_workspaces.clone(),
+            default_models: cfg.default_models(),
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),
@@ -190,6 +191,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         modes: Default::default(),
         searcher: searcher(&cfg, backends.store.clone()),
         asker: Arc::new(asker(&cfg, backends.store.clone())),
+        pulls: Default::default(),
     };
     let indexer = (cfg.search.indexer && !cfg.search.text_model.is_empty()).then(|| {
         Arc::new(aima_search::TextIndexer::new(
@@ -198,7 +200,18 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             &cfg.search.text_model,
         ))
     });
-    let app = aima_server::router(state);
+    let webui_dir =
+        (!cfg.server.webui_dir.is_empty()).then(|| std::path::PathBuf::from(&cfg.server.webui_dir));
+    if let Some(dir) = &webui_dir {
+        anyhow::ensure!(
+            dir.join("index.html").is_file(),
+            "server.webui_dir {}: no index.html there (build the UI with `npm --prefix ui run build`)",
+            dir.display()
+        );
+    } else if !aima_webui::built() {
+        tracing::warn!("this binary was built without its web UI: / explains how to build it");
+    }
+    let app = aima_server::router_with_ui(state, Some(aima_webui::router(webui_dir)));
     tracing::info!(%addr, workers = cfg.workers.count, anonymous = allow_anonymous, "aima listening on http://{addr}");
     startup_summary(&cfg, addr).await;
 

@@ -56,6 +56,10 @@ enum Command {
         /// In-process workers (0: only queue jobs).
         #[arg(long)]
         workers: Option<usize>,
+        /// Serve the web UI from this folder (e.g. ui/dist) instead of the
+        /// one built into the binary.
+        #[arg(long, value_name = "DIR")]
+        webui_dir: Option<String>,
     },
     /// Run workers only, on the same database and data directory as a server.
     Worker {
@@ -317,13 +321,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{DEFAULT_CONFIG_TOML}");
         return Ok(());
     }
-    let (listen, workers) = match &cli.command {
-        Command::Serve { listen, workers } => (listen.clone(), *workers),
-        _ => (None, None),
+    let (listen, workers, webui_dir) = match &cli.command {
+        Command::Serve {
+            listen,
+            workers,
+            webui_dir,
+        } => (listen.clone(), *workers, webui_dir.clone()),
+        _ => (None, None, None),
     };
     let overrides = Overrides {
         data_dir: cli.data_dir.clone(),
         listen,
+        webui_dir,
         database: cli.database.clone(),
         workers,
         models_dir: cli.models_dir.clone(),

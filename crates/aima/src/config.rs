@@ -163,6 +163,9 @@ pub struct ServerConfig {
     /// Workspaces whose API keys also see server-wide views.
     pub admin_workspaces: Vec<String>,
     pub shutdown_grace_seconds: u64,
+    /// Serve the web UI from this folder (a `ui/dist` build) instead of the
+    /// copy built into the binary; empty: the built-in one.
+    pub webui_dir: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,6 +274,7 @@ impl Default for Config {
                 default_workspace: aima_core::DEFAULT_WORKSPACE.into(),
                 admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
                 shutdown_grace_seconds: 10,
+                webui_dir: String::new(),
             },
             database: DatabaseConfig {
                 url: String::new(),
@@ -358,6 +362,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "server.listen")]
     pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "server.webui_dir")]
+    pub webui_dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "database.url")]
     pub database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "workers.count")]
@@ -551,6 +557,10 @@ default_workspace = "default"
 admin_workspaces = ["default"]
 # On SIGTERM: stop accepting, hand running jobs back, wait at most this long.
 shutdown_grace_seconds = 10
+# Serve the web UI (at /) from this folder, a build of ui/ (`npm run build`
+# writes ui/dist), instead of the copy built into the binary: for working on
+# the UI without rebuilding aima. Empty: the built-in UI. Flag: --webui-dir.
+webui_dir = ""
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.

@@ -7,6 +7,7 @@ from .answer import Answer
 from .appearance import Appearance
 from .appearance_list import AppearanceList
 from .ask_request import AskRequest
+from .auth_via import AuthVia
 from .budget_report import BudgetReport
 from .citation import Citation
 from .create_job import CreateJob
@@ -39,6 +40,8 @@ from .mode_model_info import ModeModelInfo
 from .mode_model_info_metrics import ModeModelInfoMetrics
 from .mode_prediction import ModePrediction
 from .mode_probability import ModeProbability
+from .model_info import ModelInfo
+from .model_info_list import ModelInfoList
 from .model_list import ModelList
 from .move_face import MoveFace
 from .person import Person
@@ -47,6 +50,7 @@ from .person_match import PersonMatch
 from .person_matches import PersonMatches
 from .person_page import PersonPage
 from .planner import Planner
+from .pull_status import PullStatus
 from .rename import Rename
 from .review import Review
 from .review_body import ReviewBody
@@ -56,6 +60,8 @@ from .search_page import SearchPage
 from .search_sort import SearchSort
 from .search_status import SearchStatus
 from .server_usage import ServerUsage
+from .session_info import SessionInfo
+from .sign_in import SignIn
 from .similar_item import SimilarItem
 from .similar_page import SimilarPage
 from .sort_order import SortOrder
@@ -98,6 +104,7 @@ __all__ = (
     "Appearance",
     "AppearanceList",
     "AskRequest",
+    "AuthVia",
     "BudgetReport",
     "Citation",
     "CreateJob",
@@ -125,6 +132,8 @@ __all__ = (
     "Merge",
     "ModeInfo",
     "ModeLabel",
+    "ModelInfo",
+    "ModelInfoList",
     "ModeList",
     "ModelList",
     "ModeModelInfo",
@@ -138,6 +147,7 @@ __all__ = (
     "PersonMatches",
     "PersonPage",
     "Planner",
+    "PullStatus",
     "Rename",
     "Review",
     "ReviewBody",
@@ -147,6 +157,8 @@ __all__ = (
     "SearchSort",
     "SearchStatus",
     "ServerUsage",
+    "SessionInfo",
+    "SignIn",
     "SimilarItem",
     "SimilarPage",
     "SortOrder",

@@ -495,12 +495,144 @@ fn drop_bytes(blobs: std::sync::Arc<dyn aima_blobs::BlobStore>) -> Box<aima_stor
     })
 }
 
-/// The uploaded bytes.
+/// The media's bytes, with its MIME type (from the container ffprobe
+/// found) so a browser can play it. `Range: bytes=...` gives a part (206):
+/// players seek without reading the whole file. `?download=true` asks the
+/// browser to save it (`Content-Disposition: attachment`).
 #[utoipa::path(
-    get, path = "/api/v1/media/{id}/content", operation_id = "getMediaContent", tag = "media",
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = crate::ErrorBody))
+    get, path = "/api/v1/media/{id}/content", operation_id = "getMediaContent", tag = "media", params(ContentQuery),
+    responses(
+        (status = 200, description = "The bytes, as the media's own type (`video/mp4`, `audio/wav`, `image/png`...; `application/octet-stream` when unknown)"),
+        (status = 206, description = "The bytes of the range asked for"),
+        (status = 404, body = crate::ErrorBody),
+        (status = 416, description = "The range is outside the media (`range_not_satisfiable`)", body = crate::ErrorBody)
+    )
 )]
 pub async fn content(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ContentQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let media = state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    let key = media_key(&media.sha256);
+    let size = media.size.max(0) as u64;
+    let name = media.filename.clone().unwrap_or_else(|| media.id.clone());
+    // Names were validated on upload; quotes and backslashes are still escaped.
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if q.download.unwrap_or(false) {
+            "attachment"
+        } else {
+            "inline"
+        },
+        name.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    let mut out = HeaderMap::new();
+    let text = |v: &str| header::HeaderValue::from_str(v).map_err(ApiError::internal);
+    out.insert(header::CONTENT_TYPE, text(mime_of(&media))?);
+    out.insert(header::CONTENT_DISPOSITION, text(&disposition)?);
+    out.insert(header::ACCEPT_RANGES, text("bytes")?);
+    out.insert(header::CACHE_CONTROL, text("private, max-age=3600")?);
+    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        Some(r) => byte_range(r, size)?,
+        None => None,
+    };
+    let Some(range) = range else {
+        out.insert(header::CONTENT_LENGTH, text(&size.to_string())?);
+        let stream = state.blobs.stream(&key).await?;
+        return Ok((out, Body::from_stream(stream)).into_response());
+    };
+    out.insert(
+        header::CONTENT_LENGTH,
+        text(&(range.end - range.start).to_string())?,
+    );
+    out.insert(
+        header::CONTENT_RANGE,
+        text(&format!("bytes {}-{}/{size}", range.start, range.end - 1))?,
+    );
+    let stream = state.blobs.stream_range(&key, range).await?;
+    Ok((StatusCode::PARTIAL_CONTENT, out, Body::from_stream(stream)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ContentQuery {
+    /// `true`: `Content-Disposition: attachment` (save); default inline (play).
+    download: Option<bool>,
+}
+
+/// One range of `Range: bytes=a-b`, `a-` or `-n` within `size` bytes, as
+/// `start..end`. Several ranges are answered with the whole file (None),
+/// as RFC 9110 allows; a range outside the file is 416.
+fn byte_range(header: &str, size: u64) -> ApiResult<Option<std::ops::Range<u64>>> {
+    let unsatisfiable = || {
+        ApiError::new(
+            ErrorCode::RangeNotSatisfiable,
+            format!("range {header:?} is outside the media's {size} bytes"),
+        )
+    };
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((a, b)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+        (Some(start), Some(last)) if start <= last => start..(last + 1).min(size),
+        (Some(start), None) if b.is_empty() => start..size,
+        (None, Some(n)) if a.is_empty() => size.saturating_sub(n)..size,
+        _ => return Ok(None),
+    };
+    if range.start >= size || range.is_empty() {
+        return Err(unsatisfiable());
+    }
+    Ok(Some(range))
+}
+
+/// The MIME type a browser plays the media as, from ffprobe's container.
+fn mime_of(media: &Media) -> &'static str {
+    let container = media.probe["container"].as_str().unwrap_or_default();
+    let has = |name: &str| container.split(',').any(|c| c == name);
+    match media.kind {
+        MediaKind::Video if has("mp4") || has("mov") => "video/mp4",
+        MediaKind::Video if has("webm") || has("matroska") => "video/webm",
+        MediaKind::Video if has("ogg") => "video/ogg",
+        MediaKind::Video if has("avi") => "video/x-msvideo",
+        MediaKind::Audio if has("wav") => "audio/wav",
+        MediaKind::Audio if has("mp3") => "audio/mpeg",
+        MediaKind::Audio if has("ogg") => "audio/ogg",
+        MediaKind::Audio if has("flac") => "audio/flac",
+        MediaKind::Audio if has("mp4") || has("m4a") => "audio/mp4",
+        MediaKind::Audio if has("webm") || has("matroska") => "audio/webm",
+        MediaKind::Image if has("png_pipe") => "image/png",
+        MediaKind::Image if has("jpeg_pipe") || has("mjpeg") => "image/jpeg",
+        MediaKind::Image if has("webp_pipe") => "image/webp",
+        MediaKind::Image if has("gif") => "image/gif",
+        MediaKind::Image if has("bmp_pipe") => "image/bmp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A small picture of the media for lists: the image itself, or the first
+/// keyframe of a video (once the keyframes analyzer ran).
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/thumbnail", operation_id = "getMediaThumbnail", tag = "media",
+    responses(
+        (status = 200, description = "A JPEG (`image/jpeg`), or the image itself"),
+        (status = 404, description = "No such media (`media_not_found`) or no keyframe yet (`artifact_not_found`)", body = crate::ErrorBody)
+    )
+)]
+pub async fn thumbnail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -510,22 +642,62 @@ pub async fn content(
         .get_media(&caller.workspace, &id)
         .await
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
-    let stream = state.blobs.stream(&media_key(&media.sha256)).await?;
-    let name = media.filename.unwrap_or_else(|| media.id.clone());
-    // Names were validated on upload; quotes and backslashes are still escaped.
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        name.replace('\\', "\\\\").replace('"', "\\\"")
-    );
+    let (key, mime) = if media.kind == MediaKind::Image {
+        (media_key(&media.sha256), mime_of(&media))
+    } else {
+        let filter = InsightFilter {
+            kind: Some("keyframe".into()),
+            ..Default::default()
+        };
+        let frames = state
+            .store
+            .list_insights(&caller.workspace, &id, &filter)
+            .await?;
+        let artifact = frames
+            .iter()
+            .find_map(|i| i.insight.artifact.clone())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::ArtifactNotFound,
+                    "no keyframe yet: analyse the media with `keyframes`",
+                )
+            })?;
+        (
+            format!("{}/{artifact}", artifacts_prefix(&id)),
+            "image/jpeg",
+        )
+    };
+    let stream = state.blobs.stream(&key).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_LENGTH, media.size.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, max-age=300"),
         ],
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// The faces found in a media, each with the person it belongs to.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/faces", operation_id = "listMediaFaces", tag = "persons",
+    responses((status = 200, body = crate::routes::persons::FaceList), (status = 404, body = crate::ErrorBody))
+)]
+pub async fn faces(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<crate::routes::persons::FaceList>> {
+    state
+        .store
+        .get_media(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::MediaNotFound, "media")?;
+    let items = state.store.media_faces(&caller.workspace, &id).await?;
+    Ok(axum::Json(crate::routes::persons::FaceList {
+        items,
+        next_after: None,
+    }))
 }
 
 /// Every insight of a media, ordered by time, with filters.

@@ -5,10 +5,12 @@ pub mod aw;
 pub mod chat;
 pub mod jobs;
 pub mod media;
+pub mod models;
 pub mod modes;
 pub mod openai;
 pub mod persons;
 pub mod search;
+pub mod session;
 pub mod system;
 pub mod workers;
 

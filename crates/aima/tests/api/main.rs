@@ -25,4 +25,5 @@ mod story;
 mod transcribe;
 mod vision;
 mod watch;
+mod webui;
 mod workspaces;

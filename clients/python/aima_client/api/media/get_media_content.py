@@ -9,23 +9,38 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_body import ErrorBody
+from ...types import UNSET, Unset
 from typing import cast
 
 
 
 def _get_kwargs(
     id: str,
+    *,
+    download: bool | None | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    json_download: bool | None | Unset
+    if isinstance(download, Unset):
+        json_download = UNSET
+    else:
+        json_download = download
+    params["download"] = json_download
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/media/{id}/content".format(id=quote(str(id), safe=""),),
+        "params": params,
     }
 
 
@@ -37,6 +52,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
     if response.status_code == 200:
         response_200 = cast(Any, None)
         return response_200
+
+    if response.status_code == 206:
+        response_206 = cast(Any, None)
+        return response_206
 
     if response.status_code == 400:
         response_400 = ErrorBody.from_dict(response.json())
@@ -59,6 +78,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 416:
+        response_416 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_416
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -78,12 +104,17 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    download: bool | None | Unset = UNSET,
 
 ) -> Response[Any | ErrorBody]:
-    """ The uploaded bytes.
+    """ The media's bytes, with its MIME type (from the container ffprobe
+    found) so a browser can play it. `Range: bytes=...` gives a part (206):
+    players seek without reading the whole file. `?download=true` asks the
+    browser to save it (`Content-Disposition: attachment`).
 
     Args:
         id (str):
+        download (bool | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -96,6 +127,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+download=download,
 
     )
 
@@ -109,12 +141,17 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    download: bool | None | Unset = UNSET,
 
 ) -> Any | ErrorBody | None:
-    """ The uploaded bytes.
+    """ The media's bytes, with its MIME type (from the container ffprobe
+    found) so a browser can play it. `Range: bytes=...` gives a part (206):
+    players seek without reading the whole file. `?download=true` asks the
+    browser to save it (`Content-Disposition: attachment`).
 
     Args:
         id (str):
+        download (bool | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,6 +165,7 @@ def sync(
     return sync_detailed(
         id=id,
 client=client,
+download=download,
 
     ).parsed
 
@@ -135,12 +173,17 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    download: bool | None | Unset = UNSET,
 
 ) -> Response[Any | ErrorBody]:
-    """ The uploaded bytes.
+    """ The media's bytes, with its MIME type (from the container ffprobe
+    found) so a browser can play it. `Range: bytes=...` gives a part (206):
+    players seek without reading the whole file. `?download=true` asks the
+    browser to save it (`Content-Disposition: attachment`).
 
     Args:
         id (str):
+        download (bool | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,6 +196,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+download=download,
 
     )
 
@@ -166,12 +210,17 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    download: bool | None | Unset = UNSET,
 
 ) -> Any | ErrorBody | None:
-    """ The uploaded bytes.
+    """ The media's bytes, with its MIME type (from the container ffprobe
+    found) so a browser can play it. `Range: bytes=...` gives a part (206):
+    players seek without reading the whole file. `?download=true` asks the
+    browser to save it (`Content-Disposition: attachment`).
 
     Args:
         id (str):
+        download (bool | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,5 +234,6 @@ async def asyncio(
     return (await asyncio_detailed(
         id=id,
 client=client,
+download=download,
 
     )).parsed

@@ -1,0 +1,685 @@
+//! The web UI: served by the server itself (embedded build, SPA fallback,
+//! cache headers, precompressed files, `--webui-dir`), what it needs from
+//! the API (the session cookie with its CSRF guard, byte ranges for the
+//! player, thumbnails, the faces of a media, models), and the UI itself
+//! driven in headless Chromium by ui/tests/e2e.test.mjs against a real
+//! server with real models.
+//!
+//! The UI must be built first (`npm --prefix ui ci && npm --prefix ui run
+//! build`; scripts/test.sh does): without it these tests fail and say so.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn ui_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui")
+}
+
+/// The built UI's files; fails (not skips) when the UI was not built.
+fn built_ui() -> PathBuf {
+    let dist = ui_dir().join("dist");
+    assert!(
+        dist.join("index.html").is_file() && ui_dir().join("node_modules/playwright-core").is_dir(),
+        "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build` (scripts/test.sh does)"
+    );
+    dist
+}
+
+/// A hashed asset of the build with a given extension.
+fn asset(ext: &str) -> String {
+    let dir = built_ui().join("assets");
+    std::fs::read_dir(&dir)
+        .expect("ui/dist/assets")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .find(|n| n.ends_with(ext))
+        .unwrap_or_else(|| panic!("no *{ext} in {}", dir.display()))
+}
+
+#[tokio::test]
+async fn the_ui_is_served_with_deep_links_cache_headers_and_compression() {
+    built_ui();
+    let app = spawn_app().await;
+    let client = &app.client;
+
+    let root = client.get(app.url("/")).send().await.expect("get /");
+    assert_eq!(root.status().as_u16(), 200);
+    assert_eq!(root.headers()["cache-control"], "no-cache");
+    assert!(root.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("text/html"));
+    let etag = root.headers()["etag"].clone();
+    let index = root.text().await.unwrap_or_default();
+    assert!(index.contains("<div id=\"app\">"), "{index}");
+
+    // A deep link is the same page (the UI routes it), revalidated by ETag.
+    let deep = client
+        .get(app.url("/media/01abc?t=12.5"))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .expect("deep link");
+    assert_eq!(deep.status().as_u16(), 304);
+    let deep = client
+        .get(app.url("/persons/x"))
+        .send()
+        .await
+        .expect("deep link");
+    assert_eq!(deep.text().await.unwrap_or_default(), index);
+
+    // Hashed assets: cached for a year, Brotli or gzip when accepted.
+    let js = format!("/assets/{}", asset(".js"));
+    let plain = client
+        .get(app.url(&js))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .expect("js");
+    assert_eq!(plain.status().as_u16(), 200);
+    assert_eq!(
+        plain.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert!(plain.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("javascript"));
+    let plain = plain.bytes().await.unwrap_or_default();
+    for (accept, encoding) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let packed = client
+            .get(app.url(&js))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .expect("packed js");
+        assert_eq!(packed.headers()["content-encoding"], encoding);
+        assert_eq!(packed.headers()["vary"], "accept-encoding");
+        let packed = packed.bytes().await.unwrap_or_default();
+        assert!(
+            packed.len() < plain.len() / 2,
+            "{encoding}: {} of {}",
+            packed.len(),
+            plain.len()
+        );
+    }
+    // A missing asset is a 404, not the page.
+    let missing = client
+        .get(app.url("/assets/gone-1234.js"))
+        .send()
+        .await
+        .expect("missing");
+    assert_eq!(missing.status().as_u16(), 404);
+
+    // The API keeps its paths and its error shape.
+    let (status, body) = app.get_json("/api/v1/nothing-here").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let post = client.post(app.url("/media")).send().await.expect("post");
+    assert_eq!(post.status().as_u16(), 404);
+    let body: Value = post.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn webui_dir_serves_a_folder_instead_of_the_built_in_ui() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("index.html"), "<p>a UI being worked on</p>").expect("write");
+    std::fs::create_dir(dir.path().join("assets")).expect("mkdir");
+    std::fs::write(dir.path().join("assets/app.js"), "console.log(1)").expect("write");
+    let data = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+        .args(["--data-dir"])
+        .arg(data.path())
+        .args([
+            "serve",
+            "--workers",
+            "0",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--webui-dir",
+        ])
+        .arg(dir.path())
+        .env("AIMA_CONFIG", "/nonexistent")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("aima serve");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.get(format!("{base}/readyz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "aima serve did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let page = client
+        .get(format!("{base}/activity"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        page.text().await.unwrap_or_default(),
+        "<p>a UI being worked on</p>"
+    );
+    let js = client
+        .get(format!("{base}/assets/app.js"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(js.text().await.unwrap_or_default(), "console.log(1)");
+    server.kill().await.ok();
+
+    // A folder without index.html is refused at start, with the reason.
+    let empty = tempfile::tempdir().expect("tmp");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+        .args(["--data-dir"])
+        .arg(data.path())
+        .args([
+            "serve",
+            "--workers",
+            "0",
+            "--listen",
+            "127.0.0.1:0",
+            "--webui-dir",
+        ])
+        .arg(empty.path())
+        .env("AIMA_CONFIG", "/nonexistent")
+        .output()
+        .await
+        .expect("aima serve");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no index.html"), "{err}");
+}
+
+#[tokio::test]
+async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
+    let app = spawn_with(Options {
+        allow_anonymous: false,
+        ..Options::default()
+    })
+    .await;
+    let key = create_key(&app, "default");
+    let client = &app.client;
+    let sign_in = |k: &str, proto: Option<&str>| {
+        let mut r = client
+            .post(app.url("/api/v1/auth/session"))
+            .json(&json!({"api_key": k}));
+        if let Some(p) = proto {
+            r = r.header("x-forwarded-proto", p);
+        }
+        r.send()
+    };
+    let (status, body) = app.get_json("/api/v1/auth/session").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("missing_api_key"))
+    );
+    let bad = sign_in("aima_0000", None).await.expect("sign in");
+    assert_eq!(bad.status().as_u16(), 401);
+    assert!(bad.headers().get("set-cookie").is_none());
+
+    let ok = sign_in(&key, None).await.expect("sign in");
+    assert_eq!(ok.status().as_u16(), 200);
+    let cookie = ok.headers()["set-cookie"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    for part in ["aima_session=", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let info: Value = ok.json().await.unwrap_or_default();
+    assert_eq!(
+        info,
+        json!({"workspace": "default", "via": "cookie", "admin": true})
+    );
+    let behind_tls = sign_in(&key, Some("https")).await.expect("sign in");
+    assert!(behind_tls.headers()["set-cookie"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("; Secure"));
+
+    let session = cookie.split(';').next().unwrap_or_default().to_string();
+    let read = client
+        .get(app.url("/api/v1/media"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(read.status().as_u16(), 200);
+    // A write with the cookie alone could come from another site's page.
+    let forged = client
+        .post(app.url("/api/v1/modes"))
+        .header("cookie", &session)
+        .json(&json!({"name": "focus"}))
+        .send()
+        .await
+        .expect("write");
+    assert_eq!(forged.status().as_u16(), 403);
+    let body: Value = forged.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "forbidden");
+    let write = client
+        .post(app.url("/api/v1/modes"))
+        .header("cookie", &session)
+        .header("x-aima-csrf", "1")
+        .json(&json!({"name": "focus"}))
+        .send()
+        .await
+        .expect("write");
+    assert_eq!(write.status().as_u16(), 201);
+
+    let out = client
+        .delete(app.url("/api/v1/auth/session"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("sign out");
+    assert_eq!(out.status().as_u16(), 204);
+    assert!(out.headers()["set-cookie"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("Max-Age=0"));
+    // A revoked key ends its sessions too: a cookie of a key no one has.
+    let stale = client
+        .get(app.url("/api/v1/media"))
+        .header("cookie", "aima_session=aima_deadbeef")
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(stale.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn media_plays_in_ranges_and_has_a_thumbnail_on_local_and_s3_blobs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let video = scenes_video(dir.path(), "scenes.mp4", 1.0, "320x240");
+    let bytes = std::fs::read(&video).expect("read");
+    let size = bytes.len();
+    let mut stores = vec![false];
+    if s3_endpoint().is_some() {
+        stores.push(true);
+    }
+    for s3 in stores {
+        let app = spawn_with(Options {
+            s3,
+            models_dir: Some(test_models_dir().await),
+            ..Options::default()
+        })
+        .await;
+        let id = upload_only(&app, &video).await;
+        let content = app.url(&format!("/api/v1/media/{id}/content"));
+        let get = |range: Option<&str>| {
+            let mut r = app.client.get(&content);
+            if let Some(range) = range {
+                r = r.header("range", range);
+            }
+            r.send()
+        };
+        let whole = get(None).await.expect("get");
+        assert_eq!(whole.status().as_u16(), 200, "s3={s3}");
+        assert_eq!(whole.headers()["content-type"], "video/mp4");
+        assert_eq!(whole.headers()["accept-ranges"], "bytes");
+        assert!(whole.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("inline;"));
+        for (range, want) in [
+            ("bytes=0-99", 0..100),
+            ("bytes=1000-", 1000..size),
+            ("bytes=-500", size - 500..size),
+            (&format!("bytes=100-{}", size + 50), 100..size),
+        ] {
+            let part = get(Some(range)).await.expect("range");
+            assert_eq!(part.status().as_u16(), 206, "{range} s3={s3}");
+            assert_eq!(
+                part.headers()["content-range"],
+                format!("bytes {}-{}/{size}", want.start, want.end - 1).as_str()
+            );
+            let got = part.bytes().await.unwrap_or_default();
+            assert_eq!(&got[..], &bytes[want], "{range} s3={s3}");
+        }
+        let outside = get(Some(&format!("bytes={size}-"))).await.expect("range");
+        assert_eq!(outside.status().as_u16(), 416);
+        let body: Value = outside.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "range_not_satisfiable");
+        let download = app
+            .client
+            .get(format!("{content}?download=true"))
+            .send()
+            .await
+            .expect("download");
+        assert!(download.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment;"));
+
+        // No keyframe yet: no thumbnail; after the keyframes stage, its first frame.
+        let (status, body) = app.get_json(&format!("/api/v1/media/{id}/thumbnail")).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("artifact_not_found"))
+        );
+        let job = app
+            .run_job(&id, json!("keyframes"), Duration::from_secs(120))
+            .await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let thumb = app
+            .client
+            .get(app.url(&format!("/api/v1/media/{id}/thumbnail")))
+            .send()
+            .await
+            .expect("thumbnail");
+        assert_eq!(thumb.status().as_u16(), 200);
+        assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+        let jpeg = thumb.bytes().await.unwrap_or_default();
+        assert_eq!(&jpeg[..2], &[0xff, 0xd8], "a JPEG");
+    }
+
+    // A photo is its own thumbnail; its faces are listed with their person.
+    let app = spawn_with_models(Backend::Sqlite).await;
+    let photo = sample_image("astronaut.png");
+    let id = analysed(&app, &photo, "faces").await;
+    let thumb = app
+        .client
+        .get(app.url(&format!("/api/v1/media/{id}/thumbnail")))
+        .send()
+        .await
+        .expect("thumbnail");
+    assert_eq!(thumb.headers()["content-type"], "image/png");
+    assert_eq!(
+        thumb.bytes().await.unwrap_or_default().to_vec(),
+        std::fs::read(&photo).expect("read")
+    );
+    let (status, faces) = app.get_json(&format!("/api/v1/media/{id}/faces")).await;
+    assert_eq!(status, 200, "{faces}");
+    let items = faces["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{faces}");
+    let person = items[0]["person_id"].as_str().unwrap_or_default();
+    let (_, p) = app.get_json(&format!("/api/v1/persons/{person}")).await;
+    assert_eq!(p["faces"], 1, "{p}");
+    let (status, _) = app.get_json("/api/v1/media/nope/faces").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn models_are_listed_and_pulled_in_the_background_by_admins() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let weights = dir.path().join("tiny.onnx");
+    std::fs::write(&weights, b"not really a model, but real bytes").expect("write");
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(std::fs::read(&weights).expect("read")));
+    let entry = |name: &str, path: &str| aima_models::ModelEntry {
+        name: name.into(),
+        kind: aima_models::ModelKind::Vision,
+        description: String::new(),
+        license: "test".into(),
+        files: vec![aima_models::ModelFile {
+            name: "model.onnx".into(),
+            size: 34,
+            sources: vec![aima_models::Source::File {
+                path: path.into(),
+                sha256: sha.clone(),
+            }],
+            spec: None,
+        }],
+    };
+    let app = spawn_with(Options {
+        allow_anonymous: false,
+        catalog: vec![
+            entry("tiny-local", weights.to_str().unwrap_or_default()),
+            entry("tiny-gone", "/nonexistent/tiny.onnx"),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let admin_key = create_key(&app, "default");
+    let other_key = create_key(&app, "elsewhere");
+    let call = |method: reqwest::Method, path: &str, key: &str| {
+        app.client
+            .request(method, app.url(path))
+            .bearer_auth(key)
+            .send()
+    };
+    let list = |key: String| {
+        let r = call(reqwest::Method::GET, "/api/v1/models", &key);
+        async move {
+            let r = r.await.expect("list");
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let find = |v: &Value, name: &str| {
+        v["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["name"] == name).cloned())
+            .unwrap_or_default()
+    };
+    let (status, body) = list(other_key.clone()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, body) = list(admin_key.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let tiny = find(&body, "tiny-local");
+    assert_eq!(
+        (tiny["state"].as_str(), tiny["kind"].as_str()),
+        (Some("missing"), Some("vision"))
+    );
+    assert_eq!(
+        find(&body, "smollm2-135m-instruct")["default"],
+        true,
+        "{body}"
+    );
+    assert_eq!(tiny["default"], false);
+
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/models/nope/pull",
+        &admin_key,
+    )
+    .await
+    .expect("pull");
+    assert_eq!(r.status().as_u16(), 404);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "model_not_found");
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/models/tiny-local/pull",
+        &other_key,
+    )
+    .await
+    .expect("pull");
+    assert_eq!(r.status().as_u16(), 403);
+
+    for (name, want) in [("tiny-local", "succeeded"), ("tiny-gone", "failed")] {
+        let r = call(
+            reqwest::Method::POST,
+            &format!("/api/v1/models/{name}/pull"),
+            &admin_key,
+        )
+        .await
+        .expect("pull");
+        assert_eq!(r.status().as_u16(), 202);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let model = loop {
+            let (_, body) = list(admin_key.clone()).await;
+            let m = find(&body, name);
+            if m["pull"]["state"] != "running" {
+                break m;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the pull of {name} did not end: {m}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(model["pull"]["state"], want, "{model}");
+        if want == "succeeded" {
+            assert_eq!(model["state"], "installed", "{model}");
+        } else {
+            assert!(
+                model["pull"]["error"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("nonexistent"),
+                "{model}"
+            );
+            assert_eq!(model["state"], "missing");
+        }
+    }
+}
+
+/// A talk: espeak-ng reads four sentences over a white slide with a title.
+fn talk_video(dir: &Path) -> PathBuf {
+    let wav = speak(
+        dir,
+        "talk.wav",
+        "en-us",
+        "Welcome to the quarterly review. The budget for April was approved by the board. \
+         Next we talk about the new office in Berlin. Thank you all for listening.",
+    );
+    let out = dir.join("talk.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=640x360:r=10:d=60",
+        "-i",
+        wav.to_str().expect("utf-8"),
+        "-vf",
+        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out.to_str().expect("utf-8"),
+    ]);
+    out
+}
+
+/// Yesterday (UTC) 08:00 to 09:40 in an editor, labelled `work`; 09:40 to
+/// 11:20 in a video call, left for the UI to label `meeting`.
+async fn record_a_day(app: &TestApp) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    // 08:00 UTC of yesterday, in Unix seconds.
+    let day_start = (now / 86_400 - 1) * 86_400;
+    let start = day_start + 8 * 3600;
+    let at = |minutes: i64| (start + minutes * 60) * 1000;
+    let records: Vec<Value> = (0..200)
+        .map(|i| {
+            let meeting = i >= 100;
+            json!({
+                "timestamp": rfc3339(at(i)),
+                "application": if meeting { "zoom" } else { "code" },
+                "window_title": if meeting { "Weekly sync - Zoom" } else { "main.rs - editor" },
+                "duration": 60,
+            })
+        })
+        .collect();
+    let r = app
+        .client
+        .post(app.url("/log_activity"))
+        .json(&records)
+        .send()
+        .await
+        .expect("log");
+    assert!(r.status().is_success(), "{}", r.status());
+    for mode in ["work", "meeting"] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/modes"))
+            .json(&json!({"name": mode}))
+            .send()
+            .await
+            .expect("mode");
+        assert_eq!(r.status().as_u16(), 201);
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/activity/labels"))
+        .json(&json!({"mode": "work", "start": rfc3339(at(0)), "end": rfc3339(at(100))}))
+        .send()
+        .await
+        .expect("label");
+    let labelled: Value = r.json().await.unwrap_or_default();
+    assert_eq!(labelled["labelled"], 100, "{labelled}");
+    rfc3339(day_start * 1000)[..10].to_string()
+}
+
+/// Unix milliseconds as RFC 3339 in UTC, as a user's watcher would send them.
+fn rfc3339(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + Duration::from_millis(ms as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+#[tokio::test]
+async fn the_ui_in_chromium() {
+    built_ui();
+    let dir = tempfile::tempdir().expect("tmp");
+    let video = talk_video(dir.path());
+    let app = spawn_with(Options {
+        models_dir: Some(test_models_dir().await),
+        default_pipeline: ["probe", "keyframes", "transcribe", "ocr"]
+            .map(String::from)
+            .to_vec(),
+        ..Options::default()
+    })
+    .await;
+    let face_media = analysed(&app, &sample_image("astronaut.png"), "faces").await;
+    let day = record_a_day(&app).await;
+    let locked = spawn_with(Options {
+        allow_anonymous: false,
+        ..Options::default()
+    })
+    .await;
+    let key = create_key(&locked, "default");
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("webui-screenshots");
+
+    let out = tokio::process::Command::new("node")
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "--test-timeout=900000",
+            "tests/",
+        ])
+        .current_dir(ui_dir())
+        .env("AIMA_URL", format!("http://{}", app.addr))
+        .env("AIMA_LOCKED_URL", format!("http://{}", locked.addr))
+        .env("AIMA_LOCKED_KEY", &key)
+        .env("AIMA_VIDEO", &video)
+        .env("AIMA_FACE_MEDIA", &face_media)
+        .env("AIMA_DAY", &day)
+        .env("AIMA_SHOTS", &shots)
+        .output()
+        .await
+        .expect("node (the test command installs it)");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "the UI tests failed:\n{report}");
+    // Every test ran and passed (none skipped or missing).
+    assert!(
+        report.contains("ℹ fail 0") && report.contains("ℹ skipped 0"),
+        "{report}"
+    );
+    eprintln!("UI screenshots: {}", shots.display());
+}

@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, get, send, type Job, type S, type Session } from '../api';
+import { bytes, date, duration } from '../format';
+
+function Jobs() {
+  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const [page, setPage] = useState<S['JobPage'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const cursor = pages[pages.length - 1];
+  useEffect(() => {
+    get<S['JobPage']>('/jobs', { limit: 25, order: 'desc', cursor }).then(setPage, (e: ApiError) => setError(e.message));
+    // Running jobs move: look again every few seconds while the page is open.
+    const t = setTimeout(() => setTick((x) => x + 1), 3000);
+    return () => clearTimeout(t);
+  }, [cursor, tick]);
+  const cancel = (j: Job) => send('POST', `/jobs/${j.id}/cancel`).then(() => setTick((x) => x + 1), (e: ApiError) => setError(e.message));
+  return (
+    <section aria-labelledby="jobs-title">
+      <h2 id="jobs-title">Jobs</h2>
+      {error && <p role="alert" class="error">{error}</p>}
+      <div class="table-wrap">
+        <table>
+          <thead><tr><th scope="col">Created</th><th scope="col">Media</th><th scope="col">Stages</th><th scope="col">State</th><th scope="col">Error</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {page?.items.map((j) => (
+              <tr data-job={j.id}>
+                <td>{date(j.created_at)}</td>
+                <td>{j.media_id ? <a href={`/media/${j.media_id}`}>{j.media_id.slice(0, 8)}</a> : 'workspace'}</td>
+                <td>{j.stages.map((s) => s.name).join(', ')}</td>
+                <td><span class={`badge state-${j.state}`}>{j.state}{j.state === 'running' ? ` ${Math.round(j.progress * 100)} %` : ''}</span> <span class="muted">attempt {j.attempts}/{j.max_attempts}</span></td>
+                <td class="error-cell">{j.error ? `${j.error.message} (${j.error.code})` : ''}</td>
+                <td>{(j.state === 'queued' || j.state === 'running') && <button type="button" class="small" onClick={() => cancel(j)}>Cancel</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav class="pager" aria-label="Job pages">
+        <button type="button" disabled={pages.length < 2} onClick={() => setPages((p) => p.slice(0, -1))}>Previous</button>
+        <button type="button" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setPages((p) => [...p, page.next_cursor!])}>Next</button>
+      </nav>
+    </section>
+  );
+}
+
+function Workers() {
+  const [workers, setWorkers] = useState<S['WorkerStatus'][] | null>(null);
+  const [usage, setUsage] = useState<S['UsageReport'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<S['WorkerList']>('/workers').then((l) => setWorkers(l.items), (e: ApiError) => setError(e.message));
+    get<S['UsageReport']>('/usage').then(setUsage, () => undefined);
+  }, []);
+  return (
+    <section aria-labelledby="workers-title">
+      <h2 id="workers-title">Workers</h2>
+      {error && <p role="alert" class="error">{error}</p>}
+      {workers && workers.length === 0 && <p class="muted">No remote worker has connected; jobs run in the server's own workers.</p>}
+      <ul class="workers">
+        {workers?.map((w) => (
+          <li class="card"><strong>{w.name}</strong> <span class={`badge ${w.online ? 'state-succeeded' : 'state-failed'}`}>{w.online ? 'online' : 'offline'}</span>
+            <div class="muted">capabilities: {w.capabilities.join(', ') || '–'} · analyzers: {w.analyzers.join(', ')}</div>
+          </li>
+        ))}
+      </ul>
+      {usage?.server?.budget && (
+        <p class="budget">Budget ({usage.server.budget.capability}): {duration(usage.server.budget.used_today)} of {duration(usage.server.budget.seconds_per_day)} today{' '}
+          <progress aria-label="Budget used today" max={usage.server.budget.seconds_per_day} value={usage.server.budget.used_today} />
+          {!usage.server.budget.dispatching && <strong> spent: no more remote jobs today</strong>}
+        </p>
+      )}
+      {usage && usage.items.length > 0 && (
+        <table>
+          <caption>Busy time of this workspace</caption>
+          <thead><tr><th scope="col">Day</th><th scope="col">Capability</th><th scope="col">Busy</th></tr></thead>
+          <tbody>{usage.items.map((r) => <tr><td>{r.day}</td><td>{r.capability}</td><td>{duration(r.seconds)}</td></tr>)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Models() {
+  const [models, setModels] = useState<S['ModelInfo'][] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    get<S['ModelInfoList']>('/models').then((l) => {
+      setModels(l.items);
+      if (l.items.some((m) => m.pull?.state === 'running')) setTimeout(() => setTick((t) => t + 1), 1000);
+    }, (e: ApiError) => setError(e.message));
+  }, [tick]);
+  const pull = (name: string) => send('POST', `/models/${encodeURIComponent(name)}/pull`).then(() => setTick((t) => t + 1), (e: ApiError) => setError(e.message));
+  return (
+    <section aria-labelledby="models-title">
+      <h2 id="models-title">Models</h2>
+      {error && <p role="alert" class="error">{error}</p>}
+      <div class="table-wrap">
+        <table>
+          <thead><tr><th scope="col">Model</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">State</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {models?.map((m) => (
+              <tr data-model={m.name}>
+                <td>{m.name}{m.default && <span class="badge">default</span>}</td>
+                <td>{m.kind}</td>
+                <td>{bytes(m.size)}</td>
+                <td>
+                  <span class={`badge ${m.state === 'installed' ? 'state-succeeded' : ''}`}>{m.pull?.state === 'running' ? 'pulling' : m.state}</span>
+                  {m.pull?.state === 'running' && <progress aria-label={`Pulling ${m.name}`} />}
+                  {m.pull?.state === 'failed' && <span role="alert" class="error">{m.pull.error}</span>}
+                </td>
+                <td>{m.state !== 'installed' && m.pull?.state !== 'running' && <button type="button" class="small" onClick={() => pull(m.name)}>Pull</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function Admin({ session }: { session: Session }) {
+  return (
+    <>
+      <h1>Admin</h1>
+      <Jobs />
+      {session.admin ? (
+        <>
+          <Workers />
+          <Models />
+        </>
+      ) : <p class="muted">Workers and models are server-wide: keys of an admin workspace see them.</p>}
+      <section>
+        <h2>API keys</h2>
+        <p>Keys are made on the server: <code>aima admin create-key --workspace {session.workspace}</code>.</p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, followJob, get, send, thumbnailUrl, upload, type Job, type Media, type S } from '../api';
+import { bytes, clock, date } from '../format';
+import { JobProgress } from '../components/JobProgress';
+
+type Upload = { name: string; sent: number; media?: Media; job?: Job; error?: string };
+
+function Uploads({ onUploaded }: { onUploaded: () => void }) {
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [over, setOver] = useState(false);
+  const patch = (i: number, p: Partial<Upload>) =>
+    setUploads((all) => all.map((u, j) => (j === i ? { ...u, ...p } : u)));
+
+  const start = (files: FileList | null) => {
+    if (!files?.length) return;
+    const list = Array.from(files);
+    setUploads((all) => {
+      const base = all.length;
+      list.forEach((file, k) => {
+        const i = base + k;
+        upload(file, (sent) => patch(i, { sent }))
+          .then((res) => {
+            patch(i, { sent: 1, media: res.media });
+            onUploaded();
+            if (res.job_id) followJob(res.job_id, (job) => {
+              patch(i, { job });
+              if (job.state === 'succeeded') onUploaded();
+            });
+          })
+          .catch((e: ApiError) => patch(i, { error: `${e.message} (${e.code})` }));
+      });
+      return [...all, ...list.map((f) => ({ name: f.name, sent: 0 }))];
+    });
+  };
+
+  return (
+    <section aria-labelledby="upload-title">
+      <h2 id="upload-title" class="sr-only">Upload</h2>
+      <div
+        class={'drop' + (over ? ' over' : '')}
+        onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => { e.preventDefault(); setOver(false); start(e.dataTransfer?.files ?? null); }}
+      >
+        <p>Drop video, audio or images here, or</p>
+        <label class="button primary" for="files">Choose files</label>
+        <input id="files" class="sr-only" type="file" multiple accept="video/*,audio/*,image/*"
+          onChange={(e) => { start((e.target as HTMLInputElement).files); (e.target as HTMLInputElement).value = ''; }} />
+      </div>
+      {uploads.length > 0 && (
+        <ul class="uploads" aria-label="Uploads">
+          {uploads.map((u) => (
+            <li class="upload" data-name={u.name}>
+              <span class="name">{u.name}</span>
+              {u.error ? <span role="alert" class="error">{u.error}</span> : (
+                <>
+                  <progress aria-label={`Upload of ${u.name}`} max={1} value={u.sent} />
+                  {u.job && <JobProgress job={u.job} />}
+                  {u.media && !u.job && u.sent >= 1 && <span class="muted">uploaded</span>}
+                  {u.media && <a href={`/media/${u.media.id}`}>Open</a>}
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function AnalysisState({ id, onState }: { id: string; onState: (state: string) => void }) {
+  const [job, setJob] = useState<Job | null | undefined>(undefined);
+  useEffect(() => onState(job?.state ?? 'none'), [job?.state]);
+  useEffect(() => {
+    let stop = () => {};
+    get<S['JobPage']>('/jobs', { media_id: id, limit: 1, order: 'desc' }).then((page) => {
+      const j = page.items[0] ?? null;
+      setJob(j);
+      if (j && (j.state === 'queued' || j.state === 'running')) stop = followJob(j.id, setJob);
+    }, () => setJob(null));
+    return () => stop();
+  }, [id]);
+  if (job === undefined) return <span class="badge">…</span>;
+  if (job === null) return <span class="badge">not analysed</span>;
+  return <span class={`badge state-${job.state}`}>{job.state === 'running' ? `running ${Math.round(job.progress * 100)} %` : job.state}</span>;
+}
+
+function MediaCard({ media: m, tick, onDelete }: { media: Media; tick: number; onDelete: () => void }) {
+  // The thumbnail is the first keyframe: asked for again when the analysis ends.
+  const [state, setState] = useState('none');
+  return (
+    <li class="card media-card" data-id={m.id}>
+      <a href={`/media/${m.id}`} class="thumb">
+        {m.kind === 'audio' ? <span class="thumb-audio" aria-hidden="true">♪</span> : (
+          <img key={state} src={thumbnailUrl(m.id)} alt="" loading="lazy" width={320} height={180}
+            onError={(e) => ((e.target as HTMLImageElement).style.visibility = 'hidden')} />
+        )}
+        <span class="title">{m.filename ?? m.id}</span>
+      </a>
+      <div class="meta">
+        <span>{m.kind}</span>
+        {m.duration != null && <span>{clock(m.duration)}</span>}
+        <span>{bytes(m.size)}</span>
+        <AnalysisState id={m.id} key={`${m.id}-${tick}`} onState={setState} />
+      </div>
+      <div class="meta">
+        <time class="muted">{date(m.created_at)}</time>
+        <button type="button" class="danger small" onClick={onDelete} aria-label={`Delete ${m.filename ?? m.id}`}>Delete</button>
+      </div>
+    </li>
+  );
+}
+
+export function Library() {
+  const [kind, setKind] = useState('');
+  const [order, setOrder] = useState<'desc' | 'asc'>('desc');
+  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const [page, setPage] = useState<S['MediaPage'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const cursor = pages[pages.length - 1];
+
+  useEffect(() => {
+    get<S['MediaPage']>('/media', { limit: 24, kind, order, cursor }).then(setPage, (e: ApiError) => setError(e.message));
+  }, [kind, order, cursor, tick]);
+
+  const remove = async (m: Media) => {
+    if (!confirm(`Delete ${m.filename ?? m.id} with all its insights?`)) return;
+    try {
+      await send('DELETE', `/media/${m.id}`);
+      setTick((t) => t + 1);
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
+
+  return (
+    <>
+      <h1>Media</h1>
+      <Uploads onUploaded={() => setTick((t) => t + 1)} />
+      <div class="toolbar" role="group" aria-label="Filters">
+        <label>Kind{' '}
+          <select id="library-kind" value={kind} onChange={(e) => { setKind((e.target as HTMLSelectElement).value); setPages([null]); }}>
+            <option value="">All</option>
+            <option value="video">Video</option>
+            <option value="audio">Audio</option>
+            <option value="image">Image</option>
+          </select>
+        </label>
+        <label>Sort{' '}
+          <select value={order} onChange={(e) => { setOrder((e.target as HTMLSelectElement).value as 'asc' | 'desc'); setPages([null]); }}>
+            <option value="desc">Newest first</option>
+            <option value="asc">Oldest first</option>
+          </select>
+        </label>
+      </div>
+      {error && <p role="alert" class="error">{error}</p>}
+      {page && page.items.length === 0 && <p class="muted">No media yet: upload some above.</p>}
+      <ul class="grid" aria-label="Media library">
+        {page?.items.map((m) => <MediaCard media={m} tick={tick} onDelete={() => remove(m)} />)}
+      </ul>
+      <nav class="pager" aria-label="Pages">
+        <button type="button" disabled={pages.length < 2} onClick={() => setPages((p) => p.slice(0, -1))}>Previous</button>
+        <button type="button" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setPages((p) => [...p, page.next_cursor!])}>Next</button>
+      </nav>
+    </>
+  );
+}
