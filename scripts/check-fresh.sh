@@ -59,7 +59,11 @@ trap cleanup EXIT
 bind() { mkdir -p "$root$2"; mount --bind "$1" "$root$2"; mounts+=("$root$2"); [ "${3:-}" != ro ] || mount -o remount,bind,ro "$root$2"; }
 
 echo "== a clean Debian 12 root in $root"
-rm -rf "$root"
+# A run that was killed before its cleanup leaves its mounts: unmount them
+# first, and never let rm cross into another file system (/dev, /proc).
+awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/mounts | sort -r |
+  while read -r m; do umount -l "$m" 2>/dev/null || true; done
+rm -rf --one-file-system "$root"
 tarball="$cache/bookworm-minbase.tgz"
 if [ ! -f "$tarball" ]; then
   debootstrap --variant=minbase --make-tarball="$tarball" bookworm "$cache/tmp-root" "$mirror"
