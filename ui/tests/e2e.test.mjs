@@ -75,8 +75,16 @@ describe('the web UI', { concurrency: false }, () => {
     await page.locator('#files').setInputFiles(env('AIMA_VIDEO'));
     const row = page.locator('.upload[data-name="talk.mp4"]');
     await row.locator('progress').first().waitFor();
-    // The job's progress arrives over SSE until it ends.
-    await row.locator('.job[data-state="succeeded"]').waitFor({ timeout: LONG });
+    // The job's progress arrives over SSE until it ends; the row keeps its
+    // height while it does (no layout shift as progress updates).
+    await row.locator('.job').waitFor({ timeout: LONG });
+    const heights = new Set();
+    while (!(await row.locator('.job[data-state="succeeded"]').count())) {
+      heights.add(Math.round((await row.boundingBox()).height));
+      await page.waitForTimeout(100);
+    }
+    heights.add(Math.round((await row.boundingBox()).height));
+    assert.equal(heights.size, 1, `the upload row changed height: ${[...heights]}`);
     await page.locator('.media-card', { hasText: 'talk.mp4' }).locator('.badge.state-succeeded').waitFor();
     await page.locator('.media-card', { hasText: 'talk.mp4' }).locator('img').evaluate((img) => img.decode());
     await shot('library');
@@ -87,6 +95,10 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('the media page shows the transcript, and a click on a later segment seeks the player there', async () => {
     await page.goto(mediaUrl);
+    // The keyboard's first stop is the skip link.
+    await page.locator('.segment').first().waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
     const segments = page.locator('.segment');
     await segments.nth(1).waitFor();
     const count = await segments.count();
@@ -101,11 +113,17 @@ describe('the web UI', { concurrency: false }, () => {
     await page.waitForFunction((t) => Math.abs(document.querySelector('video').currentTime - t) < 0.3, start);
     // The transcript follows: the clicked segment is the current one.
     await page.waitForFunction((t) => document.querySelector('.segment[aria-current="true"]')?.getAttribute('data-start') === String(t), start);
+    // A word of the transcript is activated with the keyboard too.
+    const spoken = segments.nth(2).locator('.word').first();
+    await spoken.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((t) => Math.abs(document.querySelector('video').currentTime - t) < 0.05, Number(await spoken.getAttribute('data-start')));
     // A word seeks to the word.
     const word = segments.nth(1).locator('.word').nth(1);
     await word.click();
-    const t = await currentTime();
-    assert.ok(t >= Number(await segments.nth(1).getAttribute('data-start')) - 0.01 && t < start, `a word of the second segment, got ${t}`);
+    const wordStart = Number(await word.getAttribute('data-start'));
+    await page.waitForFunction((want) => Math.abs(document.querySelector('video').currentTime - want) < 0.05, wordStart);
+    assert.ok(wordStart >= Number(await segments.nth(1).getAttribute('data-start')) - 0.01 && wordStart < start, `a word of the second segment, at ${wordStart}`);
     // The timeline has the tracks of what was found, and a mark seeks too.
     for (const track of ['Transcript', 'Text', 'Keyframes']) {
       await page.locator(`.track[data-track="${track}"] .mark`).first().waitFor();
@@ -132,6 +150,17 @@ describe('the web UI', { concurrency: false }, () => {
     await page.locator('table.insights tbody tr.review-rejected').filter({ hasText: 'Budget approved for April' }).first().waitFor();
     await page.locator('table.insights tbody tr').filter({ hasText: 'Budget approved for April' }).first().getByRole('button', { name: 'Reject' }).click();
     await page.locator('table.insights tbody tr.review-rejected').waitFor({ state: 'detached' });
+  });
+
+  test('a media is analysed again with chosen analyzers', async () => {
+    await page.goto(mediaUrl);
+    await page.getByText('Analyse again').click();
+    await page.getByRole('checkbox', { name: 'keyframes' }).check();
+    await page.getByRole('button', { name: 'Analyse', exact: true }).click();
+    const job = page.locator('.player-col > .job');
+    await page.waitForFunction(() => document.querySelector('.player-col > .job .stages')?.textContent === 'keyframes');
+    await job.and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: LONG });
+    await page.locator('.track[data-track="Keyframes"] .mark').first().waitFor();
   });
 
   test('a spoken word is found, and its hit opens the media at that second', async () => {
@@ -171,6 +200,29 @@ describe('the web UI', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Eileen Collins' }).waitFor();
   });
 
+  test('two persons are merged into one, and a face is split out again', async () => {
+    await page.goto(BASE + '/persons');
+    const cards = page.locator('.person');
+    await cards.nth(1).waitFor();
+    assert.equal(await cards.count(), 2, 'the astronaut and the cameraman');
+    for (const i of [0, 1]) await cards.nth(i).getByRole('checkbox', { name: 'Select' }).check();
+    await page.getByRole('button', { name: /Merge 2 selected/ }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.person').length === 1);
+    assert.match(await cards.first().innerText(), /2 faces in 2 media/);
+    await cards.first().getByRole('link').click();
+    await page.waitForURL(/\/persons\/.+/);
+    const merged = page.url();
+    await page.locator('ul.faces li').nth(1).waitFor();
+    await page.locator('ul.faces li').nth(1).getByRole('checkbox').check();
+    await page.getByRole('button', { name: /Split 1 selected/ }).click();
+    await page.waitForURL((u) => u.href !== merged && /\/persons\/.+/.test(u.pathname));
+    await page.locator('ul.faces li').first().waitFor();
+    assert.equal(await page.locator('ul.faces li').count(), 1);
+    await page.goto(BASE + '/persons');
+    await page.waitForFunction(() => document.querySelectorAll('.person').length === 2);
+    await accessible('a person');
+  });
+
   test('a time range selected on the day is labelled, and modes are trained on it', async () => {
     const day = env('AIMA_DAY');
     await page.goto(`${BASE}/activity?day=${day}`);
@@ -199,6 +251,13 @@ describe('the web UI', { concurrency: false }, () => {
     await model.waitFor();
     assert.match(await model.innerText(), /accuracy \d/);
     await model.locator('table.confusion').waitFor();
+    // A second training makes version 2 the active one; version 1 can be activated again.
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('article.model[data-version="2"]').waitFor({ timeout: LONG });
+    await page.locator('article.model[data-version="2"] .badge', { hasText: 'active' }).waitFor();
+    await page.getByRole('button', { name: 'Activate version 1' }).click();
+    await page.locator('article.model[data-version="1"] .badge', { hasText: 'active' }).waitFor();
+    assert.equal(await page.locator('article.model[data-version="2"] .badge', { hasText: 'active' }).count(), 0);
     await shot('activity');
     await accessible('activity');
   });
@@ -239,7 +298,11 @@ describe('the web UI', { concurrency: false }, () => {
     const cards = page.locator('.media-card');
     await cards.nth(1).waitFor();
     await page.locator('#library-kind').selectOption('image');
-    await page.waitForFunction(() => document.querySelectorAll('.media-card').length === 1);
+    // Only the two photos are left.
+    await page.waitForFunction(() => {
+      const cards = [...document.querySelectorAll('.media-card')];
+      return cards.length === 2 && cards.every((c) => c.querySelector('.meta span').textContent === 'image');
+    });
     await page.locator('#library-kind').selectOption('');
     await cards.nth(1).waitFor();
     await accessible('the library');

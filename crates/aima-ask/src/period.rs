@@ -318,12 +318,44 @@ pub fn find(words: &[String], clock: &Clock) -> Option<Found> {
             return found(day(d), format!("on {en}"), format!("am {de}"));
         }
     }
-    // A year ("in 2025", "im Jahr 2999").
-    if let Some(year) = words.iter().find_map(|w| {
+    let year_of = |w: &String| {
         w.parse::<i32>()
             .ok()
             .filter(|y| w.len() == 4 && (1970..=9999).contains(y))
-    }) {
+    };
+    // A day of a month ("on 1 December 2026", "December 1, 2026", "am
+    // 3. März"): that day, of the year named, else its latest one up to today.
+    for (i, w) in words.iter().enumerate() {
+        let Some((_, month, _, _)) = MONTHS.iter().find(|(names, ..)| {
+            names.contains(&w.as_str())
+                && (w != "may" || i > 0 && words[i - 1].parse::<u8>().is_ok())
+        }) else {
+            continue;
+        };
+        let number = |j: Option<usize>| {
+            j.and_then(|j| words.get(j))
+                .and_then(|x| x.parse::<u8>().ok())
+                .filter(|d| (1..=31).contains(d))
+        };
+        let Some(dom) = number(i.checked_sub(1)).or_else(|| number(Some(i + 1))) else {
+            continue;
+        };
+        let named_year = words.iter().find_map(year_of);
+        let date = match named_year {
+            Some(year) => Date::from_calendar_date(year, *month, dom).ok()?,
+            None => {
+                let this = Date::from_calendar_date(y, *month, dom).ok();
+                match this.filter(|d| *d <= today) {
+                    Some(d) => d,
+                    None => Date::from_calendar_date(y - 1, *month, dom).ok()?,
+                }
+            }
+        };
+        let text = fmt_date(date);
+        return found(day(date), format!("on {text}"), format!("am {text}"));
+    }
+    // A year ("in 2025", "im Jahr 2999").
+    if let Some(year) = words.iter().find_map(year_of) {
         // With a month name: that month of that year.
         for (names, month, en, de) in MONTHS {
             if names.iter().any(|n| has(n)) {
@@ -406,6 +438,12 @@ mod tests {
         assert_eq!(p("in december", 0), d("2025-12-01", "2025-12-31"));
         assert_eq!(p("on 2026-10-12", 0), d("2026-10-12", "2026-10-12"));
         assert_eq!(p("in 2999", 0), d("2999-01-01", "2999-12-31"));
+        assert_eq!(p("on 1 December 2025", 0), d("2025-12-01", "2025-12-01"));
+        assert_eq!(p("on December 1, 2025?", 0), d("2025-12-01", "2025-12-01"));
+        assert_eq!(p("am 3. März", 0), d("2026-03-03", "2026-03-03"));
+        assert_eq!(p("on 20 november", 0), d("2025-11-20", "2025-11-20"));
+        assert_eq!(p("on 5 may", 0), d("2026-05-05", "2026-05-05"));
+        assert_eq!(p("in December 2025", 0), d("2025-12-01", "2025-12-31"));
         assert_eq!(p("What may happen", 0), None);
         assert_eq!(p("when do I work most", 0), None);
         // Late evening UTC is already tomorrow east of it.

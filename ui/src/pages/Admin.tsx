@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Pager, usePages } from '../components/Pager';
 import { ApiError, get, send, type Job, type S, type Session } from '../api';
 import { bytes, date, duration } from '../format';
 
 function Jobs() {
-  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const pages = usePages();
   const [page, setPage] = useState<S['JobPage'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const cursor = pages[pages.length - 1];
+  const cursor = pages.cursor;
   useEffect(() => {
     get<S['JobPage']>('/jobs', { limit: 25, order: 'desc', cursor }).then(setPage, (e: ApiError) => setError(e.message));
     // Running jobs move: look again every few seconds while the page is open.
@@ -36,10 +37,7 @@ function Jobs() {
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label="Job pages">
-        <button type="button" disabled={pages.length < 2} onClick={() => setPages((p) => p.slice(0, -1))}>Previous</button>
-        <button type="button" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setPages((p) => [...p, page.next_cursor!])}>Next</button>
-      </nav>
+      <Pager pages={pages} next={page?.next_cursor} label="Job pages" />
     </section>
   );
 }

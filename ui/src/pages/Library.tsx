@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Pager, usePages } from '../components/Pager';
 import { ApiError, followJob, get, send, thumbnailUrl, upload, type Job, type Media, type S } from '../api';
 import { bytes, clock, date } from '../format';
 import { JobProgress } from '../components/JobProgress';
@@ -114,11 +115,11 @@ function MediaCard({ media: m, tick, onDelete }: { media: Media; tick: number; o
 export function Library() {
   const [kind, setKind] = useState('');
   const [order, setOrder] = useState<'desc' | 'asc'>('desc');
-  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const pages = usePages();
   const [page, setPage] = useState<S['MediaPage'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const cursor = pages[pages.length - 1];
+  const cursor = pages.cursor;
 
   useEffect(() => {
     get<S['MediaPage']>('/media', { limit: 24, kind, order, cursor }).then(setPage, (e: ApiError) => setError(e.message));
@@ -140,7 +141,7 @@ export function Library() {
       <Uploads onUploaded={() => setTick((t) => t + 1)} />
       <div class="toolbar" role="group" aria-label="Filters">
         <label>Kind{' '}
-          <select id="library-kind" value={kind} onChange={(e) => { setKind((e.target as HTMLSelectElement).value); setPages([null]); }}>
+          <select id="library-kind" value={kind} onChange={(e) => { setKind((e.target as HTMLSelectElement).value); pages.reset(); }}>
             <option value="">All</option>
             <option value="video">Video</option>
             <option value="audio">Audio</option>
@@ -148,7 +149,7 @@ export function Library() {
           </select>
         </label>
         <label>Sort{' '}
-          <select value={order} onChange={(e) => { setOrder((e.target as HTMLSelectElement).value as 'asc' | 'desc'); setPages([null]); }}>
+          <select value={order} onChange={(e) => { setOrder((e.target as HTMLSelectElement).value as 'asc' | 'desc'); pages.reset(); }}>
             <option value="desc">Newest first</option>
             <option value="asc">Oldest first</option>
           </select>
@@ -159,10 +160,7 @@ export function Library() {
       <ul class="grid" aria-label="Media library">
         {page?.items.map((m) => <MediaCard media={m} tick={tick} onDelete={() => remove(m)} />)}
       </ul>
-      <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={pages.length < 2} onClick={() => setPages((p) => p.slice(0, -1))}>Previous</button>
-        <button type="button" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setPages((p) => [...p, page.next_cursor!])}>Next</button>
-      </nav>
+      <Pager pages={pages} next={page?.next_cursor} />
     </>
   );
 }

@@ -215,7 +215,7 @@ function Transcript({ segments, time, onSeek }: { segments: Insight[]; time: num
               <button type="button" class="time" onClick={() => onSeek(s.start)} aria-label={`Play from ${clock(s.start)}`}>{clock(s.start)}</button>
               <span class="text">
                 {words.length ? words.map((w) => (
-                  <span class={'word' + (w.start <= time && time < w.end ? ' now' : '')} role="button" tabIndex={0}
+                  <span class={'word' + (w.start <= time && time < w.end ? ' now' : '')} role="button" tabIndex={0} data-start={w.start}
                     onClick={() => onSeek(w.start)} onKeyDown={(e) => e.key === 'Enter' && onSeek(w.start)}>{w.word}</span>
                 )) : String((s.data as unknown as { text?: string }).text ?? '')}
               </span>

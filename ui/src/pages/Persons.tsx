@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Pager, usePages } from '../components/Pager';
 import { useRoute } from 'preact-iso';
 import { ApiError, artifactUrl, get, send, type Person, type S } from '../api';
 import { clock } from '../format';
@@ -34,12 +35,12 @@ function NameField({ person, onSaved }: { person: Person; onSaved: (p: Person) =
 }
 
 export function Persons() {
-  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const pages = usePages();
   const [page, setPage] = useState<S['PersonPage'] | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const cursor = pages[pages.length - 1];
+  const cursor = pages.cursor;
   useEffect(() => {
     get<S['PersonPage']>('/persons', { limit: 48, cursor }).then(setPage, (e: ApiError) => setError(e.message));
   }, [cursor, tick]);
@@ -70,7 +71,7 @@ export function Persons() {
           <li class="card person" data-id={p.id}>
             <a href={`/persons/${p.id}`} aria-label={`Open ${p.name ?? 'unnamed person'}`}><Face face={p.cover} /></a>
             <NameField person={p} onSaved={replace} />
-            <span class="muted">{p.faces} faces in {p.media} media</span>
+            <span class="muted">{p.faces} {p.faces === 1 ? 'face' : 'faces'} in {p.media} media</span>
             <label class="check"><input type="checkbox" checked={selected.has(p.id)} onChange={(e) => {
               const next = new Set(selected);
               if ((e.target as HTMLInputElement).checked) next.add(p.id); else next.delete(p.id);
@@ -79,10 +80,7 @@ export function Persons() {
           </li>
         ))}
       </ul>
-      <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={pages.length < 2} onClick={() => setPages((p) => p.slice(0, -1))}>Previous</button>
-        <button type="button" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setPages((p) => [...p, page.next_cursor!])}>Next</button>
-      </nav>
+      <Pager pages={pages} next={page?.next_cursor} />
     </>
   );
 }

@@ -248,17 +248,19 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
         .contains("; Secure"));
 
     let session = cookie.split(';').next().unwrap_or_default().to_string();
-    let read = client
-        .get(app.url("/api/v1/media"))
-        .header("cookie", &session)
+    // A request carrying only the session cookie, as the browser sends it.
+    let with_cookie = |method: reqwest::Method, path: &str, cookie: &str| {
+        client
+            .request(method, app.url(path))
+            .header("cookie", cookie.to_string())
+    };
+    let read = with_cookie(reqwest::Method::GET, "/api/v1/media", &session)
         .send()
         .await
         .expect("read");
     assert_eq!(read.status().as_u16(), 200);
     // A write with the cookie alone could come from another site's page.
-    let forged = client
-        .post(app.url("/api/v1/modes"))
-        .header("cookie", &session)
+    let forged = with_cookie(reqwest::Method::POST, "/api/v1/modes", &session)
         .json(&json!({"name": "focus"}))
         .send()
         .await
@@ -266,9 +268,7 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
     assert_eq!(forged.status().as_u16(), 403);
     let body: Value = forged.json().await.unwrap_or_default();
     assert_eq!(body["error"]["code"], "forbidden");
-    let write = client
-        .post(app.url("/api/v1/modes"))
-        .header("cookie", &session)
+    let write = with_cookie(reqwest::Method::POST, "/api/v1/modes", &session)
         .header("x-aima-csrf", "1")
         .json(&json!({"name": "focus"}))
         .send()
@@ -276,9 +276,7 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
         .expect("write");
     assert_eq!(write.status().as_u16(), 201);
 
-    let out = client
-        .delete(app.url("/api/v1/auth/session"))
-        .header("cookie", &session)
+    let out = with_cookie(reqwest::Method::DELETE, "/api/v1/auth/session", &session)
         .send()
         .await
         .expect("sign out");
@@ -288,12 +286,14 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
         .unwrap_or_default()
         .contains("Max-Age=0"));
     // A revoked key ends its sessions too: a cookie of a key no one has.
-    let stale = client
-        .get(app.url("/api/v1/media"))
-        .header("cookie", "aima_session=aima_deadbeef")
-        .send()
-        .await
-        .expect("read");
+    let stale = with_cookie(
+        reqwest::Method::GET,
+        "/api/v1/media",
+        "aima_session=aima_deadbeef",
+    )
+    .send()
+    .await
+    .expect("read");
     assert_eq!(stale.status().as_u16(), 401);
 }
 
@@ -643,6 +643,7 @@ async fn the_ui_in_chromium() {
     })
     .await;
     let face_media = analysed(&app, &sample_image("astronaut.png"), "faces").await;
+    analysed(&app, &sample_image("camera.png"), "faces").await;
     let day = record_a_day(&app).await;
     let locked = spawn_with(Options {
         allow_anonymous: false,
