@@ -68,15 +68,19 @@ async fn info(state: &AppState, name: &str) -> ApiResult<ModelInfo> {
         state.models.status(name).await.map_err(|_| {
             ApiError::new(ErrorCode::ModelNotFound, format!("no model named {name:?}"))
         })?;
-    Ok(ModelInfo {
-        name: status.name.clone(),
+    Ok(described(state, status))
+}
+
+fn described(state: &AppState, status: aima_models::ModelStatus) -> ModelInfo {
+    ModelInfo {
+        default: state.settings.default_models.contains(&status.name),
+        pull: state.pulls.get(&status.name),
         kind: text(&status.kind),
+        state: text(&status.state),
+        name: status.name,
         license: status.license,
         size: status.size,
-        state: text(&status.state),
-        default: state.settings.default_models.iter().any(|m| m == name),
-        pull: state.pulls.get(name),
-    })
+    }
 }
 
 /// A serde enum's name as the API shows it.
@@ -100,10 +104,8 @@ pub async fn list(
     caller: Caller,
 ) -> ApiResult<axum::Json<ModelInfoList>> {
     caller.require_admin(&state)?;
-    let mut items = Vec::new();
-    for name in state.models.catalog().names() {
-        items.push(info(&state, name).await?);
-    }
+    let statuses = state.models.list().await.map_err(ApiError::internal)?;
+    let items = statuses.into_iter().map(|s| described(&state, s)).collect();
     Ok(axum::Json(ModelInfoList { items }))
 }
 
