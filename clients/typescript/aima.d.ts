@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Activity events with their modes, newest first. */
+        /**
+         * Activity events with their modes, newest first.
+         * @description Least role: `viewer`.
+         */
         get: operations["listActivity"];
         put?: never;
         post?: never;
@@ -33,6 +36,7 @@ export interface paths {
         /**
          * Label activity with a mode: a person's label, used to train the next
          *     model version; it replaces any predicted mode.
+         * @description Least role: `editor`.
          */
         post: operations["labelActivity"];
         delete?: never;
@@ -51,6 +55,7 @@ export interface paths {
         /**
          * Time per mode or per application, in total or by hour of day, weekday
          *     or day; JSON or CSV.
+         * @description Least role: `viewer`.
          */
         get: operations["summarizeActivity"];
         put?: never;
@@ -68,7 +73,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The analyzers this server can run. */
+        /**
+         * The analyzers this server can run.
+         * @description Least role: `viewer`.
+         */
         get: operations["listAnalyzers"];
         put?: never;
         post?: never;
@@ -93,8 +101,71 @@ export interface paths {
          *     text/event-stream`: `tool` events (each call), `delta` events (the
          *     answer's text as it is written), then `done` (the whole answer) or
          *     `error` (the JSON error).
+         * @description Least role: `viewer`.
          */
         post: operations["ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every write and sign-in, who, what, when, from where and
+         *     how it ended.
+         * @description Least role: `admin`.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in as a user: sets the session cookie. Attempts are limited per
+         *     account and per address (429 with `Retry-After`).
+         * @description Least role: `viewer`.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out: the same as `DELETE /api/v1/auth/session`.
+         * @description Least role: `viewer`.
+         */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -108,12 +179,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who is calling: the workspace and how the request was authenticated. */
+        /**
+         * Who is calling: the workspace, the role and how the request was
+         *     authenticated.
+         * @description Least role: `viewer`.
+         */
         get: operations["getSession"];
         put?: never;
-        /** Sign in with an API key: sets the session cookie the web UI uses. */
+        /**
+         * Sign in with an API key: sets the session cookie the web UI uses.
+         * @description Least role: `viewer`.
+         */
         post: operations["signIn"];
-        /** Sign out: the session cookie is cleared. */
+        /**
+         * Sign out: the session ends on the server and its cookie is cleared.
+         * @description Least role: `viewer`.
+         */
         delete: operations["signOut"];
         options?: never;
         head?: never;
@@ -128,7 +209,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Move a face to another person, or (`person_id: null`) to a person of its own. */
+        /**
+         * Move a face to another person, or (`person_id: null`) to a person of its own.
+         * @description Least role: `editor`.
+         */
         put: operations["moveFace"];
         post?: never;
         delete?: never;
@@ -153,6 +237,7 @@ export interface paths {
         /**
          * Confirm or reject an insight (a wrong OCR line, a wrong face match).
          *     Rejected insights leave listings (unless asked for), exports and persons.
+         * @description Least role: `editor`.
          */
         patch: operations["reviewInsight"];
         trace?: never;
@@ -164,10 +249,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List jobs, newest first. */
+        /**
+         * List jobs, newest first.
+         * @description Least role: `viewer`.
+         */
         get: operations["listJobs"];
         put?: never;
-        /** Queue an analysis job on a media. */
+        /**
+         * Queue an analysis job on a media.
+         * @description Least role: `editor`.
+         */
         post: operations["createJob"];
         delete?: never;
         options?: never;
@@ -182,7 +273,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One job: state, progress per stage, error. */
+        /**
+         * One job: state, progress per stage, error.
+         * @description Least role: `viewer`.
+         */
         get: operations["getJob"];
         put?: never;
         post?: never;
@@ -201,7 +295,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a queued or running job. A running job stops at its next heartbeat. */
+        /**
+         * Cancel a queued or running job. A running job stops at its next heartbeat.
+         * @description Least role: `editor`.
+         */
         post: operations["cancelJob"];
         delete?: never;
         options?: never;
@@ -221,11 +318,58 @@ export interface paths {
          *     time it changes, and the stream ends after the job does.
          * @description The stream reads the job from the database, so it works whichever
          *     process runs the job.
+         *
+         *     Least role: `viewer`.
          */
         get: operations["streamJobEvents"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's keys (an admin's: every key of the workspace), oldest first.
+         * @description Least role: `viewer`.
+         */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Makes a key that acts for the caller.
+         * @description Least role: `viewer`.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes a key: it stops working at once, and so do sessions signed in
+         *     with it.
+         * @description Least role: `viewer`.
+         */
+        delete: operations["revokeKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -238,13 +382,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List media, newest first, with filters and cursor pagination. */
+        /**
+         * List media, newest first, with filters and cursor pagination.
+         * @description Least role: `viewer`.
+         */
         get: operations["listMedia"];
         put?: never;
         /**
          * Upload media: multipart (`file` field) or the raw body.
          * @description Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
          *     uploaded again to the same workspace give the same media back (200).
+         *
+         *     Least role: `editor`.
          */
         post: operations["uploadMedia"];
         delete?: never;
@@ -260,13 +409,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One media. */
+        /**
+         * One media.
+         * @description Least role: `viewer`.
+         */
         get: operations["getMedia"];
         put?: never;
         post?: never;
         /**
          * Delete a media with its jobs, insights, artifacts and (unless another
          *     media shares them) its bytes.
+         * @description Least role: `editor`.
          */
         delete: operations["deleteMedia"];
         options?: never;
@@ -281,7 +434,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`. */
+        /**
+         * A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
+         * @description Least role: `viewer`.
+         */
         get: operations["getArtifact"];
         put?: never;
         post?: never;
@@ -303,6 +459,7 @@ export interface paths {
          *     found) so a browser can play it. `Range: bytes=...` gives a part (206):
          *     players seek without reading the whole file. `?download=true` asks the
          *     browser to save it (`Content-Disposition: attachment`).
+         * @description Least role: `viewer`.
          */
         get: operations["getMediaContent"];
         put?: never;
@@ -320,7 +477,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The faces found in a media, each with the person it belongs to. */
+        /**
+         * The faces found in a media, each with the person it belongs to.
+         * @description Least role: `viewer`.
+         */
         get: operations["listMediaFaces"];
         put?: never;
         post?: never;
@@ -337,7 +497,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every insight of a media, ordered by time, with filters. */
+        /**
+         * Every insight of a media, ordered by time, with filters.
+         * @description Least role: `viewer`.
+         */
         get: operations["listInsights"];
         put?: never;
         post?: never;
@@ -357,6 +520,7 @@ export interface paths {
         /**
          * Other media that look like this one (or like one moment of it), by the
          *     CLIP embeddings of their frames.
+         * @description Least role: `viewer`.
          */
         get: operations["similarMedia"];
         put?: never;
@@ -377,6 +541,7 @@ export interface paths {
         /**
          * A small picture of the media for lists: the image itself, or the first
          *     keyframe of a video (once the keyframes analyzer ran).
+         * @description Least role: `viewer`.
          */
         get: operations["getMediaThumbnail"];
         put?: never;
@@ -394,7 +559,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text. */
+        /**
+         * The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+         * @description Least role: `viewer`.
+         */
         get: operations["getTranscript"];
         put?: never;
         post?: never;
@@ -411,7 +579,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every model of the catalog, installed or missing. */
+        /**
+         * Every model of the catalog, installed or missing.
+         * @description Least role: `admin`.
+         */
         get: operations["listModels"];
         put?: never;
         post?: never;
@@ -433,6 +604,7 @@ export interface paths {
         /**
          * Starts pulling a model in the background (fetched and verified like
          *     `aima models pull`); follow it on the listing.
+         * @description Least role: `admin`.
          */
         post: operations["pullModel"];
         delete?: never;
@@ -448,10 +620,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's modes, with how many events a person labelled with each. */
+        /**
+         * The workspace's modes, with how many events a person labelled with each.
+         * @description Least role: `viewer`.
+         */
         get: operations["listModes"];
         put?: never;
-        /** Define a mode (Work, Meeting, Relax… the names are yours). */
+        /**
+         * Define a mode (Work, Meeting, Relax… the names are yours).
+         * @description Least role: `editor`.
+         */
         post: operations["createMode"];
         delete?: never;
         options?: never;
@@ -469,6 +647,7 @@ export interface paths {
         /**
          * Versions of the mode model, newest first, with their cross-validation
          *     metrics.
+         * @description Least role: `viewer`.
          */
         get: operations["listModeModels"];
         put?: never;
@@ -486,7 +665,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version and its metrics. */
+        /**
+         * One version and its metrics.
+         * @description Least role: `viewer`.
+         */
         get: operations["getModeModel"];
         put?: never;
         post?: never;
@@ -508,6 +690,7 @@ export interface paths {
         /**
          * Make a version the active one: a rollback to an earlier version, or
          *     back to a later one.
+         * @description Least role: `editor`.
          */
         post: operations["activateModeModel"];
         delete?: never;
@@ -528,6 +711,7 @@ export interface paths {
         /**
          * Predict the mode of an activity record now, with the active model (the
          *     record is not stored; `POST /log_activity` stores and labels).
+         * @description Least role: `viewer`.
          */
         post: operations["predictMode"];
         delete?: never;
@@ -548,6 +732,7 @@ export interface paths {
         /**
          * Queue the training of a new model version on the labelled activity.
          *     Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
+         * @description Least role: `editor`.
          */
         post: operations["trainModes"];
         delete?: never;
@@ -566,7 +751,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a mode; events labelled with it become unlabelled. */
+        /**
+         * Delete a mode; events labelled with it become unlabelled.
+         * @description Least role: `editor`.
+         */
         delete: operations["deleteMode"];
         options?: never;
         head?: never;
@@ -580,7 +768,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's persons (each with at least one face), oldest first. */
+        /**
+         * The workspace's persons (each with at least one face), oldest first.
+         * @description Least role: `viewer`.
+         */
         get: operations["listPersons"];
         put?: never;
         post?: never;
@@ -597,14 +788,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One person: name, counts, the face shown for them. */
+        /**
+         * One person: name, counts, the face shown for them.
+         * @description Least role: `viewer`.
+         */
         get: operations["getPerson"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Name a person (or remove the name with `null`). */
+        /**
+         * Name a person (or remove the name with `null`).
+         * @description Least role: `editor`.
+         */
         patch: operations["renamePerson"];
         trace?: never;
     };
@@ -615,7 +812,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every media a person appears in, with the time ranges. */
+        /**
+         * Every media a person appears in, with the time ranges.
+         * @description Least role: `viewer`.
+         */
         get: operations["listAppearances"];
         put?: never;
         post?: never;
@@ -632,7 +832,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A person's faces (face tracks), each with its media, time and thumbnail. */
+        /**
+         * A person's faces (face tracks), each with its media, time and thumbnail.
+         * @description Least role: `viewer`.
+         */
         get: operations["listFaces"];
         put?: never;
         post?: never;
@@ -651,7 +854,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merge another person into this one: they are the same person. */
+        /**
+         * Merge another person into this one: they are the same person.
+         * @description Least role: `editor`.
+         */
         post: operations["mergePersons"];
         delete?: never;
         options?: never;
@@ -668,7 +874,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Split faces off a person into a new person. */
+        /**
+         * Split faces off a person into a new person.
+         * @description Least role: `editor`.
+         */
         post: operations["splitPerson"];
         delete?: never;
         options?: never;
@@ -686,6 +895,7 @@ export interface paths {
         /**
          * Time-coded hits for what is said, shown or named in the workspace's
          *     media, by words, by meaning, or both.
+         * @description Least role: `viewer`.
          */
         get: operations["search"];
         put?: never;
@@ -705,7 +915,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Persons whose faces match the faces in an image, best first. */
+        /**
+         * Persons whose faces match the faces in an image, best first.
+         * @description Least role: `viewer`.
+         */
         post: operations["search_faces"];
         delete?: never;
         options?: never;
@@ -720,7 +933,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The state of search by meaning: its model and the indexer's progress. */
+        /**
+         * The state of search by meaning: its model and the indexer's progress.
+         * @description Least role: `viewer`.
+         */
         get: operations["search_status"];
         put?: never;
         post?: never;
@@ -740,10 +956,152 @@ export interface paths {
         /**
          * Busy seconds per day and capability of the caller's workspace's jobs;
          *     for an admin workspace's key also every worker's and the budget's state.
+         * @description Least role: `viewer`.
          */
         get: operations["getUsage"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's members, oldest first.
+         * @description Least role: `admin`.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Adds a user to the workspace with a password and a role.
+         * @description Least role: `admin`.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One member.
+         * @description Least role: `admin`.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes a member's role or password, or disables or enables it. The
+         *     last enabled admin of a workspace cannot be demoted or disabled.
+         * @description Least role: `admin`.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's webhooks, oldest first.
+         * @description Least role: `admin`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Makes a webhook. Deliveries carry `X-AIMA-Event`, `X-AIMA-Delivery`,
+         *     `X-AIMA-Timestamp` and `X-AIMA-Signature: sha256=<hex HMAC-SHA256 of
+         *     "<timestamp>.<body>" with the secret>`; a receiver answers 2xx to take
+         *     one, else it is sent again later with growing delays.
+         * @description Least role: `admin`.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook.
+         * @description Least role: `admin`.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Removes a webhook and its deliveries.
+         * @description Least role: `admin`.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's deliveries, newest first, with their state and the last
+         *     answer of the receiver.
+         * @description Least role: `admin`.
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a delivery's body again, as a new delivery.
+         * @description Least role: `admin`.
+         */
+        post: operations["redeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -761,6 +1119,7 @@ export interface paths {
          * Workers heard from in the last day: what each can run (capabilities,
          *     analyzers, installed models) and whether it is online. Server-wide: for
          *     keys of an admin workspace (`server.admin_workspaces`) only.
+         * @description Least role: `admin`.
          */
         get: operations["listWorkers"];
         put?: never;
@@ -841,6 +1200,24 @@ export interface components {
             refused: boolean;
             tools: components["schemas"]["ToolUse"][];
         };
+        ApiKey: {
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** Format: int64 */
+            expires_at?: number | null;
+            id: string;
+            name: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            /** Format: int64 */
+            revoked_at?: number | null;
+            role: components["schemas"]["Role"];
+            /** @description The user the key acts for (none: a key of the workspace itself). */
+            user_id?: string | null;
+        };
         /** @description Where a person appears in one media. */
         Appearance: {
             filename?: string | null;
@@ -866,6 +1243,42 @@ export interface components {
              *     "last week" and hours; default: the server's `llm.utc_offset_minutes`.
              */
             utc_offset_minutes?: number | null;
+        };
+        AuditItem: {
+            /** @description The operation (its id in the OpenAPI document, e.g. `uploadMedia`). */
+            action: string;
+            /**
+             * @description The name of who acted: a user, a key (`user (key name)` for a
+             *     user's key), `anonymous`, or `-` when nobody was authenticated.
+             */
+            actor: string;
+            /** @description The user's or key's id. */
+            actor_id?: string | null;
+            /** @description `user`, `key`, `anonymous` or `none`. */
+            actor_kind: string;
+            /** @description The client's address. */
+            address?: string | null;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            at: number;
+            /** Format: int64 */
+            id: number;
+            method: string;
+            /** @description `ok`, `denied` (401, 403, 429) or the HTTP status. */
+            outcome: string;
+            /** @description What was acted on: the path, or the kind and id of what was made. */
+            resource?: string | null;
+            /** @description The route template. */
+            route: string;
+            /** Format: int64 */
+            status: number;
+            workspace: string;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditItem"][];
+            next_cursor?: string | null;
         };
         /**
          * @description How a request was authenticated.
@@ -902,6 +1315,40 @@ export interface components {
             /** @description 1 to 64 characters, no control characters, no surrounding spaces. */
             name: string;
         };
+        CreatedKey: components["schemas"]["ApiKey"] & {
+            /** @description The key. Shown this once; only its hash is kept. */
+            key: string;
+        };
+        DeliveryInfo: {
+            /** Format: int64 */
+            attempts: number;
+            /** @description The JSON body sent. */
+            body: unknown;
+            /** Format: int64 */
+            created_at: number;
+            event: string;
+            id: string;
+            last_error?: string | null;
+            /**
+             * Format: int64
+             * @description The receiver's last HTTP status.
+             */
+            last_status?: number | null;
+            /**
+             * Format: int64
+             * @description When the next attempt is due (pending deliveries), Unix milliseconds.
+             */
+            next_attempt_at: number;
+            /** @description `pending`, `succeeded` or `failed` (attempts ran out). */
+            state: string;
+            /** Format: int64 */
+            updated_at: number;
+            webhook_id: string;
+        };
+        DeliveryPage: {
+            items: components["schemas"]["DeliveryInfo"][];
+            next_cursor?: string | null;
+        };
         /** @description `{"error": {"code": "...", "message": "..."}}` */
         ErrorBody: {
             error: components["schemas"]["ErrorInfo"];
@@ -911,7 +1358,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question" | "range_not_satisfiable" | "model_not_found";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question" | "range_not_satisfiable" | "model_not_found" | "invalid_credentials" | "invalid_session" | "too_many_requests" | "user_exists" | "user_not_found" | "last_admin" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "invalid_webhook_url";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -1020,6 +1467,10 @@ export interface components {
          * @enum {string}
          */
         JobState: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        KeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            next_cursor?: string | null;
+        };
         /** @description Label a time range, or listed events, with a mode. */
         LabelRequest: {
             end?: string | null;
@@ -1039,6 +1490,12 @@ export interface components {
         };
         /** @enum {string} */
         Lang: "en" | "de";
+        Login: {
+            name: string;
+            password: string;
+            /** @description The workspace to start in (default: the user's first). */
+            workspace?: string | null;
+        };
         /** @description A stored piece of media, as the API shows it. */
         Media: {
             /**
@@ -1075,6 +1532,10 @@ export interface components {
             items: components["schemas"]["Media"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
+        };
+        Membership: {
+            role: components["schemas"]["Role"];
+            workspace: string;
         };
         Merge: {
             /** @description The person whose faces move into this one; it is removed. */
@@ -1168,6 +1629,37 @@ export interface components {
             /** @description The person the face belongs to; `null` makes it a person of its own. */
             person_id?: string | null;
         };
+        NewApiKey: {
+            /**
+             * Format: int32
+             * @description Days until the key stops working (none: it does not expire).
+             *     Read as a number, so that `30.0` is 30 as JSON Schema has it.
+             */
+            expires_in_days?: number | null;
+            name: string;
+            role?: null | components["schemas"]["Role"];
+        };
+        NewUser: {
+            /** @description Letters, digits and `._@-`, starting with a letter or a digit. */
+            name: string;
+            /** @description 8 to 256 characters. */
+            password: string;
+            role: components["schemas"]["Role"];
+        };
+        NewWebhook: {
+            /**
+             * @description Any of `job.succeeded`, `job.failed`, `media.deleted`,
+             *     `person.named`, `mode_model.trained`.
+             */
+            events: components["schemas"]["WebhookEvent"][];
+            /** @description The key of the HMAC-SHA256 signature; 16 to 256 characters. */
+            secret: string;
+            /**
+             * @description Where deliveries are POSTed: http or https, a public address unless
+             *     the server sets `webhooks.allow_private`.
+             */
+            url: string;
+        };
         /** @description A person: the faces a workspace's clustering (and its users) put together. */
         Person: {
             cover?: null | components["schemas"]["FaceRecord"];
@@ -1247,6 +1739,12 @@ export interface components {
         ReviewBody: {
             review?: null | components["schemas"]["Review"];
         };
+        /**
+         * @description What a user (or a key) may do in a workspace. Ordered: each role may do
+         *     everything the one before it may.
+         * @enum {string}
+         */
+        Role: "viewer" | "editor" | "admin";
         /** @description A time-coded hit: where in which media the words are said, shown or named. */
         SearchHit: {
             /** @description The analyzer of the insight; none for a file name. */
@@ -1337,12 +1835,21 @@ export interface components {
         SessionInfo: {
             /** @description Whether the caller sees server-wide views (workers, models, budget). */
             admin: boolean;
+            /** @description The caller's role in `workspace`. */
+            role: components["schemas"]["Role"];
+            user?: null | components["schemas"]["SessionUser"];
             /** @description `anonymous` (no key needed on this server), `key` or `cookie`. */
             via: components["schemas"]["AuthVia"];
             workspace: string;
+            /** @description Every workspace the caller may choose (`X-AIMA-Workspace`). */
+            workspaces: components["schemas"]["Membership"][];
+        };
+        SessionUser: {
+            id: string;
+            name: string;
         };
         SignIn: {
-            /** @description A key made by `aima admin create-key`. */
+            /** @description A key made by `aima admin create-key` or `POST /api/v1/keys`. */
             api_key: string;
         };
         /** @description Another media like the one asked about, at its most similar moment. */
@@ -1531,6 +2038,48 @@ export interface components {
             seconds: number;
             worker: string;
         };
+        User: {
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            disabled: boolean;
+            id: string;
+            name: string;
+            /** @description The user's role in this workspace. */
+            role: components["schemas"]["Role"];
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            next_cursor?: string | null;
+        };
+        UserUpdate: {
+            /** @description Disabling ends the user's sessions and stops its keys. */
+            disabled?: boolean | null;
+            /** @description A new password; ends the user's sessions. */
+            password?: string | null;
+            role?: null | components["schemas"]["Role"];
+        };
+        /**
+         * @description An event a webhook can follow.
+         * @enum {string}
+         */
+        WebhookEvent: "job.succeeded" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained";
+        WebhookInfo: {
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            events: string[];
+            id: string;
+            url: string;
+        };
+        WebhookPage: {
+            items: components["schemas"]["WebhookInfo"][];
+            next_cursor?: string | null;
+        };
         /** @description What a worker announces about itself: what it can run. */
         WorkerInfo: {
             analyzers: string[];
@@ -1604,7 +2153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1644,8 +2193,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1719,7 +2277,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +2305,7 @@ export interface operations {
                     "application/json": components["schemas"]["AnalyzerList"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1790,7 +2348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,6 +2386,176 @@ export interface operations {
             };
         };
     };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description A user's or key's name or id. */
+                actor?: string | null;
+                /** @description An operation id, e.g. `deleteMedia`. */
+                action?: string | null;
+                /** @description `ok`, `denied` or a status. */
+                outcome?: string | null;
+                since?: number | string;
+                until?: number | string;
+                /** @description 1 to 1000, default 100. */
+                limit?: number | null;
+                cursor?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or CSV with `format=csv` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Login"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The HttpOnly session cookie */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Wrong name or password, or a disabled user (`invalid_credentials`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a member of the workspace asked for (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts (`too_many_requests`); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -1845,7 +2573,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionInfo"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1933,7 +2661,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1976,8 +2704,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2045,8 +2782,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2113,7 +2859,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2153,8 +2899,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2218,7 +2973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2265,8 +3020,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2321,7 +3085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2330,6 +3094,163 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                /** @description 1 to 500, default 50. */
+                limit?: number | null;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyPage"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A role above the caller's (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such key of the caller (`key_not_found`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2374,7 +3295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2441,6 +3362,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2487,7 +3417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2533,8 +3463,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2581,7 +3520,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2637,7 +3576,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2693,7 +3632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2756,7 +3695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2812,7 +3751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2859,7 +3798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2908,7 +3847,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2944,7 +3883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelInfoList"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2992,7 +3931,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3038,7 +3977,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModeList"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,8 +4017,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3132,7 +4080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3171,7 +4119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3218,8 +4166,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3266,7 +4223,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3320,8 +4277,17 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3366,8 +4332,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3414,7 +4389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3453,7 +4428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3503,8 +4478,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3568,7 +4552,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3620,7 +4604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,8 +4655,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3747,8 +4740,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3852,7 +4854,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3911,7 +4913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3966,7 +4968,7 @@ export interface operations {
                     "application/json": components["schemas"]["SearchStatus"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4005,8 +5007,616 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description 1 to 500, default 50. */
+                limit?: number | null;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin of the workspace (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken (`user_exists`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It would leave the workspace without an admin (`last_admin`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description 1 to 500, default 50. */
+                limit?: number | null;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPage"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWebhook"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookInfo"];
+                };
+            };
+            /** @description A URL that is not http(s), does not resolve, or resolves to a private address (`invalid_webhook_url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookInfo"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                /** @description 1 to 500, default 50. */
+                limit?: number | null;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryInfo"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such webhook or delivery (`delivery_not_found`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4033,7 +5643,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkerList"];
                 };
             };
-            /** @description No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`) */
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -46,7 +46,7 @@ function Nav({ session, onLogout }: { session: Session; onLogout: () => void }) 
         ))}
       </nav>
       <div class="top-end">
-        <span class="muted" title="Workspace">{session.workspace}</span>
+        <span class="muted" title="Workspace and role">{session.user ? `${session.user.name} · ` : ''}{session.workspace} · {session.role}</span>
         <label class="sr-only" for="theme">Theme</label>
         <select id="theme" value={theme} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)}>
           <option value="system">System theme</option>
@@ -82,7 +82,10 @@ function App() {
   if (error) return <main class="page"><p role="alert" class="error">{error}</p></main>;
   if (session === undefined) return <main class="page"><p>Loading…</p></main>;
   if (session === null) return <Login onDone={load} />;
-  const logout = () => send('DELETE', '/auth/session').finally(() => setSession(null));
+  const logout = () => send('POST', '/auth/logout').finally(() => setSession(null));
+  // Controls that write are marked `write` and hidden from viewers (the
+  // server refuses their writes anyway).
+  document.body.dataset.role = session.role;
   return (
     <LocationProvider>
       <a class="skip" href="#main">Skip to content</a>

@@ -349,20 +349,54 @@ describe('the web UI', { concurrency: false }, () => {
     const p = await ctx.newPage();
     await p.goto(base + '/');
     await p.getByLabel('API key').fill('aima_not-a-key');
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('button', { name: 'Sign in with key' }).click();
     await p.getByRole('alert').waitFor();
     await accessible('sign-in', p);
     await shot('sign-in', p);
     await p.getByLabel('API key').fill(env('AIMA_LOCKED_KEY'));
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('button', { name: 'Sign in with key' }).click();
     await p.getByRole('heading', { name: 'Media' }).waitFor();
     // The cookie is HttpOnly: the page's script cannot read the key.
     assert.equal(await p.evaluate(() => document.cookie), '');
     await p.locator('#files').setInputFiles(env('AIMA_VIDEO'));
     await p.locator('.upload[data-name="talk.mp4"] a', { hasText: 'Open' }).click();
     await p.waitForFunction(() => { const v = document.querySelector('video'); return v && v.readyState >= 1 && v.duration > 1; });
+    // An admin sees the team and the audit log, where the upload is recorded.
+    await p.goto(base + '/admin');
+    await p.getByRole('button', { name: `Disable ${env('AIMA_LOCKED_VIEWER')}` }).waitFor();
+    await p.locator('section[aria-labelledby="audit-title"] td', { hasText: 'uploadMedia' }).first().waitFor();
+    await accessible('team', p);
+    await shot('team', p);
     await p.getByRole('button', { name: 'Log out' }).click();
     await p.getByLabel('API key').waitFor();
+    await ctx.close();
+  });
+
+  test('a viewer signs in with a password, reads, and is shown no control that writes', async () => {
+    const base = env('AIMA_LOCKED_URL');
+    const ctx = await browser.newContext({ timezoneId: 'UTC' });
+    const p = await ctx.newPage();
+    await p.goto(base + '/');
+    await p.getByLabel('Name').fill(env('AIMA_LOCKED_VIEWER'));
+    await p.getByLabel('Password').fill('not the password');
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.getByRole('alert').filter({ hasText: 'wrong name or password' }).waitFor();
+    await p.getByLabel('Password').fill(env('AIMA_LOCKED_PASSWORD'));
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.getByRole('heading', { name: 'Media' }).waitFor();
+    await p.getByText(`${env('AIMA_LOCKED_VIEWER')} · default · viewer`).waitFor();
+    // The media the key's session uploaded is there to read...
+    await p.locator('.grid li').first().waitFor();
+    // ...but no upload and no delete.
+    assert.equal(await p.locator('#files').isVisible(), false);
+    assert.equal(await p.getByRole('button', { name: /^Delete/ }).count(), 0);
+    await p.locator('.grid li a').first().click();
+    await p.waitForFunction(() => { const v = document.querySelector('video'); return v && v.readyState >= 1; });
+    assert.equal(await p.getByRole('button', { name: 'Confirm' }).count(), 0);
+    await accessible('viewer', p);
+    await shot('viewer', p);
+    await p.getByRole('button', { name: 'Log out' }).click();
+    await p.getByLabel('Name').waitFor();
     await ctx.close();
   });
 

@@ -73,6 +73,16 @@ error_codes! {
     InvalidQuestion => ("invalid_question", 400),
     RangeNotSatisfiable => ("range_not_satisfiable", 416),
     ModelNotFound => ("model_not_found", 404),
+    InvalidCredentials => ("invalid_credentials", 401),
+    InvalidSession => ("invalid_session", 401),
+    TooManyRequests => ("too_many_requests", 429),
+    UserExists => ("user_exists", 409),
+    UserNotFound => ("user_not_found", 404),
+    LastAdmin => ("last_admin", 409),
+    KeyNotFound => ("key_not_found", 404),
+    WebhookNotFound => ("webhook_not_found", 404),
+    DeliveryNotFound => ("delivery_not_found", 404),
+    InvalidWebhookUrl => ("invalid_webhook_url", 400),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -4,12 +4,15 @@
 //! parse requests, call the store, the blob store and the analyzer registry,
 //! and map results to JSON; they hold no business state of their own.
 
+mod audit;
 mod auth;
 mod error;
 mod extract;
 mod middleware;
 mod modes;
 mod openapi;
+mod password;
+mod policy;
 mod routes;
 
 use std::sync::Arc;
@@ -23,10 +26,12 @@ use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
-pub use auth::{AuthVia, Caller};
+pub use auth::{Actor, AuthVia, Caller, LoginLimits};
 pub use error::{ApiError, ErrorBody};
 pub use modes::ModeCache;
 pub use openapi::openapi_json;
+pub use password::{check_password, hash_password};
+pub use policy::required_role;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -52,6 +57,10 @@ pub struct ServerSettings {
     pub admin_workspaces: Vec<String>,
     /// The models `aima models pull --default` installs (shown as such).
     pub default_models: Vec<String>,
+    /// How long a browser session lasts.
+    pub session_seconds: u64,
+    /// Webhooks may point at loopback, private and link-local addresses.
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for ServerSettings {
@@ -66,6 +75,8 @@ impl Default for ServerSettings {
             default_pipeline: Vec::new(),
             admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
             default_models: Vec::new(),
+            session_seconds: 7 * 24 * 3600,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -90,6 +101,8 @@ pub struct AppState {
     pub asker: Arc<aima_ask::Asker>,
     /// Model pulls started through the API.
     pub pulls: Arc<routes::models::ModelPulls>,
+    /// Sign-in attempts per account and address.
+    pub limits: Arc<LoginLimits>,
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics
@@ -128,6 +141,10 @@ pub fn router(state: AppState) -> Router {
 /// `/api/` and `/v1/` stays the API's, with its JSON 404.
 pub fn router_with_ui(state: AppState, ui: Option<Router>) -> Router {
     let (api, spec) = openapi::api();
+    let audit = audit::AuditLayer {
+        store: state.store.clone(),
+        actions: Arc::new(audit::actions(&spec)),
+    };
     let spec = Arc::new(spec);
     let fallback = move |req: axum::extract::Request| {
         let ui = ui.clone();
@@ -169,6 +186,7 @@ pub fn router_with_ui(state: AppState, ui: Option<Router>) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(audit, audit::record))
         .layer(axum::middleware::from_fn(middleware::observe))
         .layer(middleware::request_id_layers())
 }

@@ -23,7 +23,8 @@ use crate::AppState;
         (name = "modes", description = "Modes, training, real-time prediction, model versions"),
         (name = "search", description = "Find what was said, shown or named: time-coded search across the workspace's media, by words and by meaning"),
         (name = "persons", description = "Persons: faces clustered across media; name, merge, split, move faces, appearances. Reviews of any insight"),
-        (name = "auth", description = "Who is calling; the web UI's sign-in with an API key (an HttpOnly session cookie; writes with it carry `X-AIMA-CSRF`)"),
+        (name = "auth", description = "Who is calling; signing in with a name and password or with an API key (an HttpOnly session cookie; writes with it carry `X-AIMA-CSRF`); `X-AIMA-Workspace` chooses one of a user's workspaces"),
+        (name = "team", description = "Users and their roles (viewer, editor, admin), API keys, the audit log and signed webhooks. Every operation says the least role it needs; a caller below it gets 403 `forbidden`"),
         (name = "ask", description = "Questions in English or German answered from the workspace's activity and media by read-only tools, every number cited. The same answers, as an OpenAI-compatible model named `aima`: `POST /v1/chat/completions` and `GET /v1/models` (OpenAI's document)")
     )
 )]
@@ -64,17 +65,17 @@ impl utoipa::Modify for CommonErrors {
                 .build()
         };
         let secured_by_default = openapi.security.as_ref().is_some_and(|s| !s.is_empty());
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let item_params = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
+            for (method, op) in [
+                (axum::http::Method::GET, &mut item.get),
+                (axum::http::Method::PUT, &mut item.put),
+                (axum::http::Method::POST, &mut item.post),
+                (axum::http::Method::DELETE, &mut item.delete),
+                (axum::http::Method::PATCH, &mut item.patch),
             ]
             .into_iter()
-            .flatten()
+            .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
             {
                 let secured = match &op.security {
                     Some(s) => !s.is_empty(),
@@ -95,7 +96,14 @@ impl utoipa::Modify for CommonErrors {
                     add("400", "A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code)");
                 }
                 if secured {
-                    add("401", "No API key (`missing_api_key`) or one that is not valid (`invalid_api_key`)");
+                    add("401", "No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`)");
+                    let role = crate::policy::required_role(&method, path);
+                    if role > aima_core::Role::Viewer {
+                        add(
+                            "403",
+                            &format!("Needs the {role} role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`)"),
+                        );
+                    }
                 }
                 if json_body {
                     add(
@@ -105,6 +113,17 @@ impl utoipa::Modify for CommonErrors {
                     add(
                         "415",
                         "The body is not sent as `application/json` (`unsupported_content_type`)",
+                    );
+                }
+                if secured {
+                    let role = crate::policy::required_role(&method, path);
+                    op.description = Some(
+                        format!(
+                            "{}\n\nLeast role: `{role}`.",
+                            op.description.clone().unwrap_or_default()
+                        )
+                        .trim_start()
+                        .to_string(),
                     );
                 }
             }
@@ -227,6 +246,32 @@ fn api_router() -> OpenApiRouter<AppState> {
             crate::routes::session::sign_in,
             crate::routes::session::sign_out
         ))
+        .routes(routes!(crate::routes::session::login))
+        .routes(routes!(crate::routes::session::logout))
+        .routes(routes!(
+            crate::routes::users::create,
+            crate::routes::users::list
+        ))
+        .routes(routes!(
+            crate::routes::users::get,
+            crate::routes::users::update
+        ))
+        .routes(routes!(
+            crate::routes::keys::create,
+            crate::routes::keys::list
+        ))
+        .routes(routes!(crate::routes::keys::revoke))
+        .routes(routes!(crate::routes::audit::list))
+        .routes(routes!(
+            crate::routes::webhooks::create,
+            crate::routes::webhooks::list
+        ))
+        .routes(routes!(
+            crate::routes::webhooks::get,
+            crate::routes::webhooks::delete
+        ))
+        .routes(routes!(crate::routes::webhooks::deliveries))
+        .routes(routes!(crate::routes::webhooks::redeliver))
         .routes(routes!(crate::routes::models::list))
         .routes(routes!(crate::routes::models::pull))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))

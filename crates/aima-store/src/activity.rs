@@ -621,6 +621,11 @@ impl ModeRepo for SqlStore {
             .bind(Arg::Int(now_ms()))
             .push(")");
         q.query().execute(&mut *tx).await?;
+        let data = serde_json::json!({
+            "resource": {"type": "mode_model", "id": version.to_string()},
+            "mode_model": {"version": version, "algorithm": algorithm, "job_id": job_id, "metrics": serde_json::from_str::<Value>(&metrics).unwrap_or(Value::Null)},
+        });
+        crate::team::queue_event(&mut tx, &workspace, "mode_model.trained", data).await?;
         tx.commit().await?;
         Ok(Some(version))
     }

@@ -16,6 +16,7 @@ mod frames;
 mod persons;
 mod search;
 mod sql;
+mod team;
 
 use aima_core::{Appearance, FaceRecord, Person, Review};
 use aima_core::{
@@ -28,6 +29,10 @@ use async_trait::async_trait;
 pub use frames::{FrameRepo, SimilarMedia};
 pub use search::{FrameSearchRepo, SearchRepo, TextIndexStatus, VectorRepo};
 pub use sql::{redact_url, Dialect, SqlStore};
+pub use team::{
+    Attempt, AuditEntry, AuditFilter, Credentials, Delivery, DueDelivery, KeyAuth, KeyRecord,
+    KeyUser, NewAudit, NewKey, SessionRecord, TeamRepo, UserChange, UserRecord, Webhook,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -441,6 +446,7 @@ pub trait Store:
     + ActivityRepo
     + ModeRepo
     + WorkerTokenRepo
+    + TeamRepo
 {
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;

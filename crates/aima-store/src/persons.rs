@@ -442,6 +442,7 @@ impl PersonRepo for SqlStore {
     }
 
     async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person> {
+        let mut tx = self.pool.begin().await?;
         let mut q = Sql::new("UPDATE persons SET name = ");
         q.bind(Arg::OptText(name.map(str::to_string)))
             .push(", updated_at = ")
@@ -450,9 +451,17 @@ impl PersonRepo for SqlStore {
             .bind(t(workspace))
             .push(" AND id = ")
             .bind(t(id));
-        if q.query().execute(&self.pool).await?.rows_affected() == 0 {
+        if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        if let Some(name) = name {
+            let data = serde_json::json!({
+                "resource": {"type": "person", "id": id},
+                "person": {"id": id, "name": name},
+            });
+            crate::team::queue_event(&mut tx, workspace, "person.named", data).await?;
+        }
+        tx.commit().await?;
         self.get_person(workspace, id).await
     }
 

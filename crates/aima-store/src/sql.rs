@@ -119,6 +119,18 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Runs an update that may end a job and, in the same transaction,
+    /// queues the webhook event of the state it ended in.
+    async fn end_job(&self, update: Sql, job_id: &str) -> Result<Fenced> {
+        let mut tx = self.pool.begin().await?;
+        let rows = update.query().execute(&mut *tx).await?.rows_affected();
+        if rows > 0 {
+            crate::team::queue_job_event(&mut tx, job_id).await?;
+        }
+        tx.commit().await?;
+        Ok(fenced(rows))
+    }
+
     /// Adds the time a lease has been held to its worker's and its job's
     /// workspace's busy seconds (per capability the worker announced; `cpu`
     /// for none), before the lease ends.
@@ -664,6 +676,11 @@ impl MediaRepo for SqlStore {
                 .await
                 .map_err(StoreError::Conflict)?;
         }
+        let data = serde_json::json!({
+            "resource": {"type": "media", "id": id},
+            "media": {"id": id, "filename": media.filename, "sha256": media.sha256},
+        });
+        crate::team::queue_event(&mut tx, workspace, "media.deleted", data).await?;
         tx.commit().await?;
         Ok(media)
     }
@@ -798,7 +815,23 @@ impl JobRepo for SqlStore {
             .push(" WHERE state = 'running' AND lease_expires_at < ")
             .bind(Arg::Int(now))
             .push(" AND attempts >= max_attempts");
-        q.query().execute(&self.pool).await?;
+        let mut lost =
+            Sql::new("SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < ");
+        lost.bind(Arg::Int(now))
+            .push(" AND attempts >= max_attempts");
+        let lost: Vec<String> = lost
+            .query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        for id in lost {
+            // One job at a time, each with its `job.failed` event.
+            let mut one = q.clone();
+            one.push(" AND id = ").bind(t(&id));
+            self.end_job(one, &id).await?;
+        }
 
         let token = uuid::Uuid::new_v4().to_string();
         let lock = match self.dialect {
@@ -957,7 +990,7 @@ impl JobRepo for SqlStore {
             .push(", updated_at = ")
             .bind(Arg::Int(now))
             .fence(job_id, token);
-        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+        self.end_job(q, job_id).await
     }
 
     async fn fail_job(
@@ -995,7 +1028,7 @@ impl JobRepo for SqlStore {
             .push(", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ")
             .bind(Arg::Int(now))
             .fence(job_id, token);
-        Ok(fenced(q.query().execute(&self.pool).await?.rows_affected()))
+        self.end_job(q, job_id).await
     }
 
     async fn release_job(&self, job_id: &str, token: &str) -> Result<Fenced> {

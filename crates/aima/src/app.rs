@@ -151,9 +151,17 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     let addr = listener.local_addr()?;
     let loopback = addr.ip().is_loopback();
-    let allow_anonymous = cfg.server.allow_anonymous && loopback;
-    if cfg.server.allow_anonymous && !loopback {
-        tracing::warn!(%addr, "server.allow_anonymous is ignored: not listening on loopback; every request needs an API key");
+    let allow_anonymous = cfg.server.allow_anonymous;
+    if allow_anonymous && !loopback {
+        if !cfg.server.force_anonymous {
+            anyhow::bail!(
+                "refusing to listen on {addr} with anonymous access on: anyone who reaches it would be an admin. \
+                 Set server.allow_anonymous = false (AIMA__SERVER__ALLOW_ANONYMOUS=false) and sign in with users \
+                 (aima admin create-user) or keys (aima admin create-key), or listen on 127.0.0.1; \
+                 --force-anonymous (server.force_anonymous) listens anyway"
+            );
+        }
+        tracing::warn!(%addr, "anonymous access on a non-loopback address (server.force_anonymous): anyone who reaches it is an admin");
     }
     let registry = Registry::builtin();
     let tools = media_tools(&cfg);
@@ -184,6 +192,8 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             default_pipeline: cfg.pipeline.default.clone(),
             admin_workspaces: cfg.server.admin_workspaces.clone(),
             default_models: cfg.default_models(),
+            session_seconds: cfg.auth.session_hours.max(1) * 3600,
+            webhooks_allow_private: cfg.webhooks.allow_private,
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),
@@ -192,7 +202,22 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         searcher: searcher(&cfg, backends.store.clone()),
         asker: Arc::new(asker(&cfg, backends.store.clone())),
         pulls: Default::default(),
+        limits: Arc::new(aima_server::LoginLimits::new(
+            cfg.auth.login_attempts_per_account,
+            cfg.auth.login_attempts_per_address,
+        )),
     };
+    let dispatcher = aima_webhooks::Dispatcher::new(
+        backends.store.clone(),
+        aima_webhooks::Settings {
+            allow_private: cfg.webhooks.allow_private,
+            timeout: Duration::from_secs_f64(cfg.webhooks.timeout_seconds.clamp(0.1, 600.0)),
+            max_attempts: cfg.webhooks.max_attempts.max(1),
+            retry_base: Duration::from_secs_f64(cfg.webhooks.retry_seconds.clamp(0.01, 3600.0)),
+            ..aima_webhooks::Settings::default()
+        },
+    )
+    .context("cannot make the webhooks' HTTP client")?;
     let indexer = (cfg.search.indexer && !cfg.search.text_model.is_empty()).then(|| {
         Arc::new(aima_search::TextIndexer::new(
             backends.store.clone(),
@@ -221,7 +246,10 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
     let task = tokio::spawn(async move {
         let workers = worker.map(|w| tokio::spawn(w.run(token.clone())));
         let indexer = indexer.map(|i| tokio::spawn(i.run(token.clone())));
+        let webhooks = tokio::spawn(dispatcher.run(token.clone()));
         let server_token = token.clone();
+        // The client's address reaches handlers (sign-in limits, audit log).
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, app)
             .with_graceful_shutdown(async move { server_token.cancelled().await });
         serve.await.context("server failed")?;
@@ -234,6 +262,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         if let Some(i) = indexer {
             let _ = tokio::time::timeout(grace, i).await;
         }
+        let _ = tokio::time::timeout(grace, webhooks).await;
         sql.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -60,6 +60,10 @@ enum Command {
         /// one built into the binary.
         #[arg(long, value_name = "DIR")]
         webui_dir: Option<String>,
+        /// Listen on a non-loopback address although anonymous access is on
+        /// (`server.allow_anonymous`): anyone who reaches it is an admin.
+        #[arg(long)]
+        force_anonymous: bool,
     },
     /// Run workers only, on the same database and data directory as a server.
     Worker {
@@ -251,6 +255,21 @@ enum AdminCommand {
         /// A label to recognise the key by.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// What the key may do: viewer, editor or admin.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Create a user with a role in a workspace (created if new), the
+    /// password read from the first line of standard input; for a user that
+    /// exists, give it the role in that workspace (its password unchanged).
+    CreateUser {
+        #[arg(long, default_value = aima_core::DEFAULT_WORKSPACE)]
+        workspace: String,
+        #[arg(long)]
+        name: String,
+        /// viewer, editor or admin.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -321,18 +340,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{DEFAULT_CONFIG_TOML}");
         return Ok(());
     }
-    let (listen, workers, webui_dir) = match &cli.command {
+    let (listen, workers, webui_dir, force_anonymous) = match &cli.command {
         Command::Serve {
             listen,
             workers,
             webui_dir,
-        } => (listen.clone(), *workers, webui_dir.clone()),
-        _ => (None, None, None),
+            force_anonymous,
+        } => (
+            listen.clone(),
+            *workers,
+            webui_dir.clone(),
+            force_anonymous.then_some(true),
+        ),
+        _ => (None, None, None, None),
     };
     let overrides = Overrides {
         data_dir: cli.data_dir.clone(),
         listen,
         webui_dir,
+        force_anonymous,
         database: cli.database.clone(),
         workers,
         models_dir: cli.models_dir.clone(),
@@ -586,20 +612,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Admin(AdminCommand::CreateKey { workspace, name }) => {
+        Command::Admin(AdminCommand::CreateKey {
+            workspace,
+            name,
+            role,
+        }) => {
             if let Err(m) = aima_core::validate_workspace(&workspace) {
                 bail!(m);
+            }
+            let Some(role) = aima_core::Role::parse(&role) else {
+                bail!("--role is viewer, editor or admin");
+            };
+            if !aima_core::valid_name(&name) {
+                bail!("a key's name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit");
             }
             let backends = app::open_backends(&cfg).await?;
             let key = aima_store::generate_api_key();
             backends
                 .store
-                .create_api_key(&workspace, &name, &aima_store::hash_api_key(&key))
+                .create_key(&aima_store::NewKey {
+                    workspace: workspace.clone(),
+                    name,
+                    key_hash: aima_store::hash_api_key(&key),
+                    prefix: key.chars().take(12).collect(),
+                    role,
+                    user_id: None,
+                    expires_at: None,
+                })
                 .await?;
             backends.sql.close().await;
             println!("{key}");
-            eprintln!("API key for workspace {workspace:?} created; it is shown only once.");
+            eprintln!(
+                "API key ({role}) for workspace {workspace:?} created; it is shown only once."
+            );
             Ok(())
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            workspace,
+            name,
+            role,
+        }) => {
+            if let Err(m) = aima_core::validate_workspace(&workspace) {
+                bail!(m);
+            }
+            let Some(role) = aima_core::Role::parse(&role) else {
+                bail!("--role is viewer, editor or admin");
+            };
+            if !aima_core::valid_name(&name) {
+                bail!("a user's name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit");
+            }
+            let backends = app::open_backends(&cfg).await?;
+            let result = async {
+                if let Some(existing) = backends.store.credentials(&name).await? {
+                    backends
+                        .store
+                        .add_member(&workspace, &existing.user_id, role)
+                        .await?;
+                    eprintln!("user {name:?} is now {role} in workspace {workspace:?} (password unchanged)");
+                    return anyhow::Ok(());
+                }
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                if let Some(problem) = aima_server::check_password(password) {
+                    bail!("{problem} (the password is read from the first line of standard input)");
+                }
+                let hash = aima_server::hash_password(password).map_err(anyhow::Error::msg)?;
+                let user = backends
+                    .store
+                    .create_user(&workspace, &name, &hash, role)
+                    .await?;
+                println!("{}", user.id);
+                eprintln!("user {name:?} created, {role} in workspace {workspace:?}");
+                Ok(())
+            }
+            .await;
+            backends.sql.close().await;
+            result
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     pub search: SearchConfig,
     pub llm: LlmConfig,
+    pub auth: AuthConfig,
+    pub webhooks: WebhooksConfig,
     pub log: LogConfig,
 }
 
@@ -166,6 +168,32 @@ pub struct ServerConfig {
     /// Serve the web UI from this folder (a `ui/dist` build) instead of the
     /// copy built into the binary; empty: the built-in one.
     pub webui_dir: String,
+    /// Listen off loopback with anonymous access on anyway.
+    pub force_anonymous: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a browser session lasts, in hours.
+    pub session_hours: u64,
+    /// Sign-in attempts per account per minute.
+    pub login_attempts_per_account: u32,
+    /// Sign-in attempts per client address per minute.
+    pub login_attempts_per_address: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Receivers on loopback, private or link-local addresses are allowed.
+    pub allow_private: bool,
+    /// One attempt's time limit, in seconds.
+    pub timeout_seconds: f64,
+    /// Attempts before a delivery fails.
+    pub max_attempts: i64,
+    /// Seconds before the second attempt; the delay doubles after each.
+    pub retry_seconds: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,6 +303,18 @@ impl Default for Config {
                 admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
                 shutdown_grace_seconds: 10,
                 webui_dir: String::new(),
+                force_anonymous: false,
+            },
+            auth: AuthConfig {
+                session_hours: 168,
+                login_attempts_per_account: 10,
+                login_attempts_per_address: 30,
+            },
+            webhooks: WebhooksConfig {
+                allow_private: false,
+                timeout_seconds: 10.0,
+                max_attempts: 8,
+                retry_seconds: 10.0,
             },
             database: DatabaseConfig {
                 url: String::new(),
@@ -364,6 +404,11 @@ pub struct Overrides {
     pub listen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "server.webui_dir")]
     pub webui_dir: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        rename = "server.force_anonymous"
+    )]
+    pub force_anonymous: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "database.url")]
     pub database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", rename = "workers.count")]
@@ -545,11 +590,15 @@ pub const DEFAULT_CONFIG_TOML: &str = r#"# AIMA configuration.
 listen = "127.0.0.1:8080"
 # Largest upload, in bytes; enforced while the upload streams in.
 max_upload_bytes = 2147483648
-# Requests without an API key act in the default workspace. Honoured only
-# while `listen` is a loopback address: anyone who can reach a loopback port
-# is already a user of this machine. Behind a reverse proxy on the same host,
-# set this to false and use API keys (aima admin create-key).
+# Requests without an API key act, as admin, in the default workspace. Meant
+# for loopback, where anyone who can reach the port is already a user of this
+# machine: `aima serve` refuses a non-loopback `listen` while this is on
+# (unless force_anonymous). Behind a reverse proxy on the same host, set this
+# to false and sign in (aima admin create-user, or aima admin create-key).
 allow_anonymous = true
+# Listen on a non-loopback address with anonymous access on anyway: anyone
+# who reaches the port is an admin. Flag: --force-anonymous.
+force_anonymous = false
 default_workspace = "default"
 # Workspaces whose API keys also see server-wide views: every worker
 # (/api/v1/workers) and the busy time of all workspaces with the budget
@@ -561,6 +610,27 @@ shutdown_grace_seconds = 10
 # writes ui/dist), instead of the copy built into the binary: for working on
 # the UI without rebuilding aima. Empty: the built-in UI. Flag: --webui-dir.
 webui_dir = ""
+
+[auth]
+# How long a browser session (POST /api/v1/auth/login) lasts, in hours.
+session_hours = 168
+# Sign-in attempts allowed per minute for one account and for one client
+# address; more answer 429 with Retry-After.
+login_attempts_per_account = 10
+login_attempts_per_address = 30
+
+[webhooks]
+# Allow receivers on loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7)
+# and link-local (169.254/16, fe80::/10) addresses. Off: such URLs are refused
+# when a webhook is made and when a delivery connects (no request of a
+# webhook reaches the inside of your network).
+allow_private = false
+# One attempt's time limit, in seconds.
+timeout_seconds = 10.0
+# Attempts before a delivery fails; the delay between them doubles, starting
+# at retry_seconds (capped at an hour).
+max_attempts = 8
+retry_seconds = 10.0
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.

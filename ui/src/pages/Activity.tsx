@@ -238,7 +238,7 @@ function DayTimeline({ start, end, events, onLabelled }: { start: Date; end: Dat
         {sel && <div class="selection" style={{ left: `${((sel[0] - start.getTime()) / span) * 100}%`, width: `${((sel[1] - sel[0]) / span) * 100}%` }} />}
       </div>
       <div class="legend">{keys.map((k) => <span><i style={{ background: colour(k, keys) }} /> {k}</span>)}</div>
-      <form class="toolbar" onSubmit={label}>
+      <form class="toolbar write" onSubmit={label}>
         <span aria-live="polite">{sel ? `Selected ${time(sel[0])}–${time(sel[1])}` : 'Drag across the day to select a time range.'}</span>
         <label for="label-mode">Mode</label>
           <select id="label-mode" value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
@@ -278,7 +278,7 @@ function Modes() {
     <section aria-labelledby="modes-title">
       <h2 id="modes-title">Modes</h2>
       <ul class="modes">{modes.map((m) => <li>{m.name} <span class="muted">({m.labelled_events} labelled events)</span></li>)}</ul>
-      <form class="toolbar" onSubmit={(e) => { e.preventDefault(); act(() => send('POST', '/modes', { name: name.trim() }).then(() => setName(''))); }}>
+      <form class="toolbar write" onSubmit={(e) => { e.preventDefault(); act(() => send('POST', '/modes', { name: name.trim() }).then(() => setName(''))); }}>
         <label>New mode <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
         <button type="submit">Add mode</button>
         <button type="button" class="primary" onClick={train}>Train</button>
@@ -295,7 +295,7 @@ function Modes() {
             <h4>Version {m.version} {m.active && <span class="badge state-succeeded">active</span>}</h4>
             <p>{m.algorithm}{chosen && <> · accuracy {(chosen.accuracy * 100).toFixed(1)} % · macro-F1 {chosen.macro_f1.toFixed(3)}</>} · {r.samples} samples</p>
             {chosen && <Confusion classes={r.classes} matrix={chosen.confusion} />}
-            {!m.active && <button type="button" onClick={() => act(() => send('POST', `/modes/models/${m.version}/activate`))}>Activate version {m.version}</button>}
+            {!m.active && <button type="button" class="write" onClick={() => act(() => send('POST', `/modes/models/${m.version}/activate`))}>Activate version {m.version}</button>}
           </article>
         );
       })}

@@ -118,7 +118,92 @@ function Models() {
   );
 }
 
+/** The workspace's members (admins): add one, change a role, disable. */
+function Team() {
+  const [users, setUsers] = useState<S['UserPage'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const [form, setForm] = useState({ name: '', password: '', role: 'viewer' as S['Role'] });
+  useEffect(() => {
+    get<S['UserPage']>('/users', { limit: 100 }).then(setUsers, (e: ApiError) => setError(e.message));
+  }, [tick]);
+  const act = (p: Promise<unknown>) => p.then(() => { setError(null); setTick((t) => t + 1); }, (e: ApiError) => setError(e.message));
+  const add = (e: Event) => {
+    e.preventDefault();
+    act(send('POST', '/users', form).then(() => setForm({ name: '', password: '', role: 'viewer' })));
+  };
+  return (
+    <section aria-labelledby="team-title">
+      <h2 id="team-title">Users</h2>
+      {error && <p role="alert" class="error">{error}</p>}
+      <table>
+        <thead><tr><th>Name</th><th>Role</th><th>Since</th><th>State</th></tr></thead>
+        <tbody>
+          {users?.items.map((u) => (
+            <tr>
+              <td>{u.name}</td>
+              <td>
+                <label class="sr-only" for={`role-${u.id}`}>Role of {u.name}</label>
+                <select id={`role-${u.id}`} value={u.role} onChange={(e) => act(send('PATCH', `/users/${u.id}`, { role: (e.target as HTMLSelectElement).value }))}>
+                  <option value="viewer">viewer</option><option value="editor">editor</option><option value="admin">admin</option>
+                </select>
+              </td>
+              <td>{date(u.created_at)}</td>
+              <td>
+                <button type="button" class="small" onClick={() => act(send('PATCH', `/users/${u.id}`, { disabled: !u.disabled }))}>
+                  {u.disabled ? `Enable ${u.name}` : `Disable ${u.name}`}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="toolbar" onSubmit={add} aria-label="Add a user">
+        <label>Name <input required value={form.name} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} /></label>
+        <label>Password <input type="password" autoComplete="new-password" required minLength={8} value={form.password} onInput={(e) => setForm({ ...form, password: (e.target as HTMLInputElement).value })} /></label>
+        <label>Role{' '}
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value as S['Role'] })}>
+            <option value="viewer">viewer</option><option value="editor">editor</option><option value="admin">admin</option>
+          </select>
+        </label>
+        <button type="submit" class="primary">Add user</button>
+      </form>
+    </section>
+  );
+}
+
+/** The latest entries of the audit log (admins). */
+function Audit() {
+  const pages = usePages();
+  const [page, setPage] = useState<S['AuditPage'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const cursor = pages.cursor;
+  useEffect(() => {
+    get<S['AuditPage']>('/audit', { limit: 20, cursor }).then(setPage, (e: ApiError) => setError(e.message));
+  }, [cursor]);
+  return (
+    <section aria-labelledby="audit-title">
+      <h2 id="audit-title">Audit log</h2>
+      {error && <p role="alert" class="error">{error}</p>}
+      <p><a href="/api/v1/audit?format=csv&limit=1000" download="audit.csv">Download as CSV</a></p>
+      <table>
+        <thead><tr><th>When</th><th>Who</th><th>What</th><th>Resource</th><th>Outcome</th><th>From</th></tr></thead>
+        <tbody>
+          {page?.items.map((i) => (
+            <tr>
+              <td>{date(i.at)}</td><td>{i.actor}</td><td>{i.action}</td><td><code>{i.resource}</code></td>
+              <td>{i.outcome}</td><td>{i.address ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager pages={pages} next={page?.next_cursor} />
+    </section>
+  );
+}
+
 export function Admin({ session }: { session: Session }) {
+  const admin = session.role === 'admin';
   return (
     <>
       <h1>Admin</h1>
@@ -128,10 +213,12 @@ export function Admin({ session }: { session: Session }) {
           <Workers />
           <Models />
         </>
-      ) : <p class="muted">Workers and models are server-wide: keys of an admin workspace see them.</p>}
+      ) : <p class="muted">Workers and models are server-wide: admins of an admin workspace see them.</p>}
+      {admin && <Team />}
+      {admin && <Audit />}
       <section>
         <h2>API keys</h2>
-        <p>Keys are made on the server: <code>aima admin create-key --workspace {session.workspace}</code>.</p>
+        <p>Make a key for scripts with <code>POST /api/v1/keys</code> (it acts with your role, or a narrower one), or on the server: <code>aima admin create-key --workspace {session.workspace}</code>.</p>
       </section>
     </>
   );

@@ -106,7 +106,7 @@ function MediaCard({ media: m, tick, onDelete }: { media: Media; tick: number; o
       </div>
       <div class="meta">
         <time class="muted">{date(m.created_at)}</time>
-        <button type="button" class="danger small" onClick={onDelete} aria-label={`Delete ${m.filename ?? m.id}`}>Delete</button>
+        <button type="button" class="danger small write" onClick={onDelete} aria-label={`Delete ${m.filename ?? m.id}`}>Delete</button>
       </div>
     </li>
   );
@@ -138,7 +138,7 @@ export function Library() {
   return (
     <>
       <h1>Media</h1>
-      <Uploads onUploaded={() => setTick((t) => t + 1)} />
+      <div class="write"><Uploads onUploaded={() => setTick((t) => t + 1)} /></div>
       <div class="toolbar" role="group" aria-label="Filters">
         <label>Kind{' '}
           <select id="library-kind" value={kind} onChange={(e) => { setKind((e.target as HTMLSelectElement).value); pages.reset(); }}>

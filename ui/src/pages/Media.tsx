@@ -267,7 +267,7 @@ function Reanalyse({ media, onJob }: { media: Media; onJob: (j: Job) => void }) 
     }
   };
   return (
-    <details class="card">
+    <details class="card write">
       <summary>Analyse again</summary>
       <form onSubmit={run}>
         <fieldset>
@@ -329,7 +329,7 @@ function InsightTable({ insights, names, onSeek, onReview }: {
                 <td>{i.analyzer}</td>
                 <td>{i.kind}</td>
                 <td class="what">{label(i, names)}</td>
-                <td class="review">
+                <td class="review write">
                   <button type="button" class="small" aria-pressed={i.review === 'confirmed'} onClick={() => onReview(i, i.review === 'confirmed' ? null : 'confirmed')}>Confirm</button>
                   <button type="button" class="small" aria-pressed={i.review === 'rejected'} onClick={() => onReview(i, i.review === 'rejected' ? null : 'rejected')}>Reject</button>
                 </td>

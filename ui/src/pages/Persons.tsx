@@ -61,7 +61,7 @@ export function Persons() {
     <>
       <h1>Persons</h1>
       <div class="toolbar">
-        <button type="button" disabled={selected.size < 2} onClick={merge}>Merge {selected.size > 1 ? selected.size : ''} selected</button>
+        <button type="button" class="write" disabled={selected.size < 2} onClick={merge}>Merge {selected.size > 1 ? selected.size : ''} selected</button>
         <span class="muted">Select persons who are one, then merge them into the first.</span>
       </div>
       {error && <p role="alert" class="error">{error}</p>}
@@ -125,7 +125,7 @@ export function PersonPage() {
       </ul>
       <h2>Faces</h2>
       <div class="toolbar">
-        <button type="button" disabled={!selected.size || selected.size === faces.length} onClick={split}>Split {selected.size || ''} selected into a new person</button>
+        <button type="button" class="write" disabled={!selected.size || selected.size === faces.length} onClick={split}>Split {selected.size || ''} selected into a new person</button>
       </div>
       <ul class="faces">
         {faces.map((f) => (

@@ -4,14 +4,20 @@ from .activity_record import ActivityRecord
 from .analyzer_info import AnalyzerInfo
 from .analyzer_list import AnalyzerList
 from .answer import Answer
+from .api_key import ApiKey
 from .appearance import Appearance
 from .appearance_list import AppearanceList
 from .ask_request import AskRequest
+from .audit_item import AuditItem
+from .audit_page import AuditPage
 from .auth_via import AuthVia
 from .budget_report import BudgetReport
 from .citation import Citation
 from .create_job import CreateJob
 from .create_mode import CreateMode
+from .created_key import CreatedKey
+from .delivery_info import DeliveryInfo
+from .delivery_page import DeliveryPage
 from .error_body import ErrorBody
 from .error_code import ErrorCode
 from .error_info import ErrorInfo
@@ -24,14 +30,17 @@ from .insight_list import InsightList
 from .job import Job
 from .job_page import JobPage
 from .job_state import JobState
+from .key_page import KeyPage
 from .label_request import LabelRequest
 from .label_source import LabelSource
 from .labelled import Labelled
 from .lang import Lang
+from .login import Login
 from .media import Media
 from .media_kind import MediaKind
 from .media_page import MediaPage
 from .media_probe import MediaProbe
+from .membership import Membership
 from .merge import Merge
 from .mode_info import ModeInfo
 from .mode_label import ModeLabel
@@ -44,6 +53,9 @@ from .model_info import ModelInfo
 from .model_info_list import ModelInfoList
 from .model_list import ModelList
 from .move_face import MoveFace
+from .new_api_key import NewApiKey
+from .new_user import NewUser
+from .new_webhook import NewWebhook
 from .person import Person
 from .person_appearance import PersonAppearance
 from .person_match import PersonMatch
@@ -54,6 +66,7 @@ from .pull_status import PullStatus
 from .rename import Rename
 from .review import Review
 from .review_body import ReviewBody
+from .role import Role
 from .search_hit import SearchHit
 from .search_mode import SearchMode
 from .search_page import SearchPage
@@ -61,6 +74,7 @@ from .search_sort import SearchSort
 from .search_status import SearchStatus
 from .server_usage import ServerUsage
 from .session_info import SessionInfo
+from .session_user import SessionUser
 from .sign_in import SignIn
 from .similar_item import SimilarItem
 from .similar_page import SimilarPage
@@ -90,6 +104,12 @@ from .tool_use_arguments import ToolUseArguments
 from .upload_response import UploadResponse
 from .usage_report import UsageReport
 from .usage_row import UsageRow
+from .user import User
+from .user_page import UserPage
+from .user_update import UserUpdate
+from .webhook_event import WebhookEvent
+from .webhook_info import WebhookInfo
+from .webhook_page import WebhookPage
 from .worker_info import WorkerInfo
 from .worker_list import WorkerList
 from .worker_seen import WorkerSeen
@@ -101,14 +121,20 @@ __all__ = (
     "AnalyzerInfo",
     "AnalyzerList",
     "Answer",
+    "ApiKey",
     "Appearance",
     "AppearanceList",
     "AskRequest",
+    "AuditItem",
+    "AuditPage",
     "AuthVia",
     "BudgetReport",
     "Citation",
+    "CreatedKey",
     "CreateJob",
     "CreateMode",
+    "DeliveryInfo",
+    "DeliveryPage",
     "ErrorBody",
     "ErrorCode",
     "ErrorInfo",
@@ -121,14 +147,17 @@ __all__ = (
     "Job",
     "JobPage",
     "JobState",
+    "KeyPage",
     "Labelled",
     "LabelRequest",
     "LabelSource",
     "Lang",
+    "Login",
     "Media",
     "MediaKind",
     "MediaPage",
     "MediaProbe",
+    "Membership",
     "Merge",
     "ModeInfo",
     "ModeLabel",
@@ -141,6 +170,9 @@ __all__ = (
     "ModePrediction",
     "ModeProbability",
     "MoveFace",
+    "NewApiKey",
+    "NewUser",
+    "NewWebhook",
     "Person",
     "PersonAppearance",
     "PersonMatch",
@@ -151,6 +183,7 @@ __all__ = (
     "Rename",
     "Review",
     "ReviewBody",
+    "Role",
     "SearchHit",
     "SearchMode",
     "SearchPage",
@@ -158,6 +191,7 @@ __all__ = (
     "SearchStatus",
     "ServerUsage",
     "SessionInfo",
+    "SessionUser",
     "SignIn",
     "SimilarItem",
     "SimilarPage",
@@ -187,6 +221,12 @@ __all__ = (
     "UploadResponse",
     "UsageReport",
     "UsageRow",
+    "User",
+    "UserPage",
+    "UserUpdate",
+    "WebhookEvent",
+    "WebhookInfo",
+    "WebhookPage",
     "WorkerInfo",
     "WorkerList",
     "WorkerSeen",

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="SignIn")
 class SignIn:
     """ 
         Attributes:
-            api_key (str): A key made by `aima admin create-key`.
+            api_key (str): A key made by `aima admin create-key` or `POST /api/v1/keys`.
      """
 
     api_key: str

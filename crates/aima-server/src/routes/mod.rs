@@ -1,9 +1,11 @@
 pub mod activity;
 mod analyze;
 pub mod ask;
+pub mod audit;
 pub mod aw;
 pub mod chat;
 pub mod jobs;
+pub mod keys;
 pub mod media;
 pub mod models;
 pub mod modes;
@@ -12,6 +14,8 @@ pub mod persons;
 pub mod search;
 pub mod session;
 pub mod system;
+pub mod users;
+pub mod webhooks;
 pub mod workers;
 
 /// Whether a listing's `format` parameter asks for CSV (`json`, the

@@ -25,9 +25,17 @@ pub struct PersonPage {
 pub struct PageQuery {
     /// 1 to 500, default 50.
     #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     #[param(schema_with = crate::openapi::cursor_param)]
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page asked for, oldest first, or `invalid_parameter`.
+    pub(crate) fn page(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::new(self.limit, self.cursor.as_deref(), SortOrder::Asc)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e))
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

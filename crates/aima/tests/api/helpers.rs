@@ -84,6 +84,8 @@ pub struct Options {
     pub catalog: Vec<aima_models::ModelEntry>,
     /// `search.clip_model`, when not the default.
     pub clip_model: Option<String>,
+    /// Any other setting a test needs.
+    pub configure: Option<fn(&mut Config)>,
 }
 
 impl Default for Options {
@@ -100,6 +102,7 @@ impl Default for Options {
             default_pipeline: Vec::new(),
             catalog: Vec::new(),
             clip_model: None,
+            configure: None,
         }
     }
 }
@@ -212,6 +215,9 @@ pub fn test_config(data: &Path, db: String, o: &Options) -> Config {
     cfg.models.catalog = o.catalog.clone();
     if let Some(m) = &o.clip_model {
         cfg.search.clip_model = m.clone();
+    }
+    if let Some(f) = o.configure {
+        f(&mut cfg);
     }
     cfg
 }

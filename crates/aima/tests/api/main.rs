@@ -22,6 +22,7 @@ mod search;
 mod similar;
 mod storage;
 mod story;
+mod team;
 mod transcribe;
 mod vision;
 mod watch;

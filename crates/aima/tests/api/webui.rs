@@ -238,9 +238,22 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
     assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
     let info: Value = ok.json().await.unwrap_or_default();
     assert_eq!(
-        info,
-        json!({"workspace": "default", "via": "cookie", "admin": true})
+        (
+            &info["workspace"],
+            &info["via"],
+            &info["role"],
+            &info["admin"]
+        ),
+        (
+            &json!("default"),
+            &json!("cookie"),
+            &json!("admin"),
+            &json!(true)
+        ),
+        "{info}"
     );
+    // The cookie holds a session token of its own, never the key.
+    assert!(!cookie.contains(&key), "{cookie}");
     let behind_tls = sign_in(&key, Some("https")).await.expect("sign in");
     assert!(behind_tls.headers()["set-cookie"]
         .to_str()
@@ -285,16 +298,17 @@ async fn a_session_cookie_signs_in_and_its_writes_need_the_csrf_header() {
         .to_str()
         .unwrap_or_default()
         .contains("Max-Age=0"));
-    // A revoked key ends its sessions too: a cookie of a key no one has.
-    let stale = with_cookie(
-        reqwest::Method::GET,
-        "/api/v1/media",
-        "aima_session=aima_deadbeef",
-    )
-    .send()
-    .await
-    .expect("read");
-    assert_eq!(stale.status().as_u16(), 401);
+    // The session ended on the server: the same cookie, kept by someone
+    // who copied it, no longer works; nor does a made-up one.
+    for stale in [session.as_str(), "aima_session=aima_deadbeef"] {
+        let r = with_cookie(reqwest::Method::GET, "/api/v1/media", stale)
+            .send()
+            .await
+            .expect("read");
+        assert_eq!(r.status().as_u16(), 401, "{stale}");
+        let body: Value = r.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "invalid_session");
+    }
 }
 
 #[tokio::test]
@@ -651,6 +665,15 @@ async fn the_ui_in_chromium() {
     })
     .await;
     let key = create_key(&locked, "default");
+    let r = locked
+        .client
+        .post(locked.url("/api/v1/users"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "vera", "password": "vera's password", "role": "viewer"}))
+        .send()
+        .await
+        .expect("a viewer");
+    assert_eq!(r.status().as_u16(), 201);
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("webui-screenshots");
 
     let out = tokio::process::Command::new("node")
@@ -664,6 +687,8 @@ async fn the_ui_in_chromium() {
         .env("AIMA_URL", format!("http://{}", app.addr))
         .env("AIMA_LOCKED_URL", format!("http://{}", locked.addr))
         .env("AIMA_LOCKED_KEY", &key)
+        .env("AIMA_LOCKED_VIEWER", "vera")
+        .env("AIMA_LOCKED_PASSWORD", "vera's password")
         .env("AIMA_VIDEO", &video)
         .env("AIMA_FACE_MEDIA", &face_media)
         .env("AIMA_DAY", &day)

@@ -63,6 +63,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -108,6 +115,8 @@ def sync_detailed(
     """ Label activity with a mode: a person's label, used to train the next
     model version; it replaces any predicted mode.
 
+     Least role: `editor`.
+
     Args:
         body (LabelRequest): Label a time range, or listed events, with a mode.
 
@@ -140,6 +149,8 @@ def sync(
     """ Label activity with a mode: a person's label, used to train the next
     model version; it replaces any predicted mode.
 
+     Least role: `editor`.
+
     Args:
         body (LabelRequest): Label a time range, or listed events, with a mode.
 
@@ -166,6 +177,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | Labelled]:
     """ Label activity with a mode: a person's label, used to train the next
     model version; it replaces any predicted mode.
+
+     Least role: `editor`.
 
     Args:
         body (LabelRequest): Label a time range, or listed events, with a mode.
@@ -198,6 +211,8 @@ async def asyncio(
 ) -> ErrorBody | Labelled | None:
     """ Label activity with a mode: a person's label, used to train the next
     model version; it replaces any predicted mode.
+
+     Least role: `editor`.
 
     Args:
         body (LabelRequest): Label a time range, or listed events, with a mode.

@@ -129,6 +129,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | EventPage]:
     """ Activity events with their modes, newest first.
 
+     Least role: `viewer`.
+
     Args:
         start (datetime.datetime | int | str | Unset):
         end (datetime.datetime | int | str | Unset):
@@ -172,6 +174,8 @@ def sync(
 ) -> ErrorBody | EventPage | None:
     """ Activity events with their modes, newest first.
 
+     Least role: `viewer`.
+
     Args:
         start (datetime.datetime | int | str | Unset):
         end (datetime.datetime | int | str | Unset):
@@ -209,6 +213,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | EventPage]:
     """ Activity events with their modes, newest first.
+
+     Least role: `viewer`.
 
     Args:
         start (datetime.datetime | int | str | Unset):
@@ -252,6 +258,8 @@ async def asyncio(
 
 ) -> ErrorBody | EventPage | None:
     """ Activity events with their modes, newest first.
+
+     Least role: `viewer`.
 
     Args:
         start (datetime.datetime | int | str | Unset):

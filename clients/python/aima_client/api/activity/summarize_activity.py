@@ -150,6 +150,8 @@ def sync_detailed(
     """ Time per mode or per application, in total or by hour of day, weekday
     or day; JSON or CSV.
 
+     Least role: `viewer`.
+
     Args:
         start (datetime.datetime | int | str | Unset):
         end (datetime.datetime | int | str | Unset):
@@ -197,6 +199,8 @@ def sync(
     """ Time per mode or per application, in total or by hour of day, weekday
     or day; JSON or CSV.
 
+     Least role: `viewer`.
+
     Args:
         start (datetime.datetime | int | str | Unset):
         end (datetime.datetime | int | str | Unset):
@@ -238,6 +242,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | Summary]:
     """ Time per mode or per application, in total or by hour of day, weekday
     or day; JSON or CSV.
+
+     Least role: `viewer`.
 
     Args:
         start (datetime.datetime | int | str | Unset):
@@ -285,6 +291,8 @@ async def asyncio(
 ) -> ErrorBody | Summary | None:
     """ Time per mode or per application, in total or by hour of day, weekday
     or day; JSON or CSV.
+
+     Least role: `viewer`.
 
     Args:
         start (datetime.datetime | int | str | Unset):

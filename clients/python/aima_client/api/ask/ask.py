@@ -111,6 +111,8 @@ def sync_detailed(
     answer's text as it is written), then `done` (the whole answer) or
     `error` (the JSON error).
 
+     Least role: `viewer`.
+
     Args:
         body (AskRequest):
 
@@ -146,6 +148,8 @@ def sync(
     answer's text as it is written), then `done` (the whole answer) or
     `error` (the JSON error).
 
+     Least role: `viewer`.
+
     Args:
         body (AskRequest):
 
@@ -175,6 +179,8 @@ async def asyncio_detailed(
     text/event-stream`: `tool` events (each call), `delta` events (the
     answer's text as it is written), then `done` (the whole answer) or
     `error` (the JSON error).
+
+     Least role: `viewer`.
 
     Args:
         body (AskRequest):
@@ -210,6 +216,8 @@ async def asyncio(
     text/event-stream`: `tool` events (each call), `delta` events (the
     answer's text as it is written), then `done` (the whole answer) or
     `error` (the JSON error).
+
+     Least role: `viewer`.
 
     Args:
         body (AskRequest):

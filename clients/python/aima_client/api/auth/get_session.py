@@ -68,7 +68,10 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[ErrorBody | SessionInfo]:
-    """ Who is calling: the workspace and how the request was authenticated.
+    """ Who is calling: the workspace, the role and how the request was
+    authenticated.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -94,7 +97,10 @@ def sync(
     client: AuthenticatedClient | Client,
 
 ) -> ErrorBody | SessionInfo | None:
-    """ Who is calling: the workspace and how the request was authenticated.
+    """ Who is calling: the workspace, the role and how the request was
+    authenticated.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,7 +121,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[ErrorBody | SessionInfo]:
-    """ Who is calling: the workspace and how the request was authenticated.
+    """ Who is calling: the workspace, the role and how the request was
+    authenticated.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +150,10 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 
 ) -> ErrorBody | SessionInfo | None:
-    """ Who is calling: the workspace and how the request was authenticated.
+    """ Who is calling: the workspace, the role and how the request was
+    authenticated.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -100,6 +100,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | SessionInfo]:
     """ Sign in with an API key: sets the session cookie the web UI uses.
 
+     Least role: `viewer`.
+
     Args:
         body (SignIn):
 
@@ -131,6 +133,8 @@ def sync(
 ) -> ErrorBody | SessionInfo | None:
     """ Sign in with an API key: sets the session cookie the web UI uses.
 
+     Least role: `viewer`.
+
     Args:
         body (SignIn):
 
@@ -156,6 +160,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | SessionInfo]:
     """ Sign in with an API key: sets the session cookie the web UI uses.
+
+     Least role: `viewer`.
 
     Args:
         body (SignIn):
@@ -187,6 +193,8 @@ async def asyncio(
 
 ) -> ErrorBody | SessionInfo | None:
     """ Sign in with an API key: sets the session cookie the web UI uses.
+
+     Least role: `viewer`.
 
     Args:
         body (SignIn):

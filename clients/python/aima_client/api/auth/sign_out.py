@@ -64,7 +64,9 @@ def sync_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Any | ErrorBody]:
-    """ Sign out: the session cookie is cleared.
+    """ Sign out: the session ends on the server and its cookie is cleared.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +92,9 @@ def sync(
     client: AuthenticatedClient,
 
 ) -> Any | ErrorBody | None:
-    """ Sign out: the session cookie is cleared.
+    """ Sign out: the session ends on the server and its cookie is cleared.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +115,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Any | ErrorBody]:
-    """ Sign out: the session cookie is cleared.
+    """ Sign out: the session ends on the server and its cookie is cleared.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +143,9 @@ async def asyncio(
     client: AuthenticatedClient,
 
 ) -> Any | ErrorBody | None:
-    """ Sign out: the session cookie is cleared.
+    """ Sign out: the session ends on the server and its cookie is cleared.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

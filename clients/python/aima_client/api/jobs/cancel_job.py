@@ -56,6 +56,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -93,6 +100,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Job]:
     """ Cancel a queued or running job. A running job stops at its next heartbeat.
 
+     Least role: `editor`.
+
     Args:
         id (str):
 
@@ -124,6 +133,8 @@ def sync(
 ) -> ErrorBody | Job | None:
     """ Cancel a queued or running job. A running job stops at its next heartbeat.
 
+     Least role: `editor`.
+
     Args:
         id (str):
 
@@ -149,6 +160,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Job]:
     """ Cancel a queued or running job. A running job stops at its next heartbeat.
+
+     Least role: `editor`.
 
     Args:
         id (str):
@@ -180,6 +193,8 @@ async def asyncio(
 
 ) -> ErrorBody | Job | None:
     """ Cancel a queued or running job. A running job stops at its next heartbeat.
+
+     Least role: `editor`.
 
     Args:
         id (str):

@@ -63,6 +63,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +114,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Job]:
     """ Queue an analysis job on a media.
 
+     Least role: `editor`.
+
     Args:
         body (CreateJob):
 
@@ -138,6 +147,8 @@ def sync(
 ) -> ErrorBody | Job | None:
     """ Queue an analysis job on a media.
 
+     Least role: `editor`.
+
     Args:
         body (CreateJob):
 
@@ -163,6 +174,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Job]:
     """ Queue an analysis job on a media.
+
+     Least role: `editor`.
 
     Args:
         body (CreateJob):
@@ -194,6 +207,8 @@ async def asyncio(
 
 ) -> ErrorBody | Job | None:
     """ Queue an analysis job on a media.
+
+     Least role: `editor`.
 
     Args:
         body (CreateJob):

@@ -86,6 +86,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Job]:
     """ One job: state, progress per stage, error.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -117,6 +119,8 @@ def sync(
 ) -> ErrorBody | Job | None:
     """ One job: state, progress per stage, error.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -142,6 +146,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Job]:
     """ One job: state, progress per stage, error.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -173,6 +179,8 @@ async def asyncio(
 
 ) -> ErrorBody | Job | None:
     """ One job: state, progress per stage, error.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -118,6 +118,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | JobPage]:
     """ List jobs, newest first.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -158,6 +160,8 @@ def sync(
 ) -> ErrorBody | JobPage | None:
     """ List jobs, newest first.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -192,6 +196,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | JobPage]:
     """ List jobs, newest first.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):
@@ -232,6 +238,8 @@ async def asyncio(
 
 ) -> ErrorBody | JobPage | None:
     """ List jobs, newest first.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):

@@ -86,6 +86,8 @@ def sync_detailed(
      The stream reads the job from the database, so it works whichever
     process runs the job.
 
+    Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -121,6 +123,8 @@ def sync(
      The stream reads the job from the database, so it works whichever
     process runs the job.
 
+    Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -150,6 +154,8 @@ async def asyncio_detailed(
 
      The stream reads the job from the database, so it works whichever
     process runs the job.
+
+    Least role: `viewer`.
 
     Args:
         id (str):
@@ -185,6 +191,8 @@ async def asyncio(
 
      The stream reads the job from the database, so it works whichever
     process runs the job.
+
+    Least role: `viewer`.
 
     Args:
         id (str):

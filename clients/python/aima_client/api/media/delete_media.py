@@ -52,6 +52,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -82,6 +89,8 @@ def sync_detailed(
 ) -> Response[Any | ErrorBody]:
     """ Delete a media with its jobs, insights, artifacts and (unless another
     media shares them) its bytes.
+
+     Least role: `editor`.
 
     Args:
         id (str):
@@ -115,6 +124,8 @@ def sync(
     """ Delete a media with its jobs, insights, artifacts and (unless another
     media shares them) its bytes.
 
+     Least role: `editor`.
+
     Args:
         id (str):
 
@@ -141,6 +152,8 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorBody]:
     """ Delete a media with its jobs, insights, artifacts and (unless another
     media shares them) its bytes.
+
+     Least role: `editor`.
 
     Args:
         id (str):
@@ -173,6 +186,8 @@ async def asyncio(
 ) -> Any | ErrorBody | None:
     """ Delete a media with its jobs, insights, artifacts and (unless another
     media shares them) its bytes.
+
+     Least role: `editor`.
 
     Args:
         id (str):

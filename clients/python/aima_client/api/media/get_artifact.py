@@ -86,6 +86,8 @@ def sync_detailed(
 ) -> Response[Any | ErrorBody]:
     """ A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         job_id (str):
@@ -123,6 +125,8 @@ def sync(
 ) -> Any | ErrorBody | None:
     """ A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         job_id (str):
@@ -154,6 +158,8 @@ async def asyncio_detailed(
 
 ) -> Response[Any | ErrorBody]:
     """ A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -191,6 +197,8 @@ async def asyncio(
 
 ) -> Any | ErrorBody | None:
     """ A file an analyzer stored (a keyframe thumbnail...), named by an insight's `artifact`.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

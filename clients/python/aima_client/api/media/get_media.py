@@ -86,6 +86,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Media]:
     """ One media.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -117,6 +119,8 @@ def sync(
 ) -> ErrorBody | Media | None:
     """ One media.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -142,6 +146,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Media]:
     """ One media.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -173,6 +179,8 @@ async def asyncio(
 
 ) -> ErrorBody | Media | None:
     """ One media.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -112,6 +112,8 @@ def sync_detailed(
     players seek without reading the whole file. `?download=true` asks the
     browser to save it (`Content-Disposition: attachment`).
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         download (bool | None | Unset):
@@ -149,6 +151,8 @@ def sync(
     players seek without reading the whole file. `?download=true` asks the
     browser to save it (`Content-Disposition: attachment`).
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         download (bool | None | Unset):
@@ -180,6 +184,8 @@ async def asyncio_detailed(
     found) so a browser can play it. `Range: bytes=...` gives a part (206):
     players seek without reading the whole file. `?download=true` asks the
     browser to save it (`Content-Disposition: attachment`).
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -217,6 +223,8 @@ async def asyncio(
     found) so a browser can play it. `Range: bytes=...` gives a part (206):
     players seek without reading the whole file. `?download=true` asks the
     browser to save it (`Content-Disposition: attachment`).
+
+     Least role: `viewer`.
 
     Args:
         id (str):

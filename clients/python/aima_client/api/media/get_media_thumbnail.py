@@ -83,6 +83,8 @@ def sync_detailed(
     """ A small picture of the media for lists: the image itself, or the first
     keyframe of a video (once the keyframes analyzer ran).
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -115,6 +117,8 @@ def sync(
     """ A small picture of the media for lists: the image itself, or the first
     keyframe of a video (once the keyframes analyzer ran).
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -141,6 +145,8 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorBody]:
     """ A small picture of the media for lists: the image itself, or the first
     keyframe of a video (once the keyframes analyzer ran).
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -173,6 +179,8 @@ async def asyncio(
 ) -> Any | ErrorBody | None:
     """ A small picture of the media for lists: the image itself, or the first
     keyframe of a video (once the keyframes analyzer ran).
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -98,6 +98,8 @@ def sync_detailed(
 ) -> Response[Any | ErrorBody]:
     """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         format_ (None | str | Unset):
@@ -132,6 +134,8 @@ def sync(
 ) -> Any | ErrorBody | None:
     """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         format_ (None | str | Unset):
@@ -160,6 +164,8 @@ async def asyncio_detailed(
 
 ) -> Response[Any | ErrorBody]:
     """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -194,6 +200,8 @@ async def asyncio(
 
 ) -> Any | ErrorBody | None:
     """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

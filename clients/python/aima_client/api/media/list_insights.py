@@ -147,6 +147,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | InsightList]:
     """ Every insight of a media, ordered by time, with filters.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         analyzer (None | str | Unset):
@@ -196,6 +198,8 @@ def sync(
 ) -> ErrorBody | InsightList | None:
     """ Every insight of a media, ordered by time, with filters.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         analyzer (None | str | Unset):
@@ -239,6 +243,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | InsightList]:
     """ Every insight of a media, ordered by time, with filters.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -288,6 +294,8 @@ async def asyncio(
 
 ) -> ErrorBody | InsightList | None:
     """ Every insight of a media, ordered by time, with filters.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -144,6 +144,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | MediaPage]:
     """ List media, newest first, with filters and cursor pagination.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -190,6 +192,8 @@ def sync(
 ) -> ErrorBody | MediaPage | None:
     """ List media, newest first, with filters and cursor pagination.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -230,6 +234,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | MediaPage]:
     """ List media, newest first, with filters and cursor pagination.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):
@@ -276,6 +282,8 @@ async def asyncio(
 
 ) -> ErrorBody | MediaPage | None:
     """ List media, newest first, with filters and cursor pagination.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):

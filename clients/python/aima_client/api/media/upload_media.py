@@ -87,6 +87,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 413:
         response_413 = ErrorBody.from_dict(response.json())
 
@@ -129,6 +136,8 @@ def sync_detailed(
      Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
     uploaded again to the same workspace give the same media back (200).
 
+    Least role: `editor`.
+
     Args:
         pipeline (str | Unset):
         filename (None | str | Unset):
@@ -170,6 +179,8 @@ def sync(
      Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
     uploaded again to the same workspace give the same media back (200).
 
+    Least role: `editor`.
+
     Args:
         pipeline (str | Unset):
         filename (None | str | Unset):
@@ -205,6 +216,8 @@ async def asyncio_detailed(
 
      Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
     uploaded again to the same workspace give the same media back (200).
+
+    Least role: `editor`.
 
     Args:
         pipeline (str | Unset):
@@ -246,6 +259,8 @@ async def asyncio(
 
      Streamed to disk, hashed (SHA-256), probed with ffprobe. The same bytes
     uploaded again to the same workspace give the same media back (200).
+
+    Least role: `editor`.
 
     Args:
         pipeline (str | Unset):

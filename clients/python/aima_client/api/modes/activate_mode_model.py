@@ -56,6 +56,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -86,6 +93,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | ModeModelInfo]:
     """ Make a version the active one: a rollback to an earlier version, or
     back to a later one.
+
+     Least role: `editor`.
 
     Args:
         version (int):
@@ -119,6 +128,8 @@ def sync(
     """ Make a version the active one: a rollback to an earlier version, or
     back to a later one.
 
+     Least role: `editor`.
+
     Args:
         version (int):
 
@@ -145,6 +156,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | ModeModelInfo]:
     """ Make a version the active one: a rollback to an earlier version, or
     back to a later one.
+
+     Least role: `editor`.
 
     Args:
         version (int):
@@ -177,6 +190,8 @@ async def asyncio(
 ) -> ErrorBody | ModeModelInfo | None:
     """ Make a version the active one: a rollback to an earlier version, or
     back to a later one.
+
+     Least role: `editor`.
 
     Args:
         version (int):

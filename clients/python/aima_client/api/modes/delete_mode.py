@@ -52,6 +52,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -81,6 +88,8 @@ def sync_detailed(
 
 ) -> Response[Any | ErrorBody]:
     """ Delete a mode; events labelled with it become unlabelled.
+
+     Least role: `editor`.
 
     Args:
         name (str):
@@ -113,6 +122,8 @@ def sync(
 ) -> Any | ErrorBody | None:
     """ Delete a mode; events labelled with it become unlabelled.
 
+     Least role: `editor`.
+
     Args:
         name (str):
 
@@ -138,6 +149,8 @@ async def asyncio_detailed(
 
 ) -> Response[Any | ErrorBody]:
     """ Delete a mode; events labelled with it become unlabelled.
+
+     Least role: `editor`.
 
     Args:
         name (str):
@@ -169,6 +182,8 @@ async def asyncio(
 
 ) -> Any | ErrorBody | None:
     """ Delete a mode; events labelled with it become unlabelled.
+
+     Least role: `editor`.
 
     Args:
         name (str):

@@ -86,6 +86,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | ModeModelInfo]:
     """ One version and its metrics.
 
+     Least role: `viewer`.
+
     Args:
         version (int):
 
@@ -117,6 +119,8 @@ def sync(
 ) -> ErrorBody | ModeModelInfo | None:
     """ One version and its metrics.
 
+     Least role: `viewer`.
+
     Args:
         version (int):
 
@@ -142,6 +146,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | ModeModelInfo]:
     """ One version and its metrics.
+
+     Least role: `viewer`.
 
     Args:
         version (int):
@@ -173,6 +179,8 @@ async def asyncio(
 
 ) -> ErrorBody | ModeModelInfo | None:
     """ One version and its metrics.
+
+     Least role: `viewer`.
 
     Args:
         version (int):

@@ -71,6 +71,8 @@ def sync_detailed(
     """ Versions of the mode model, newest first, with their cross-validation
     metrics.
 
+     Least role: `viewer`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -98,6 +100,8 @@ def sync(
     """ Versions of the mode model, newest first, with their cross-validation
     metrics.
 
+     Least role: `viewer`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -119,6 +123,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | ModelList]:
     """ Versions of the mode model, newest first, with their cross-validation
     metrics.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,6 +152,8 @@ async def asyncio(
 ) -> ErrorBody | ModelList | None:
     """ Versions of the mode model, newest first, with their cross-validation
     metrics.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -108,6 +108,8 @@ def sync_detailed(
     """ Predict the mode of an activity record now, with the active model (the
     record is not stored; `POST /log_activity` stores and labels).
 
+     Least role: `viewer`.
+
     Args:
         body (ActivityRecord): The original service's record, `POST /log_activity`.
 
@@ -140,6 +142,8 @@ def sync(
     """ Predict the mode of an activity record now, with the active model (the
     record is not stored; `POST /log_activity` stores and labels).
 
+     Least role: `viewer`.
+
     Args:
         body (ActivityRecord): The original service's record, `POST /log_activity`.
 
@@ -166,6 +170,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | ModePrediction]:
     """ Predict the mode of an activity record now, with the active model (the
     record is not stored; `POST /log_activity` stores and labels).
+
+     Least role: `viewer`.
 
     Args:
         body (ActivityRecord): The original service's record, `POST /log_activity`.
@@ -198,6 +204,8 @@ async def asyncio(
 ) -> ErrorBody | ModePrediction | None:
     """ Predict the mode of an activity record now, with the active model (the
     record is not stored; `POST /log_activity` stores and labels).
+
+     Least role: `viewer`.
 
     Args:
         body (ActivityRecord): The original service's record, `POST /log_activity`.

@@ -48,6 +48,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 409:
         response_409 = ErrorBody.from_dict(response.json())
 
@@ -78,6 +85,8 @@ def sync_detailed(
     """ Queue the training of a new model version on the labelled activity.
     Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
 
+     Least role: `editor`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -105,6 +114,8 @@ def sync(
     """ Queue the training of a new model version on the labelled activity.
     Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
 
+     Least role: `editor`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -126,6 +137,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | Job]:
     """ Queue the training of a new model version on the labelled activity.
     Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
+
+     Least role: `editor`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,6 +166,8 @@ async def asyncio(
 ) -> ErrorBody | Job | None:
     """ Queue the training of a new model version on the labelled activity.
     Follow the job like any other (`/api/v1/jobs/{id}`, `/events`).
+
+     Least role: `editor`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -86,6 +86,8 @@ def sync_detailed(
 ) -> Response[AppearanceList | ErrorBody]:
     """ Every media a person appears in, with the time ranges.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -117,6 +119,8 @@ def sync(
 ) -> AppearanceList | ErrorBody | None:
     """ Every media a person appears in, with the time ranges.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
 
@@ -142,6 +146,8 @@ async def asyncio_detailed(
 
 ) -> Response[AppearanceList | ErrorBody]:
     """ Every media a person appears in, with the time ranges.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -173,6 +179,8 @@ async def asyncio(
 
 ) -> AppearanceList | ErrorBody | None:
     """ Every media a person appears in, with the time ranges.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -111,6 +111,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | FaceList]:
     """ A person's faces (face tracks), each with its media, time and thumbnail.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         limit (int | None | Unset):
@@ -148,6 +150,8 @@ def sync(
 ) -> ErrorBody | FaceList | None:
     """ A person's faces (face tracks), each with its media, time and thumbnail.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         limit (int | None | Unset):
@@ -179,6 +183,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | FaceList]:
     """ A person's faces (face tracks), each with its media, time and thumbnail.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -216,6 +222,8 @@ async def asyncio(
 
 ) -> ErrorBody | FaceList | None:
     """ A person's faces (face tracks), each with its media, time and thumbnail.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

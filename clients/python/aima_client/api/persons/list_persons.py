@@ -97,6 +97,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PersonPage]:
     """ The workspace's persons (each with at least one face), oldest first.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -131,6 +133,8 @@ def sync(
 ) -> ErrorBody | PersonPage | None:
     """ The workspace's persons (each with at least one face), oldest first.
 
+     Least role: `viewer`.
+
     Args:
         limit (int | None | Unset):
         cursor (str | Unset): From `next_cursor` of the previous page of the same listing.
@@ -159,6 +163,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | PersonPage]:
     """ The workspace's persons (each with at least one face), oldest first.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):
@@ -193,6 +199,8 @@ async def asyncio(
 
 ) -> ErrorBody | PersonPage | None:
     """ The workspace's persons (each with at least one face), oldest first.
+
+     Least role: `viewer`.
 
     Args:
         limit (int | None | Unset):

@@ -64,6 +64,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -116,6 +123,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Person]:
     """ Merge another person into this one: they are the same person.
 
+     Least role: `editor`.
+
     Args:
         id (str):
         body (Merge):
@@ -150,6 +159,8 @@ def sync(
 ) -> ErrorBody | Person | None:
     """ Merge another person into this one: they are the same person.
 
+     Least role: `editor`.
+
     Args:
         id (str):
         body (Merge):
@@ -178,6 +189,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Person]:
     """ Merge another person into this one: they are the same person.
+
+     Least role: `editor`.
 
     Args:
         id (str):
@@ -212,6 +225,8 @@ async def asyncio(
 
 ) -> ErrorBody | Person | None:
     """ Merge another person into this one: they are the same person.
+
+     Least role: `editor`.
 
     Args:
         id (str):

@@ -64,6 +64,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -109,6 +116,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Person]:
     """ Name a person (or remove the name with `null`).
 
+     Least role: `editor`.
+
     Args:
         id (str):
         body (Rename):
@@ -143,6 +152,8 @@ def sync(
 ) -> ErrorBody | Person | None:
     """ Name a person (or remove the name with `null`).
 
+     Least role: `editor`.
+
     Args:
         id (str):
         body (Rename):
@@ -171,6 +182,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | Person]:
     """ Name a person (or remove the name with `null`).
+
+     Least role: `editor`.
 
     Args:
         id (str):
@@ -205,6 +218,8 @@ async def asyncio(
 
 ) -> ErrorBody | Person | None:
     """ Name a person (or remove the name with `null`).
+
+     Least role: `editor`.
 
     Args:
         id (str):

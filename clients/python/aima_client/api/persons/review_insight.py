@@ -64,6 +64,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
 
@@ -110,6 +117,8 @@ def sync_detailed(
     """ Confirm or reject an insight (a wrong OCR line, a wrong face match).
     Rejected insights leave listings (unless asked for), exports and persons.
 
+     Least role: `editor`.
+
     Args:
         id (int):
         body (ReviewBody):
@@ -145,6 +154,8 @@ def sync(
     """ Confirm or reject an insight (a wrong OCR line, a wrong face match).
     Rejected insights leave listings (unless asked for), exports and persons.
 
+     Least role: `editor`.
+
     Args:
         id (int):
         body (ReviewBody):
@@ -174,6 +185,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | StoredInsight]:
     """ Confirm or reject an insight (a wrong OCR line, a wrong face match).
     Rejected insights leave listings (unless asked for), exports and persons.
+
+     Least role: `editor`.
 
     Args:
         id (int):
@@ -209,6 +222,8 @@ async def asyncio(
 ) -> ErrorBody | StoredInsight | None:
     """ Confirm or reject an insight (a wrong OCR line, a wrong face match).
     Rejected insights leave listings (unless asked for), exports and persons.
+
+     Least role: `editor`.
 
     Args:
         id (int):

@@ -209,6 +209,8 @@ def sync_detailed(
     """ Time-coded hits for what is said, shown or named in the workspace's
     media, by words, by meaning, or both.
 
+     Least role: `viewer`.
+
     Args:
         q (str):
         analyzer (None | str | Unset):
@@ -274,6 +276,8 @@ def sync(
     """ Time-coded hits for what is said, shown or named in the workspace's
     media, by words, by meaning, or both.
 
+     Least role: `viewer`.
+
     Args:
         q (str):
         analyzer (None | str | Unset):
@@ -333,6 +337,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | SearchPage]:
     """ Time-coded hits for what is said, shown or named in the workspace's
     media, by words, by meaning, or both.
+
+     Least role: `viewer`.
 
     Args:
         q (str):
@@ -398,6 +404,8 @@ async def asyncio(
 ) -> ErrorBody | SearchPage | None:
     """ Time-coded hits for what is said, shown or named in the workspace's
     media, by words, by meaning, or both.
+
+     Least role: `viewer`.
 
     Args:
         q (str):

@@ -131,6 +131,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PersonMatches]:
     """ Persons whose faces match the faces in an image, best first.
 
+     Least role: `viewer`.
+
     Args:
         model (None | str | Unset):
         limit (int | None | Unset):
@@ -169,6 +171,8 @@ def sync(
 ) -> ErrorBody | PersonMatches | None:
     """ Persons whose faces match the faces in an image, best first.
 
+     Least role: `viewer`.
+
     Args:
         model (None | str | Unset):
         limit (int | None | Unset):
@@ -201,6 +205,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | PersonMatches]:
     """ Persons whose faces match the faces in an image, best first.
+
+     Least role: `viewer`.
 
     Args:
         model (None | str | Unset):
@@ -239,6 +245,8 @@ async def asyncio(
 
 ) -> ErrorBody | PersonMatches | None:
     """ Persons whose faces match the faces in an image, best first.
+
+     Least role: `viewer`.
 
     Args:
         model (None | str | Unset):

@@ -70,6 +70,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | SearchStatus]:
     """ The state of search by meaning: its model and the indexer's progress.
 
+     Least role: `viewer`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -96,6 +98,8 @@ def sync(
 ) -> ErrorBody | SearchStatus | None:
     """ The state of search by meaning: its model and the indexer's progress.
 
+     Least role: `viewer`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -116,6 +120,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | SearchStatus]:
     """ The state of search by meaning: its model and the indexer's progress.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,6 +148,8 @@ async def asyncio(
 
 ) -> ErrorBody | SearchStatus | None:
     """ The state of search by meaning: its model and the indexer's progress.
+
+     Least role: `viewer`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -112,6 +112,8 @@ def sync_detailed(
     """ Other media that look like this one (or like one moment of it), by the
     CLIP embeddings of their frames.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         start (float | None | Unset):
@@ -150,6 +152,8 @@ def sync(
     """ Other media that look like this one (or like one moment of it), by the
     CLIP embeddings of their frames.
 
+     Least role: `viewer`.
+
     Args:
         id (str):
         start (float | None | Unset):
@@ -182,6 +186,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | SimilarPage]:
     """ Other media that look like this one (or like one moment of it), by the
     CLIP embeddings of their frames.
+
+     Least role: `viewer`.
 
     Args:
         id (str):
@@ -220,6 +226,8 @@ async def asyncio(
 ) -> ErrorBody | SimilarPage | None:
     """ Other media that look like this one (or like one moment of it), by the
     CLIP embeddings of their frames.
+
+     Least role: `viewer`.
 
     Args:
         id (str):

@@ -94,6 +94,8 @@ def sync_detailed(
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
 
+     Least role: `viewer`.
+
     Args:
         days (int | None | Unset):
 
@@ -126,6 +128,8 @@ def sync(
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
 
+     Least role: `viewer`.
+
     Args:
         days (int | None | Unset):
 
@@ -152,6 +156,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | UsageReport]:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+
+     Least role: `viewer`.
 
     Args:
         days (int | None | Unset):
@@ -184,6 +190,8 @@ async def asyncio(
 ) -> ErrorBody | UsageReport | None:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+
+     Least role: `viewer`.
 
     Args:
         days (int | None | Unset):

@@ -77,6 +77,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | ModelInfoList]:
     """ Every model of the catalog, installed or missing.
 
+     Least role: `admin`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -103,6 +105,8 @@ def sync(
 ) -> ErrorBody | ModelInfoList | None:
     """ Every model of the catalog, installed or missing.
 
+     Least role: `admin`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -123,6 +127,8 @@ async def asyncio_detailed(
 
 ) -> Response[ErrorBody | ModelInfoList]:
     """ Every model of the catalog, installed or missing.
+
+     Least role: `admin`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,6 +155,8 @@ async def asyncio(
 
 ) -> ErrorBody | ModelInfoList | None:
     """ Every model of the catalog, installed or missing.
+
+     Least role: `admin`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -79,6 +79,8 @@ def sync_detailed(
     analyzers, installed models) and whether it is online. Server-wide: for
     keys of an admin workspace (`server.admin_workspaces`) only.
 
+     Least role: `admin`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -107,6 +109,8 @@ def sync(
     analyzers, installed models) and whether it is online. Server-wide: for
     keys of an admin workspace (`server.admin_workspaces`) only.
 
+     Least role: `admin`.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -129,6 +133,8 @@ async def asyncio_detailed(
     """ Workers heard from in the last day: what each can run (capabilities,
     analyzers, installed models) and whether it is online. Server-wide: for
     keys of an admin workspace (`server.admin_workspaces`) only.
+
+     Least role: `admin`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,6 +163,8 @@ async def asyncio(
     """ Workers heard from in the last day: what each can run (capabilities,
     analyzers, installed models) and whether it is online. Server-wide: for
     keys of an admin workspace (`server.admin_workspaces`) only.
+
+     Least role: `admin`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

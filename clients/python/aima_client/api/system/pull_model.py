@@ -94,6 +94,8 @@ def sync_detailed(
     """ Starts pulling a model in the background (fetched and verified like
     `aima models pull`); follow it on the listing.
 
+     Least role: `admin`.
+
     Args:
         name (str):
 
@@ -126,6 +128,8 @@ def sync(
     """ Starts pulling a model in the background (fetched and verified like
     `aima models pull`); follow it on the listing.
 
+     Least role: `admin`.
+
     Args:
         name (str):
 
@@ -152,6 +156,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | ModelInfo]:
     """ Starts pulling a model in the background (fetched and verified like
     `aima models pull`); follow it on the listing.
+
+     Least role: `admin`.
 
     Args:
         name (str):
@@ -184,6 +190,8 @@ async def asyncio(
 ) -> ErrorBody | ModelInfo | None:
     """ Starts pulling a model in the background (fetched and verified like
     `aima models pull`); follow it on the listing.
+
+     Least role: `admin`.
 
     Args:
         name (str):

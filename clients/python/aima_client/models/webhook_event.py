@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class WebhookEvent(StrEnum):
+    JOB_FAILED = "job.failed"
+    JOB_SUCCEEDED = "job.succeeded"
+    MEDIA_DELETED = "media.deleted"
+    MODE_MODEL_TRAINED = "mode_model.trained"
+    PERSON_NAMED = "person.named"
+
+    def __str__(self) -> str:
+        return str(self.value)
