@@ -65,11 +65,7 @@ async fn schemathesis(app: &TestApp, key: Option<&str>) -> (bool, String) {
         .arg(&baseline)
         // Set by a person accepting a new finding (then given its reason in
         // the file): `AIMA_ST_BASELINE_UPDATE=1 cargo test ... contract::`.
-        .args(
-            std::env::var_os("AIMA_ST_BASELINE_UPDATE")
-                .map(|_| "--baseline-update")
-                .into_iter(),
-        )
+        .args(std::env::var_os("AIMA_ST_BASELINE_UPDATE").map(|_| "--baseline-update"))
         .env("NO_COLOR", "1")
         .current_dir(app.data.path());
     if let Some(k) = key {

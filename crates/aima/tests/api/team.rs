@@ -812,6 +812,7 @@ async fn route_table(backend: Backend) {
         .0,
         403
     );
+    cross_workspace(&app, &admin, &admin_key, &spec).await;
     // A key of another workspace: 404 on what belongs to this one.
     let other = As::Key(create_key(&app, "elsewhere"));
     let (s, _) = call(
@@ -825,14 +826,8 @@ async fn route_table(backend: Backend) {
     assert_eq!(s, 201);
     let (s, v) = call(&app, &other, Method::DELETE, "/api/v1/modes/focus", None).await;
     assert_eq!(s, 404, "{v}");
-    assert_eq!(
-        call(&app, &admin, Method::GET, "/api/v1/modes", None)
-            .await
-            .1["items"]
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
+    let (_, modes) = call(&app, &admin, Method::GET, "/api/v1/modes", None).await;
+    assert!(modes.to_string().contains("\"focus\""), "{modes}");
 }
 
 #[tokio::test]
@@ -1524,4 +1519,161 @@ async fn serve_refuses_anonymous_access_off_loopback() {
     );
     let _ = keyed.kill();
     let _ = keyed.wait();
+}
+
+/// An admin of another workspace calls every operation that names a
+/// resource with the ids of this workspace's resources: nothing answers
+/// 2xx, and everything is still there after.
+async fn cross_workspace(app: &TestApp, admin: &As, admin_key: &str, spec: &Value) {
+    // This workspace's resources: a media with its job and insight, a
+    // mode, a user, a key and a webhook.
+    let clip = wav_audio(app.data.path(), "mine.wav", 1);
+    let r = app
+        .client
+        .post(app.url("/api/v1/media?pipeline=probe"))
+        .bearer_auth(admin_key)
+        .body(std::fs::read(&clip).unwrap_or_default())
+        .send()
+        .await
+        .expect("upload");
+    let up: Value = r.json().await.unwrap_or_default();
+    let (media, job) = (
+        up["id"].as_str().unwrap_or_default().to_string(),
+        up["job_id"].as_str().unwrap_or_default().to_string(),
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    let insight = loop {
+        let (_, v) = call(
+            app,
+            admin,
+            Method::GET,
+            &format!("/api/v1/media/{media}/insights"),
+            None,
+        )
+        .await;
+        if let Some(id) = v["items"][0]["id"].as_i64() {
+            break id;
+        }
+        assert!(Instant::now() < until, "no insight: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    call(
+        app,
+        admin,
+        Method::POST,
+        "/api/v1/modes",
+        Some(json!({"name": "mine"})),
+    )
+    .await;
+    let user = create_user(app, admin, "mine", "my password", "viewer").await;
+    let (_, key) = call(
+        app,
+        admin,
+        Method::POST,
+        "/api/v1/keys",
+        Some(json!({"name": "mine"})),
+    )
+    .await;
+    let key_id = key["id"].as_str().unwrap_or_default().to_string();
+    let (_, hook) = call(
+        app,
+        admin,
+        Method::POST,
+        "/api/v1/webhooks",
+        Some(json!({"url": "http://93.184.216.34/hook", "events": ["job.failed"], "secret": "0123456789abcdef"})),
+    )
+    .await;
+    let hook_id = hook["id"].as_str().unwrap_or_default().to_string();
+    let ids: Vec<(&str, String)> = vec![
+        ("/api/v1/media/{id}", media.clone()),
+        ("/api/v1/jobs/{id}", job.clone()),
+        ("/api/v1/insights/{id}", insight.to_string()),
+        ("/api/v1/users/{id}", user.clone()),
+        ("/api/v1/keys/{id}", key_id.clone()),
+        ("/api/v1/webhooks/{id}", hook_id.clone()),
+        ("/api/v1/modes/{name}", "mine".into()),
+    ];
+    let other = As::Key(create_key(app, "intruders"));
+    let mut tried = 0;
+    for (path, item) in spec["paths"].as_object().cloned().unwrap_or_default() {
+        let Some((_, id)) = ids.iter().find(|(prefix, _)| path.starts_with(prefix)) else {
+            continue;
+        };
+        let prefix = ids
+            .iter()
+            .find(|(p, _)| path.starts_with(p))
+            .map(|(p, _)| *p)
+            .unwrap_or_default();
+        let placeholder = prefix.rsplit('/').next().unwrap_or_default();
+        let mut concrete = path.replacen(placeholder, id, 1);
+        // Other parameters after the first: ids of nothing.
+        while let Some(start) = concrete.find('{') {
+            let end = concrete[start..]
+                .find('}')
+                .map(|e| start + e + 1)
+                .unwrap_or(concrete.len());
+            concrete.replace_range(start..end, "01930000-0000-7000-8000-000000000000");
+        }
+        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+            let Ok(m) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            // Plausible bodies, so that a write reaches the resource.
+            let body = match (m.as_str(), prefix) {
+                ("PATCH", "/api/v1/users/{id}") => Some(json!({"role": "admin"})),
+                ("PATCH", "/api/v1/insights/{id}") => Some(json!({"review": "rejected"})),
+                _ if op["requestBody"]["content"]["application/json"].is_object() => {
+                    Some(json!({}))
+                }
+                _ => None,
+            };
+            let (s, v) = call(app, &other, m.clone(), &concrete, body).await;
+            assert!(
+                !(200..300).contains(&s),
+                "another workspace's admin on {method} {concrete}: {s} {v}"
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 15, "only {tried} operations");
+    // All still there, unchanged.
+    for path in [
+        format!("/api/v1/media/{media}"),
+        format!("/api/v1/jobs/{job}"),
+        format!("/api/v1/users/{user}"),
+        format!("/api/v1/webhooks/{hook_id}"),
+    ] {
+        assert_eq!(
+            call(app, admin, Method::GET, &path, None).await.0,
+            200,
+            "{path}"
+        );
+    }
+    let (_, u) = call(
+        app,
+        admin,
+        Method::GET,
+        &format!("/api/v1/users/{user}"),
+        None,
+    )
+    .await;
+    assert_eq!(u["role"], "viewer");
+    let (_, keys) = call(app, admin, Method::GET, "/api/v1/keys", None).await;
+    assert!(
+        keys["items"].as_array().is_some_and(|k| k
+            .iter()
+            .any(|k| k["id"] == json!(key_id) && k["revoked_at"].is_null())),
+        "{keys}"
+    );
+    let (_, modes) = call(app, admin, Method::GET, "/api/v1/modes", None).await;
+    assert!(modes.to_string().contains("\"mine\""), "{modes}");
+    let (_, ins) = call(
+        app,
+        admin,
+        Method::GET,
+        &format!("/api/v1/media/{media}/insights"),
+        None,
+    )
+    .await;
+    assert!(ins["items"][0]["review"].is_null(), "{ins}");
 }
