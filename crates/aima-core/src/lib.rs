@@ -29,7 +29,7 @@ pub use page::{Cursor, PageRequest, SortOrder};
 pub use person::{Appearance, FaceRecord, Person, TimeRange};
 pub use pipeline::{validate_capability, Pipeline, PipelineError, StageSpec};
 pub use search::{SearchHit, SearchMode, SearchQuery, SearchSort, SearchTerm};
-pub use team::{valid_name, Role, WEBHOOK_EVENTS};
+pub use team::{valid_name, Role, NAME_RULE, WEBHOOK_EVENTS};
 
 /// The workspace every single-user installation starts with.
 pub const DEFAULT_WORKSPACE: &str = "default";

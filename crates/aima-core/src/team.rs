@@ -61,6 +61,10 @@ pub const WEBHOOK_EVENTS: [&str; 5] = [
     "mode_model.trained",
 ];
 
+/// What [`valid_name`] accepts, as errors say it.
+pub const NAME_RULE: &str =
+    "a name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit";
+
 /// A user's or a key's name: letters, digits and `._@-`, starting with a
 /// letter or digit, at most 64 characters. Names appear in logs, the audit
 /// log and the UI, so nothing that could be read as markup or a path.

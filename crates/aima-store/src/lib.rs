@@ -468,6 +468,12 @@ pub fn hash_api_key(key: &str) -> String {
     hex::encode(sha2::Sha256::digest(key.as_bytes()))
 }
 
+/// The first characters of a key, kept to tell keys apart in listings
+/// (`aima_` and 7 hex digits: too few to guess the rest by).
+pub fn key_prefix(key: &str) -> String {
+    key.chars().take(12).collect()
+}
+
 /// A new API key: a prefix that says what it is, then 32 random bytes in hex.
 pub fn generate_api_key() -> String {
     use rand::RngCore;

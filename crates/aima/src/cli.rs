@@ -617,15 +617,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             role,
         }) => {
-            if let Err(m) = aima_core::validate_workspace(&workspace) {
-                bail!(m);
-            }
-            let Some(role) = aima_core::Role::parse(&role) else {
-                bail!("--role is viewer, editor or admin");
-            };
-            if !aima_core::valid_name(&name) {
-                bail!("a key's name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit");
-            }
+            let role = member_args(&workspace, &name, &role)?;
             let backends = app::open_backends(&cfg).await?;
             let key = aima_store::generate_api_key();
             backends
@@ -634,7 +626,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     workspace: workspace.clone(),
                     name,
                     key_hash: aima_store::hash_api_key(&key),
-                    prefix: key.chars().take(12).collect(),
+                    prefix: aima_store::key_prefix(&key),
                     role,
                     user_id: None,
                     expires_at: None,
@@ -652,15 +644,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             role,
         }) => {
-            if let Err(m) = aima_core::validate_workspace(&workspace) {
-                bail!(m);
-            }
-            let Some(role) = aima_core::Role::parse(&role) else {
-                bail!("--role is viewer, editor or admin");
-            };
-            if !aima_core::valid_name(&name) {
-                bail!("a user's name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit");
-            }
+            let role = member_args(&workspace, &name, &role)?;
             let backends = app::open_backends(&cfg).await?;
             let result = async {
                 if let Some(existing) = backends.store.credentials(&name).await? {
@@ -691,6 +675,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
     }
+}
+
+/// The workspace, name and role of `create-key` and `create-user`, checked.
+fn member_args(workspace: &str, name: &str, role: &str) -> anyhow::Result<aima_core::Role> {
+    if let Err(m) = aima_core::validate_workspace(workspace) {
+        bail!(m);
+    }
+    if !aima_core::valid_name(name) {
+        bail!("--name: {}", aima_core::NAME_RULE);
+    }
+    aima_core::Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role is viewer, editor or admin"))
 }
 
 async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {

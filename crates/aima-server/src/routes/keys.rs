@@ -93,7 +93,7 @@ pub async fn create(
     if !valid_name(&body.name) {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
-            "a key's name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit",
+            aima_core::NAME_RULE,
         ));
     }
     let role = body.role.unwrap_or(caller.role);
@@ -117,7 +117,7 @@ pub async fn create(
             workspace: caller.workspace.clone(),
             name: body.name,
             key_hash: aima_store::hash_api_key(&key),
-            prefix: key.chars().take(12).collect(),
+            prefix: aima_store::key_prefix(&key),
             role,
             user_id: caller.actor.user_id.clone(),
             expires_at,

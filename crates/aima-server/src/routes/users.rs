@@ -115,7 +115,7 @@ pub async fn create(
     if !valid_name(&body.name) {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
-            "a name has 1 to 64 letters, digits or ._@- and starts with a letter or a digit",
+            aima_core::NAME_RULE,
         ));
     }
     bad_password(&body.password)?;

@@ -705,16 +705,28 @@ pub fn create_key(app: &TestApp, workspace: &str) -> String {
 
 /// `aima admin ARGS` against the test's database, as an operator would run it.
 pub async fn admin(app: &TestApp, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+    admin_with_input(app, args, "").await
+}
+
+/// [`admin`] with `input` on standard input (a password, say).
+pub async fn admin_with_input(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
         .arg("admin")
         .args(args)
         .arg("--data-dir")
         .arg(app.data.path())
         .args(["--database", &app.config.database.url])
         .env("AIMA_CONFIG", "/nonexistent")
-        .output()
-        .await
-        .expect("aima admin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("aima admin");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes()).await;
+    }
+    child.wait_with_output().await.expect("aima admin")
 }
 
 /// A worker token granted one workspace (`aima admin create-worker-token`).

@@ -55,6 +55,24 @@ async fn call(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// Asserts that a call is refused with `status` and the error `code`.
+async fn refused(
+    app: &TestApp,
+    who: &As,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+    code: &str,
+) {
+    let (s, v) = call(app, who, method.clone(), path, body).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (status, Some(code)),
+        "{method} {path}: {v}"
+    );
+}
+
 /// Signs in; the cookie pair (`aima_session=...`) or the failed answer.
 async fn login(
     app: &TestApp,
@@ -115,19 +133,16 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
     let victor = create_user(&app, &admin, "victor", "victor password", "viewer").await;
 
     // Names and passwords that are refused, and the table still whole.
-    let (s, v) = call(
+    refused(
         &app,
         &admin,
         Method::POST,
         "/api/v1/users",
         Some(json!({"name": "alice", "password": "another one", "role": "viewer"})),
+        409,
+        "user_exists",
     )
     .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("user_exists")),
-        "{v}"
-    );
     for name in [
         "'; DROP TABLE users;--",
         "../../etc/passwd",
@@ -201,19 +216,16 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
             .0,
         200
     );
-    let (s, v) = call(
+    refused(
         &app,
         &viewer,
         Method::POST,
         "/api/v1/modes",
         Some(json!({"name": "focus"})),
+        403,
+        "forbidden",
     )
     .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (403, Some("forbidden")),
-        "{v}"
-    );
     // The CSRF header is still required of a cookie's write.
     let r = app
         .client
@@ -242,32 +254,26 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
         .0,
         201
     );
-    let (s, v) = call(
+    refused(
         &app,
         &editor,
         Method::PATCH,
         &format!("/api/v1/users/{alice}"),
         Some(json!({"role": "admin"})),
+        403,
+        "forbidden",
     )
     .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (403, Some("forbidden")),
-        "{v}"
-    );
-    let (s, v) = call(
+    refused(
         &app,
         &editor,
         Method::POST,
         "/api/v1/keys",
         Some(json!({"name": "mine", "role": "admin"})),
+        403,
+        "forbidden",
     )
     .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (403, Some("forbidden")),
-        "{v}"
-    );
 
     // Keys of a user: shown once, listed by prefix, acting with the chosen role.
     let (s, made) = call(
@@ -375,7 +381,7 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
     );
 
     // Workspaces: a user of two chooses per request, never one it is not in.
-    let out = admin_stdin(
+    let out = admin_with_input(
         &app,
         &[
             "create-user",
@@ -438,19 +444,16 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
     }
 
     // The last admin stays; disabling a user ends its sessions.
-    let (s, v) = call(
+    refused(
         &app,
         &admin,
         Method::PATCH,
         &format!("/api/v1/users/{boss}"),
         Some(json!({"role": "editor"})),
+        409,
+        "last_admin",
     )
     .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("last_admin")),
-        "{v}"
-    );
     let (s, v) = call(
         &app,
         &admin,
@@ -460,12 +463,16 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
     )
     .await;
     assert_eq!((s, &v["disabled"]), (200, &json!(true)), "{v}");
-    let (s, v) = call(&app, &viewer, Method::GET, "/api/v1/media", None).await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (401, Some("invalid_session")),
-        "{v}"
-    );
+    refused(
+        &app,
+        &viewer,
+        Method::GET,
+        "/api/v1/media",
+        None,
+        401,
+        "invalid_session",
+    )
+    .await;
     assert!(login(&app, "victor", "victor password").await.is_err());
 
     // Logging out ends the session on the server: a copied cookie is dead.
@@ -508,31 +515,10 @@ async fn users_roles_sessions_and_keys(backend: Backend) {
     backends_.sql.close().await;
 }
 
-/// `aima admin ARGS` with `input` on standard input.
-async fn admin_stdin(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
-    use tokio::io::AsyncWriteExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"))
-        .arg("admin")
-        .args(args)
-        .arg("--data-dir")
-        .arg(app.data.path())
-        .args(["--database", &app.config.database.url])
-        .env("AIMA_CONFIG", "/nonexistent")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("aima admin");
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(input.as_bytes()).await;
-    }
-    child.wait_with_output().await.expect("aima admin")
-}
-
 #[tokio::test]
 async fn the_first_admin_is_made_on_the_command_line() {
     let (app, _) = team_app(Backend::Sqlite, None).await;
-    let out = admin_stdin(
+    let out = admin_with_input(
         &app,
         &["create-user", "--name", "first", "--role", "admin"],
         "first password\n",
@@ -563,7 +549,7 @@ async fn the_first_admin_is_made_on_the_command_line() {
         .0,
         200
     );
-    let out = admin_stdin(
+    let out = admin_with_input(
         &app,
         &["create-user", "--name", "weak", "--role", "viewer"],
         "short\n",
@@ -575,7 +561,7 @@ async fn the_first_admin_is_made_on_the_command_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = admin_stdin(
+    let out = admin_with_input(
         &app,
         &["create-key", "--name", "reader", "--role", "viewer"],
         "",
