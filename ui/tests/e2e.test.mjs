@@ -112,7 +112,15 @@ describe('the web UI', { concurrency: false }, () => {
     await last.locator('button.time').click();
     await page.waitForFunction((t) => Math.abs(document.querySelector('video').currentTime - t) < 0.3, start);
     // The transcript follows: the clicked segment is the current one.
-    await page.waitForFunction((t) => document.querySelector('.segment[aria-current="true"]')?.getAttribute('data-start') === String(t), start);
+    await page.waitForFunction((t) => document.querySelector('.segment[aria-current="true"]')?.getAttribute('data-start') === String(t), start, { timeout: 5000 }).catch(async (e) => {
+      const state = await page.evaluate(() => ({
+        time: document.querySelector('video').currentTime,
+        paused: document.querySelector('video').paused,
+        current: document.querySelector('.segment[aria-current="true"]')?.getAttribute('data-start'),
+        starts: [...document.querySelectorAll('.segment')].map((s) => s.getAttribute('data-start')),
+      }));
+      throw new Error(`${e.message}: ${JSON.stringify(state)}`);
+    });
     // A word of the transcript is activated with the keyboard too.
     const spoken = segments.nth(2).locator('.word').first();
     await spoken.focus();

@@ -61,6 +61,8 @@ pub struct ServerSettings {
     pub session_seconds: u64,
     /// Webhooks may point at loopback, private and link-local addresses.
     pub webhooks_allow_private: bool,
+    /// The bearer token `/metrics` wants, if any.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -77,6 +79,7 @@ impl Default for ServerSettings {
             default_models: Vec::new(),
             session_seconds: 7 * 24 * 3600,
             webhooks_allow_private: false,
+            metrics_token: None,
         }
     }
 }

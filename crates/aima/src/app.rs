@@ -194,6 +194,8 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             default_models: cfg.default_models(),
             session_seconds: cfg.auth.session_hours.max(1) * 3600,
             webhooks_allow_private: cfg.webhooks.allow_private,
+            metrics_token: (!cfg.server.metrics_token.is_empty())
+                .then(|| cfg.server.metrics_token.clone()),
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),

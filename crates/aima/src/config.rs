@@ -170,6 +170,8 @@ pub struct ServerConfig {
     pub webui_dir: String,
     /// Listen off loopback with anonymous access on anyway.
     pub force_anonymous: bool,
+    /// `/metrics` answers only `Authorization: Bearer <this>`; empty: anyone.
+    pub metrics_token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,6 +306,7 @@ impl Default for Config {
                 shutdown_grace_seconds: 10,
                 webui_dir: String::new(),
                 force_anonymous: false,
+                metrics_token: String::new(),
             },
             auth: AuthConfig {
                 session_hours: 168,
@@ -599,6 +602,10 @@ allow_anonymous = true
 # Listen on a non-loopback address with anonymous access on anyway: anyone
 # who reaches the port is an admin. Flag: --force-anonymous.
 force_anonymous = false
+# /metrics shows job counts and busy time of the whole server. With a token
+# here, it answers only `Authorization: Bearer <token>` (Prometheus:
+# `authorization: {credentials: <token>}`); empty: anyone who reaches it.
+metrics_token = ""
 default_workspace = "default"
 # Workspaces whose API keys also see server-wide views: every worker
 # (/api/v1/workers) and the busy time of all workspaces with the budget

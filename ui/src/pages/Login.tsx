@@ -22,7 +22,7 @@ export function Login({ onDone }: { onDone: () => void }) {
   return (
     <main class="page login" id="main">
       <h1>AIMA</h1>
-      <form onSubmit={attempt('/auth/login', { name, password })} class="card" aria-labelledby="user-title">
+      <form onSubmit={attempt('/auth/login', { name, password })} class="card">
         <h2 id="user-title">Sign in</h2>
         <label for="name">Name</label>
         <input id="name" autoComplete="username" required value={name}
@@ -32,7 +32,7 @@ export function Login({ onDone }: { onDone: () => void }) {
           onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
         <button type="submit" class="primary">Sign in</button>
       </form>
-      <form onSubmit={attempt('/auth/session', { api_key: key })} class="card" aria-labelledby="key-title">
+      <form onSubmit={attempt('/auth/session', { api_key: key })} class="card">
         <h2 id="key-title">Or with an API key</h2>
         <p class="muted">Made with <code>aima admin create-key</code> or by a user of this server.</p>
         <label for="key">API key</label>

@@ -198,7 +198,13 @@ function Timeline({ insights, duration, time, names, onSeek }: {
 
 function Transcript({ segments, time, onSeek }: { segments: Insight[]; time: number; onSeek: (t: number) => void }) {
   const list = useRef<HTMLOListElement>(null);
-  const current = segments.findIndex((s) => s.start <= time && time < (s.end ?? s.start));
+  // The latest segment under the playhead. A seek lands on the media's own
+  // time grid (9.04 for a segment stored at 9.040000000000001), so a start
+  // counts from a few milliseconds early.
+  let current = -1;
+  segments.forEach((s, k) => {
+    if (s.start - 0.005 <= time && time < (s.end ?? s.start)) current = k;
+  });
   useEffect(() => {
     const el = list.current?.querySelector('[aria-current="true"]') as HTMLElement | null;
     el?.scrollIntoView({ block: 'nearest' });

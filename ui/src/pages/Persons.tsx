@@ -27,6 +27,7 @@ function NameField({ person, onSaved }: { person: Person; onSaved: (p: Person) =
     <>
       <label class="sr-only" for={`name-${person.id}`}>Name</label>
       <input id={`name-${person.id}`} class="name-input" value={name} placeholder="Unnamed person"
+        readOnly={document.body.dataset.role === 'viewer'}
         onInput={(e) => setName((e.target as HTMLInputElement).value)}
         onBlur={save} onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()} />
       {error && <span role="alert" class="error">{error}</span>}

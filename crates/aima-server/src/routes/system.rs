@@ -47,10 +47,30 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<axum::Json<serde_jso
 
 /// Prometheus text format. Job gauges are read from the database at scrape
 /// time, so they count jobs of every process sharing it.
-async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
+async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
     let Some(handle) = &state.metrics else {
         return Err(ApiError::new(ErrorCode::NotFound, "metrics are turned off"));
     };
+    // With `server.metrics_token`, only a scraper that sends it (Prometheus'
+    // `authorization: {credentials: ...}`) reads the whole server's numbers.
+    if let Some(token) = &state.settings.metrics_token {
+        let sent = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        use sha2::Digest;
+        // Compared as digests: equal length, no early exit on a prefix.
+        if sha2::Sha256::digest(sent.as_bytes()) != sha2::Sha256::digest(token.as_bytes()) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidApiKey,
+                "/metrics needs `Authorization: Bearer <server.metrics_token>`",
+            ));
+        }
+    }
     let counts = state.store.job_counts().await?;
     for s in JobState::ALL {
         let n = counts

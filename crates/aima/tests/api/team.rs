@@ -1663,3 +1663,26 @@ async fn cross_workspace(app: &TestApp, admin: &As, admin_key: &str, spec: &Valu
     .await;
     assert!(ins["items"][0]["review"].is_null(), "{ins}");
 }
+
+#[tokio::test]
+async fn metrics_can_ask_for_a_token() {
+    let (app, key) = team_app(
+        Backend::Sqlite,
+        Some(|c| c.server.metrics_token = "scrape-secret".into()),
+    )
+    .await;
+    let get = |auth: Option<&str>| {
+        let mut r = app.client.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            r = r.bearer_auth(a);
+        }
+        r.send()
+    };
+    for wrong in [None, Some("scrape-secre"), Some(key.as_str())] {
+        let r = get(wrong).await.expect("metrics");
+        assert_eq!(r.status().as_u16(), 401, "{wrong:?}");
+    }
+    let r = get(Some("scrape-secret")).await.expect("metrics");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap_or_default().contains("aima_jobs"));
+}
