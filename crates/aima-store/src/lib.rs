@@ -158,11 +158,6 @@ pub struct NewJob {
 pub trait WorkspaceRepo: Send + Sync {
     /// Creates the workspace if it does not exist.
     async fn ensure_workspace(&self, workspace: &str) -> Result<()>;
-    /// Stores the hash of a new API key; returns the key's id.
-    async fn create_api_key(&self, workspace: &str, name: &str, key_hash: &str) -> Result<String>;
-    /// The workspace of a key that exists and is not revoked.
-    async fn workspace_for_key(&self, key_hash: &str) -> Result<Option<String>>;
-    async fn count_api_keys(&self) -> Result<i64>;
 }
 
 #[async_trait]

@@ -520,43 +520,6 @@ impl WorkspaceRepo for SqlStore {
         q.query().execute(&self.pool).await?;
         Ok(())
     }
-
-    async fn create_api_key(&self, workspace: &str, name: &str, key_hash: &str) -> Result<String> {
-        self.ensure_workspace(workspace).await?;
-        let id = new_id();
-        let mut q = Sql::new(
-            "INSERT INTO api_keys (id, workspace_id, name, key_hash, created_at) VALUES (",
-        );
-        q.bind(t(&id))
-            .push(", ")
-            .bind(t(workspace))
-            .push(", ")
-            .bind(t(name))
-            .push(", ")
-            .bind(t(key_hash))
-            .push(", ")
-            .bind(Arg::Int(now_ms()))
-            .push(")");
-        q.query().execute(&self.pool).await?;
-        Ok(id)
-    }
-
-    async fn workspace_for_key(&self, key_hash: &str) -> Result<Option<String>> {
-        let mut q = Sql::new("SELECT workspace_id FROM api_keys WHERE key_hash = ");
-        q.bind(t(key_hash)).push(" AND revoked_at IS NULL");
-        let row = q.query().fetch_optional(&self.pool).await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get("workspace_id")?),
-            None => None,
-        })
-    }
-
-    async fn count_api_keys(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get("n")?)
-    }
 }
 
 #[async_trait]
