@@ -136,6 +136,7 @@ function Team() {
     <section aria-labelledby="team-title">
       <h2 id="team-title">Users</h2>
       {error && <p role="alert" class="error">{error}</p>}
+      <div class="table-wrap">
       <table>
         <thead><tr><th>Name</th><th>Role</th><th>Since</th><th>State</th></tr></thead>
         <tbody>
@@ -158,6 +159,7 @@ function Team() {
           ))}
         </tbody>
       </table>
+      </div>
       <form class="toolbar" onSubmit={add} aria-label="Add a user">
         <label>Name <input required value={form.name} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} /></label>
         <label>Password <input type="password" autoComplete="new-password" required minLength={8} value={form.password} onInput={(e) => setForm({ ...form, password: (e.target as HTMLInputElement).value })} /></label>
@@ -186,6 +188,7 @@ function Audit() {
       <h2 id="audit-title">Audit log</h2>
       {error && <p role="alert" class="error">{error}</p>}
       <p><a href="/api/v1/audit?format=csv&limit=1000" download="audit.csv">Download as CSV</a></p>
+      <div class="table-wrap">
       <table>
         <thead><tr><th>When</th><th>Who</th><th>What</th><th>Resource</th><th>Outcome</th><th>From</th></tr></thead>
         <tbody>
@@ -197,6 +200,7 @@ function Audit() {
           ))}
         </tbody>
       </table>
+      </div>
       <Pager pages={pages} next={page?.next_cursor} />
     </section>
   );
