@@ -1,6 +1,6 @@
 //! SQL for activity (buckets, events) and modes (labels, model versions).
 
-use aima_core::activity::{heartbeat_merge, ACTIVITY_BUCKET_TYPES, MAX_DURATION_S};
+use aima_core::activity::{ACTIVITY_BUCKET_TYPES, MAX_DURATION_S};
 use aima_core::{
     Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo, NewBucket,
     StoredEvent,
@@ -10,12 +10,13 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::group_commit::{Write, Written};
 use crate::sql::{corrupt, t, Arg, Sql, SqlStore};
-use crate::{now_ms, ActivityRepo, ModeRepo, Result, StoreError};
+use crate::{now_ms, ActivityRepo, HeartbeatOutcome, ModeRepo, Result, StoreError};
 
 /// The end of an event in milliseconds, in SQL both dialects read alike.
 const END_MS: &str = "(ts + CAST(duration * 1000 AS BIGINT))";
-const EVENT_COLS: &str =
+pub(crate) const EVENT_COLS: &str =
     "id, bucket_id, ts, duration, data, mode, mode_source, mode_confidence, model_version";
 
 fn bucket_from_row(row: &AnyRow) -> Result<Bucket> {
@@ -31,7 +32,7 @@ fn bucket_from_row(row: &AnyRow) -> Result<Bucket> {
     })
 }
 
-fn event_from_row(row: &AnyRow) -> Result<StoredEvent> {
+pub(crate) fn event_from_row(row: &AnyRow) -> Result<StoredEvent> {
     let data: String = row.try_get("data")?;
     let data: Map<String, Value> =
         serde_json::from_str(&data).map_err(|e| corrupt("event data", e))?;
@@ -72,7 +73,7 @@ fn push_label(q: &mut Sql, label: &Option<ModeLabel>) {
         .bind(Arg::OptInt(l.and_then(|l| l.model_version)));
 }
 
-fn insert_event_sql(
+pub(crate) fn insert_event_sql(
     workspace: &str,
     bucket: &str,
     e: &Event,
@@ -172,6 +173,15 @@ impl ActivityRepo for SqlStore {
         }
     }
 
+    async fn bucket_type(&self, workspace: &str, id: &str) -> Result<String> {
+        let mut q = Sql::new("SELECT btype FROM buckets WHERE workspace_id = ");
+        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => Ok(row.try_get("btype")?),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     async fn list_buckets(&self, workspace: &str) -> Result<Vec<Bucket>> {
         let mut q = Sql::new(BUCKET_SELECT);
         q.bind(t(workspace)).push(" ORDER BY b.id");
@@ -204,17 +214,15 @@ impl ActivityRepo for SqlStore {
         bucket: &str,
         events: &[(Event, Option<ModeLabel>)],
     ) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
-        // The bucket must exist in this workspace; locking its row also
-        // orders these inserts with heartbeats to the same bucket.
-        lock_bucket(&mut tx, workspace, bucket).await?;
-        let mut ids = Vec::with_capacity(events.len());
-        for (e, label) in events {
-            let q = insert_event_sql(workspace, bucket, e, label)?;
-            ids.push(q.query().fetch_one(&mut *tx).await?.try_get("id")?);
+        let write = Write::Insert {
+            workspace: workspace.to_string(),
+            bucket: bucket.to_string(),
+            events: events.to_vec(),
+        };
+        match self.activity_writes.submit(&self.pool, write).await? {
+            Written::Inserted(ids) => Ok(ids),
+            Written::Heartbeat(_) => Err(corrupt("activity write", "a heartbeat's answer")),
         }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     async fn heartbeat_event(
@@ -223,62 +231,17 @@ impl ActivityRepo for SqlStore {
         bucket: &str,
         event: &Event,
         pulsetime: f64,
-    ) -> Result<(StoredEvent, bool)> {
-        let mut tx = self.pool.begin().await?;
-        lock_bucket(&mut tx, workspace, bucket).await?;
-        let mut q = Sql::new(&format!(
-            "SELECT {EVENT_COLS} FROM events WHERE workspace_id = "
-        ));
-        q.bind(t(workspace))
-            .push(" AND bucket_id = ")
-            .bind(t(bucket))
-            .push(" ORDER BY ts DESC, id DESC LIMIT 1");
-        let last = match q.query().fetch_optional(&mut *tx).await? {
-            Some(row) => Some(event_from_row(&row)?),
-            None => None,
+    ) -> Result<HeartbeatOutcome> {
+        let write = Write::Heartbeat {
+            workspace: workspace.to_string(),
+            bucket: bucket.to_string(),
+            event: event.clone(),
+            pulsetime,
         };
-        let merged = last.as_ref().and_then(|l| {
-            let as_event = Event {
-                id: Some(l.id),
-                timestamp: l.timestamp,
-                duration: l.duration,
-                data: l.data.clone(),
-            };
-            heartbeat_merge(&as_event, event, pulsetime).map(|m| (l, m))
-        });
-        let stored = match merged {
-            Some((last, m)) => {
-                let mut q = Sql::new("UPDATE events SET duration = ");
-                q.bind(Arg::Float(m.duration))
-                    .push(" WHERE id = ")
-                    .bind(Arg::Int(last.id));
-                q.query().execute(&mut *tx).await?;
-                (
-                    StoredEvent {
-                        duration: m.duration,
-                        ..last.clone()
-                    },
-                    true,
-                )
-            }
-            None => {
-                let q = insert_event_sql(workspace, bucket, event, &None)?;
-                let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
-                (
-                    StoredEvent {
-                        id,
-                        bucket: bucket.to_string(),
-                        timestamp: event.timestamp,
-                        duration: event.duration,
-                        data: event.data.clone(),
-                        mode: None,
-                    },
-                    false,
-                )
-            }
-        };
-        tx.commit().await?;
-        Ok(stored)
+        match self.activity_writes.submit(&self.pool, write).await? {
+            Written::Heartbeat(outcome) => Ok(outcome),
+            Written::Inserted(_) => Err(corrupt("activity write", "an insert's answer")),
+        }
     }
 
     async fn list_events(&self, workspace: &str, query: &EventQuery) -> Result<Vec<StoredEvent>> {
@@ -406,22 +369,6 @@ async fn latest_by_bucket(
     Ok(events)
 }
 
-/// Takes the bucket's row lock for the rest of the transaction, or
-/// `NotFound`. A write first: SQLite then holds its write lock from the start
-/// (a read that later writes can fail to upgrade), PostgreSQL locks the row.
-async fn lock_bucket(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    workspace: &str,
-    bucket: &str,
-) -> Result<()> {
-    let mut q = Sql::new("UPDATE buckets SET created_at = created_at WHERE workspace_id = ");
-    q.bind(t(workspace)).push(" AND id = ").bind(t(bucket));
-    if q.query().execute(&mut **tx).await?.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
 fn model_info_from_row(row: &AnyRow) -> Result<ModeModelInfo> {
     let metrics: String = row.try_get("metrics")?;
     let active: i64 = row.try_get("active")?;
@@ -506,7 +453,7 @@ impl ModeRepo for SqlStore {
         event_ids: &[i64],
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        // A write first (see lock_bucket): it also checks the mode exists
+        // A write first (see group_commit::lock_bucket): it also checks the mode exists
         // and keeps it from being deleted until the labels are in.
         let mut q = Sql::new("UPDATE modes SET created_at = created_at WHERE workspace_id = ");
         q.bind(t(workspace)).push(" AND name = ").bind(t(mode));
@@ -576,7 +523,7 @@ impl ModeRepo for SqlStore {
     ) -> Result<Option<i64>> {
         let metrics = serde_json::to_string(metrics).map_err(|e| corrupt("model metrics", e))?;
         let mut tx = self.pool.begin().await?;
-        // Lock the job row under the lease (a write first, as in lock_bucket).
+        // Lock the job row under the lease (a write first, as in group_commit::lock_bucket).
         let mut q = Sql::new("UPDATE jobs SET updated_at = ");
         q.bind(Arg::Int(now_ms())).fence(job_id, token);
         if q.query().execute(&mut *tx).await?.rows_affected() == 0 {

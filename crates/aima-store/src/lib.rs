@@ -13,6 +13,7 @@
 
 mod activity;
 mod frames;
+mod group_commit;
 mod persons;
 mod search;
 mod sql;
@@ -57,6 +58,17 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// What a heartbeat did, once stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeartbeatOutcome {
+    /// The bucket's event the heartbeat extended or started.
+    pub event: StoredEvent,
+    /// Whether it extended the latest event (else it started a new one).
+    pub merged: bool,
+    /// The bucket's type (`currentwindow`, `afkstatus`, ...).
+    pub bucket_type: String,
 }
 
 /// Result of a write made under a lease.
@@ -335,10 +347,15 @@ pub trait ActivityRepo: Send + Sync {
     async fn create_bucket(&self, workspace: &str, new: &NewBucket) -> Result<bool>;
     async fn get_bucket(&self, workspace: &str, id: &str) -> Result<Bucket>;
     async fn list_buckets(&self, workspace: &str) -> Result<Vec<Bucket>>;
+    /// The type of a bucket of the workspace (`NotFound` if it has none of
+    /// that id): what a write needs, without `get_bucket`'s scan of the
+    /// bucket's events for its last update.
+    async fn bucket_type(&self, workspace: &str, id: &str) -> Result<String>;
     /// Deletes the bucket and its events.
     async fn delete_bucket(&self, workspace: &str, id: &str) -> Result<()>;
-    /// Inserts events into a bucket in one transaction, each with the mode
-    /// predicted for it, if any. Returns their ids in order.
+    /// Inserts events into a bucket in one transaction (which concurrent
+    /// activity writes may share), each with the mode predicted for it, if
+    /// any. Returns their ids in order, once committed.
     async fn insert_events(
         &self,
         workspace: &str,
@@ -347,15 +364,16 @@ pub trait ActivityRepo: Send + Sync {
     ) -> Result<Vec<i64>>;
     /// ActivityWatch's heartbeat: merges into the bucket's latest event
     /// (see `aima_core::activity::heartbeat_merge`) or inserts a new event.
-    /// Heartbeats of one bucket are serialized. Returns the event and
-    /// whether it was merged.
+    /// Heartbeats of one bucket are serialized; concurrent heartbeats and
+    /// inserts share a transaction (group commit), and this returns once
+    /// that transaction has committed.
     async fn heartbeat_event(
         &self,
         workspace: &str,
         bucket: &str,
         event: &Event,
         pulsetime: f64,
-    ) -> Result<(StoredEvent, bool)>;
+    ) -> Result<HeartbeatOutcome>;
     /// Events overlapping the query's range, newest first.
     async fn list_events(&self, workspace: &str, query: &EventQuery) -> Result<Vec<StoredEvent>>;
     async fn count_events(&self, workspace: &str, query: &EventQuery) -> Result<i64>;

@@ -63,6 +63,8 @@ pub struct SqlStore {
     pub(crate) dialect: Dialect,
     /// How close (cosine) a new face must be to a person to join it.
     pub(crate) face_match: f32,
+    /// Concurrent activity writes, committed together.
+    pub(crate) activity_writes: std::sync::Arc<crate::group_commit::GroupCommit>,
 }
 
 impl SqlStore {
@@ -222,6 +224,7 @@ impl SqlStore {
             pool,
             dialect,
             face_match: aima_core::person::DEFAULT_MATCH_THRESHOLD,
+            activity_writes: Default::default(),
         })
     }
 

@@ -277,7 +277,16 @@ async fn find_bucket(state: &AppState, workspace: &str, id: &str) -> ApiResult<B
 }
 
 async fn ensure_bucket(state: &AppState, workspace: &str, id: &str) -> ApiResult<()> {
-    find_bucket(state, workspace, id).await.map(|_| ())
+    bucket_type(state, workspace, id).await.map(|_| ())
+}
+
+/// The bucket's type, or the ActivityWatch 404 (cheaper than `find_bucket`).
+async fn bucket_type(state: &AppState, workspace: &str, id: &str) -> ApiResult<String> {
+    state
+        .store
+        .bucket_type(workspace, id)
+        .await
+        .map_err(map_bucket_err(id))
 }
 
 async fn get_events(
@@ -351,8 +360,8 @@ async fn store_events(
     bucket: &str,
     events: Vec<Event>,
 ) -> ApiResult<Vec<StoredEvent>> {
-    let b = find_bucket(state, workspace, bucket).await?;
-    let labels = if aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&b.btype.as_str()) {
+    let btype = bucket_type(state, workspace, bucket).await?;
+    let labels = if aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&btype.as_str()) {
         state
             .modes
             .labels(state.store.as_ref(), workspace, bucket, &events)
@@ -456,15 +465,18 @@ async fn heartbeat(
     };
     let now = aima_store::now_ms();
     let event = body.into_event(now)?;
-    let b = find_bucket(&state, &caller.workspace, &bucket).await?;
-    let (mut stored, merged) = state
+    let aima_store::HeartbeatOutcome {
+        event: mut stored,
+        merged,
+        bucket_type,
+    } = state
         .store
         .heartbeat_event(&caller.workspace, &bucket, &event, pulsetime)
         .await
         .map_err(map_bucket_err(&bucket))?;
     // A merged heartbeat keeps its event's mode; a new event is labelled
     // with the active model, if any (most heartbeats merge: no prediction).
-    if !merged && aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&b.btype.as_str()) {
+    if !merged && aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&bucket_type.as_str()) {
         let label = state
             .modes
             .labels(

@@ -600,3 +600,160 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
         );
     }
 }
+
+/// What a heartbeat or insert answered: the event it names and the
+/// duration it reported.
+#[derive(Debug, Clone)]
+struct Acked {
+    bucket: String,
+    id: i64,
+    duration: f64,
+    data: Value,
+    timestamp: Value,
+}
+
+/// Group commit keeps acknowledgements honest: 40 watchers heartbeat and 8
+/// clients insert batches into `aima serve` (a process, on each backend)
+/// until it is SIGKILLed mid-storm; started again on the same database,
+/// every heartbeat and event it acknowledged is there, with at least the
+/// duration it answered. (aw-server-rust answers before its batch commits;
+/// AIMA must not.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_heartbeats_survive_a_sigkill() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    for backend in backends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = fresh_database(backend, dir.path()).await;
+        let port = free_port();
+        let mut server = crate::cluster::serve(port, dir.path(), &db).await;
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for b in 0..48 {
+            let r = client
+                .post(format!("{base}/api/0/buckets/storm{b}"))
+                .json(&json!({"client": "t", "type": "currentwindow", "hostname": "h"}))
+                .send()
+                .await
+                .expect("bucket");
+            assert!(r.status().is_success(), "{}", r.status());
+        }
+        let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
+        let failed = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for c in 0..48usize {
+            let (client, base, acked, failed) =
+                (client.clone(), base.clone(), acked.clone(), failed.clone());
+            tasks.push(tokio::spawn(async move {
+                // A bucket per watcher, as each watcher has its own.
+                let bucket = format!("storm{c}");
+                for k in 0i64.. {
+                    // Each client's own second of the day: its heartbeats
+                    // run forward in time; the app changes every 5th.
+                    let ts = MONDAY + (c as i64) * 3_600_000 + k * 1000;
+                    let request = if c < 40 {
+                        client
+                            .post(format!(
+                                "{base}/api/0/buckets/{bucket}/heartbeat?pulsetime=10"
+                            ))
+                            .json(&json!({"timestamp": ts_iso(ts), "duration": 0,
+                                "data": {"app": format!("c{c}-{}", k / 5)}}))
+                    } else {
+                        let batch: Vec<Value> = (0..20)
+                            .map(|i| {
+                                json!({"timestamp": ts_iso(ts + i * 40), "duration": 0.04,
+                                "data": {"app": format!("c{c}-{k}-{i}")}})
+                            })
+                            .collect();
+                        client
+                            .post(format!("{base}/api/0/buckets/{bucket}/events"))
+                            .json(&batch)
+                    };
+                    let answer = match request.send().await {
+                        Ok(r) if r.status().is_success() => r.json::<Value>().await,
+                        Ok(r) => panic!("{bucket}: {} {:?}", r.status(), r.text().await),
+                        Err(_) => {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                            return;
+                        }
+                    };
+                    // An answer cut by the kill was never acknowledged.
+                    let Ok(answer) = answer else {
+                        failed.fetch_add(1, Ordering::SeqCst);
+                        return;
+                    };
+                    let events = match answer {
+                        Value::Array(a) => a,
+                        one => vec![one],
+                    };
+                    let mut acked = acked.lock().expect("lock");
+                    for e in events {
+                        acked.push(Acked {
+                            bucket: bucket.clone(),
+                            id: e["id"].as_i64().expect("id"),
+                            duration: e["duration"].as_f64().expect("duration"),
+                            data: e["data"].clone(),
+                            timestamp: e["timestamp"].clone(),
+                        });
+                    }
+                }
+            }));
+        }
+        // Kill once the storm is well under way.
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while acked.lock().expect("lock").len() < 3000 {
+            assert!(
+                std::time::Instant::now() < until,
+                "the storm never got going"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.start_kill().expect("SIGKILL");
+        server.wait().await.expect("killed");
+        for t in tasks {
+            t.await.expect("client task");
+        }
+        assert_eq!(
+            failed.load(Ordering::SeqCst),
+            48,
+            "every client saw the kill"
+        );
+        let acked = acked.lock().expect("lock").clone();
+
+        let _server = crate::cluster::serve(port, dir.path(), &db).await;
+        let mut stored = std::collections::HashMap::new();
+        for b in 0..48 {
+            let r = client
+                .get(format!(
+                    "{base}/api/0/buckets/storm{b}/events?limit=1000000"
+                ))
+                .send()
+                .await
+                .expect("events");
+            for e in r.json::<Vec<Value>>().await.expect("json") {
+                stored.insert(e["id"].as_i64().expect("id"), (format!("storm{b}"), e));
+            }
+        }
+        let mut merged_later = 0;
+        for a in &acked {
+            let (bucket, e) = stored
+                .get(&a.id)
+                .unwrap_or_else(|| panic!("{backend:?}: acknowledged event {a:?} is lost"));
+            assert_eq!(bucket, &a.bucket, "{a:?}");
+            assert_eq!(e["data"], a.data, "{a:?}");
+            assert_eq!(e["timestamp"], a.timestamp, "{a:?}");
+            let d = e["duration"].as_f64().expect("duration");
+            assert!(d >= a.duration - 1e-9, "{backend:?}: {a:?} stored with {d}");
+            merged_later += usize::from(d > a.duration + 1e-9);
+        }
+        // The check saw real merges: most heartbeats extended an event that
+        // later heartbeats extended further.
+        assert!(merged_later > 100, "{merged_later} of {}", acked.len());
+    }
+}
+
+/// ISO 8601 UTC with milliseconds, as ActivityWatch clients send it.
+fn ts_iso(ms: i64) -> String {
+    let at = std::time::UNIX_EPOCH + Duration::from_millis(ms as u64);
+    humantime::format_rfc3339_millis(at).to_string()
+}

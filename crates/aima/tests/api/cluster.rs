@@ -36,7 +36,8 @@ fn aima(args: &[&str], data: &std::path::Path, db: &str) -> Command {
     c
 }
 
-async fn serve(port: u16, data: &std::path::Path, db: &str) -> Child {
+/// `aima serve` as a process (no in-process worker) on `port`, once ready.
+pub(crate) async fn serve(port: u16, data: &std::path::Path, db: &str) -> Child {
     let child = aima(
         &[
             "serve",
