@@ -453,7 +453,7 @@ impl ModeRepo for SqlStore {
         event_ids: &[i64],
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        // A write first (see group_commit::lock_bucket): it also checks the mode exists
+        // A write first (see group_commit::lock_buckets): it also checks the mode exists
         // and keeps it from being deleted until the labels are in.
         let mut q = Sql::new("UPDATE modes SET created_at = created_at WHERE workspace_id = ");
         q.bind(t(workspace)).push(" AND name = ").bind(t(mode));
@@ -523,7 +523,7 @@ impl ModeRepo for SqlStore {
     ) -> Result<Option<i64>> {
         let metrics = serde_json::to_string(metrics).map_err(|e| corrupt("model metrics", e))?;
         let mut tx = self.pool.begin().await?;
-        // Lock the job row under the lease (a write first, as in group_commit::lock_bucket).
+        // Lock the job row under the lease (a write first, as in group_commit::lock_buckets).
         let mut q = Sql::new("UPDATE jobs SET updated_at = ");
         q.bind(Arg::Int(now_ms())).fence(job_id, token);
         if q.query().execute(&mut *tx).await?.rows_affected() == 0 {

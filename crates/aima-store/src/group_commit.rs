@@ -36,7 +36,7 @@ use sqlx::{AnyPool, Row};
 use tokio::sync::oneshot;
 
 use crate::activity::{event_from_row, insert_event_sql, EVENT_COLS};
-use crate::sql::{t, Sql};
+use crate::sql::{t, Arg, Sql};
 use crate::{HeartbeatOutcome, Result, StoreError};
 
 /// The most writes one transaction takes (bounds how long SQLite's write
@@ -161,27 +161,36 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Pending>) {
     }
 }
 
+/// Most terms in one statement (SQLite allows 500 in a compound select).
+const CHUNK: usize = 200;
+
 /// One transaction over `writes`. `Err` when it failed as a whole (nothing
 /// stored); per-write `Err`s (an unknown bucket) stored nothing for that
 /// write and leave the others alone.
+///
+/// Statements per batch, not per write, where the writes allow: one locks
+/// every bucket of the batch, one reads the latest event of each bucket
+/// that gets a heartbeat, and the durations of merged events are written by
+/// one update at the end (a merge only lengthens an event). A new event is
+/// an insert of its own, since later heartbeats may merge into it.
 async fn apply(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Result<Written>>> {
     let mut tx = pool.begin().await?;
-    // Lock each bucket once, in a stable order: two servers' batches over
-    // the same buckets then wait for each other instead of deadlocking.
     let buckets: BTreeSet<(&str, &str)> = writes.iter().map(|w| w.bucket()).collect();
-    let mut exists = HashMap::new();
-    for (workspace, bucket) in buckets {
-        let btype = lock_bucket(&mut tx, workspace, bucket).await?;
-        exists.insert((workspace, bucket), btype);
-    }
+    let types = lock_buckets(&mut tx, &buckets).await?;
     // The latest event of each bucket as this transaction has left it
-    // (`None`: the bucket is empty), so that heartbeats of one bucket in a
-    // batch read it once.
-    let mut latest: HashMap<(&str, &str), Option<StoredEvent>> = HashMap::new();
+    // (`None`: the bucket is empty).
+    let beating: BTreeSet<(&str, &str)> = writes
+        .iter()
+        .filter(|w| matches!(w, Write::Heartbeat { .. }) && types.contains_key(&w.bucket()))
+        .map(|w| w.bucket())
+        .collect();
+    let mut latest = latest_events(&mut tx, &beating).await?;
+    // Durations of merged events, written at the end.
+    let mut lengthened: HashMap<i64, f64> = HashMap::new();
     let mut results = Vec::with_capacity(writes.len());
     for w in writes {
         let key = w.bucket();
-        let Some(Some(btype)) = exists.get(&key) else {
+        let Some(btype) = types.get(&key) else {
             results.push(Err(StoreError::NotFound));
             continue;
         };
@@ -194,10 +203,26 @@ async fn apply(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Result<Written>>
             } => {
                 let last = match latest.get(&key) {
                     Some(last) => last.clone(),
-                    None => latest_event(&mut tx, workspace, bucket).await?,
+                    // An insert of this batch made it unknown: read again,
+                    // with what this batch lengthened.
+                    None => latest_events(&mut tx, &BTreeSet::from([key]))
+                        .await?
+                        .remove(&key)
+                        .flatten()
+                        .map(|mut e| {
+                            if let Some(d) = lengthened.get(&e.id) {
+                                e.duration = *d;
+                            }
+                            e
+                        }),
                 };
-                let (stored, merged) =
-                    heartbeat(&mut tx, workspace, bucket, last, event, *pulsetime).await?;
+                let (stored, merged) = match merge(last, event, *pulsetime) {
+                    Some(e) => {
+                        lengthened.insert(e.id, e.duration);
+                        (e, true)
+                    }
+                    None => (insert_new(&mut tx, workspace, bucket, event).await?, false),
+                };
                 latest.insert(key, Some(stored.clone()));
                 results.push(Ok(Written::Heartbeat(HeartbeatOutcome {
                     event: stored,
@@ -221,87 +246,133 @@ async fn apply(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Result<Written>>
             }
         }
     }
+    let lengthened: Vec<(i64, f64)> = lengthened.into_iter().collect();
+    for chunk in lengthened.chunks(CHUNK) {
+        let mut q = Sql::new("UPDATE events SET duration = CASE id");
+        for (id, d) in chunk {
+            q.push(" WHEN ")
+                .bind(Arg::Int(*id))
+                .push(" THEN ")
+                .bind(Arg::Float(*d));
+        }
+        q.push(" END WHERE id IN (");
+        for (i, (id, _)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(Arg::Int(*id));
+        }
+        q.push(")");
+        q.query().execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(results)
 }
 
-/// Takes the bucket's row lock for the rest of the transaction and returns
-/// its type, or `None` when the workspace has no such bucket. A write
-/// first: SQLite then holds its write lock from the start (a read that
-/// later writes can fail to upgrade), PostgreSQL locks the row.
-pub(crate) async fn lock_bucket(
+/// Takes the row lock of each bucket for the rest of the transaction and
+/// returns the type of each that exists. A write first: SQLite then holds
+/// its write lock from the start (a read that later writes can fail to
+/// upgrade), PostgreSQL locks the rows. Two servers' batches over the same
+/// buckets wait for each other; should PostgreSQL still see a deadlock, the
+/// batch fails as a whole and its writes are retried one by one.
+async fn lock_buckets<'a>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    workspace: &str,
-    bucket: &str,
-) -> Result<Option<String>> {
-    let mut q = Sql::new("UPDATE buckets SET created_at = created_at WHERE workspace_id = ");
-    q.bind(t(workspace))
-        .push(" AND id = ")
-        .bind(t(bucket))
-        .push(" RETURNING btype");
-    Ok(match q.query().fetch_optional(&mut **tx).await? {
-        Some(row) => Some(row.try_get("btype")?),
-        None => None,
+    buckets: &BTreeSet<(&'a str, &'a str)>,
+) -> Result<HashMap<(&'a str, &'a str), String>> {
+    let mut types = HashMap::new();
+    let list: Vec<_> = buckets.iter().collect();
+    for chunk in list.chunks(CHUNK) {
+        // Bucket ids are unique per workspace: the workspace and the id
+        // together name one row.
+        let mut q = Sql::new("UPDATE buckets SET created_at = created_at WHERE ");
+        for (i, (workspace, bucket)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push("(workspace_id = ")
+                .bind(t(workspace))
+                .push(" AND id = ")
+                .bind(t(bucket))
+                .push(")");
+        }
+        q.push(" RETURNING workspace_id, id, btype");
+        for row in q.query().fetch_all(&mut **tx).await? {
+            let (w, b): (String, String) = (row.try_get("workspace_id")?, row.try_get("id")?);
+            if let Some(key) = chunk
+                .iter()
+                .find(|(ws, id)| *ws == w.as_str() && *id == b.as_str())
+            {
+                types.insert(**key, row.try_get("btype")?);
+            }
+        }
+    }
+    Ok(types)
+}
+
+/// The latest event of each of `buckets`, in one statement per chunk (each
+/// part reads one row through the `(workspace_id, bucket_id, ts)` index).
+async fn latest_events<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    buckets: &BTreeSet<(&'a str, &'a str)>,
+) -> Result<HashMap<(&'a str, &'a str), Option<StoredEvent>>> {
+    let mut latest: HashMap<_, _> = buckets.iter().map(|k| (*k, None)).collect();
+    let list: Vec<_> = buckets.iter().collect();
+    for chunk in list.chunks(CHUNK) {
+        let mut q = Sql::new("");
+        for (i, (workspace, bucket)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(&format!(
+                "SELECT CAST({i} AS BIGINT) AS part, {EVENT_COLS} FROM \
+                 (SELECT {EVENT_COLS} FROM events WHERE workspace_id = "
+            ))
+            .bind(t(workspace))
+            .push(" AND bucket_id = ")
+            .bind(t(bucket))
+            .push(&format!(" ORDER BY ts DESC, id DESC LIMIT 1) AS l{i}"));
+        }
+        for row in q.query().fetch_all(&mut **tx).await? {
+            let part: i64 = row.try_get("part")?;
+            if let Some(key) = usize::try_from(part).ok().and_then(|p| chunk.get(p)) {
+                latest.insert(**key, Some(event_from_row(&row)?));
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// ActivityWatch's heartbeat against the bucket's latest event `last`: the
+/// event lengthened, or `None` when the heartbeat starts a new one.
+fn merge(last: Option<StoredEvent>, event: &Event, pulsetime: f64) -> Option<StoredEvent> {
+    let last = last?;
+    let as_event = Event {
+        id: Some(last.id),
+        timestamp: last.timestamp,
+        duration: last.duration,
+        data: last.data.clone(),
+    };
+    let m = heartbeat_merge(&as_event, event, pulsetime)?;
+    Some(StoredEvent {
+        duration: m.duration,
+        ..last
     })
 }
 
-async fn latest_event(
+async fn insert_new(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     workspace: &str,
     bucket: &str,
-) -> Result<Option<StoredEvent>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {EVENT_COLS} FROM events WHERE workspace_id = "
-    ));
-    q.bind(t(workspace))
-        .push(" AND bucket_id = ")
-        .bind(t(bucket))
-        .push(" ORDER BY ts DESC, id DESC LIMIT 1");
-    match q.query().fetch_optional(&mut **tx).await? {
-        Some(row) => Ok(Some(event_from_row(&row)?)),
-        None => Ok(None),
-    }
-}
-
-/// ActivityWatch's heartbeat against the bucket's latest event `last`:
-/// extends it or inserts a new event. Returns the event and whether it
-/// merged.
-async fn heartbeat(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    workspace: &str,
-    bucket: &str,
-    last: Option<StoredEvent>,
     event: &Event,
-    pulsetime: f64,
-) -> Result<(StoredEvent, bool)> {
-    let merged = last.and_then(|l| {
-        let as_event = Event {
-            id: Some(l.id),
-            timestamp: l.timestamp,
-            duration: l.duration,
-            data: l.data.clone(),
-        };
-        heartbeat_merge(&as_event, event, pulsetime).map(|m| (l, m.duration))
-    });
-    if let Some((last, duration)) = merged {
-        let mut q = Sql::new("UPDATE events SET duration = ");
-        q.bind(crate::sql::Arg::Float(duration))
-            .push(" WHERE id = ")
-            .bind(crate::sql::Arg::Int(last.id));
-        q.query().execute(&mut **tx).await?;
-        return Ok((StoredEvent { duration, ..last }, true));
-    }
+) -> Result<StoredEvent> {
     let q = insert_event_sql(workspace, bucket, event, &None)?;
     let id: i64 = q.query().fetch_one(&mut **tx).await?.try_get("id")?;
-    Ok((
-        StoredEvent {
-            id,
-            bucket: bucket.to_string(),
-            timestamp: event.timestamp,
-            duration: event.duration,
-            data: event.data.clone(),
-            mode: None,
-        },
-        false,
-    ))
+    Ok(StoredEvent {
+        id,
+        bucket: bucket.to_string(),
+        timestamp: event.timestamp,
+        duration: event.duration,
+        data: event.data.clone(),
+        mode: None,
+    })
 }
