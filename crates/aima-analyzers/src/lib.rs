@@ -12,6 +12,7 @@ mod keyframes;
 mod local;
 pub mod onnx;
 mod probe;
+mod together;
 pub mod transcribe;
 pub mod vad;
 pub mod vision;
@@ -25,8 +26,9 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 pub use keyframes::Keyframes;
-pub use local::{analyze_file, analyze_probed, LocalError};
+pub use local::{analyze_file, analyze_file_with, analyze_probed, LocalError};
 pub use probe::Probe;
+pub use together::{frame_feeds, run_together, Schedule};
 pub use transcribe::Transcribe;
 
 /// How an analyzer run went wrong. The worker turns `Retry` into a delayed
@@ -83,6 +85,10 @@ pub struct AnalyzerInput<'a> {
     /// Where installed models are; analyzers never download.
     pub models: &'a aima_models::ModelManager,
     pub cancel: &'a CancellationToken,
+    /// The sampled frames this stage asked for ([`Analyzer::frame_request`]),
+    /// from a decoder shared with the job's other image stages; `None`: the
+    /// analyzer decodes itself.
+    pub frames: Option<vision::FrameFeed>,
 }
 
 /// Where an analyzer puts what it finds.
@@ -111,6 +117,12 @@ pub trait Analyzer: Send + Sync {
     }
     /// Rejects options this analyzer does not understand, with a reason.
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String>;
+    /// The sampled video frames this analyzer will read with `options`, if
+    /// it reads any: stages that ask for the same frames share one decoder
+    /// (see [`vision::share_frames`]).
+    fn frame_request(&self, _options: &serde_json::Value) -> Option<vision::FrameRequest> {
+        None
+    }
     async fn run(
         &self,
         input: AnalyzerInput<'_>,

@@ -450,10 +450,7 @@ async fn objects_finds_a_motorcycle_and_a_person() {
 }
 
 fn embedding(i: &Insight) -> Vec<f64> {
-    i.data["embedding"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-        .unwrap_or_default()
+    embedding_of(&i.data["embedding"])
 }
 
 fn cos(a: &[f64], b: &[f64]) -> f64 {
@@ -599,4 +596,115 @@ async fn a_corrupt_frame_is_a_clear_error_for_every_analyzer() {
             other => panic!("{stage} on {file:?}: {other:?}"),
         }
     }
+}
+
+/// The image stages of one pipeline share one decoder and run together
+/// (the default); `Schedule::OneByOne` runs each alone on its own decoder,
+/// as before. On a video of photos and a slide, both find the same things:
+/// per analyzer and kind the same insights, at the same times, with boxes
+/// and scores within a small tolerance (a stage wanting smaller frames gets
+/// them scaled here instead of by ffmpeg) and the same face embeddings.
+#[tokio::test]
+async fn shared_decode_finds_what_separate_stages_find() {
+    use aima_analyzers::{analyze_file_with, Schedule};
+    let dir = tempfile::tempdir().expect("tmp");
+    let video = story_video(dir.path()).await;
+    let mut pipeline = Pipeline::parse_list("ocr,nsfw,objects,pose,faces").expect("pipeline");
+    for stage in &mut pipeline.0 {
+        if let Some((_, model)) = FIXTURE_MODELS.iter().find(|(s, _)| *s == stage.name) {
+            stage.options = serde_json::json!({ "model": model });
+        }
+    }
+    let mut runs = Vec::new();
+    for schedule in [Schedule::OneByOne, Schedule::Together] {
+        let mut insights = analyze_file_with(
+            &video,
+            &pipeline,
+            &Registry::builtin(),
+            &MediaTools::default(),
+            models().await,
+            None,
+            schedule,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{schedule:?}: {e}"));
+        insights
+            .sort_by(|a, b| (&a.analyzer, &a.kind, &a.key).cmp(&(&b.analyzer, &b.kind, &b.key)));
+        runs.push(insights);
+    }
+    let (alone, shared) = (&runs[0], &runs[1]);
+    let count =
+        |all: &[Insight], analyzer: &str| all.iter().filter(|i| i.analyzer == analyzer).count();
+    for analyzer in ["ocr", "nsfw", "objects", "pose", "faces"] {
+        assert!(
+            count(alone, analyzer) > 0,
+            "{analyzer} found nothing: {alone:?}"
+        );
+        assert_eq!(
+            count(alone, analyzer),
+            count(shared, analyzer),
+            "{analyzer}: alone {alone:?}\nshared {shared:?}"
+        );
+    }
+    assert_eq!(alone.len(), shared.len());
+    for (a, s) in alone.iter().zip(shared) {
+        assert_eq!(
+            (&a.analyzer, &a.kind, &a.key),
+            (&s.analyzer, &s.kind, &s.key)
+        );
+        assert!((a.start - s.start).abs() < 0.01, "{a:?}\n{s:?}");
+        assert!(
+            a.end.zip(s.end).is_none_or(|(x, y)| (x - y).abs() < 0.01),
+            "{a:?}\n{s:?}"
+        );
+        close(
+            &a.data,
+            &s.data,
+            &format!("{} {} {}", a.analyzer, a.kind, a.key),
+        );
+    }
+}
+
+/// Two insights' data agree: texts and labels exactly, numbers within 0.05
+/// (scores, normalised boxes) or 3 % (pixels), embeddings by cosine.
+fn close(a: &serde_json::Value, b: &serde_json::Value, what: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            assert!(
+                (x - y).abs() <= 0.05_f64.max(0.03 * x.abs().max(y.abs())),
+                "{what}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{what}: {a} vs {b}");
+            for (x, y) in x.iter().zip(y) {
+                close(x, y, what);
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{what}"
+            );
+            for (k, v) in x {
+                if k == "embedding" {
+                    let (e, f) = (embedding_of(v), embedding_of(&y[k]));
+                    assert!(cos(&e, &f) > 0.97, "{what}: embeddings {}", cos(&e, &f));
+                } else {
+                    close(v, &y[k], &format!("{what}.{k}"));
+                }
+            }
+        }
+        _ => assert_eq!(a, b, "{what}"),
+    }
+}
+
+fn embedding_of(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default()
 }

@@ -473,21 +473,22 @@ impl Worker {
             Err(SourceError::NotFound(_)) => return Err(AnalyzerError::LeaseLost),
             Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
         };
-        let count = job.stages.len();
-        for i in 0..count {
-            let spec = job.stages[i].clone();
+        // The stages to run now: the unfinished ones up to the first that
+        // needs a capability this worker lacks (the job is handed back
+        // there, as its `requires` says).
+        let mut now = Vec::new();
+        let mut hand_off = None;
+        for (i, spec) in job.stages.iter().enumerate() {
             if spec.state == StageState::Done {
                 continue; // finished by an earlier attempt
-            }
-            if cancel.is_cancelled() {
-                return Err(AnalyzerError::Cancelled);
             }
             if let Some(c) = spec
                 .requires
                 .as_ref()
                 .filter(|c| !self.config.capabilities.contains(c))
             {
-                return Ok(Flow::HandOff(c.clone()));
+                hand_off = Some(c.clone());
+                break;
             }
             let analyzer = self.registry.get(&spec.name).ok_or_else(|| {
                 AnalyzerError::abort(
@@ -495,61 +496,147 @@ impl Worker {
                     format!("this worker has no analyzer {:?}", spec.name),
                 )
             })?;
+            now.push((i, analyzer));
+        }
+        if cancel.is_cancelled() {
+            return Err(AnalyzerError::Cancelled);
+        }
+        // They run together (aima_analyzers::run_together), image stages on
+        // one decoder; the first to fail cancels the others.
+        let batch = cancel.child_token();
+        let specs: Vec<_> = now
+            .iter()
+            .map(|(i, _)| (job.stages[*i].name.as_str(), &job.stages[*i].options))
+            .collect();
+        let feeds = aima_analyzers::frame_feeds(
+            &self.registry,
+            &specs,
+            blob.path(),
+            media.kind,
+            &self.tools,
+            &batch,
+        );
+        let runs = now
+            .into_iter()
+            .zip(feeds)
+            .map(|((i, analyzer), feed)| {
+                let run = StageRun {
+                    job,
+                    token,
+                    stages,
+                    index: i,
+                    media: &media,
+                    path: blob.path(),
+                    cancel,
+                    batch: &batch,
+                };
+                Box::pin(self.run_stage(run, analyzer, feed)) as futures::future::BoxFuture<'_, _>
+            })
+            .collect();
+        aima_analyzers::run_together(runs, &batch)
+            .await
+            .map_err(|(_, e)| e)?;
+        Ok(match hand_off {
+            Some(c) => Flow::HandOff(c),
+            None => Flow::Done,
+        })
+    }
+
+    /// One stage: runs its analyzer with its own sink and records its end.
+    async fn run_stage(
+        &self,
+        run: StageRun<'_>,
+        analyzer: Arc<dyn aima_analyzers::Analyzer>,
+        frames: Option<aima_analyzers::vision::FrameFeed>,
+    ) -> Result<(), AnalyzerError> {
+        let StageRun {
+            job,
+            token,
+            stages,
+            index: i,
+            media,
+            path,
+            cancel,
+            batch,
+        } = run;
+        let spec = &job.stages[i];
+        set_stage(stages, i, |s| {
+            s.state = StageState::Running;
+            s.progress = 0.0;
+            s.started_at = Some(aima_store::now_ms());
+        });
+        let work = tempfile::Builder::new()
+            .prefix("aima-stage-")
+            .tempdir_in(&self.config.scratch_dir)
+            .map_err(|e| AnalyzerError::Retry(format!("no scratch space: {e}")))?;
+        let stage_started = Instant::now();
+        let mut sink = StoreSink::new(
+            self.source.clone(),
+            job.clone(),
+            token.to_string(),
+            stages.clone(),
+            i,
+        );
+        let input = AnalyzerInput {
+            media_path: path,
+            kind: media.kind,
+            duration: media.duration,
+            options: &spec.options,
+            work_dir: work.path(),
+            tools: &self.tools,
+            models: &self.models,
+            cancel: batch,
+            frames,
+        };
+        let result = analyzer.run(input, &mut sink).await;
+        metrics::histogram!("aima_stage_duration_seconds", "analyzer" => spec.name.clone())
+            .record(stage_started.elapsed().as_secs_f64());
+        if let Err(e) = result {
+            // Stopped because another stage failed: not this stage's
+            // failure; it runs again with the job's retry.
+            let stopped = matches!(e, AnalyzerError::Cancelled) && !cancel.is_cancelled();
             set_stage(stages, i, |s| {
-                s.state = StageState::Running;
-                s.progress = 0.0;
-                s.started_at = Some(aima_store::now_ms());
-            });
-            let work = tempfile::Builder::new()
-                .prefix("aima-stage-")
-                .tempdir_in(&self.config.scratch_dir)
-                .map_err(|e| AnalyzerError::Retry(format!("no scratch space: {e}")))?;
-            let stage_started = Instant::now();
-            let mut sink = StoreSink::new(
-                self.source.clone(),
-                job.clone(),
-                token.to_string(),
-                stages.clone(),
-                i,
-            );
-            let input = AnalyzerInput {
-                media_path: blob.path(),
-                kind: media.kind,
-                duration: media.duration,
-                options: &spec.options,
-                work_dir: work.path(),
-                tools: &self.tools,
-                models: &self.models,
-                cancel,
-            };
-            let result = analyzer.run(input, &mut sink).await;
-            metrics::histogram!("aima_stage_duration_seconds", "analyzer" => spec.name.clone())
-                .record(stage_started.elapsed().as_secs_f64());
-            if let Err(e) = result {
-                set_stage(stages, i, |s| {
+                if stopped {
+                    s.state = StageState::Pending;
+                    s.progress = 0.0;
+                    s.started_at = None;
+                } else {
                     s.state = StageState::Failed;
                     s.finished_at = Some(aima_store::now_ms());
-                });
-                return Err(e);
-            }
-            set_stage(stages, i, |s| {
-                s.state = StageState::Done;
-                s.progress = 1.0;
-                s.finished_at = Some(aima_store::now_ms());
+                }
             });
-            let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
-            match self
-                .source
-                .finish_stage(&job.id, token, &spec.name, &snapshot)
-                .await
-            {
-                Ok(Fenced::Ok) => {}
-                Ok(Fenced::LeaseLost) => return Err(AnalyzerError::LeaseLost),
-                Err(e) => return Err(AnalyzerError::Retry(e.to_string())),
-            }
+            return Err(e);
         }
-        Ok(Flow::Done)
+        set_stage(stages, i, |s| {
+            s.state = StageState::Done;
+            s.progress = 1.0;
+            s.finished_at = Some(aima_store::now_ms());
+        });
+        let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
+        match self
+            .source
+            .finish_stage(&job.id, token, &spec.name, &snapshot)
+            .await
+        {
+            Ok(Fenced::Ok) => Ok(()),
+            Ok(Fenced::LeaseLost) => Err(AnalyzerError::LeaseLost),
+            Err(e) => Err(AnalyzerError::Retry(e.to_string())),
+        }
     }
+}
+
+/// What a stage of a running job needs from its job.
+struct StageRun<'a> {
+    job: &'a aima_core::Job,
+    token: &'a str,
+    stages: &'a Arc<Mutex<Vec<StageStatus>>>,
+    index: usize,
+    media: &'a aima_core::Media,
+    path: &'a std::path::Path,
+    /// The job's token (cancelled by a cancel, a lost lease or shutdown).
+    cancel: &'a CancellationToken,
+    /// The stages' token: also cancelled when another stage fails.
+    batch: &'a CancellationToken,
 }
 
 /// How a run of a job's stages ended, when it did not fail.

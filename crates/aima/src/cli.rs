@@ -103,6 +103,11 @@ enum Command {
         /// Copy artifacts (thumbnails...) into this folder.
         #[arg(long, value_name = "DIR")]
         artifacts: Option<PathBuf>,
+        /// Run the stages one after another, each decoding the media
+        /// itself, instead of together on one decoder: less memory at once,
+        /// slower (how AIMA ran before; BENCHMARKS.md compares both).
+        #[arg(long)]
+        one_by_one: bool,
     },
     /// Watch this desktop (X11): send the active window, idle time and
     /// input activity to a server as ActivityWatch heartbeats; buffered on
@@ -471,7 +476,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             options,
             format,
             artifacts,
-        } => analyze(&cfg, file, &pipeline, options.as_deref(), format, artifacts).await,
+            one_by_one,
+        } => {
+            let schedule = match one_by_one {
+                true => aima_analyzers::Schedule::OneByOne,
+                false => aima_analyzers::Schedule::Together,
+            };
+            let options = options.as_deref();
+            analyze(&cfg, file, &pipeline, options, format, artifacts, schedule).await
+        }
         Command::Watch {
             server,
             token,
@@ -815,6 +828,7 @@ async fn analyze(
     options: Option<&str>,
     format: OutputFormat,
     artifacts: Option<PathBuf>,
+    schedule: aima_analyzers::Schedule,
 ) -> anyhow::Result<()> {
     if !file.is_file() {
         bail!("{} is not a file", file.display());
@@ -840,13 +854,14 @@ async fn analyze(
         app::shutdown_signal().await;
         token.cancel();
     });
-    let insights = aima_analyzers::analyze_file(
+    let insights = aima_analyzers::analyze_file_with(
         &file,
         &pipeline,
         &Registry::builtin(),
         &app::media_tools(cfg),
         &cfg.model_manager(),
         artifacts.as_deref(),
+        schedule,
         &cancel,
     )
     .await?;

@@ -418,6 +418,9 @@ impl Analyzer for Transcribe {
                     }
                     let opts2 = opts.clone();
                     let (loaded, segments) = tokio::task::spawn_blocking(move || {
+                        // Image stages of the same job run meanwhile: one
+                        // runtime's thread pool on the cores at a time.
+                        let _turn = crate::vision::turn();
                         let segments = loaded.transcribe(&chunk, &opts2, threads);
                         (loaded, segments)
                     })

@@ -39,6 +39,9 @@ const DEFAULT_LABELS: [&str; 16] = [
     "space",
 ];
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 1280;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Options {
@@ -245,10 +248,15 @@ impl Analyzer for Clip {
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<Options>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: Options = crate::run_options(input.options)?;
@@ -261,7 +269,7 @@ impl Analyzer for Clip {
         let m = model.clone();
         let texts = super::blocking(move || m.embed_texts(&prompts)).await?;
         let labels: Vec<(String, Vec<f32>)> = o.labels.iter().cloned().zip(texts).collect();
-        let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         while let Some(frame) = frames.next(sink).await? {
             let m = model.clone();
             let embedding = super::blocking(move || m.embed_image(&frame.image)).await?;

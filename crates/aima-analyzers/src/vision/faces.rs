@@ -18,6 +18,9 @@ pub struct Faces;
 
 const DEFAULT_MODEL: &str = "faces-yunet-sface";
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 1280;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Options {
@@ -542,10 +545,15 @@ impl Analyzer for Faces {
         }
         o.frames.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<Options>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: Options = crate::run_options(input.options)?;
@@ -553,7 +561,7 @@ impl Analyzer for Faces {
         let min_score = o.min_score.unwrap_or_else(|| models.default_min_score());
         let same = models.same_face_threshold();
         let mut tracker: Tracker<(Face, u32, u32)> = Tracker::default();
-        let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         let mut n = 0u32;
         while let Some(frame) = frames.next(sink).await? {
             let (m, opts) = (models.clone(), o.clone());

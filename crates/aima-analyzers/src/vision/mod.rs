@@ -9,6 +9,7 @@ pub mod nsfw;
 pub mod objects;
 pub mod ocr;
 pub mod pose;
+mod shared;
 mod track;
 
 use std::collections::HashMap;
@@ -25,12 +26,13 @@ use serde::Deserialize;
 
 use crate::{AnalyzerError, AnalyzerInput, InsightSink};
 
+pub use shared::{share_frames, FrameFeed, FrameRequest};
 pub use track::{Track, Tracker};
 
 /// Which frames an image analyzer looks at (the `frames` object of its
 /// options). Defaults: the first frame, every scene change, and at least one
 /// frame every 2 seconds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FrameOptions {
     pub scene_threshold: f64,
@@ -61,6 +63,15 @@ impl FrameOptions {
             return Err("frames.max_frames must be between 1 and 100000".into());
         }
         Ok(())
+    }
+
+    /// What an analyzer that reads these frames at `max_side` asks of the
+    /// job's shared decoder.
+    pub fn request(&self, max_side: u32) -> FrameRequest {
+        FrameRequest {
+            frames: self.clone(),
+            max_side,
+        }
     }
 
     fn sampling(&self, max_side: u32) -> FrameSampling {
@@ -95,6 +106,8 @@ pub struct Frames<'a> {
 
 enum Source {
     Ffmpeg(Box<aima_media::FrameStream>),
+    /// A decoder shared with the job's other image analyzers.
+    Shared(FrameFeed),
     /// The image still to decode (`None` once it has been).
     Image {
         pending: Option<PathBuf>,
@@ -103,11 +116,21 @@ enum Source {
 }
 
 impl<'a> Frames<'a> {
+    /// The frames `frames` picks, at most `max_side` pixels on the longer
+    /// side: from the job's shared decoder when the input carries one for
+    /// exactly this request (see [`FrameRequest`]), else decoded here.
     pub fn open(
-        input: &AnalyzerInput<'a>,
+        input: &mut AnalyzerInput<'a>,
         frames: &FrameOptions,
         max_side: u32,
     ) -> Result<Self, AnalyzerError> {
+        if let Some(feed) = input.frames.take().filter(|f| f.serves(frames, max_side)) {
+            return Ok(Self {
+                source: Source::Shared(feed),
+                cancel: input.cancel,
+                duration: input.duration,
+            });
+        }
         let native = input.kind == aima_core::MediaKind::Image
             && image::ImageReader::open(input.media_path)
                 .and_then(|r| r.with_guessed_format())
@@ -140,6 +163,16 @@ impl<'a> Frames<'a> {
     ) -> Result<Option<Frame>, AnalyzerError> {
         let stream = match &mut self.source {
             Source::Ffmpeg(stream) => stream,
+            Source::Shared(feed) => {
+                let next = tokio::select! {
+                    _ = self.cancel.cancelled() => return Err(AnalyzerError::Cancelled),
+                    f = feed.next() => f?,
+                };
+                if let (Some(f), Some(d)) = (&next, self.duration.filter(|d| *d > 0.0)) {
+                    sink.progress((f.time / d).clamp(0.0, 0.99));
+                }
+                return Ok(next);
+            }
             Source::Image { pending, max_side } => {
                 let Some(path) = pending.take() else {
                     return Ok(None);
@@ -392,12 +425,18 @@ impl std::ops::DerefMut for Locked<'_> {
     }
 }
 
+/// The process's inference turn, for a runtime other than ONNX's (a
+/// transcription chunk): held, no image model runs (a poisoned lock only
+/// means another job panicked mid-run).
+pub fn turn() -> std::sync::MutexGuard<'static, ()> {
+    INFERENCE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Locks a shared session for a run (a poisoned lock only means another job
 /// panicked mid-run; the session itself is still usable).
 pub fn lock(s: &SharedSession) -> Locked<'_> {
-    let turn = INFERENCE.lock().unwrap_or_else(|p| p.into_inner());
     Locked {
-        _turn: turn,
+        _turn: turn(),
         session: s.lock().unwrap_or_else(|p| p.into_inner()),
     }
 }

@@ -11,6 +11,9 @@ use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
 
 pub struct Nsfw;
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 512;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Options {
@@ -73,10 +76,15 @@ impl Analyzer for Nsfw {
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<Options>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: Options = crate::run_options(input.options)?;
@@ -96,7 +104,7 @@ impl Analyzer for Nsfw {
         let mut max: Option<(f64, f32)> = None;
         let name = self.name();
         let threshold = o.threshold;
-        let mut frames = super::Frames::open(&input, &o.frames, 512)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         while let Some(frame) = frames.next(sink).await? {
             let m = model.clone();
             let out = output.clone();

@@ -11,6 +11,9 @@ use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
 
 pub struct Objects;
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 1280;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Options {
@@ -72,10 +75,15 @@ impl Analyzer for Objects {
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<Options>(options)?.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<Options>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: Options = crate::run_options(input.options)?;
@@ -103,7 +111,7 @@ impl Analyzer for Objects {
                 .unwrap_or_else(|| format!("class {c}"))
         };
         let mut tracker: Tracker<Detection> = Tracker::default();
-        let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         let name = self.name();
         while let Some(frame) = frames.next(sink).await? {
             let m = model.clone();

@@ -23,6 +23,9 @@ use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
 
 pub struct Ocr;
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 1920;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OcrOptions {
@@ -259,16 +262,21 @@ impl Analyzer for Ocr {
     fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
         parse_options::<OcrOptions>(options)?.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<OcrOptions>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: OcrOptions = crate::run_options(input.options)?;
         let models = OcrModels::load(input.models, &o.model).await?;
         let mut tracker: Tracker<(Line, u32, u32, usize)> = Tracker::default();
-        let mut frames = super::Frames::open(&input, &o.frames, 1920)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         let name = self.name();
         while let Some(frame) = frames.next(sink).await? {
             let (m, opts) = (models.clone(), o.clone());

@@ -31,6 +31,9 @@ pub const KEYPOINTS: [&str; 17] = [
     "right_ankle",
 ];
 
+/// Frames are read at most this large (pixels on the longer side).
+const MAX_SIDE: u32 = 1280;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Options {
@@ -80,15 +83,20 @@ impl Analyzer for Pose {
         }
         o.frames.check()
     }
+    fn frame_request(&self, options: &serde_json::Value) -> Option<super::FrameRequest> {
+        parse_options::<Options>(options)
+            .ok()
+            .map(|o| o.frames.request(MAX_SIDE))
+    }
 
     async fn run(
         &self,
-        input: AnalyzerInput<'_>,
+        mut input: AnalyzerInput<'_>,
         sink: &mut dyn InsightSink,
     ) -> Result<(), AnalyzerError> {
         let o: Options = crate::run_options(input.options)?;
         let model = super::load(input.models, &o.model, "model.onnx").await?;
-        let mut frames = super::Frames::open(&input, &o.frames, 1280)?;
+        let mut frames = super::Frames::open(&mut input, &o.frames, MAX_SIDE)?;
         while let Some(frame) = frames.next(sink).await? {
             let m = model.clone();
             let (w, h) = (frame.image.width(), frame.image.height());

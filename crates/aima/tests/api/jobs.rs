@@ -304,3 +304,65 @@ async fn transient_failures_retry_then_fail() {
     );
     running.shutdown.cancel();
 }
+
+/// A job's stages run together; one failing transiently (here: ffmpeg is
+/// missing, so `keyframes` cannot start while `probe`, without its decode
+/// check, only needs ffprobe)
+/// lets the others finish. The retry, on a server that has ffmpeg again,
+/// runs only the stage that failed: `probe` keeps its first run (same start
+/// time, one insight), `keyframes` succeeds.
+#[tokio::test]
+async fn a_retry_runs_only_the_stages_that_failed() {
+    let mut app = spawn_with(Options {
+        configure: Some(|c| {
+            c.media.ffmpeg = "/nonexistent/ffmpeg".into();
+            c.workers.retry_backoff_seconds = 3;
+            c.workers.max_attempts = 5;
+        }),
+        ..Default::default()
+    })
+    .await;
+    let video = scenes_video(app.data.path(), "s.mp4", 1.0, "320x240");
+    let media = upload_id(&app, &video, "").await;
+    // probe without its decode check needs only ffprobe.
+    let job = app
+        .post_job(
+            media["id"].as_str().unwrap_or_default(),
+            json!([{"name": "probe", "options": {"decode_check_seconds": 0}}, {"name": "keyframes"}]),
+        )
+        .await;
+    let job_id = job["id"].as_str().unwrap_or_default().to_string();
+    let first = app
+        .wait_until(&job_id, "the first attempt failed", |j| {
+            j["attempts"] == 1 && j["state"] == "queued"
+        })
+        .await;
+    assert_eq!(first["stages"][0]["state"], "done", "{first}");
+    assert_ne!(first["stages"][1]["state"], "done", "{first}");
+    assert!(
+        first["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("/nonexistent/ffmpeg"),
+        "{first}"
+    );
+    app.config.media.ffmpeg = "ffmpeg".into();
+    app.restart().await;
+    let done = app.wait_job(&job_id, Duration::from_secs(60)).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["attempts"], 2, "{done}");
+    assert_eq!(
+        done["stages"][0]["started_at"], first["stages"][0]["started_at"],
+        "probe ran again: {done}"
+    );
+    let (_, insights) = app
+        .get_json(&format!(
+            "/api/v1/media/{}/insights",
+            media["id"].as_str().unwrap_or_default()
+        ))
+        .await;
+    let items = insights["items"].as_array().cloned().unwrap_or_default();
+    let of = |a: &str| items.iter().filter(|i| i["analyzer"] == a).count();
+    assert_eq!(of("probe"), 1, "{insights}");
+    assert!(of("keyframes") >= 3, "{insights}");
+}
