@@ -417,15 +417,14 @@ impl Analyzer for Transcribe {
                         return Err(AnalyzerError::Cancelled);
                     }
                     let opts2 = opts.clone();
-                    let (loaded, segments) = tokio::task::spawn_blocking(move || {
+                    let (loaded, segments) = crate::vision::blocking(move || {
                         // Image stages of the same job run meanwhile: one
                         // runtime's thread pool on the cores at a time.
                         let _turn = crate::vision::turn();
                         let segments = loaded.transcribe(&chunk, &opts2, threads);
-                        (loaded, segments)
+                        Ok((loaded, segments))
                     })
-                    .await
-                    .map_err(|e| AnalyzerError::Retry(format!("whisper panicked: {e}")))?;
+                    .await?;
                     let segments = segments
                         .map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
                     engine = Some(loaded);
