@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::group_commit::{Write, Written};
-use crate::sql::{corrupt, t, Arg, Sql, SqlStore};
+use crate::sql::{corrupt, t, Arg, Dialect, Sql, SqlStore};
 use crate::{now_ms, ActivityRepo, HeartbeatOutcome, ModeRepo, Result, StoreError};
 
 /// The end of an event in milliseconds, in SQL both dialects read alike.
@@ -219,7 +219,13 @@ impl ActivityRepo for SqlStore {
             bucket: bucket.to_string(),
             events: events.to_vec(),
         };
-        match self.activity_writes.submit(&self.pool, write).await? {
+        // SQLite has one writer: inserts gain from sharing a commit.
+        // PostgreSQL commits inserts into different buckets side by side.
+        let written = match self.dialect {
+            Dialect::Sqlite => self.activity_writes.submit(&self.pool, write).await?,
+            Dialect::Postgres => crate::group_commit::alone(&self.pool, write).await?,
+        };
+        match written {
             Written::Inserted(ids) => Ok(ids),
             Written::Heartbeat(_) => Err(corrupt("activity write", "a heartbeat's answer")),
         }

@@ -161,18 +161,12 @@ impl<'a> Frames<'a> {
         &mut self,
         sink: &mut dyn InsightSink,
     ) -> Result<Option<Frame>, AnalyzerError> {
-        let stream = match &mut self.source {
-            Source::Ffmpeg(stream) => stream,
-            Source::Shared(feed) => {
-                let next = tokio::select! {
-                    _ = self.cancel.cancelled() => return Err(AnalyzerError::Cancelled),
-                    f = feed.next() => f?,
-                };
-                if let (Some(f), Some(d)) = (&next, self.duration.filter(|d| *d > 0.0)) {
-                    sink.progress((f.time / d).clamp(0.0, 0.99));
-                }
-                return Ok(next);
-            }
+        let next = match &mut self.source {
+            Source::Ffmpeg(stream) => read_frame(stream, self.cancel).await?,
+            Source::Shared(feed) => tokio::select! {
+                _ = self.cancel.cancelled() => return Err(AnalyzerError::Cancelled),
+                f = feed.next() => f?,
+            },
             Source::Image { pending, max_side } => {
                 let Some(path) = pending.take() else {
                     return Ok(None);
@@ -186,27 +180,10 @@ impl<'a> Frames<'a> {
                 }));
             }
         };
-        let next = tokio::select! {
-            _ = self.cancel.cancelled() => return Err(AnalyzerError::Cancelled),
-            f = stream.next_frame() => f?,
-        };
-        let Some(RawFrame {
-            index,
-            time,
-            width,
-            height,
-            rgb,
-        }) = next
-        else {
-            return Ok(None);
-        };
-        let image = RgbImage::from_raw(width, height, rgb).ok_or_else(|| {
-            AnalyzerError::abort(ErrorCode::CorruptMedia, "a frame has the wrong size")
-        })?;
-        if let Some(d) = self.duration.filter(|d| *d > 0.0) {
-            sink.progress((time / d).clamp(0.0, 0.99));
+        if let (Some(f), Some(d)) = (&next, self.duration.filter(|d| *d > 0.0)) {
+            sink.progress((f.time / d).clamp(0.0, 0.99));
         }
-        Ok(Some(Frame { index, time, image }))
+        Ok(next)
     }
 
     /// Checks that decoding ended well.
@@ -217,6 +194,31 @@ impl<'a> Frames<'a> {
         sink.progress(1.0);
         Ok(())
     }
+}
+
+/// The next frame ffmpeg sampled, or `None` at the end of the stream.
+pub(crate) async fn read_frame(
+    stream: &mut aima_media::FrameStream,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Option<Frame>, AnalyzerError> {
+    let next = tokio::select! {
+        _ = cancel.cancelled() => return Err(AnalyzerError::Cancelled),
+        f = stream.next_frame() => f?,
+    };
+    let Some(RawFrame {
+        index,
+        time,
+        width,
+        height,
+        rgb,
+    }) = next
+    else {
+        return Ok(None);
+    };
+    let image = RgbImage::from_raw(width, height, rgb).ok_or_else(|| {
+        AnalyzerError::abort(ErrorCode::CorruptMedia, "a frame has the wrong size")
+    })?;
+    Ok(Some(Frame { index, time, image }))
 }
 
 /// Decodes a PNG or JPEG, upright, at most `max_side` pixels on its longer

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aima_core::{ErrorCode, MediaKind};
-use aima_media::{MediaTools, RawFrame};
+use aima_media::MediaTools;
 use image::RgbImage;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -39,15 +39,8 @@ pub struct FrameRequest {
     pub max_side: u32,
 }
 
-/// A decoded frame, shared by every analyzer of a decoder.
-pub(crate) struct SharedFrame {
-    pub index: u32,
-    pub time: f64,
-    pub image: RgbImage,
-}
-
 enum Message {
-    Frame(Arc<SharedFrame>),
+    Frame(Arc<super::Frame>),
     /// Decoding failed; the error as each analyzer should report it.
     Failed(SharedError),
     /// Every frame was sent and ffmpeg ended well.
@@ -204,25 +197,8 @@ async fn pump(
 ) {
     let result: Result<(), AnalyzerError> = async {
         let mut stream = tools.frames(&media, &frames.sampling(max_side))?;
-        loop {
-            let next = tokio::select! {
-                _ = cancel.cancelled() => return Err(AnalyzerError::Cancelled),
-                f = stream.next_frame() => f?,
-            };
-            let Some(RawFrame {
-                index,
-                time,
-                width,
-                height,
-                rgb,
-            }) = next
-            else {
-                break;
-            };
-            let image = RgbImage::from_raw(width, height, rgb).ok_or_else(|| {
-                AnalyzerError::abort(ErrorCode::CorruptMedia, "a frame has the wrong size")
-            })?;
-            let frame = Arc::new(SharedFrame { index, time, image });
+        while let Some(frame) = super::read_frame(&mut stream, &cancel).await? {
+            let frame = Arc::new(frame);
             let mut open = Vec::with_capacity(senders.len());
             for tx in senders.drain(..) {
                 let sent = tokio::select! {
