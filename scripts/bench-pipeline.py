@@ -22,7 +22,6 @@ import collections
 import hashlib
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import tempfile
 import threading
 import time
 import wave
+
+from wer import wer  # scripts/wer.py (this folder is on sys.path)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -204,21 +205,6 @@ def check_video(path):
           f"{v['avg_frame_rate']} fps, {v['nb_frames']} frames; audio {a['codec_name']} {a['sample_rate']} Hz, "
           f"{float(a['duration']):.2f} s; {os.path.getsize(path) / 1e6:.1f} MB", file=sys.stderr)
     return duration
-
-
-def norm(s):
-    return re.sub(r"[^a-z0-9 ]+", " ", s.lower()).split()
-
-
-def wer(ref, hyp):
-    r, h = norm(ref), norm(hyp)
-    prev = list(range(len(h) + 1))
-    for i, rw in enumerate(r):
-        cur = [i + 1] + [0] * len(h)
-        for j, hw in enumerate(h):
-            cur[j + 1] = min(prev[j] + (rw != hw), prev[j + 1] + 1, cur[j] + 1)
-        prev = cur
-    return prev[len(h)] / max(len(r), 1)
 
 
 def tree_rss_kib(root):

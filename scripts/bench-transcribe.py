@@ -18,6 +18,8 @@ import time
 import wave
 import zipfile
 
+from wer import norm, wer  # scripts/wer.py (this folder is on sys.path)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = int(os.environ.get("AIMA_BENCH_THREADS", "2"))
 
@@ -45,21 +47,6 @@ SENTENCES = [
     "Then let us end here and enjoy the rest of the day.",
 ]
 VOICES = ["en-us", "en-gb+f3", "en-us+m3", "en-gb"]
-
-
-def norm(s):
-    return re.sub(r"[^a-z0-9 ]+", " ", s.lower()).split()
-
-
-def wer(ref, hyp):
-    r, h = norm(ref), norm(hyp)
-    prev = list(range(len(h) + 1))
-    for i, rw in enumerate(r):
-        cur = [i + 1] + [0] * len(h)
-        for j, hw in enumerate(h):
-            cur[j + 1] = min(prev[j] + (rw != hw), prev[j + 1] + 1, cur[j] + 1)
-        prev = cur
-    return prev[len(h)] / max(len(r), 1)
 
 
 def make_speech(dir_, repeats):
