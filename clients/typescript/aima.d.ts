@@ -1358,7 +1358,7 @@ export interface components {
          *     is the status the server answers with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question" | "range_not_satisfiable" | "model_not_found" | "invalid_credentials" | "invalid_session" | "too_many_requests" | "user_exists" | "user_not_found" | "last_admin" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "invalid_webhook_url";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_parameter" | "invalid_filename" | "invalid_pipeline" | "unknown_analyzer" | "analyzer_not_applicable" | "empty_upload" | "unsupported_media" | "payload_too_large" | "missing_api_key" | "invalid_api_key" | "not_found" | "media_not_found" | "job_not_found" | "artifact_not_found" | "method_not_allowed" | "invalid_job_state" | "corrupt_media" | "analyzer_failed" | "model_missing" | "worker_lost" | "unavailable" | "internal" | "invalid_timestamp" | "field_too_long" | "invalid_activity" | "bucket_not_found" | "bucket_exists" | "event_not_found" | "mode_not_found" | "mode_exists" | "insufficient_labels" | "no_mode_model" | "model_version_not_found" | "person_not_found" | "face_not_found" | "insight_not_found" | "invalid_person_edit" | "unsupported_content_type" | "forbidden" | "invalid_query" | "no_face_found" | "invalid_question" | "range_not_satisfiable" | "model_not_found" | "invalid_credentials" | "invalid_session" | "too_many_requests" | "user_exists" | "user_not_found" | "last_admin" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "invalid_webhook_url" | "media_too_large" | "host_not_allowed";
         /** @description The `error` object of every error body and of a failed job. */
         ErrorInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -2162,6 +2162,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     labelActivity: {
@@ -2202,7 +2211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2286,6 +2295,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listAnalyzers: {
@@ -2307,6 +2325,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2350,6 +2377,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2554,6 +2590,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getSession: {
@@ -2575,6 +2620,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2618,6 +2672,15 @@ export interface operations {
             };
             /** @description The key is not valid (`invalid_api_key`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2670,6 +2733,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     moveFace: {
@@ -2713,7 +2785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,7 +2863,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2868,6 +2940,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     createJob: {
@@ -2908,7 +2989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2982,6 +3063,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,7 +3119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3094,6 +3184,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,6 +3235,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3250,6 +3358,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such key of the caller (`key_not_found`) */
             404: {
                 headers: {
@@ -3297,6 +3414,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3362,7 +3488,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3371,6 +3497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Larger than `server.max_upload_bytes` (`payload_too_large`), or an image or video larger than `media.max_pixels` / `media.max_side` (`media_too_large`) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3379,6 +3506,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not an audio, video or image format AIMA analyses (`unsupported_media`); the message lists those it accepts */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3419,6 +3547,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3472,7 +3609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3522,6 +3659,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3585,6 +3731,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3634,6 +3789,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3704,6 +3868,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3760,6 +3933,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such media (`media_not_found`) */
             404: {
                 headers: {
@@ -3800,6 +3982,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3849,6 +4040,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3986,6 +4186,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     createMode: {
@@ -4026,7 +4235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4089,6 +4298,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getModeModel: {
@@ -4121,6 +4339,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4175,7 +4402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4225,6 +4452,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4286,7 +4522,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4341,7 +4577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4398,6 +4634,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getPerson: {
@@ -4430,6 +4675,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4487,7 +4741,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4561,6 +4815,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,6 +4869,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4664,7 +4936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4749,7 +5021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`) */
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4863,6 +5135,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `mode=semantic` without its model (`model_missing`) */
             503: {
                 headers: {
@@ -4915,6 +5196,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4977,6 +5267,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getUsage: {
@@ -5009,6 +5308,15 @@ export interface operations {
             };
             /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -64,6 +64,7 @@ impl From<MediaError> for AnalyzerError {
             MediaError::Unsupported(_) | MediaError::Corrupt(_) => {
                 AnalyzerError::abort(ErrorCode::CorruptMedia, e.to_string())
             }
+            MediaError::TooLarge(m) => AnalyzerError::abort(ErrorCode::MediaTooLarge, m),
             MediaError::ToolMissing { .. } | MediaError::Io(_) => {
                 AnalyzerError::Retry(e.to_string())
             }

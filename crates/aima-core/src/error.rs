@@ -83,6 +83,8 @@ error_codes! {
     WebhookNotFound => ("webhook_not_found", 404),
     DeliveryNotFound => ("delivery_not_found", 404),
     InvalidWebhookUrl => ("invalid_webhook_url", 400),
+    MediaTooLarge => ("media_too_large", 413),
+    HostNotAllowed => ("host_not_allowed", 403),
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -107,9 +109,70 @@ impl ErrorInfo {
     }
 }
 
+/// Replaces absolute file paths and `file:` URLs in a tool's or a library's
+/// message with `<path>`, so an error a client sees says what went wrong,
+/// not where on the server (the full text stays in the server's log).
+pub fn redact_paths(text: &str) -> String {
+    const BEFORE: &[char] = &['(', '[', '{', '\'', '"', '=', ':', ',', '`', '<'];
+    const ENDS: &[char] = &[')', ']', '}', '\'', '"', ',', ';', '`', '>'];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('/') {
+        let (head, tail) = rest.split_at(i);
+        let starts_token = head
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || BEFORE.contains(&c));
+        let end = tail
+            .find(|c: char| c.is_whitespace() || ENDS.contains(&c))
+            .unwrap_or(tail.len());
+        let token = &tail[..end];
+        // A path has a second segment ("/a/b"), or is a file: URL.
+        let is_path = starts_token
+            && token.len() > 1
+            && (token[1..].contains('/') || head.ends_with("file:"));
+        if is_path {
+            out.push_str(head.strip_suffix("file:").unwrap_or(head));
+            // Keep a trailing ':' that ends a tool's "path: reason".
+            let kept = token.strip_suffix(':').map(|_| ":").unwrap_or("");
+            out.push_str("<path>");
+            out.push_str(kept);
+            rest = &tail[end..];
+        } else {
+            out.push_str(head);
+            out.push('/');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_redacted() {
+        assert_eq!(
+            redact_paths("/var/lib/aima/blobs/media/sha256/53/53ef: Invalid data found"),
+            "<path>: Invalid data found"
+        );
+        assert_eq!(
+            redact_paths("cannot read /root/.cache/aima/models/x.onnx (No such file)"),
+            "cannot read <path> (No such file)"
+        );
+        assert_eq!(
+            redact_paths("Opening 'file:///etc/passwd' for reading"),
+            "Opening '<path>' for reading"
+        );
+        assert_eq!(
+            redact_paths("[in#0/mov,mp4 @ 0x55] moov atom not found"),
+            "[in#0/mov,mp4 @ 0x55] moov atom not found"
+        );
+        assert_eq!(redact_paths("1/2 of 3 / 4"), "1/2 of 3 / 4");
+        assert_eq!(redact_paths("path=\"/tmp/a/b\""), "path=\"<path>\"");
+    }
 
     #[test]
     fn codes_are_unique_and_serialize_as_their_string() {

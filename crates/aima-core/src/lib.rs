@@ -21,7 +21,7 @@ pub use activity::{
     ActivityRecord, Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo,
     NewBucket, StoredEvent,
 };
-pub use error::{ErrorCode, ErrorInfo};
+pub use error::{redact_paths, ErrorCode, ErrorInfo};
 pub use insight::{Insight, InsightFilter, Review, StoredInsight};
 pub use job::{next_requirement, overall_progress, Job, JobState, Lease, StageState, StageStatus};
 pub use media::{validate_filename, Media, MediaFilter, MediaKind, NewMedia};

@@ -23,10 +23,12 @@ impl MediaTools {
     /// a transcript of garbled audio is worse than a clear failure.
     pub fn audio_stream(&self, input: &Path) -> Result<AudioStream> {
         let mut args: Vec<std::ffi::OsString> =
-            ["-nostdin", "-hide_banner", "-v", "error", "-xerror", "-i"]
+            ["-nostdin", "-hide_banner", "-v", "error", "-xerror"]
                 .iter()
                 .map(Into::into)
                 .collect();
+        args.extend(self.input_args());
+        args.push("-i".into());
         args.push(input.into());
         let rate = SAMPLE_RATE.to_string();
         for a in [

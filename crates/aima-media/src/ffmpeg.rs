@@ -4,7 +4,6 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -60,6 +59,7 @@ fn showinfo_time(line: &str) -> Option<f64> {
 /// `scale`; at most `max_frames`. `xerror` stops at the first decoding
 /// error.
 pub(crate) fn sampled_frames_args(
+    input_args: Vec<std::ffi::OsString>,
     input: &Path,
     scene_threshold: f64,
     max_interval: f64,
@@ -80,6 +80,7 @@ pub(crate) fn sampled_frames_args(
     if xerror {
         args.push("-xerror".into());
     }
+    args.extend(input_args);
     args.push("-i".into());
     args.push(input.into());
     for a in [
@@ -144,14 +145,15 @@ impl MediaTools {
     /// decoding error: a quick check that catches corrupt or truncated data
     /// that ffprobe's header read lets through.
     pub async fn decode_check(&self, input: &Path, seconds: f64) -> Result<()> {
-        let output = Command::new(&self.ffmpeg)
+        let output = self
+            .command(&self.ffmpeg)?
             .args(["-nostdin", "-hide_banner", "-v", "error", "-xerror", "-t"])
             .arg(format!("{seconds:.3}"))
+            .args(self.input_args())
             .arg("-i")
             .arg(input)
             .args(["-map", "0:v?", "-map", "0:a?", "-f", "null", "-"])
             .stdin(Stdio::null())
-            .kill_on_drop(true)
             .output()
             .await
             .map_err(|source| MediaError::ToolMissing {
@@ -183,6 +185,7 @@ impl MediaTools {
     ) -> Result<usize> {
         let scale = format!("scale='min({w},iw)':-2", w = opts.thumb_width.max(16));
         let mut args = sampled_frames_args(
+            self.input_args(),
             input,
             opts.scene_threshold,
             opts.max_interval.unwrap_or(0.0),

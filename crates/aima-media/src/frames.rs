@@ -74,6 +74,7 @@ impl MediaTools {
             "scale=w='min({side},iw)':h='min({side},ih)':force_original_aspect_ratio=decrease"
         );
         let mut args = crate::ffmpeg::sampled_frames_args(
+            self.input_args(),
             input,
             sampling.scene_threshold,
             sampling.max_interval,

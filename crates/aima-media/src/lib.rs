@@ -8,13 +8,16 @@
 mod audio;
 mod ffmpeg;
 mod frames;
+mod limits;
 mod probe;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use audio::{AudioStream, SAMPLE_RATE};
 pub use ffmpeg::{Keyframe, KeyframeEvent, KeyframeOptions};
 pub use frames::{FrameSampling, FrameStream, RawFrame};
+pub use limits::{MediaLimits, ACCEPTED_FORMATS};
 pub use probe::{ProbeInfo, StreamInfo};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,10 @@ pub enum MediaError {
     Unsupported(String),
     #[error("the media is corrupt or truncated: {0}")]
     Corrupt(String),
+    /// Larger than [`MediaLimits`] allow (pixels, sides): refused before
+    /// anything decodes it.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("cancelled")]
     Cancelled,
     #[error("I/O error: {0}")]
@@ -37,19 +44,22 @@ pub enum MediaError {
 
 pub type Result<T, E = MediaError> = std::result::Result<T, E>;
 
-/// Where the media tools are. Defaults to `ffmpeg` and `ffprobe` on `PATH`.
+/// Where the media tools are, and the bounds every run of them keeps.
+/// Defaults to `ffmpeg` and `ffprobe` on `PATH` with [`MediaLimits`]'
+/// defaults.
 #[derive(Debug, Clone)]
 pub struct MediaTools {
     pub ffmpeg: PathBuf,
     pub ffprobe: PathBuf,
+    limits: MediaLimits,
+    /// Probes running at once (uploads arrive in parallel; each probe is a
+    /// process whose memory the limits bound, and this bounds their number).
+    probes: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for MediaTools {
     fn default() -> Self {
-        Self {
-            ffmpeg: "ffmpeg".into(),
-            ffprobe: "ffprobe".into(),
-        }
+        Self::new("ffmpeg", "ffprobe", MediaLimits::default())
     }
 }
 
@@ -61,11 +71,30 @@ pub(crate) struct Piped {
 }
 
 impl MediaTools {
+    pub fn new(
+        ffmpeg: impl Into<PathBuf>,
+        ffprobe: impl Into<PathBuf>,
+        limits: MediaLimits,
+    ) -> Self {
+        let probes = Arc::new(tokio::sync::Semaphore::new(limits.max_probes.max(1)));
+        Self {
+            ffmpeg: ffmpeg.into(),
+            ffprobe: ffprobe.into(),
+            limits,
+            probes,
+        }
+    }
+
+    pub fn limits(&self) -> &MediaLimits {
+        &self.limits
+    }
+
     /// Starts ffmpeg with `args` (no shell), stdin closed, stdout and stderr
-    /// piped, killed if dropped.
+    /// piped, killed if dropped, under the memory limit.
     pub(crate) fn spawn_ffmpeg(&self, args: &[std::ffi::OsString]) -> Result<Piped> {
         use std::process::Stdio;
-        let mut child = tokio::process::Command::new(&self.ffmpeg)
+        let mut child = self
+            .command(&self.ffmpeg)?
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -88,9 +117,12 @@ impl MediaTools {
 }
 
 /// Keeps the last lines of a tool's stderr for error messages, without
-/// letting a chatty tool grow memory without bound.
+/// letting a chatty tool grow memory without bound, and without the
+/// server's paths (ffmpeg starts its messages with the input's path).
 pub(crate) fn tail_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let start = lines.len().saturating_sub(n);
-    lines[start..].join("; ")
+    let text = aima_core::redact_paths(&lines[start..].join("; "));
+    // "<path>: reason" says no more than "reason".
+    text.replace("<path>: ", "")
 }

@@ -2,7 +2,6 @@ use std::path::Path;
 
 use aima_core::MediaKind;
 use serde::{Deserialize, Serialize};
-use tokio::process::Command;
 
 use crate::{tail_lines, MediaError, MediaTools, Result};
 
@@ -70,29 +69,6 @@ struct RawDisposition {
     attached_pic: i64,
 }
 
-/// Containers ffmpeg can open that are not media a person uploads: text
-/// rendered as ANSI art, subtitles, playlists and the like.
-const REFUSED_CONTAINERS: &[&str] = &[
-    "tty",
-    "ass",
-    "srt",
-    "webvtt",
-    "subviewer",
-    "microdvd",
-    "hls",
-    "concat",
-    "lrc",
-    "jacosub",
-    "sami",
-    "realtext",
-    "mpl2",
-    "pjs",
-    "stl",
-    "vplayer",
-    "ffmetadata",
-    "data",
-];
-
 fn parse_rate(s: &str) -> Option<f64> {
     match s.split_once('/') {
         Some((n, d)) => {
@@ -117,9 +93,11 @@ pub fn interpret(json: &[u8]) -> Result<ProbeInfo> {
         .format
         .ok_or_else(|| MediaError::Unsupported("no container found".into()))?;
     let container = format.format_name.unwrap_or_default();
-    if REFUSED_CONTAINERS.contains(&container.as_str()) {
+    if !crate::limits::accepted_container(&container) {
         return Err(MediaError::Unsupported(format!(
-            "{container} is not an audio, video or image format"
+            "{container} is not an audio, video or image format AIMA analyses; \
+             it accepts {}",
+            crate::ACCEPTED_FORMATS
         )));
     }
     let streams: Vec<StreamInfo> = raw
@@ -186,9 +164,19 @@ pub fn interpret(json: &[u8]) -> Result<ProbeInfo> {
 }
 
 impl MediaTools {
-    /// Probes a file. A file ffprobe cannot read as media is `Unsupported`.
+    /// Probes a file. A file ffprobe cannot read as media is `Unsupported`;
+    /// an image or video above [`crate::MediaLimits`] is `TooLarge`,
+    /// refused from its header before a decoder allocates its pixels.
+    /// At most `max_probes` run at once; the others wait.
     pub async fn probe(&self, path: &Path) -> Result<ProbeInfo> {
-        let output = Command::new(&self.ffprobe)
+        let _turn = self
+            .probes
+            .acquire()
+            .await
+            .map_err(|_| MediaError::Io(std::io::Error::other("probes closed")))?;
+        self.check_header(path)?;
+        let output = self
+            .command(&self.ffprobe)?
             .args([
                 "-v",
                 "error",
@@ -196,11 +184,11 @@ impl MediaTools {
                 "json",
                 "-show_format",
                 "-show_streams",
-                "-i",
             ])
+            .args(self.input_args())
+            .arg("-i")
             .arg(path)
             .stdin(std::process::Stdio::null())
-            .kill_on_drop(true)
             .output()
             .await
             .map_err(|source| MediaError::ToolMissing {
@@ -209,6 +197,16 @@ impl MediaTools {
             })?;
         if !output.status.success() {
             let err = String::from_utf8_lossy(&output.stderr);
+            // The decoder's pixel limit, or a format outside the list.
+            if err.contains("exceeds specified max pixel count") {
+                return Err(self.too_large("its frames are"));
+            }
+            if err.contains("not on whitelist") {
+                return Err(MediaError::Unsupported(format!(
+                    "the format is not one AIMA analyses; it accepts {}",
+                    crate::ACCEPTED_FORMATS
+                )));
+            }
             let reason = tail_lines(&err, 2);
             // ffprobe prefixes messages with the file path: keep only the reason.
             let reason = reason
@@ -221,7 +219,14 @@ impl MediaTools {
                 reason
             }));
         }
-        interpret(&output.stdout)
+        let info = interpret(&output.stdout)?;
+        for s in info.streams.iter().filter(|s| s.kind == "video") {
+            self.check_dimensions(
+                s.width.unwrap_or(0).max(0) as u64,
+                s.height.unwrap_or(0).max(0) as u64,
+            )?;
+        }
+        Ok(info)
     }
 }
 

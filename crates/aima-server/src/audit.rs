@@ -11,11 +11,10 @@
 //! password, key or media content reaches the log.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use aima_store::{NewAudit, Store};
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -94,10 +93,8 @@ pub(crate) async fn record(
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
-    let address = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    // The client behind any trusted proxy (`edge`).
+    let address = crate::edge::ClientAddr::of(req.extensions()).map(|ip| ip.to_string());
     let slot = AuditSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;

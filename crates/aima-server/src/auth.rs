@@ -235,6 +235,17 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
         return session_caller(state, token, chosen).await;
     }
     if state.settings.allow_anonymous {
+        if crate::edge::cross_origin_write(
+            &parts.method,
+            &parts.headers,
+            &state.settings.allowed_origins,
+        ) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "a write from a web page of another origin needs an API key or a session \
+                 (or its origin in server.allowed_origins)",
+            ));
+        }
         let caller = Caller {
             workspace: state.settings.default_workspace.clone(),
             via: AuthVia::Anonymous,

@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod edge;
 mod error;
 mod extract;
 mod middleware;
@@ -27,6 +28,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
 pub use auth::{Actor, AuthVia, Caller, LoginLimits};
+pub use edge::parse_networks;
 pub use error::{ApiError, ErrorBody};
 pub use modes::ModeCache;
 pub use openapi::openapi_json;
@@ -63,6 +65,13 @@ pub struct ServerSettings {
     pub webhooks_allow_private: bool,
     /// The bearer token `/metrics` wants, if any.
     pub metrics_token: Option<String>,
+    /// Host names answered while anonymous access is on, beside loopback
+    /// names and IP addresses (see `edge`).
+    pub allowed_hosts: Vec<String>,
+    /// Origins whose pages may write while anonymous access is on.
+    pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose forwarded headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerSettings {
@@ -80,6 +89,9 @@ impl Default for ServerSettings {
             session_seconds: 7 * 24 * 3600,
             webhooks_allow_private: false,
             metrics_token: None,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -149,6 +161,7 @@ pub fn router_with_ui(state: AppState, ui: Option<Router>) -> Router {
         actions: Arc::new(audit::actions(&spec)),
     };
     let spec = Arc::new(spec);
+    let edge = axum::middleware::from_fn_with_state(state.clone(), edge::guard);
     let fallback = move |req: axum::extract::Request| {
         let ui = ui.clone();
         async move {
@@ -190,6 +203,7 @@ pub fn router_with_ui(state: AppState, ui: Option<Router>) -> Router {
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(audit, audit::record))
+        .layer(edge)
         .layer(axum::middleware::from_fn(middleware::observe))
         .layer(middleware::request_id_layers())
 }

@@ -95,16 +95,18 @@ impl utoipa::Modify for CommonErrors {
                 if params || json_body {
                     add("400", "A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code)");
                 }
+                let host = "a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`)";
                 if secured {
                     add("401", "No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`)");
                     let role = crate::policy::required_role(&method, path);
                     if role > aima_core::Role::Viewer {
                         add(
                             "403",
-                            &format!("Needs the {role} role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF` (`forbidden`)"),
+                            &format!("Needs the {role} role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or {host}"),
                         );
                     }
                 }
+                add("403", &format!("Refused: {host}"));
                 if json_body {
                     add(
                         "413",

@@ -65,9 +65,44 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// The IPv4 addresses an IPv6 address carries, by the standard forms that
+/// embed one: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible
+/// (`::a.b.c.d`, deprecated but still routed by some stacks), NAT64's
+/// well-known prefix (`64:ff9b::/96`, RFC 6052), 6to4 (`2002::/16`, RFC
+/// 3056) and Teredo (`2001::/32`, RFC 4380: the server's address, and the
+/// client's obfuscated one). A gateway that translates any of them reaches
+/// the IPv4 address, so it is what counts.
+fn embedded_ipv4(v6: std::net::Ipv6Addr) -> Vec<std::net::Ipv4Addr> {
+    use std::net::Ipv4Addr;
+    let s = v6.segments();
+    let o = v6.octets();
+    let tail = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    let mut found = Vec::new();
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        found.push(v4);
+    }
+    // ::a.b.c.d (but not :: or ::1, judged as IPv6 themselves).
+    if s[..6] == [0; 6] && u32::from(tail) > 1 {
+        found.push(tail);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        found.push(tail);
+    }
+    if s[0] == 0x2002 {
+        found.push(Ipv4Addr::new(o[2], o[3], o[4], o[5]));
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(Ipv4Addr::new(o[4], o[5], o[6], o[7]));
+        found.push(Ipv4Addr::new(!o[12], !o[13], !o[14], !o[15]));
+    }
+    found
+}
+
 /// Whether an address is off limits to webhooks by default: loopback,
 /// private, link-local, carrier-grade NAT, unspecified, multicast or
-/// broadcast (and their IPv4-mapped IPv6 forms).
+/// broadcast, and every IPv6 form that embeds such an IPv4 address
+/// ([`embedded_ipv4`]); NAT64's local-use prefix (`64:ff9b:1::/48`, RFC
+/// 8215), whose translator is inside the network, is private as a whole.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -82,10 +117,16 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || o[0] == 0
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private(IpAddr::V4(v4));
-            }
             let s = v6.segments();
+            if embedded_ipv4(v6)
+                .into_iter()
+                .any(|v4| is_private(IpAddr::V4(v4)))
+            {
+                return true;
+            }
+            if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+                return true;
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -344,13 +385,30 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "224.0.0.1",
+            // IPv6 forms that embed a private IPv4 address.
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1.2.3.4",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            // Teredo: server 127.0.0.1, and client 10.0.0.1 (inverted).
+            "2001:0:7f00:1::",
+            "2001:0:0808:0808::f5ff:fffe",
         ] {
             assert!(
                 is_private(ip.parse().unwrap_or_else(|_| unreachable!())),
                 "{ip}"
             );
         }
-        for ip in ["1.1.1.1", "93.184.216.34", "2606:4700::1111"] {
+        for ip in [
+            "1.1.1.1",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+        ] {
             assert!(
                 !is_private(ip.parse().unwrap_or_else(|_| unreachable!())),
                 "{ip}"
@@ -364,6 +422,12 @@ mod tests {
         assert!(check_url("not a url", true).await.is_err());
         assert!(check_url("http://127.0.0.1:9/hook", false).await.is_err());
         assert!(check_url("http://[::1]:9/hook", false).await.is_err());
+        assert!(check_url("http://[::127.0.0.1]:9/hook", false)
+            .await
+            .is_err());
+        assert!(check_url("http://[64:ff9b::7f00:1]:9/hook", false)
+            .await
+            .is_err());
         assert!(check_url("http://localhost:9/hook", false).await.is_err());
         assert!(check_url("http://169.254.169.254/latest", false)
             .await

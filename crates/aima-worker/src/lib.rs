@@ -402,7 +402,10 @@ impl Worker {
                 let backoff = self.config.retry_backoff.as_millis() as i64
                     * 2i64.pow(job.attempts.clamp(1, 10) as u32 - 1);
                 tracing::warn!(%message, "job failed; will retry if attempts remain");
-                let info = ErrorInfo::new(ErrorCode::AnalyzerFailed, message);
+                // Clients see the job's error: what went wrong, not where
+                // on this machine (the log above keeps the whole text).
+                let info =
+                    ErrorInfo::new(ErrorCode::AnalyzerFailed, aima_core::redact_paths(&message));
                 let w = self
                     .source
                     .fail_job(
@@ -424,7 +427,7 @@ impl Worker {
             }
             Err(AnalyzerError::Abort { code, message }) => {
                 tracing::warn!(%code, %message, "job failed on bad input");
-                let info = ErrorInfo::new(code, message);
+                let info = ErrorInfo::new(code, aima_core::redact_paths(&message));
                 (
                     self.source
                         .fail_job(&job.id, &token, FailureKind::Abort, &info, &final_stages)

@@ -78,10 +78,22 @@ pub async fn open_backends(cfg: &Config) -> anyhow::Result<Backends> {
 use aima_store::WorkspaceRepo as _;
 
 pub fn media_tools(cfg: &Config) -> MediaTools {
-    MediaTools {
-        ffmpeg: cfg.media.ffmpeg.clone(),
-        ffprobe: cfg.media.ffprobe.clone(),
-    }
+    let m = &cfg.media;
+    let defaults = aima_media::MediaLimits::default();
+    MediaTools::new(
+        m.ffmpeg.clone(),
+        m.ffprobe.clone(),
+        aima_media::MediaLimits {
+            max_pixels: m.max_pixels.max(1),
+            max_side: m.max_side.max(1),
+            max_memory_bytes: m.max_memory_mb.saturating_mul(1024 * 1024),
+            max_probes: if m.max_probes == 0 {
+                defaults.max_probes
+            } else {
+                m.max_probes
+            },
+        },
+    )
 }
 
 pub fn worker_config(cfg: &Config, concurrency: usize) -> WorkerConfig {
@@ -196,6 +208,10 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             webhooks_allow_private: cfg.webhooks.allow_private,
             metrics_token: (!cfg.server.metrics_token.is_empty())
                 .then(|| cfg.server.metrics_token.clone()),
+            allowed_hosts: cfg.server.allowed_hosts.clone(),
+            allowed_origins: cfg.server.allowed_origins.clone(),
+            trusted_proxies: aima_server::parse_networks(&cfg.server.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?,
             ..ServerSettings::default()
         }),
         wake: worker.as_ref().map(|w| w.waker()),

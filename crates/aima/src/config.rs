@@ -172,6 +172,16 @@ pub struct ServerConfig {
     pub force_anonymous: bool,
     /// `/metrics` answers only `Authorization: Bearer <this>`; empty: anyone.
     pub metrics_token: String,
+    /// Host names (beside loopback names and IP addresses) this server
+    /// answers to while anonymous access is on: any other `Host` is
+    /// refused, so a page on another site cannot reach it by DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Origins (e.g. a browser extension's) whose pages may write while
+    /// anonymous access is on, beside the server's own.
+    pub allowed_origins: Vec<String>,
+    /// Addresses or networks (CIDR) of reverse proxies whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +245,14 @@ pub struct WorkersConfig {
 pub struct MediaConfig {
     pub ffmpeg: PathBuf,
     pub ffprobe: PathBuf,
+    /// Largest image or video frame accepted, in pixels.
+    pub max_pixels: u64,
+    /// Longest side of an image or video frame accepted, in pixels.
+    pub max_side: u64,
+    /// Memory one ffmpeg or ffprobe process may use, in MiB (0: no limit).
+    pub max_memory_mb: u64,
+    /// Uploads probed at once (0: one per core); more wait their turn.
+    pub max_probes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -307,6 +325,9 @@ impl Default for Config {
                 webui_dir: String::new(),
                 force_anonymous: false,
                 metrics_token: String::new(),
+                allowed_hosts: Vec::new(),
+                allowed_origins: Vec::new(),
+                trusted_proxies: Vec::new(),
             },
             auth: AuthConfig {
                 session_hours: 168,
@@ -338,6 +359,10 @@ impl Default for Config {
             media: MediaConfig {
                 ffmpeg: "ffmpeg".into(),
                 ffprobe: "ffprobe".into(),
+                max_pixels: 8192 * 8192,
+                max_side: 16_384,
+                max_memory_mb: 2048,
+                max_probes: 0,
             },
             models: ModelsConfig {
                 dir: default_models_dir(),
@@ -617,6 +642,18 @@ shutdown_grace_seconds = 10
 # writes ui/dist), instead of the copy built into the binary: for working on
 # the UI without rebuilding aima. Empty: the built-in UI. Flag: --webui-dir.
 webui_dir = ""
+# While anonymous access is on, requests are answered only when their Host
+# is a loopback name (localhost), an IP address, or one of these names, so a
+# web page cannot reach this server through DNS rebinding; and a write that
+# a browser sends from a page of another origin is refused (403) unless it
+# comes from one of allowed_origins (e.g. "chrome-extension://<id>").
+allowed_hosts = []
+allowed_origins = []
+# Reverse proxies (addresses or CIDR networks, e.g. ["127.0.0.1", "10.0.0.0/8"])
+# whose X-Forwarded-For / Forwarded headers are believed: sign-in limits and
+# the audit log then see the client behind the proxy. Requests from any other
+# address are taken to come from that address, whatever their headers say.
+trusted_proxies = []
 
 [auth]
 # How long a browser session (POST /api/v1/auth/login) lasts, in hours.
@@ -674,6 +711,16 @@ inference_threads = 0
 [media]
 ffmpeg = "ffmpeg"
 ffprobe = "ffprobe"
+# Bounds on what one upload may make ffmpeg and ffprobe do. Images are
+# measured from their header before anything decodes them; larger ones are
+# refused (413 media_too_large), and decoders refuse larger frames.
+max_pixels = 67108864
+max_side = 16384
+# Memory (data segment, set with util-linux's prlimit) of one ffmpeg or
+# ffprobe process, in MiB; 0: no limit.
+max_memory_mb = 2048
+# Uploads probed at once; 0: one per core. More wait their turn.
+max_probes = 0
 
 [models]
 # One models folder shared by every data directory and process of this user.
@@ -861,8 +908,11 @@ mod tests {
             )?;
             jail.set_env("AIMA__SERVER__LISTEN", "127.0.0.1:2222");
             jail.set_env("AIMA__DATABASE__URL", "postgres://u:p@h/db");
+            // As docker-compose.yml sets it.
+            jail.set_env("AIMA__SERVER__TRUSTED_PROXIES", r#"["172.30.70.2"]"#);
             let cfg = Config::load(Some(Path::new("aima.toml")), &Overrides::default())
                 .map_err(|e| e.to_string())?;
+            assert_eq!(cfg.server.trusted_proxies, vec!["172.30.70.2".to_string()]);
             assert_eq!(cfg.server.listen, "127.0.0.1:2222");
             assert_eq!(cfg.workers.count, 3);
             assert_eq!(cfg.database_url(), "postgres://u:p@h/db");

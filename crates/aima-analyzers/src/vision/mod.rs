@@ -231,9 +231,16 @@ fn decode_image(path: &std::path::Path, max_side: u32) -> Result<RgbImage, Analy
             format!("the image could not be decoded: {e}"),
         )
     };
-    let reader = image::ImageReader::open(path)
+    let mut reader = image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
-        .map_err(|e| AnalyzerError::Retry(format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| AnalyzerError::Retry(format!("cannot read the image: {e}")))?;
+    // The upload's probe refused images above the pixel limit from their
+    // header; this bounds the decoder's allocation in this process too.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(8192 * 8192 * 4);
+    reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let orientation = decoder.orientation().map_err(corrupt)?;
     let mut img = image::DynamicImage::from_decoder(decoder).map_err(corrupt)?;

@@ -11,14 +11,20 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-/// What the file is; a file no tool can read is `unsupported_media`.
+/// What the file is; a file no tool can read is `unsupported_media`, one
+/// above the size limits `media_too_large`.
 pub(crate) async fn probe(state: &AppState, file: &Path) -> ApiResult<ProbeInfo> {
-    state.tools.probe(file).await.map_err(|e| match e {
-        aima_media::MediaError::ToolMissing { .. } | aima_media::MediaError::Io(_) => {
-            ApiError::internal(e)
-        }
+    state.tools.probe(file).await.map_err(media_error)
+}
+
+/// The answer to a media tool's refusal.
+pub(crate) fn media_error(e: aima_media::MediaError) -> ApiError {
+    use aima_media::MediaError;
+    match e {
+        MediaError::ToolMissing { .. } | MediaError::Io(_) => ApiError::internal(e),
+        MediaError::TooLarge(m) => ApiError::new(ErrorCode::MediaTooLarge, m),
         other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
-    })
+    }
 }
 
 /// Runs `pipeline` on `file`; dropping the future (the client went away)
@@ -45,9 +51,7 @@ pub(crate) async fn run(
             error: aima_analyzers::AnalyzerError::Abort { code, message },
             ..
         } => ApiError::new(code, message),
-        aima_analyzers::LocalError::Media(m) => {
-            ApiError::new(ErrorCode::UnsupportedMedia, m.to_string())
-        }
+        aima_analyzers::LocalError::Media(m) => media_error(m),
         other => ApiError::internal(other),
     })
 }

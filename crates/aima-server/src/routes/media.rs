@@ -257,7 +257,8 @@ pub struct FileBytes(Vec<u8>);
         (status = 201, description = "Created", body = UploadResponse),
         (status = 200, description = "These bytes were already uploaded", body = UploadResponse),
         (status = 400, body = crate::ErrorBody), (status = 401, body = crate::ErrorBody),
-        (status = 413, body = crate::ErrorBody), (status = 415, body = crate::ErrorBody),
+        (status = 413, description = "Larger than `server.max_upload_bytes` (`payload_too_large`), or an image or video larger than `media.max_pixels` / `media.max_side` (`media_too_large`)", body = crate::ErrorBody),
+        (status = 415, description = "Not an audio, video or image format AIMA analyses (`unsupported_media`); the message lists those it accepts", body = crate::ErrorBody),
     )
 )]
 pub async fn upload(
@@ -308,12 +309,7 @@ pub async fn upload(
         stage(&state, body.into_data_stream()).await?
     };
 
-    let info = state.tools.probe(&staged.path).await.map_err(|e| match e {
-        aima_media::MediaError::ToolMissing { .. } | aima_media::MediaError::Io(_) => {
-            ApiError::internal(e)
-        }
-        other => ApiError::new(ErrorCode::UnsupportedMedia, other.to_string()),
-    })?;
+    let info = super::analyze::probe(&state, &staged.path).await?;
     // Given: checked against the kind. Absent: the default for the kind.
     let pipeline = match pipeline {
         Some(Some(p)) => {

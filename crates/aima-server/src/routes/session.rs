@@ -6,10 +6,8 @@
 //! streams included. Logging out revokes the row, so a copied cookie stops
 //! working too.
 
-use std::net::SocketAddr;
-
 use aima_core::{ErrorCode, Role};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -190,9 +188,9 @@ pub async fn login(
     extensions: Extensions,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
-    let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    // The client behind any trusted proxy: behind a proxy, the TCP peer is
+    // the proxy for everyone (`edge`).
+    let address = crate::edge::ClientAddr::of(&extensions).map(|ip| ip.to_string());
     let name = body.name.trim();
     note_audit(&extensions, |n| {
         n.actor = Some(Actor {

@@ -196,10 +196,13 @@ async fn fail(
         },
         None => FailureKind::Abort,
     };
+    // A remote worker's message reaches this workspace's clients: without
+    // that machine's paths, whatever its version.
+    let error = aima_core::ErrorInfo::new(b.error.code, aima_core::redact_paths(&b.error.message));
     Ok(reply(
         state
             .store
-            .fail_job(&id, &b.token, kind, &b.error, &b.stages)
+            .fail_job(&id, &b.token, kind, &error, &b.stages)
             .await?,
     ))
 }

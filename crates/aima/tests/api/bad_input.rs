@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-async fn expect_error(r: reqwest::Response, status: u16, code: &str) -> Value {
+pub(crate) async fn expect_error(r: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(r.status().as_u16(), status, "expected {code}");
     let v: Value = r.json().await.unwrap_or_default();
     assert_eq!(v["error"]["code"], code, "{v}");
@@ -15,7 +15,7 @@ async fn expect_error(r: reqwest::Response, status: u16, code: &str) -> Value {
     v
 }
 
-async fn nothing_stored(app: &TestApp) {
+pub(crate) async fn nothing_stored(app: &TestApp) {
     let (_, list) = app.get_json("/api/v1/media").await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
     let blobs = files_under(&app.config.blobs_dir());

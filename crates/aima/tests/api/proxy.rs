@@ -201,3 +201,144 @@ async fn caddy_in_front_serves_https_limits_uploads_and_streams_progress() {
     assert_eq!(last["state"], "succeeded");
     let _ = child.start_kill();
 }
+
+/// A sign-in through the proxy from the loopback address `from` (curl
+/// binds it as its source: 127.0.0.0/8 is all loopback), optionally with
+/// a forged `X-Forwarded-For`; the HTTP status.
+async fn sign_in_via(
+    proxy: &Proxy,
+    from: &str,
+    name: &str,
+    password: &str,
+    forged: Option<&str>,
+) -> u16 {
+    let mut c = proxy.curl("/api/v1/auth/login");
+    c.args([
+        "-4",
+        "--interface",
+        from,
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+    ])
+    .args(["-H", "content-type: application/json"])
+    .arg("--data")
+    .arg(serde_json::json!({"name": name, "password": password}).to_string());
+    if let Some(f) = forged {
+        c.args(["-H", &format!("x-forwarded-for: {f}")]);
+    }
+    let (out, err) = output(c).await;
+    out.trim().parse().unwrap_or_else(|_| panic!("{out} {err}"))
+}
+
+#[tokio::test]
+async fn sign_in_limits_see_the_clients_behind_the_proxy() {
+    let app = spawn_with(Options {
+        configure: Some(|c| {
+            // Caddy reaches AIMA from 127.0.0.1; clients reach Caddy from
+            // 127.0.0.2 and 127.0.0.3.
+            c.server.trusted_proxies = vec!["127.0.0.1".into()];
+            c.auth.login_attempts_per_address = 5;
+            c.auth.login_attempts_per_account = 100;
+        }),
+        ..Options::default()
+    })
+    .await;
+    for name in ["alice", "bob"] {
+        let out = admin_with_input(
+            &app,
+            &["create-user", "--name", name, "--role", "viewer"],
+            &format!("{name} password\n"),
+        )
+        .await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let proxy = caddy(app.addr, dir.path(), "20MB").await;
+
+    // One client guesses alice's password until its address is limited.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in_via(&proxy, "127.0.0.2", "alice", "guess", None).await,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in_via(&proxy, "127.0.0.2", "alice", "guess", None).await,
+        429
+    );
+    // A forged header through the proxy changes nothing (the proxy
+    // replaces it with the address it saw).
+    assert_eq!(
+        sign_in_via(
+            &proxy,
+            "127.0.0.2",
+            "bob",
+            "bob password",
+            Some("198.51.100.9")
+        )
+        .await,
+        429
+    );
+    // Another client behind the same proxy signs in: before, the limit
+    // keyed on the proxy's address and locked everyone out.
+    assert_eq!(
+        sign_in_via(&proxy, "127.0.0.3", "bob", "bob password", None).await,
+        200
+    );
+    // Straight to AIMA (not through a trusted proxy), a forged header is
+    // the client's own word and is ignored: 127.0.0.2 is still limited.
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-4",
+            "--interface",
+            "127.0.0.2",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .args([
+            "-H",
+            "content-type: application/json",
+            "-H",
+            "x-forwarded-for: 198.51.100.9",
+        ])
+        .arg("--data")
+        .arg(serde_json::json!({"name": "bob", "password": "bob password"}).to_string())
+        .arg(app.url("/api/v1/auth/login"))
+        .output()
+        .await
+        .expect("curl");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "429");
+
+    // The audit log names the client behind the proxy.
+    let (status, log) = app.get_json("/api/v1/audit?action=login&limit=100").await;
+    assert_eq!(status, 200, "{log}");
+    let addresses: Vec<(&str, &str)> = log["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        i["outcome"].as_str().unwrap_or_default(),
+                        i["address"].as_str().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(addresses.contains(&("denied", "127.0.0.2")), "{log}");
+    assert!(addresses.contains(&("ok", "127.0.0.3")), "{log}");
+    assert!(
+        !addresses.iter().any(|(_, a)| *a == "198.51.100.9"),
+        "{log}"
+    );
+}
