@@ -52,6 +52,9 @@ impl Default for VadConfig {
 pub struct SpeechChunk {
     pub start: u64,
     pub samples: Vec<f32>,
+    /// Cut at the length limit while speech went on: the next chunk starts
+    /// where this one ends, and a sentence may run across the cut.
+    pub cut: bool,
 }
 
 #[derive(Debug)]
@@ -161,7 +164,11 @@ impl Chunker {
             .unwrap_or(n);
         let rest = self.buf.split_off(cut * FRAME);
         let rest_db = self.frame_db.split_off(cut);
-        self.emit(out, cut);
+        if self.emit(out, cut) {
+            if let Some(last) = out.last_mut() {
+                last.cut = true;
+            }
+        }
         self.buf = rest;
         self.frame_db = rest_db;
         self.buf_start += (cut * FRAME) as u64;
@@ -179,8 +186,9 @@ impl Chunker {
         self.silence_run = 0;
     }
 
-    /// Emits the first `frames` frames of the buffer if they hold speech.
-    fn emit(&mut self, out: &mut Vec<SpeechChunk>, frames: usize) {
+    /// Emits the first `frames` frames of the buffer if they hold speech;
+    /// whether it did.
+    fn emit(&mut self, out: &mut Vec<SpeechChunk>, frames: usize) -> bool {
         let frames = frames.min(self.frame_db.len());
         let dbs = &self.frame_db[..frames];
         let threshold = self.cfg.min_db.max(self.noise_db + self.cfg.above_noise_db);
@@ -195,10 +203,22 @@ impl Chunker {
                 out.push(SpeechChunk {
                     start: self.buf_start,
                     samples: self.buf[..frames * FRAME].to_vec(),
+                    cut: false,
                 });
+                return true;
             }
         }
+        false
     }
+}
+
+/// Whether `samples` hold speech by the same measure that cuts chunks
+/// (used to decide whether audio a decoder left behind is worth decoding).
+pub fn has_speech(samples: &[f32]) -> bool {
+    let mut chunker = Chunker::new(VadConfig::default());
+    let mut chunks = chunker.push(samples);
+    chunks.extend(chunker.finish());
+    !chunks.is_empty()
 }
 
 #[cfg(test)]
@@ -277,9 +297,12 @@ mod tests {
         let chunks = run(&syllables(70.0));
         assert!(chunks.len() >= 3);
         assert!(chunks.iter().all(|c| c.samples.len() <= 28 * 16_000));
-        // Contiguous: nothing dropped between chunks of continuous speech.
+        // Contiguous: nothing dropped between chunks of continuous speech,
+        // and each but the last says it was cut.
         for w in chunks.windows(2) {
             assert_eq!(w[0].start + w[0].samples.len() as u64, w[1].start);
+            assert!(w[0].cut);
         }
+        assert!(chunks.last().is_some_and(|c| !c.cut));
     }
 }

@@ -105,7 +105,9 @@ impl Model {
     ) -> Result<Vec<TimedSegment>, String> {
         let started = std::time::Instant::now();
         let offset = chunk.start as f64 / SAMPLE_RATE as f64;
-        let duration = chunk.samples.len() as f64 / SAMPLE_RATE as f64;
+        // What the decoder hears: 30 s at most (the rest is the next
+        // window's, `Loaded::transcribe_chunk`).
+        let duration = (chunk.samples.len() as f64 / SAMPLE_RATE as f64).min(30.0);
         let mut features = self.mel.features(&chunk.samples);
         let shape = [1, self.mel.n_mels(), N_FRAMES];
         let features = StorageView::new(&shape, &mut features, Default::default())
@@ -136,8 +138,9 @@ impl Model {
             sot.push(format!("<|{language}|>"));
             sot.push("<|transcribe|>".into());
         }
+        let prompted = opts.condition_on_previous_text && !context.previous.is_empty();
         let mut prompt = Vec::new();
-        if opts.condition_on_previous_text && !context.previous.is_empty() {
+        if prompted {
             prompt.push("<|startofprev|>".to_string());
             let from = context.previous.len().saturating_sub(MAX_PROMPT_TOKENS);
             for &t in &context.previous[from..] {
@@ -146,55 +149,52 @@ impl Model {
         }
         prompt.extend(sot.iter().cloned());
 
-        let decoded = self.decode_with_fallback(&encoded, &[prompt], opts)?;
-        if decoded.no_speech_prob > opts.no_speech_threshold as f64
-            && decoded.avg_logprob < LOG_PROB_THRESHOLD
-        {
-            return Ok(Vec::new()); // silence that the VAD let through
-        }
-        let tokens = decoded.tokens;
-        // Text only: with the timestamp tokens too, as faster-whisper keeps
-        // them, the benchmark's WER rose from 5.3 to 6.3 %.
-        if opts.condition_on_previous_text && decoded.temperature < PROMPT_RESET_TEMPERATURE {
-            context
-                .previous
-                .extend(tokens.iter().copied().filter(|&t| t < self.eot));
-        } else {
-            context.previous.clear();
-        }
-
-        // Segments between timestamp tokens (all in one if there are none).
-        let mut pieces: Vec<(f64, f64, Vec<u32>)> = Vec::new();
-        let mut start: Option<f64> = None;
-        let mut text: Vec<u32> = Vec::new();
-        for &t in &tokens {
-            if t >= self.timestamp_begin {
-                let at = (t - self.timestamp_begin) as f64 * TIME_PRECISION;
-                match start {
-                    None => start = Some(at),
-                    Some(s) if !text.is_empty() => {
-                        pieces.push((s, at, std::mem::take(&mut text)));
-                        start = None;
-                    }
-                    Some(_) => start = Some(at),
-                }
-            } else if t < self.eot {
-                text.push(t);
+        // The earlier text as context helps spelling, but can make the
+        // decoder skip what it takes as said already: a word the alignment
+        // stretches over seconds of speech (measured on espeak-ng passages:
+        // three sentences became "the next time we'll meet", words of 2 to
+        // 4 s). Such a window is decoded again without the context, and the
+        // decoding that skips less is kept.
+        let check = opts.word_timestamps || prompted;
+        let mut window = self.decode_window(&encoded, &sot, &prompt, duration, opts, check)?;
+        if prompted && window.skipped() > 0.0 {
+            let plain = self.decode_window(&encoded, &sot, &sot, duration, opts, true)?;
+            tracing::debug!(
+                skipped_with_context = window.skipped(),
+                skipped_without = plain.skipped(),
+                "a window decoded with context skipped speech: decoded again without"
+            );
+            if plain.0.is_some() && plain.skipped() < window.skipped() {
+                window = plain;
             }
         }
-        if !text.is_empty() {
-            pieces.push((start.unwrap_or(0.0), duration, text));
-        }
-
-        let aligned_at = std::time::Instant::now();
+        let Some(Window {
+            decoded,
+            pieces,
+            words,
+        }) = window.0
+        else {
+            return Ok(Vec::new()); // silence that the VAD let through
+        };
         let words = if opts.word_timestamps {
-            self.words(&encoded, &sot, &pieces, duration)?
+            words
         } else {
             Vec::new()
         };
+
+        // The kept segments' text is the next window's context (text only:
+        // with the timestamp tokens too, as faster-whisper keeps them, the
+        // benchmark's WER rose from 5.3 to 6.3 %). A segment left to be
+        // decoded again is not: the next window would take it as said.
+        if opts.condition_on_previous_text && decoded.temperature < PROMPT_RESET_TEMPERATURE {
+            context
+                .previous
+                .extend(pieces.iter().flat_map(|p| p.2.iter().copied()));
+        } else {
+            context.previous.clear();
+        }
         tracing::debug!(
-            decode_ms = (aligned_at - started).as_millis() as u64,
-            align_ms = aligned_at.elapsed().as_millis() as u64,
+            ms = started.elapsed().as_millis() as u64,
             temperature = decoded.temperature,
             "chunk transcribed"
         );
@@ -234,6 +234,69 @@ impl Model {
             ));
         }
         Ok(out)
+    }
+
+    /// One decoding of a window with `prompt`: its segments (start and end
+    /// seconds in the window, text tokens) and, with `align`, its words;
+    /// nothing for silence.
+    fn decode_window(
+        &self,
+        encoded: &StorageView,
+        sot: &[String],
+        prompt: &[String],
+        duration: f64,
+        opts: &Options,
+        align: bool,
+    ) -> Result<Decoding, String> {
+        let decoded = self.decode_with_fallback(encoded, &[prompt.to_vec()], opts)?;
+        if decoded.no_speech_prob > opts.no_speech_threshold as f64
+            && decoded.avg_logprob < LOG_PROB_THRESHOLD
+        {
+            return Ok(Decoding(None));
+        }
+        // Segments between timestamp tokens (all in one if there are none).
+        let mut pieces: Vec<(f64, f64, Vec<u32>)> = Vec::new();
+        let mut start: Option<f64> = None;
+        let mut text: Vec<u32> = Vec::new();
+        for &t in &decoded.tokens {
+            if t >= self.timestamp_begin {
+                let at = (t - self.timestamp_begin) as f64 * TIME_PRECISION;
+                match start {
+                    None => start = Some(at),
+                    Some(s) if !text.is_empty() => {
+                        pieces.push((s, at, std::mem::take(&mut text)));
+                        start = None;
+                    }
+                    Some(_) => start = Some(at),
+                }
+            } else if t < self.eot {
+                text.push(t);
+            }
+        }
+        if !text.is_empty() {
+            // A segment the decoder left without its closing timestamp: when
+            // complete segments come before it and enough audio is left, it
+            // is decoded again from its start as a window of its own
+            // (Whisper's seek loop, `Loaded::transcribe_chunk`), rather than
+            // kept cut off; otherwise it runs to the window's end.
+            let from = start.unwrap_or(0.0);
+            let resumable = !pieces.is_empty()
+                && duration - from >= super::MIN_RESUME_SECONDS
+                && pieces.last().is_some_and(|p| p.1 <= from);
+            if !resumable {
+                pieces.push((from, duration, text));
+            }
+        }
+        let words = if align {
+            self.words(encoded, sot, &pieces, duration)?
+        } else {
+            Vec::new()
+        };
+        Ok(Decoding(Some(Window {
+            decoded,
+            pieces,
+            words,
+        })))
     }
 
     /// faster-whisper's decoding: greedy (or beam) at temperature 0, then
@@ -386,6 +449,32 @@ impl Model {
             ));
         }
         Ok(out)
+    }
+}
+
+/// A word the alignment stretches longer than this (seconds) stands for
+/// speech the decoder skipped: within a VAD chunk, pauses are shorter than
+/// 0.6 s and spoken words shorter than 2 s.
+const MAX_WORD_SECONDS: f64 = 2.5;
+
+/// A window's decoding: nothing for silence.
+struct Decoding(Option<Window>);
+
+struct Window {
+    decoded: Decoded,
+    pieces: Vec<(f64, f64, Vec<u32>)>,
+    words: Vec<(usize, Word)>,
+}
+
+impl Decoding {
+    /// Seconds of speech the decoding passed over: the time its words are
+    /// stretched beyond [`MAX_WORD_SECONDS`].
+    fn skipped(&self) -> f64 {
+        self.0
+            .iter()
+            .flat_map(|w| &w.words)
+            .map(|(_, w)| (w.end - w.start - MAX_WORD_SECONDS).max(0.0))
+            .sum()
     }
 }
 

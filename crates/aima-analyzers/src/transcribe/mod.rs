@@ -218,8 +218,107 @@ enum Loaded {
     },
 }
 
+/// Windows decoded for one chunk at most: the first, and resumptions.
+const MAX_WINDOWS: usize = 8;
+/// Undecoded audio shorter than this (seconds) at a window's end is not
+/// decoded again.
+const MIN_RESUME_SECONDS: f64 = 1.0;
+/// A segment ending this close (seconds) to a chunk's cut runs across it.
+const CUT_MARGIN_SECONDS: f64 = 1.0;
+/// What Whisper hears at once: 30 s.
+const WINDOW_SAMPLES: usize = 30 * SAMPLE_RATE as usize;
+
 impl Loaded {
-    /// Transcribes one chunk; blocking.
+    /// Transcribes one chunk, every word of it; blocking. Returns its
+    /// segments, and the audio to decode again at the head of the next
+    /// chunk, if any.
+    ///
+    /// Whisper's seek loop, for both engines: the decoder may stop before
+    /// the audio does (its last timestamp, or the start of a segment it
+    /// left unfinished, lies well before the window's end). What it left
+    /// is decoded again from that point, as a window of its own, as long as
+    /// it holds speech by the VAD's measure and each window moves forward.
+    /// A chunk the VAD cut at the length limit ends inside speech: its last
+    /// segment, which touches the cut, is not kept; its audio goes to the
+    /// head of the next chunk (`carry`), so a sentence across the cut is
+    /// decoded whole, as Whisper's seek to the last complete segment does.
+    /// Deterministic: the same audio and options give the same windows.
+    fn transcribe_chunk(
+        &mut self,
+        chunk: &SpeechChunk,
+        opts: &Options,
+        threads: usize,
+    ) -> Result<(Vec<TimedSegment>, Option<SpeechChunk>), String> {
+        let rate = SAMPLE_RATE as f64;
+        let chunk_end = chunk.start + chunk.samples.len() as u64;
+        let mut out: Vec<TimedSegment> = Vec::new();
+        let mut window_start = chunk.start;
+        for n in 0..MAX_WINDOWS {
+            let from = (window_start - chunk.start) as usize;
+            let window = SpeechChunk {
+                start: window_start,
+                samples: chunk.samples[from..].to_vec(),
+                cut: chunk.cut,
+            };
+            let mut segments = self.transcribe(&window, opts, threads)?;
+            // Whisper hears 30 s at a time: in a longer window, a segment at
+            // that edge may be cut off; it is decoded again from its start.
+            let heard_end = window_start + window.samples.len().min(WINDOW_SAMPLES) as u64;
+            let edge = heard_end < chunk_end
+                && segments.len() > 1
+                && segments
+                    .last()
+                    .is_some_and(|s| s.1 * rate >= heard_end as f64 - CUT_MARGIN_SECONDS * rate);
+            let resume_at = if edge {
+                segments.pop().map(|s| s.0)
+            } else {
+                segments.last().map(|s| s.1)
+            };
+            let Some(resume_at) = resume_at else {
+                break; // nothing heard in this window
+            };
+            out.extend(segments);
+            let resume = ((resume_at * rate).round() as u64).max(window_start);
+            let left = chunk_end.saturating_sub(resume) as f64 / rate;
+            // Forward by at least half a second, or the loop would repeat.
+            if left < MIN_RESUME_SECONDS || resume < window_start + SAMPLE_RATE as u64 / 2 {
+                break;
+            }
+            let rest = &chunk.samples[(resume - chunk.start) as usize..];
+            if !crate::vad::has_speech(rest) {
+                break;
+            }
+            tracing::debug!(
+                window = n + 1,
+                resume_at = resume as f64 / rate,
+                left_seconds = left,
+                "the decoder stopped before the chunk's end: decoding the rest"
+            );
+            window_start = resume;
+        }
+        let mut carry = None;
+        if chunk.cut {
+            let end = chunk_end as f64 / rate;
+            let touches_cut = out.last().is_some_and(|s| s.1 >= end - CUT_MARGIN_SECONDS);
+            let from = out
+                .last()
+                .map(|s| (s.0 * rate).round() as u64)
+                .unwrap_or(chunk.start);
+            // Only where the next chunk then starts later than this one.
+            if touches_cut && from >= chunk.start + SAMPLE_RATE as u64 / 2 && from < chunk_end {
+                out.pop();
+                carry = Some(SpeechChunk {
+                    start: from,
+                    samples: chunk.samples[(from - chunk.start) as usize..].to_vec(),
+                    cut: true,
+                });
+            }
+        }
+        Ok((out, carry))
+    }
+
+    /// Transcribes one window (a chunk, or what a chunk's earlier window
+    /// left); blocking.
     fn transcribe(
         &mut self,
         chunk: &SpeechChunk,
@@ -396,6 +495,7 @@ impl Analyzer for Transcribe {
             ..VadConfig::default()
         });
         let mut read_samples: u64 = 0;
+        let mut carry: Option<SpeechChunk> = None;
         let result: Result<(), AnalyzerError> = async {
             loop {
                 if input.cancel.is_cancelled() {
@@ -409,7 +509,33 @@ impl Analyzer for Transcribe {
                 } else {
                     chunker.push(&samples)
                 };
-                for chunk in chunks {
+                // What a cut chunk left goes first into the next one (or,
+                // at the end, alone).
+                let mut pending: std::collections::VecDeque<SpeechChunk> = chunks.into();
+                loop {
+                    let chunk = match (carry.take(), pending.pop_front()) {
+                        (Some(c), Some(next)) if c.start + c.samples.len() as u64 == next.start => {
+                            let mut samples = c.samples;
+                            samples.extend_from_slice(&next.samples);
+                            SpeechChunk {
+                                start: c.start,
+                                samples,
+                                cut: next.cut,
+                            }
+                        }
+                        (Some(c), next) if next.is_some() || ended => {
+                            if let Some(n) = next {
+                                pending.push_front(n);
+                            }
+                            SpeechChunk { cut: false, ..c }
+                        }
+                        (Some(c), _) => {
+                            carry = Some(c); // the next chunk is yet to come
+                            break;
+                        }
+                        (None, Some(next)) => next,
+                        (None, None) => break,
+                    };
                     let mut loaded = engine
                         .take()
                         .ok_or_else(|| AnalyzerError::Retry("lost whisper state".into()))?;
@@ -417,16 +543,17 @@ impl Analyzer for Transcribe {
                         return Err(AnalyzerError::Cancelled);
                     }
                     let opts2 = opts.clone();
-                    let (loaded, segments) = crate::vision::blocking(move || {
+                    let (loaded, result) = crate::vision::blocking(move || {
                         // Image stages of the same job run meanwhile: one
                         // runtime's thread pool on the cores at a time.
                         let _turn = crate::vision::turn();
-                        let segments = loaded.transcribe(&chunk, &opts2, threads);
-                        Ok((loaded, segments))
+                        let result = loaded.transcribe_chunk(&chunk, &opts2, threads);
+                        Ok((loaded, result))
                     })
                     .await?;
-                    let segments = segments
-                        .map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
+                    let (segments, left) =
+                        result.map_err(|e| AnalyzerError::Retry(format!("whisper failed: {e}")))?;
+                    carry = left;
                     engine = Some(loaded);
                     for (start, end, data) in segments {
                         let value = serde_json::to_value(&data)
