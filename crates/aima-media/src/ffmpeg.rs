@@ -157,7 +157,7 @@ impl MediaTools {
             .output()
             .await
             .map_err(|source| MediaError::ToolMissing {
-                tool: self.ffmpeg.display().to_string(),
+                tool: crate::tool_name(&self.ffmpeg),
                 source,
             })?;
         if output.status.success() {

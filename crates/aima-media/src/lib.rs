@@ -102,7 +102,7 @@ impl MediaTools {
             .kill_on_drop(true)
             .spawn()
             .map_err(|source| MediaError::ToolMissing {
-                tool: self.ffmpeg.display().to_string(),
+                tool: crate::tool_name(&self.ffmpeg),
                 source,
             })?;
         let missing = || MediaError::Io(std::io::Error::other("ffmpeg pipes were not captured"));
@@ -114,6 +114,14 @@ impl MediaTools {
             stderr,
         })
     }
+}
+
+/// A tool as an error names it: `ffmpeg`, not where it is on the server
+/// (the configured path is in `media.ffmpeg`).
+pub(crate) fn tool_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Keeps the last lines of a tool's stderr for error messages, without

@@ -150,7 +150,7 @@ impl MediaTools {
     /// whether or not `prlimit` stands in front of it.
     pub(crate) fn command(&self, tool: &Path) -> Result<tokio::process::Command> {
         let found = find_program(tool).ok_or_else(|| MediaError::ToolMissing {
-            tool: tool.display().to_string(),
+            tool: crate::tool_name(tool),
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
         })?;
         let mut cmd = match (self.limits.max_memory_bytes, prlimit()) {

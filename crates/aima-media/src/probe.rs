@@ -192,7 +192,7 @@ impl MediaTools {
             .output()
             .await
             .map_err(|source| MediaError::ToolMissing {
-                tool: self.ffprobe.display().to_string(),
+                tool: crate::tool_name(&self.ffprobe),
                 source,
             })?;
         if !output.status.success() {

@@ -8,11 +8,26 @@ pub(crate) async fn expect_error(r: reqwest::Response, status: u16, code: &str) 
     assert_eq!(r.status().as_u16(), status, "expected {code}");
     let v: Value = r.json().await.unwrap_or_default();
     assert_eq!(v["error"]["code"], code, "{v}");
-    assert!(!v["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .is_empty());
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty());
+    // An error says what, not where on the server.
+    assert!(!names_a_path(message), "{v}");
     v
+}
+
+/// Whether text names a path of the server: a blob key, or an absolute
+/// path of two or more segments outside the API's own routes.
+pub(crate) fn names_a_path(text: &str) -> bool {
+    text.contains("sha256/")
+        || text
+            .split(|c: char| c.is_whitespace() || "'\"()[]{},;`".contains(c))
+            .any(|t| {
+                t.starts_with('/')
+                    && t[1..].contains('/')
+                    && !["/api/", "/v1/", "/log_activity"]
+                        .iter()
+                        .any(|p| t.starts_with(p))
+            })
 }
 
 pub(crate) async fn nothing_stored(app: &TestApp) {
