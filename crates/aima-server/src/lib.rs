@@ -9,6 +9,7 @@ mod auth;
 mod edge;
 mod error;
 mod extract;
+pub mod janitor;
 mod middleware;
 mod modes;
 mod openapi;

@@ -90,12 +90,16 @@ pub enum FailureKind {
     Abort,
 }
 
-/// Removes the bytes of a content hash (from the blob store). Called by
-/// `delete_media` while it holds the hash's lock, so an upload of the same
-/// bytes on any server either comes before (and the bytes stay in use) or
-/// after (and puts them back, since uploads record their row before they
-/// put their bytes).
-pub type BytesDropper = dyn Fn(String) -> futures::future::BoxFuture<'static, std::result::Result<(), String>>
+/// Removes what a deleted media left in the blob store: its artifacts
+/// (by media id), and the bytes of its content hash when the second
+/// argument names it. Called by `collect_garbage` while it holds the hash's
+/// lock, so an upload of the same bytes on any server either comes before
+/// (and the bytes stay in use: the hash is not named) or after (and puts
+/// them back, since uploads record their row before they put their bytes).
+pub type BlobDropper = dyn Fn(
+        String,
+        Option<String>,
+    ) -> futures::future::BoxFuture<'static, std::result::Result<(), String>>
     + Send
     + Sync;
 
@@ -184,17 +188,22 @@ pub trait MediaRepo: Send + Sync {
         filter: &MediaFilter,
         page: &PageRequest,
     ) -> Result<Page<Media>>;
-    /// Deletes the media, its jobs and its insights, and, when no media of
-    /// any workspace uses its bytes any more, calls `drop_bytes` with their
-    /// hash before the deletion commits. Serialized per content hash with
-    /// `insert_or_get_media` across every process on the database (see
-    /// [`BytesDropper`]). Returns the deleted row.
-    async fn delete_media(
+    /// Deletes the media, its jobs and its insights, queues its
+    /// `media.deleted` event and what it leaves in the blob store, in one
+    /// transaction. The blobs go afterwards ([`MediaRepo::collect_garbage`]),
+    /// so a row is never left without its bytes. Returns the deleted row.
+    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media>;
+    /// Removes what deleted media left in the blob store (`media_id`'s, or
+    /// the `limit` oldest), each under its content hash's lock, dropping the
+    /// bytes only when no media of any workspace uses them any more (see
+    /// [`BlobDropper`]); a step that fails stays queued for the next call.
+    /// Returns how many were done.
+    async fn collect_garbage(
         &self,
-        workspace: &str,
-        id: &str,
-        drop_bytes: &BytesDropper,
-    ) -> Result<Media>;
+        media_id: Option<&str>,
+        limit: i64,
+        drop: &BlobDropper,
+    ) -> Result<usize>;
 }
 
 #[async_trait]

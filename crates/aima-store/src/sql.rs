@@ -208,6 +208,34 @@ impl SqlStore {
                 })
             });
         }
+        if dialect == Dialect::Postgres {
+            // Cancel safety for every request, by construction: sqlx 0.8
+            // can hand back a connection whose `BEGIN` was cancelled in
+            // flight (a client hung up) still inside that transaction,
+            // unaware of it (sqlx issues 4385 and 4393, fixed upstream by
+            // PR 4394 after 0.8.6); the next request's single-statement
+            // write would join it, be answered 2xx, and be rolled back
+            // later. So a connection coming back to the pool is asked
+            // whether it is inside a transaction block, and rolled back if
+            // so. `now()` is the transaction's start, `statement_timestamp()`
+            // this statement's: they differ only inside a block begun
+            // earlier (a plain `ROLLBACK` each time would log a warning per
+            // request). One round trip per release.
+            options = options.after_release(|conn, _meta| {
+                Box::pin(async move {
+                    let stray: bool = sqlx::query_scalar("SELECT now() <> statement_timestamp()")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if stray {
+                        tracing::warn!(
+                            "a pooled connection came back inside a transaction: rolled back"
+                        );
+                        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
+        }
         let url = if dialect == Dialect::Sqlite && !url.contains("mode=") {
             let sep = if url.contains('?') { '&' } else { '?' };
             format!("{url}{sep}mode=rwc")
@@ -610,12 +638,7 @@ impl MediaRepo for SqlStore {
         }))
     }
 
-    async fn delete_media(
-        &self,
-        workspace: &str,
-        id: &str,
-        drop_bytes: &crate::BytesDropper,
-    ) -> Result<Media> {
+    async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media> {
         let media = self.get_media(workspace, id).await?;
         let mut tx = self.pool.begin().await?;
         // A write first, so that SQLite takes its write lock at the first
@@ -632,16 +655,15 @@ impl MediaRepo for SqlStore {
         if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM media WHERE sha256 = ");
-        q.bind(t(&media.sha256));
-        let users: i64 = q.query().fetch_one(&mut *tx).await?.try_get("n")?;
-        if users == 0 {
-            // Still under the lock: no upload of these bytes can record its
-            // row until the bytes are gone and this transaction ends.
-            drop_bytes(media.sha256.clone())
-                .await
-                .map_err(StoreError::Conflict)?;
-        }
+        // The blobs go once this commits (collect_garbage).
+        let mut q = Sql::new("INSERT INTO blob_gc (media_id, sha256, queued_at) VALUES (");
+        q.bind(t(id))
+            .push(", ")
+            .bind(t(&media.sha256))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(") ON CONFLICT (media_id) DO NOTHING");
+        q.query().execute(&mut *tx).await?;
         let data = serde_json::json!({
             "resource": {"type": "media", "id": id},
             "media": {"id": id, "filename": media.filename, "sha256": media.sha256},
@@ -649,6 +671,44 @@ impl MediaRepo for SqlStore {
         crate::team::queue_event(&mut tx, workspace, "media.deleted", data).await?;
         tx.commit().await?;
         Ok(media)
+    }
+
+    async fn collect_garbage(
+        &self,
+        media_id: Option<&str>,
+        limit: i64,
+        drop: &crate::BlobDropper,
+    ) -> Result<usize> {
+        let mut q = Sql::new("SELECT media_id, sha256 FROM blob_gc");
+        if let Some(id) = media_id {
+            q.push(" WHERE media_id = ").bind(t(id));
+        }
+        q.push(" ORDER BY queued_at LIMIT ")
+            .bind(Arg::Int(limit.max(1)));
+        let queued = q.query().fetch_all(&self.pool).await?;
+        let mut done = 0;
+        for row in queued {
+            let id: String = row.try_get("media_id")?;
+            let sha256: String = row.try_get("sha256")?;
+            let mut tx = self.pool.begin().await?;
+            // No upload of these bytes records its row while this runs.
+            self.lock_bytes(&mut tx, &sha256).await?;
+            let mut q = Sql::new("SELECT COUNT(*) AS n FROM media WHERE sha256 = ");
+            q.bind(t(&sha256));
+            let users: i64 = q.query().fetch_one(&mut *tx).await?.try_get("n")?;
+            let bytes = (users == 0).then(|| sha256.clone());
+            if let Err(e) = drop(id.clone(), bytes).await {
+                // Stays queued; the transaction rolls back on drop.
+                tracing::warn!(media = %id, error = %e, "blobs of a deleted media not removed yet");
+                continue;
+            }
+            let mut q = Sql::new("DELETE FROM blob_gc WHERE media_id = ");
+            q.bind(t(&id));
+            q.query().execute(&mut *tx).await?;
+            tx.commit().await?;
+            done += 1;
+        }
+        Ok(done)
     }
 }
 

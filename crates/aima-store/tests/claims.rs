@@ -234,15 +234,17 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
             .await
             .expect("insert");
         let dropping = Arc::new(tokio::sync::Notify::new());
-        let dropper: Box<aima_store::BytesDropper> = {
+        let dropper: Box<aima_store::BlobDropper> = {
             let (p, d, n) = (present.clone(), drops.clone(), dropping.clone());
-            Box::new(move |_sha| {
+            Box::new(move |_media, bytes| {
                 let (p, d, n) = (p.clone(), d.clone(), n.clone());
                 Box::pin(async move {
-                    n.notify_one(); // the upload starts now, mid-drop
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                    p.store(false, Ordering::SeqCst);
-                    d.fetch_add(1, Ordering::SeqCst);
+                    if bytes.is_some() {
+                        n.notify_one(); // the upload starts now, mid-drop
+                        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                        p.store(false, Ordering::SeqCst);
+                        d.fetch_add(1, Ordering::SeqCst);
+                    }
                     Ok(())
                 })
             })
@@ -261,10 +263,14 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
                 present.store(true, Ordering::SeqCst);
             })
         };
-        store
-            .delete_media("w0", &first.id, &dropper)
+        store.delete_media("w0", &first.id).await.expect("delete");
+        // The bytes stay until the deletion has committed; then they go.
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        let collected = store
+            .collect_garbage(Some(&first.id), 1, &dropper)
             .await
-            .expect("delete");
+            .expect("collect");
+        assert_eq!(collected, 1);
         upload.await.expect("upload");
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         assert!(
@@ -286,25 +292,51 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
             .await
             .expect("list");
         let second = page.items[0].id.clone();
-        let plain: Box<aima_store::BytesDropper> = {
+        let plain: Box<aima_store::BlobDropper> = {
             let d = drops.clone();
-            Box::new(move |_sha| {
+            Box::new(move |_media, bytes| {
                 let d = d.clone();
                 Box::pin(async move {
-                    d.fetch_add(1, Ordering::SeqCst);
+                    if bytes.is_some() {
+                        d.fetch_add(1, Ordering::SeqCst);
+                    }
                     Ok(())
                 })
             })
         };
+        store.delete_media("w1", &second).await.expect("delete");
         store
-            .delete_media("w1", &second, &plain)
+            .collect_garbage(None, 10, &plain)
             .await
-            .expect("delete");
+            .expect("collect");
         assert_eq!(drops.load(Ordering::SeqCst), 1, "still used in w2");
-        store
-            .delete_media("w2", &third.id, &plain)
-            .await
-            .expect("delete");
+        store.delete_media("w2", &third.id).await.expect("delete");
+        // A step that fails stays queued, and is done by the next round.
+        let failing: Box<aima_store::BlobDropper> =
+            Box::new(|_, _| Box::pin(async { Err("the blob store is down".to_string()) }));
+        assert_eq!(
+            store
+                .collect_garbage(None, 10, &failing)
+                .await
+                .expect("collect"),
+            0
+        );
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            store
+                .collect_garbage(None, 10, &plain)
+                .await
+                .expect("collect"),
+            1
+        );
         assert_eq!(drops.load(Ordering::SeqCst), 2, "the last one drops them");
+        assert_eq!(
+            store
+                .collect_garbage(None, 10, &plain)
+                .await
+                .expect("collect"),
+            0,
+            "nothing left queued"
+        );
     }
 }

@@ -184,8 +184,7 @@ async fn vectors_are_queued_found_nearest_first_and_leave_with_their_insight() {
             .await
             .expect("search");
         assert_eq!(hits[0].text, "coffee grinder");
-        let keep: Box<aima_store::BytesDropper> = Box::new(|_| Box::pin(async { Ok(()) }));
-        store.delete_media("w", &m1, &keep).await.expect("delete");
+        store.delete_media("w", &m1).await.expect("delete");
         let status = store
             .text_index_status(Some("w"), MODEL)
             .await

@@ -261,8 +261,11 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
     let grace = Duration::from_secs(cfg.server.shutdown_grace_seconds);
     let token = shutdown.clone();
     let sql = backends.sql.clone();
+    let (gc_store, gc_blobs) = (backends.store.clone(), backends.blobs.clone());
     let task = tokio::spawn(async move {
         let workers = worker.map(|w| tokio::spawn(w.run(token.clone())));
+        // Blobs of deleted media that their request did not get to remove.
+        let janitor = tokio::spawn(aima_server::janitor::run(gc_store, gc_blobs, token.clone()));
         let indexer = indexer.map(|i| tokio::spawn(i.run(token.clone())));
         let webhooks = tokio::spawn(dispatcher.run(token.clone()));
         let server_token = token.clone();
@@ -281,6 +284,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             let _ = tokio::time::timeout(grace, i).await;
         }
         let _ = tokio::time::timeout(grace, webhooks).await;
+        let _ = tokio::time::timeout(grace, janitor).await;
         sql.close().await;
         tracing::info!("stopped");
         Ok(())

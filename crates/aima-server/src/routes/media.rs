@@ -329,38 +329,48 @@ pub async fn upload(
     // the database: a delete of another media with the same bytes (on this
     // server or another) then either sees this row and keeps the bytes, or
     // removes them before this row exists, and this upload puts them back.
-    let (media, created) = state
-        .store
-        .insert_or_get_media(NewMedia {
-            workspace: caller.workspace.clone(),
-            sha256: staged.sha256.clone(),
-            kind: info.kind,
-            filename,
-            size: staged.size as i64,
-            duration: info.duration,
-            width: info.width,
-            height: info.height,
-            probe,
-        })
-        .await?;
-    if let Err(e) = state
-        .blobs
-        .put_file(&media_key(&staged.sha256), &staged.path)
-        .await
-    {
-        if created {
-            let blobs = state.blobs.clone();
-            let _ = state
-                .store
-                .delete_media(&caller.workspace, &media.id, &drop_bytes(blobs))
-                .await;
-        }
-        return Err(e.into());
-    }
-    let job_id = match pipeline {
-        Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
-        None => None,
+    // From the row to the bytes and the job, on a task of its own: a client
+    // hanging up cannot leave a row whose bytes were never put.
+    let new = NewMedia {
+        workspace: caller.workspace.clone(),
+        sha256: staged.sha256.clone(),
+        kind: info.kind,
+        filename,
+        size: staged.size as i64,
+        duration: info.duration,
+        width: info.width,
+        height: info.height,
+        probe,
     };
+    let task = state.clone();
+    let (media, created, job_id) = tokio::spawn(async move {
+        let state = task;
+        let (media, created) = state.store.insert_or_get_media(new).await?;
+        if let Err(e) = state
+            .blobs
+            .put_file(&media_key(&staged.sha256), &staged.path)
+            .await
+        {
+            if created
+                && state
+                    .store
+                    .delete_media(&caller.workspace, &media.id)
+                    .await
+                    .is_ok()
+            {
+                let drop = crate::janitor::dropper(state.blobs.clone());
+                let _ = state.store.collect_garbage(Some(&media.id), 1, &drop).await;
+            }
+            return Err(e.into());
+        }
+        let job_id = match pipeline {
+            Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
+            None => None,
+        };
+        Ok::<_, ApiError>((media, created, job_id))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     metrics::counter!("aima_media_uploaded_total", "created" => created.to_string()).increment(1);
     let status = if created {
         StatusCode::CREATED
@@ -465,30 +475,24 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let media = state
-        .store
-        .delete_media(&caller.workspace, &id, &drop_bytes(state.blobs.clone()))
-        .await
-        .or_not_found(ErrorCode::MediaNotFound, "media")?;
-    state
-        .blobs
-        .delete_prefix(&artifacts_prefix(&media.id))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Removes unused bytes from the blob store; the store calls it under the
-/// content hash's lock.
-fn drop_bytes(blobs: std::sync::Arc<dyn aima_blobs::BlobStore>) -> Box<aima_store::BytesDropper> {
-    Box::new(move |sha256: String| {
-        let blobs = blobs.clone();
-        Box::pin(async move {
-            blobs
-                .delete(&media_key(&sha256))
-                .await
-                .map_err(|e| e.to_string())
-        })
+    // On a task of its own: a client hanging up cannot stop it between the
+    // commit and the blobs (the request only awaits it).
+    tokio::spawn(async move {
+        state
+            .store
+            .delete_media(&caller.workspace, &id)
+            .await
+            .or_not_found(ErrorCode::MediaNotFound, "media")?;
+        // The deletion has committed; its blobs go now, or, if this fails,
+        // by the janitor's next round.
+        let drop = crate::janitor::dropper(state.blobs.clone());
+        if let Err(e) = state.store.collect_garbage(Some(&id), 1, &drop).await {
+            tracing::warn!(error = %e, "blobs of a deleted media left for the janitor");
+        }
+        Ok(StatusCode::NO_CONTENT)
     })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 /// The media's bytes, with its MIME type (from the container ffprobe

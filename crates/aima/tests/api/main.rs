@@ -11,6 +11,7 @@ mod contract;
 mod edges;
 mod face_search;
 mod first_run;
+mod hangups;
 mod helpers;
 mod jobs;
 mod meaning;
