@@ -36,6 +36,9 @@ RUN command -v cargo >/dev/null \
 COPY . .
 # The web UI, which the binary embeds (scripts/lib/ui.sh, as serve.sh does).
 RUN . scripts/lib/ui.sh && build_ui && rm -rf ui/node_modules
+# The commit `aima --version` names (the image has no .git):
+# docker build --build-arg AIMA_COMMIT="$(git rev-parse --short=12 HEAD)" .
+ARG AIMA_COMMIT=""
 # use_build_env fetches the prebuilt CTranslate2 library (the ctranslate2
 # wheel's, with pip) as the scripts do; it goes beside the binary's lib/.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

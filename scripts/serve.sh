@@ -24,4 +24,7 @@ use_build_env
 . scripts/lib/ui.sh
 build_ui
 cargo build --release --locked -p aima
+# `aima` on the PATH of every new shell (scripts/lib/install.sh).
+. scripts/lib/install.sh
+link_aima "$CARGO_TARGET_DIR/release/aima"
 exec "$CARGO_TARGET_DIR/release/aima" serve "$@"

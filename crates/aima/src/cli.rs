@@ -17,7 +17,7 @@ use crate::config::{Config, Overrides, DEFAULT_CONFIG_TOML};
 #[derive(Debug, Parser)]
 #[command(
     name = "aima",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("AIMA_COMMIT"), ")"),
     about = "AIMA: media and activity insight, self-hosted"
 )]
 pub struct Cli {
@@ -759,9 +759,34 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
                     }
                 }
             }
-            for name in names {
-                let dir = manager.pull(&name).await?;
-                eprintln!("{name}: installed in {}", dir.display());
+            // Every model is tried, whatever happens to the one before: a
+            // source that is down costs that model, not the rest.
+            let mut rows = Vec::new();
+            for name in &names {
+                let before = manager.status(name).await.map(|s| s.state);
+                let row = match manager.pull(name).await {
+                    Ok(dir) if matches!(before, Ok(State::Installed)) => {
+                        ("already installed", dir.display().to_string())
+                    }
+                    Ok(dir) => ("installed", dir.display().to_string()),
+                    Err(e) => ("FAILED", e.to_string().replace("\n  ", "; ")),
+                };
+                eprintln!("{name}: {} {}", row.0, row.1);
+                rows.push((name.clone(), row.0, row.1));
+            }
+            let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(5);
+            println!("{:<width$}  {:<17}  detail", "model", "result");
+            for (name, result, detail) in &rows {
+                println!("{name:<width$}  {result:<17}  {detail}");
+            }
+            let failed = rows.iter().filter(|r| r.1 == "FAILED").count();
+            if failed > 0 {
+                bail!(
+                    "{failed} of {} model(s) could not be installed; the others are ready. \
+                     Try again later, or install a failed one from a file: \
+                     models.local_dirs (see `aima models show NAME` for its sources)",
+                    rows.len()
+                );
             }
             Ok(())
         }

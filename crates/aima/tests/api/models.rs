@@ -218,3 +218,66 @@ spec = {{ decoder = {{ type = "yolov8" }}, labels = [{}], input = {{ width = 320
         "{err}"
     );
 }
+
+#[test]
+fn a_pull_goes_on_past_a_model_it_cannot_fetch() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("aima.toml");
+    // A model only a hub has, and no hub reachable (HF_ENDPOINT points at
+    // a closed port): it fails; the models after it are still pulled.
+    std::fs::write(
+        &config,
+        r#"
+[[models.catalog]]
+name = "hub-only"
+kind = "runtime"
+description = "a model whose only source is down"
+license = "MIT"
+[[models.catalog.files]]
+name = "model.onnx"
+sources = [{ type = "hf", repo = "someone/hub-only", path = "model.onnx" }]
+"#,
+    )
+    .expect("write config");
+    let models = dir.path().join("models");
+    let pull = |names: &[&str]| {
+        let mut c = aima(&models);
+        c.env("AIMA_CONFIG", &config)
+            .args(["models", "pull"])
+            .args(names);
+        run(&mut c)
+    };
+    let (code, out, err) = pull(&["hub-only", "whisper-tiny.en"]);
+    assert_eq!(code, 1, "{out} {err}");
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The failure names the source tried and why.
+    let failed = row("hub-only");
+    assert!(
+        failed.contains("FAILED")
+            && failed.contains("someone/hub-only")
+            && failed.contains("127.0.0.1:9"),
+        "{out}"
+    );
+    assert!(row("whisper-tiny.en").contains("installed"), "{out}");
+    assert!(
+        err.contains("1 of 2 model(s) could not be installed"),
+        "{err}"
+    );
+    let mut path = aima(&models);
+    path.env("AIMA_CONFIG", &config);
+    let (code, _, _) = run(path.args(["models", "path", "whisper-tiny.en"]));
+    assert_eq!(code, 0);
+    let mut path = aima(&models);
+    path.env("AIMA_CONFIG", &config);
+    let (code, _, _) = run(path.args(["models", "path", "hub-only"]));
+    assert_eq!(code, 1, "a failed pull counts as installed");
+    // Again: what is there says so, and all good is exit 0.
+    let (code, out, err) = pull(&["whisper-tiny.en"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("already installed"), "{out}");
+}
