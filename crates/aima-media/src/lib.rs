@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub use audio::{AudioStream, SAMPLE_RATE};
 pub use ffmpeg::{Keyframe, KeyframeEvent, KeyframeOptions};
 pub use frames::{FrameSampling, FrameStream, RawFrame};
-pub use limits::{MediaLimits, ACCEPTED_FORMATS};
+pub use limits::{prlimit, MediaLimits, ACCEPTED_FORMATS};
 pub use probe::{ProbeInfo, StreamInfo};
 
 #[derive(Debug, thiserror::Error)]

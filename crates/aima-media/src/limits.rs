@@ -123,8 +123,9 @@ fn find_program(name: &Path) -> Option<PathBuf> {
 }
 
 /// util-linux's `prlimit`, if this machine has it (every Debian and
-/// Ubuntu does: util-linux is essential there).
-fn prlimit() -> Option<&'static Path> {
+/// Ubuntu does: util-linux is essential there); without it the tools run
+/// with no memory limit (`aima doctor` says so).
+pub fn prlimit() -> Option<&'static Path> {
     static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
     FOUND
         .get_or_init(|| {
@@ -141,6 +142,44 @@ fn prlimit() -> Option<&'static Path> {
 }
 
 impl MediaTools {
+    /// The first line of `ffmpeg -version` and of `ffprobe -version`, or
+    /// why it could not be had.
+    pub async fn versions(&self) -> [(String, Result<String>); 2] {
+        [
+            (
+                crate::tool_name(&self.ffmpeg),
+                self.version(&self.ffmpeg).await,
+            ),
+            (
+                crate::tool_name(&self.ffprobe),
+                self.version(&self.ffprobe).await,
+            ),
+        ]
+    }
+
+    async fn version(&self, tool: &Path) -> Result<String> {
+        let out = self
+            .command(tool)?
+            .arg("-version")
+            .output()
+            .await
+            .map_err(|source| MediaError::ToolMissing {
+                tool: crate::tool_name(tool),
+                source,
+            })?;
+        if !out.status.success() {
+            return Err(MediaError::Unsupported(crate::tail_lines(
+                &String::from_utf8_lossy(&out.stderr),
+                2,
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string())
+    }
+
     /// A command for `tool`, started under the memory limit. Rust's safe
     /// process API cannot set a child's rlimit (that takes `pre_exec`,
     /// which is `unsafe`, forbidden in this workspace), so `prlimit` sets

@@ -182,6 +182,17 @@ impl SqlStore {
 
     /// Connects and applies migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        Self::open(url, max_connections, true).await
+    }
+
+    /// Connects to a database that must exist already, and changes
+    /// nothing (no migrations, no new SQLite file): for `aima doctor`,
+    /// whose [`Store::ready`] then says what is missing.
+    pub async fn connect_existing(url: &str) -> Result<Self> {
+        Self::open(url, 1, false).await
+    }
+
+    async fn open(url: &str, max_connections: u32, migrate: bool) -> Result<Self> {
         let dialect = Dialect::from_url(url)?;
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new()
@@ -238,7 +249,8 @@ impl SqlStore {
         }
         let url = if dialect == Dialect::Sqlite && !url.contains("mode=") {
             let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}mode=rwc")
+            let mode = if migrate { "rwc" } else { "rw" };
+            format!("{url}{sep}mode={mode}")
         } else {
             url.to_string()
         };
@@ -247,7 +259,9 @@ impl SqlStore {
             sqlx::postgres::PgConnectOptions::from_str(&url)?;
         }
         let pool = options.connect(&url).await?;
-        dialect.migrator().run(&pool).await?;
+        if migrate {
+            dialect.migrator().run(&pool).await?;
+        }
         Ok(Self {
             pool,
             dialect,

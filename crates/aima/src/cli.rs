@@ -181,6 +181,9 @@ enum Command {
     /// Models: list, fetch, verify, remove.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Check what AIMA needs (ffmpeg, models, database, disk, the server)
+    /// and say what to do about what is missing; exit 1 if anything is.
+    Doctor,
     /// Administration: workspaces and API keys.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -524,6 +527,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Models(cmd) => models(&cfg, cmd).await,
+        Command::Doctor => {
+            let checks = crate::doctor::run(&cfg).await;
+            print!("{}", crate::doctor::render(&checks));
+            let failed = checks
+                .iter()
+                .filter(|c| c.outcome == crate::doctor::Outcome::Fail)
+                .count();
+            if failed > 0 {
+                bail!("{failed} check(s) failed: see above for what to do");
+            }
+            Ok(())
+        }
         Command::Admin(AdminCommand::CreateWorkerToken { name, workspaces }) => {
             for w in &workspaces {
                 if let Err(m) = aima_core::validate_workspace(w) {

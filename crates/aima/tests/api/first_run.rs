@@ -249,3 +249,125 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
     assert!(log.contains("default models: all installed"), "{log}");
     assert!(!log.contains("missing"), "{log}");
 }
+
+/// `aima doctor` with `env` on top of an empty configuration: exit code
+/// and report.
+/// (Run without blocking: the test's own server answers on this runtime.)
+async fn doctor(env: &[(&str, String)]) -> (i32, String) {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_aima"));
+    c.arg("doctor").env("AIMA_CONFIG", "/nonexistent");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().await.expect("aima doctor");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The report's line for `name`, and the advice beneath it if any.
+fn line_of<'a>(report: &'a str, name: &str) -> (&'a str, &'a str) {
+    let lines: Vec<&str> = report.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| {
+            l.get(6..)
+                .is_some_and(|rest| rest.starts_with(&format!("{name} ")))
+        })
+        .unwrap_or_else(|| panic!("no line for {name} in:\n{report}"));
+    let advice = lines
+        .get(i + 1)
+        .filter(|l| l.trim_start().starts_with("->"))
+        .copied()
+        .unwrap_or("");
+    (lines[i], advice)
+}
+
+#[tokio::test]
+async fn doctor_says_what_is_missing_and_what_to_do() {
+    // A new machine: no ffmpeg where configured, no models, no database
+    // yet, no server.
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let (code, report) = doctor(&[
+        (
+            "AIMA__DATA_DIR",
+            dir.path().join("data").display().to_string(),
+        ),
+        (
+            "AIMA__MODELS__DIR",
+            dir.path().join("models").display().to_string(),
+        ),
+        ("AIMA__MEDIA__FFMPEG", "/nonexistent/ffmpeg".into()),
+        ("AIMA__SERVER__LISTEN", format!("127.0.0.1:{port}")),
+    ])
+    .await;
+    assert_eq!(code, 1, "{report}");
+    let (ffmpeg, fix) = line_of(&report, "ffmpeg");
+    assert!(
+        ffmpeg.starts_with("FAIL") && fix.contains("apt-get install ffmpeg"),
+        "{report}"
+    );
+    assert!(!report.contains("/nonexistent"), "{report}");
+    assert!(line_of(&report, "ffprobe").0.starts_with("ok"), "{report}");
+    let (model, fix) = line_of(&report, "faster-whisper-tiny.en");
+    assert!(
+        model.starts_with("FAIL") && fix.contains("aima models pull faster-whisper-tiny.en"),
+        "{report}"
+    );
+    let (db, fix) = line_of(&report, "database");
+    assert!(
+        db.starts_with("WARN") && fix.contains("aima serve creates it"),
+        "{report}"
+    );
+    assert!(
+        !dir.path().join("data/aima.db").exists(),
+        "doctor made the database"
+    );
+    let (server, fix) = line_of(&report, "server");
+    assert!(
+        server.starts_with("WARN") && fix.contains("aima serve"),
+        "{report}"
+    );
+    assert!(
+        line_of(&report, "anonymous access").0.contains("on"),
+        "{report}"
+    );
+
+    // A running server with the test models: those lines turn ok.
+    let app = spawn_with(Options {
+        models_dir: Some(test_models_dir().await),
+        ..Options::default()
+    })
+    .await;
+    let (_, report) = doctor(&[
+        ("AIMA__DATA_DIR", app.data.path().display().to_string()),
+        (
+            "AIMA__MODELS__DIR",
+            app.config.models.dir.display().to_string(),
+        ),
+        ("AIMA__DATABASE__URL", app.config.database.url.clone()),
+        ("AIMA__SERVER__LISTEN", app.addr.to_string()),
+    ])
+    .await;
+    for name in [
+        "ffmpeg",
+        "ffprobe",
+        "faster-whisper-tiny.en",
+        "onnxruntime",
+        "database",
+        "server",
+    ] {
+        assert!(
+            line_of(&report, name).0.starts_with("ok"),
+            "{name}:\n{report}"
+        );
+    }
+    assert!(
+        line_of(&report, "database")
+            .0
+            .contains("migrations applied"),
+        "{report}"
+    );
+}
