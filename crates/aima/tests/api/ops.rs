@@ -129,3 +129,128 @@ async fn openapi_is_generated_and_committed() {
     assert_eq!(docs.status().as_u16(), 200);
     assert!(docs.text().await.unwrap_or_default().contains("AIMA API"));
 }
+
+/// The README and the manual (`docs/*.md`) name only routes the OpenAPI
+/// document has and commands the binary knows: a renamed route or
+/// subcommand fails here, not in a reader's shell.
+#[test]
+fn the_manual_names_only_routes_and_commands_that_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/openapi.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let templates: Vec<Vec<String>> = spec["paths"]
+        .as_object()
+        .map(|p| {
+            p.keys()
+                .map(|k| k.split('/').map(String::from).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(templates.len() > 40);
+    let mut pages = vec![root.join("README.md")];
+    for e in std::fs::read_dir(root.join("docs")).expect("docs/") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "md") {
+            pages.push(p);
+        }
+    }
+    assert!(pages.len() >= 15, "{pages:?}");
+    let mut commands = std::collections::BTreeSet::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap_or_default();
+        // Routes: /api/v1/... up to a character no path has.
+        for (i, _) in text.match_indices("/api/v1/") {
+            let route: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "/{}_.-".contains(*c))
+                .collect();
+            let route = route.trim_end_matches(['.', '/']);
+            let segments: Vec<&str> = route.split('/').collect();
+            if segments.len() <= 3 {
+                continue; // "/api/v1/" itself
+            }
+            // The document itself is served beside what it describes.
+            let known = route == "/api/v1/openapi.json"
+                || templates.iter().any(|t| {
+                    t.len() == segments.len()
+                        && t.iter()
+                            .zip(&segments)
+                            .all(|(t, s)| t == s || t.starts_with('{'))
+                });
+            assert!(
+                known,
+                "{}: {route} is not in the OpenAPI document",
+                page.display()
+            );
+        }
+        // Commands: `aima WORD [WORD]` in shell lines.
+        for line in text.lines() {
+            let mut rest = line;
+            while let Some(i) = rest.find("aima ") {
+                let before = rest[..i].chars().last();
+                rest = &rest[i + 5..];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '/') {
+                    continue;
+                }
+                let words: Vec<&str> = rest
+                    .split_whitespace()
+                    .take(2)
+                    .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                    .collect();
+                if let Some(first) = words.first() {
+                    commands.insert(words.iter().take(2).copied().collect::<Vec<_>>().join(" "));
+                    commands.insert(first.to_string());
+                }
+            }
+        }
+    }
+    // Each command, and each command with its subcommand, has a --help.
+    let known_top: Vec<String> = {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+            .arg("--help")
+            .output()
+            .expect("aima --help");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("  ")
+                    .and_then(|l| l.split_whitespace().next())
+            })
+            .map(String::from)
+            .collect()
+    };
+    let mut checked = 0;
+    for cmd in &commands {
+        let words: Vec<&str> = cmd.split(' ').collect();
+        if !known_top.iter().any(|k| k == words[0]) {
+            // Prose ("aima is", "aima serves"), not a command.
+            continue;
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+            .args(&words)
+            .arg("--help")
+            .env("AIMA_CONFIG", "/nonexistent")
+            .output()
+            .expect("aima --help");
+        // A second word that is an argument (a file, a question) is fine
+        // when the first is a command without subcommands.
+        let ok = out.status.success()
+            || (words.len() == 2
+                && std::process::Command::new(env!("CARGO_BIN_EXE_aima"))
+                    .args([words[0], "--help"])
+                    .output()
+                    .map(|o| {
+                        o.status.success()
+                            && !String::from_utf8_lossy(&o.stdout).contains("Commands:")
+                    })
+                    .unwrap_or(false));
+        assert!(
+            ok,
+            "the manual names `aima {cmd}`, which the binary does not know"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "{commands:?}");
+}
