@@ -138,6 +138,10 @@ serve_s=$(serve_until_ready)
 echo "serve.sh on a clean root, cold: listening after ${serve_s} s"
 warm_s=$(serve_until_ready)
 echo "serve.sh on the same root, warm: listening after ${warm_s} s"
+# The README's second command runs "in another shell": a new login shell
+# must find `aima` (serve.sh links it onto the PATH).
+in_root "bash -lc 'command -v aima && aima --version && aima models pull --help >/dev/null'"
+echo "a new login shell finds aima"
 
 echo "== 2. bash scripts/test.sh --setup, and the native builds with whisper.cpp"
 t0=$(date +%s)

@@ -254,16 +254,29 @@ impl Loaded {
         let mut out: Vec<TimedSegment> = Vec::new();
         let mut window_start = chunk.start;
         for n in 0..MAX_WINDOWS {
+            // What Whisper hears at once, and no more: whisper.cpp, given
+            // longer audio, seeks on its own and drops what it rates as
+            // silence (measured: 26 s of speech lost in a 31 s window).
             let from = (window_start - chunk.start) as usize;
+            let to = (from + WINDOW_SAMPLES).min(chunk.samples.len());
             let window = SpeechChunk {
                 start: window_start,
-                samples: chunk.samples[from..].to_vec(),
+                samples: chunk.samples[from..to].to_vec(),
                 cut: chunk.cut,
             };
             let mut segments = self.transcribe(&window, opts, threads)?;
+            tracing::debug!(
+                window = n,
+                start = window_start as f64 / rate,
+                seconds = window.samples.len() as f64 / rate,
+                cut = chunk.cut,
+                segments = segments.len(),
+                last_end = segments.last().map(|s| s.1),
+                "window decoded"
+            );
             // Whisper hears 30 s at a time: in a longer window, a segment at
             // that edge may be cut off; it is decoded again from its start.
-            let heard_end = window_start + window.samples.len().min(WINDOW_SAMPLES) as u64;
+            let heard_end = window_start + window.samples.len() as u64;
             let edge = heard_end < chunk_end
                 && segments.len() > 1
                 && segments

@@ -107,10 +107,7 @@ fn transcribe_chunk(
             .map(|t| t.trim().to_string())
             .unwrap_or_default();
         let no_speech = seg.no_speech_probability();
-        if text.is_empty()
-            || no_speech > opts.no_speech_threshold
-            || !text.chars().any(char::is_alphanumeric)
-        {
+        if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
             continue;
         }
         let mut words: Vec<Word> = Vec::new();
@@ -147,6 +144,22 @@ fn transcribe_chunk(
             }
         }
         words.retain(|w| !w.word.trim().is_empty());
+        // Whisper's rule: silence is a likely no-speech *and* unlikely
+        // words; a segment whose words are confident is kept whatever the
+        // window's no-speech estimate (whisper.cpp gives one per window: on
+        // espeak-ng speech it dropped whole sentences of a window).
+        let avg_logprob = if probs.is_empty() {
+            f64::NEG_INFINITY
+        } else {
+            probs
+                .iter()
+                .map(|p| (*p as f64).max(1e-9).ln())
+                .sum::<f64>()
+                / probs.len() as f64
+        };
+        if no_speech > opts.no_speech_threshold && avg_logprob < -1.0 {
+            continue;
+        }
         let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
         let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
         let confidence = mean(probs);

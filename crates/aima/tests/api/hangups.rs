@@ -65,6 +65,8 @@ struct Acknowledged {
     keys: Vec<String>,
     media: HashMap<String, usize>,
     deleted: Vec<String>,
+    jobs: Vec<String>,
+    cancelled: Vec<String>,
 }
 
 #[tokio::test]
@@ -115,7 +117,7 @@ async fn hammer(backend: Backend) {
             for i in 0..80 {
                 let after = Duration::from_micros(rng.gen_range(0..4000));
                 let n = c * 1000 + i;
-                let (method, path, body): (&str, String, Vec<u8>) = match rng.gen_range(0..10) {
+                let (method, path, body): (&str, String, Vec<u8>) = match rng.gen_range(0..12) {
                     0 => ("POST", "/api/v1/modes".into(), json!({"name": format!("h{n}")}).to_string().into()),
                     1 => (
                         "POST",
@@ -141,6 +143,18 @@ async fn hammer(backend: Backend) {
                         "POST",
                         "/api/v1/media?pipeline=none".into(),
                         images[72 + rng.gen_range(0..24)].clone(),
+                    ),
+                    8 => (
+                        "POST",
+                        "/api/v1/jobs".into(),
+                        json!({"media_id": victims[rng.gen_range(0..victims.len())], "pipeline": [{"name": "probe"}]})
+                            .to_string()
+                            .into(),
+                    ),
+                    9 => (
+                        "POST",
+                        format!("/api/v1/jobs/{}/cancel", victims[rng.gen_range(0..victims.len())]),
+                        Vec::new(),
                     ),
                     _ => (
                         "POST",
@@ -212,7 +226,31 @@ async fn hammer(backend: Backend) {
                     if r.status().is_success() {
                         let v: Value = r.json().await.unwrap_or_default();
                         let id = v["id"].as_str().unwrap_or_default().to_string();
-                        acked.lock().map(|mut a| a.media.insert(id, k)).ok();
+                        acked.lock().map(|mut a| a.media.insert(id.clone(), k)).ok();
+                        // A job on it, then (every other one) its cancel.
+                        if let Ok(r) = post(
+                            "/api/v1/jobs",
+                            json!({"media_id": id, "pipeline": [{"name": "probe"}]}),
+                        )
+                        .await
+                        {
+                            if r.status().is_success() {
+                                let v: Value = r.json().await.unwrap_or_default();
+                                let job = v["id"].as_str().unwrap_or_default().to_string();
+                                acked.lock().map(|mut a| a.jobs.push(job.clone())).ok();
+                                if i % 2 == 0 {
+                                    if let Ok(r) = client
+                                        .post(url(&format!("/api/v1/jobs/{job}/cancel")))
+                                        .send()
+                                        .await
+                                    {
+                                        if r.status().is_success() {
+                                            acked.lock().map(|mut a| a.cancelled.push(job)).ok();
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 // A delete of a victim the hang-ups also go for.
@@ -287,6 +325,16 @@ async fn hammer(backend: Backend) {
             200,
             "{label}: a key acknowledged, then lost"
         );
+    }
+    for id in &acked.jobs {
+        let (s, job) = app.get_json(&format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(s, 200, "{label}: job {id} acknowledged, then lost: {job}");
+        if acked.cancelled.contains(id) {
+            assert_eq!(
+                job["state"], "cancelled",
+                "{label}: cancel acknowledged, then lost: {job}"
+            );
+        }
     }
     // Deletes: gone. Every media listed: its bytes are there.
     for id in &acked.deleted {
