@@ -669,7 +669,7 @@ async fn every_sentence(
     for (label, options) in configs {
         let job = app
             .run_job(
-                &id,
+                id,
                 serde_json::json!([{"name": "transcribe", "options": options}]),
                 Duration::from_secs(600),
             )
