@@ -28,39 +28,13 @@ from wer import norm, sentences_lost, wer  # scripts/wer.py (this folder is on s
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = int(os.environ.get("AIMA_BENCH_THREADS", "2"))
 
-SENTENCES = [
-    "Good morning everyone and thank you for joining the weekly planning meeting.",
-    "The first item on the agenda is the budget for the new office in the city centre.",
-    "Our finance team has reviewed the numbers and they believe we can afford the move.",
-    "The marketing group asked for more money to support the spring campaign.",
-    "We should compare the cost of printed advertising with the cost of online videos.",
-    "Please send your comments on the draft proposal before the end of the week.",
-    "The second item is the hiring plan for the engineering department.",
-    "We want to find two more developers and one designer before the summer.",
-    "Several candidates have already passed the first interview with the team leads.",
-    "The last item is the customer survey that we started at the beginning of the month.",
-    "Most customers said that the new version of the application is faster and easier to use.",
-    "However some people still find the settings page confusing and hard to navigate.",
-    "The support team will collect the most common questions and share them with product.",
-    "I would like everyone to read the summary report and prepare questions for Friday.",
-    "We will meet again next Tuesday at ten in the large conference room.",
-    "If you cannot attend please let me know and send someone from your team instead.",
-    "Before we finish I want to thank the operations team for their hard work last quarter.",
-    "They moved all of our servers to the new data centre without any downtime.",
-    "That was a difficult project and they completed it two weeks ahead of schedule.",
-    "Does anyone have other topics that we should discuss before we close the meeting.",
-    "Then let us end here and enjoy the rest of the day.",
-]
-VOICES = ["en-us", "en-gb+f3", "en-us+m3", "en-gb"]
-
-# The passages of crates/aima/tests/api/transcribe.rs (PASSAGES), each read
-# whole by its voice.
-PASSAGES = [
-    ("en-us", "The meeting on the fourth of March starts at half past nine. We expect twenty three guests from Berlin and Madrid. Please bring the printed agenda and a pen. Anna Schmidt will present the quarterly figures first. After that, Pedro Alvarez shows the new design of the website. Coffee and small sandwiches will be served at eleven. The room on the second floor has a projector and a whiteboard."),
-    ("en-gb+f3", "Our new colleague Maria Novak starts in September. She studied chemistry in Prague and worked for a small laboratory in Vienna. Her manager, Thomas Becker, will meet her at the reception. Later this year, two more engineers could join the project in the autumn. They will need laptops, badges and a desk near the window. Julia from human resources prepares the contracts this week."),
-    ("en-us+m3", "The server stores every uploaded file under its content hash. A worker claims a job from the queue and renews its lease every few seconds. If the worker crashes, the lease expires and another worker takes the job. Each insight is written as soon as it is found. The database keeps a row for every segment of the transcript. Search by meaning uses vectors computed by a small language model."),
-    ("en-gb", "Once upon a time, a fisherman lived with his wife in a small hut by the sea. Every morning he rowed out before sunrise and came back at noon. One day he caught a golden fish that could speak. The fish begged to be set free, and the kind fisherman let it go. When he told his wife the story, she was angry. She sent him back to ask the fish for a new house."),
-]
+# The speech of crates/aima/tests/speech.json, which the transcription
+# tests read too.
+with open(os.path.join(ROOT, "crates/aima/tests/speech.json")) as f:
+    SPEECH = json.load(f)
+SENTENCES = SPEECH["meeting"]
+VOICES = SPEECH["voices"]
+PASSAGES = [(p["voice"], p["text"]) for p in SPEECH["passages"]]
 
 
 def make_passages(dir_):

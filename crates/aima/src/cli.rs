@@ -786,7 +786,10 @@ async fn models(cfg: &Config, cmd: ModelsCommand) -> anyhow::Result<()> {
                     Ok(dir) => ("installed", dir.display().to_string()),
                     Err(e) => ("FAILED", e.to_string().replace("\n  ", "; ")),
                 };
-                eprintln!("{name}: {} {}", row.0, row.1);
+                match row.0 {
+                    "FAILED" => eprintln!("{name}: FAILED: {}", row.1),
+                    done => eprintln!("{name}: {done} in {}", row.1),
+                }
                 rows.push((name.clone(), row.0, row.1));
             }
             let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(5);
