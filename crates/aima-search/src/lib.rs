@@ -10,7 +10,7 @@ pub mod index;
 
 use std::sync::Arc;
 
-use aima_analyzers::embed::TextEmbedder;
+use aima_analyzers::embed::{Role, TextEmbedder};
 use aima_analyzers::vision::clip::ClipModel;
 use aima_analyzers::AnalyzerError;
 use aima_core::search::{fuse, PersonAppearance, PersonMatch, SearchHit, SearchMode, SearchQuery};
@@ -19,11 +19,6 @@ use aima_models::ModelManager;
 use aima_store::{Store, StoreError, TextIndexStatus};
 
 pub use index::TextIndexer;
-
-/// A match by meaning needs at least this cosine similarity, whatever
-/// `min_score` asks: all-MiniLM-L6-v2 puts unrelated sentences at about
-/// -0.05 to 0.2 and paraphrases from about 0.35 up, so lower hits are noise.
-pub const MIN_SIMILARITY: f64 = 0.25;
 
 /// How deep fused lists go: each list is fetched this far, and a fused
 /// search pages through at most this many hits.
@@ -110,7 +105,8 @@ impl Searcher {
     /// Hits of `q` in `workspace`: `q.limit` from `q.offset` on. `text` is
     /// what the user typed (embedded for meaning; `q.terms` is its parse).
     /// A query without terms finds nothing in any mode, nor a match by
-    /// meaning below [`MIN_SIMILARITY`]. `Hybrid` without an installed
+    /// meaning below the text model's least similarity
+    /// ([`TextEmbedder::min_similarity`]). `Hybrid` without an installed
     /// model is text search.
     pub async fn search(
         &self,
@@ -178,9 +174,9 @@ impl Searcher {
         let mut lists = Vec::new();
         let mut unavailable = None;
         match self.embed(text).await {
-            Ok((model, vector)) => {
+            Ok((model, vector, floor)) => {
                 let q = SearchQuery {
-                    min_score: q.min_score.max(MIN_SIMILARITY),
+                    min_score: q.min_score.max(floor),
                     ..q.clone()
                 };
                 lists.push(
@@ -238,19 +234,20 @@ impl Searcher {
         Ok(vectors.pop())
     }
 
-    /// The query's vector and the model that made it.
-    async fn embed(&self, text: &str) -> Result<(String, Vec<f32>), SearchError> {
+    /// The query's vector, the model that made it and that model's least
+    /// similarity for a match.
+    async fn embed(&self, text: &str) -> Result<(String, Vec<f32>, f64), SearchError> {
         let model = self.text_model.as_deref().ok_or(SearchError::MeaningOff)?;
         let embedder = self
             .embedder
             .get_or_try_init(|| TextEmbedder::load(&self.models, model))
             .await?;
         let vector = embedder
-            .embed_async(vec![text.to_string()])
+            .embed_async(vec![text.to_string()], Role::Query)
             .await?
             .pop()
             .unwrap_or_default();
-        Ok((model.to_string(), vector))
+        Ok((model.to_string(), vector, embedder.min_similarity()))
     }
 
     /// The persons whose faces match any of `faces` (embeddings, each with

@@ -194,9 +194,15 @@ async fn embedding_cost() -> Option<String> {
                 .join(" ")
         })
         .collect();
-    embedder.embed_async(texts[..32].to_vec()).await.ok()?; // warm up
+    embedder
+        .embed_async(texts[..32].to_vec(), aima_analyzers::embed::Role::Passage)
+        .await
+        .ok()?; // warm up
     let t0 = Instant::now();
-    embedder.embed_async(texts.clone()).await.ok()?;
+    embedder
+        .embed_async(texts.clone(), aima_analyzers::embed::Role::Passage)
+        .await
+        .ok()?;
     let per = t0.elapsed().as_secs_f64() * 1e6 / texts.len() as f64;
     Some(format!(
         "Embedding a transcript segment or OCR line (8-16 words) with `minilm-l6-int8` in batches of 32: **{per:.0} µs** per text ({:.0} texts/s on this machine), the indexer's main cost per stored text.\n\n",

@@ -403,7 +403,7 @@ impl Default for Config {
 }
 
 /// The sentence-embedding model of search by meaning.
-pub const DEFAULT_TEXT_MODEL: &str = "minilm-l6-int8";
+pub const DEFAULT_TEXT_MODEL: &str = "multilingual-e5-small";
 
 impl Config {
     /// What `aima models pull --default` fetches: the models of the default
@@ -786,7 +786,7 @@ default = ["probe", "keyframes", "transcribe", "ocr", "nsfw", "objects", "faces"
 # and queries for search by meaning (`aima models pull --default` fetches
 # it). "" turns search by meaning off. After changing it, run
 # `aima search reindex`.
-text_model = "minilm-l6-int8"
+text_model = "multilingual-e5-small"
 # Queries also find frames through this CLIP model's text tower, once it is
 # installed (`aima models pull clip-vit-b32`) and the `clip` analyzer ran.
 clip_model = "clip-vit-b32"

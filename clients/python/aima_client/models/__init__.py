@@ -35,8 +35,10 @@ from .label_request import LabelRequest
 from .label_source import LabelSource
 from .labelled import Labelled
 from .lang import Lang
+from .language_share import LanguageShare
 from .login import Login
 from .media import Media
+from .media_detail import MediaDetail
 from .media_kind import MediaKind
 from .media_page import MediaPage
 from .media_probe import MediaProbe
@@ -152,8 +154,10 @@ __all__ = (
     "LabelRequest",
     "LabelSource",
     "Lang",
+    "LanguageShare",
     "Login",
     "Media",
+    "MediaDetail",
     "MediaKind",
     "MediaPage",
     "MediaProbe",

@@ -19,6 +19,7 @@ use tokenizers::Tokenizer;
 use super::mel::{LogMel, N_FRAMES};
 use super::{mean, Options, SegmentData, TimedSegment, Word};
 use crate::vad::SpeechChunk;
+use aima_core::transcript::UNCERTAIN_LANGUAGE;
 use aima_media::SAMPLE_RATE;
 
 /// Seconds per timestamp token and per encoder frame pair.
@@ -46,6 +47,8 @@ pub struct Model {
 pub struct Context {
     /// Text tokens of earlier windows, for `<|startofprev|>`.
     previous: Vec<u32>,
+    /// The language last detected with confidence in this media.
+    language: Option<String>,
 }
 
 impl Model {
@@ -117,20 +120,27 @@ impl Model {
             .encode(&features, false)
             .map_err(|e| e.to_string())?;
 
-        let language = if !self.is_multilingual() {
-            "en".to_string()
+        let (language, language_probability) = if !self.is_multilingual() {
+            ("en".to_string(), None)
         } else if let Some(l) = &opts.language {
-            l.clone()
+            (l.clone(), None)
         } else {
             let found = self
                 .whisper
                 .detect_language(&encoded)
                 .map_err(|e| e.to_string())?;
-            found
+            let ranked: Vec<(String, f32)> = found
                 .first()
-                .and_then(|r| r.first())
-                .map(|d| d.language.trim_matches(['<', '|', '>']).to_string())
-                .unwrap_or_else(|| "en".into())
+                .map(|r| {
+                    r.iter()
+                        .map(|d| {
+                            let code = d.language.trim_matches(['<', '|', '>']).to_string();
+                            (code, d.probability)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            choose_language(&ranked, &mut context.language)
         };
 
         let mut sot = vec!["<|startoftranscript|>".to_string()];
@@ -229,6 +239,7 @@ impl Model {
                     confidence,
                     no_speech_probability: decoded.no_speech_prob as f32,
                     language: language.clone(),
+                    language_probability,
                     words: seg_words,
                 },
             ));
@@ -485,6 +496,31 @@ struct Decoded {
     temperature: f32,
 }
 
+/// The language of a window from the detection's ranking: the likeliest,
+/// unless it is unsure (below [`UNCERTAIN_LANGUAGE`]) and the media already
+/// had a language detected with confidence, which is kept. A few seconds of
+/// speech are easy to mistake (Whisper base took one espeak-ng sentence of
+/// German for Swedish at 0.27); a language change is heard with confidence.
+fn choose_language(ranked: &[(String, f32)], last: &mut Option<String>) -> (String, Option<f32>) {
+    let Some((best, p)) = ranked.first() else {
+        return (last.clone().unwrap_or_else(|| "en".into()), Some(0.0));
+    };
+    if *p >= UNCERTAIN_LANGUAGE {
+        *last = Some(best.clone());
+        return (best.clone(), Some(*p));
+    }
+    match last {
+        Some(known) => {
+            let p = ranked
+                .iter()
+                .find(|(l, _)| l == known)
+                .map_or(0.0, |(_, p)| *p);
+            (known.clone(), Some(p))
+        }
+        None => (best.clone(), Some(*p)),
+    }
+}
+
 /// How much zlib shrinks the text: a decoding stuck in a loop compresses
 /// far better than speech does.
 fn compression_ratio(text: &str) -> f64 {
@@ -513,5 +549,35 @@ mod tests {
         assert!(compression_ratio(speech) < COMPRESSION_RATIO_THRESHOLD);
         assert!(compression_ratio(&stuck) > COMPRESSION_RATIO_THRESHOLD);
         assert_eq!(compression_ratio(""), 0.0);
+    }
+
+    #[test]
+    fn an_unsure_window_keeps_the_language_heard_with_confidence() {
+        let r = |v: &[(&str, f32)]| -> Vec<(String, f32)> {
+            v.iter().map(|(l, p)| (l.to_string(), *p)).collect()
+        };
+        let mut last = None;
+        // Unsure with nothing known: the likeliest, said with its doubt.
+        assert_eq!(
+            choose_language(&r(&[("sv", 0.27), ("de", 0.2)]), &mut last),
+            ("sv".into(), Some(0.27))
+        );
+        assert_eq!(last, None);
+        assert_eq!(
+            choose_language(&r(&[("de", 0.93), ("en", 0.01)]), &mut last),
+            ("de".into(), Some(0.93))
+        );
+        // Then an unsure window stays German, with German's probability.
+        assert_eq!(
+            choose_language(&r(&[("sv", 0.27), ("de", 0.2)]), &mut last),
+            ("de".into(), Some(0.2))
+        );
+        // A change heard with confidence is a change.
+        assert_eq!(
+            choose_language(&r(&[("en", 0.88), ("de", 0.1)]), &mut last),
+            ("en".into(), Some(0.88))
+        );
+        assert_eq!(last.as_deref(), Some("en"));
+        assert_eq!(choose_language(&[], &mut last), ("en".into(), Some(0.0)));
     }
 }

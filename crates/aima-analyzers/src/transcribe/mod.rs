@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::vad::{Chunker, SpeechChunk, VadConfig};
 use crate::{parse_options, Analyzer, AnalyzerError, AnalyzerInput, InsightSink};
 
-pub const DEFAULT_MODEL: &str = "faster-whisper-tiny.en";
+pub const DEFAULT_MODEL: &str = "faster-whisper-base";
 
 /// Whisper models, loaded once per process and shared by jobs: whisper.cpp
 /// contexts by file, CTranslate2 models by folder and thread count (fixed
@@ -130,8 +130,34 @@ pub struct SegmentData {
     /// the chunk's geometric mean).
     pub confidence: f32,
     pub no_speech_probability: f32,
+    /// ISO 639-1 code of the language the segment was decoded in.
     pub language: String,
+    /// How sure Whisper's language detection was, 0 to 1: absent where
+    /// nothing was detected (the job's `language` option, an English-only
+    /// model, whisper.cpp). Below
+    /// [`aima_core::transcript::UNCERTAIN_LANGUAGE`] the transcript says
+    /// that its language is uncertain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_probability: Option<f32>,
     pub words: Vec<Word>,
+}
+
+/// An English-only model asked for another language would write English
+/// words for it: refused, naming the model that can.
+fn english_only_refuses(
+    model: &str,
+    multilingual: bool,
+    language: &str,
+) -> Result<(), AnalyzerError> {
+    if multilingual || language == "en" {
+        return Ok(());
+    }
+    Err(AnalyzerError::abort(
+        ErrorCode::InvalidPipeline,
+        format!(
+            "model {model:?} knows English only, not language {language:?}: use a multilingual model such as {DEFAULT_MODEL}"
+        ),
+    ))
 }
 
 impl Options {
@@ -141,7 +167,9 @@ impl Options {
         }
         if let Some(l) = &self.language {
             if lang_id(l).is_none() {
-                return Err(format!("language {l:?} is not one Whisper knows"));
+                return Err(format!(
+                    "language {l:?} is not one Whisper knows: give an ISO 639-1 code such as \"de\" or \"en\", or leave it out to detect it"
+                ));
             }
         }
         if self.threads.is_some_and(|t| t == 0 || t > 64) {
@@ -395,6 +423,9 @@ impl Transcribe {
                     whisper_cpp::load(&p)
                 })
                 .await?;
+                if let Some(l) = &opts.language {
+                    english_only_refuses(&opts.model, ctx.is_multilingual(), l)?;
+                }
                 let engine = whisper_cpp::Engine::new(ctx).map_err(AnalyzerError::Retry)?;
                 Ok(Loaded::WhisperCpp(engine))
             }
@@ -430,6 +461,7 @@ impl Transcribe {
                 })
                 .await?;
                 if let Some(l) = &opts.language {
+                    english_only_refuses(&opts.model, model.is_multilingual(), l)?;
                     if model.is_multilingual() && !model.knows_language(l) {
                         return Err(AnalyzerError::abort(
                             ErrorCode::InvalidPipeline,

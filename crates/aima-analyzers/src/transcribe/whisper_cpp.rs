@@ -171,6 +171,7 @@ fn transcribe_chunk(
                 confidence,
                 no_speech_probability: no_speech,
                 language: detected.clone(),
+                language_probability: None,
                 words,
             },
         ));

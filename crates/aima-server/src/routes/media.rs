@@ -446,22 +446,53 @@ pub async fn list(
     }))
 }
 
+/// One media, with the languages of its transcript.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MediaDetail {
+    #[serde(flatten)]
+    pub media: Media,
+    /// The languages heard in it (its transcript's), the most spoken
+    /// first; empty until it is transcribed, or when nothing was said.
+    pub languages: Vec<aima_core::transcript::LanguageShare>,
+}
+
 /// One media.
 #[utoipa::path(
     get, path = "/api/v1/media/{id}", operation_id = "getMedia", tag = "media",
-    responses((status = 200, body = Media), (status = 404, body = crate::ErrorBody))
+    responses((status = 200, body = MediaDetail), (status = 404, body = crate::ErrorBody))
 )]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<Media>> {
+) -> ApiResult<axum::Json<MediaDetail>> {
     let media = state
         .store
         .get_media(&caller.workspace, &id)
         .await
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
-    Ok(axum::Json(media))
+    let segments = transcript_segments(&state, &caller.workspace, &id).await?;
+    Ok(axum::Json(MediaDetail {
+        media,
+        languages: aima_core::transcript::languages(&segments),
+    }))
+}
+
+/// A media's transcript segments, in time order.
+async fn transcript_segments(
+    state: &AppState,
+    workspace: &str,
+    id: &str,
+) -> ApiResult<Vec<aima_core::transcript::Segment>> {
+    let filter = InsightFilter {
+        analyzer: Some("transcribe".into()),
+        kind: Some("transcript_segment".into()),
+        ..Default::default()
+    };
+    let items = state.store.list_insights(workspace, id, &filter).await?;
+    Ok(aima_core::transcript::segments_from_insights(
+        items.iter().map(|i| &i.insight),
+    ))
 }
 
 /// Delete a media with its jobs, insights, artifacts and (unless another
@@ -835,12 +866,14 @@ pub async fn artifact(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptQuery {
-    /// `json` (default), `srt`, `vtt` or `txt`.
-    #[param(pattern = "^(json|srt|vtt|txt)?$")]
+    /// `json` (default, with the languages), `srt`, `vtt` (the main
+    /// language in its header, cues in others in `<lang>` spans), `csv`
+    /// (`start,end,language,text`) or `txt`.
+    #[param(pattern = "^(json|srt|vtt|csv|txt)?$")]
     format: Option<String>,
 }
 
-/// The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+/// The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
 #[utoipa::path(
     get, path = "/api/v1/media/{id}/transcript", operation_id = "getTranscript", tag = "media", params(TranscriptQuery),
     responses((status = 200, description = "The transcript in the asked format"), (status = 404, body = crate::ErrorBody), (status = 400, body = crate::ErrorBody))
@@ -851,13 +884,13 @@ pub async fn transcript(
     Path(id): Path<String>,
     Query(q): Query<TranscriptQuery>,
 ) -> ApiResult<Response> {
-    use aima_core::transcript::{render, segments_from_insights, TranscriptFormat};
+    use aima_core::transcript::{render, TranscriptFormat};
     let format = match q.format.as_deref() {
         None => TranscriptFormat::Json,
         Some(f) => TranscriptFormat::parse(f).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidParameter,
-                "format must be json, srt, vtt or txt",
+                "format must be json, srt, vtt, csv or txt",
             )
         })?,
     };
@@ -866,16 +899,7 @@ pub async fn transcript(
         .get_media(&caller.workspace, &id)
         .await
         .or_not_found(ErrorCode::MediaNotFound, "media")?;
-    let filter = InsightFilter {
-        analyzer: Some("transcribe".into()),
-        kind: Some("transcript_segment".into()),
-        ..Default::default()
-    };
-    let items = state
-        .store
-        .list_insights(&caller.workspace, &id, &filter)
-        .await?;
-    let segments = segments_from_insights(items.iter().map(|i| &i.insight));
+    let segments = transcript_segments(&state, &caller.workspace, &id).await?;
     Ok((
         [(header::CONTENT_TYPE, format.content_type())],
         render(format, &segments),

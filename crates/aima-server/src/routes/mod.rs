@@ -31,18 +31,4 @@ pub(crate) fn wants_csv(format: Option<&str>) -> Result<bool, crate::error::ApiE
     }
 }
 
-/// RFC 4180 quoting, and a leading `'` against formula injection in
-/// spreadsheets (application names, OCR text and labels are user-controlled
-/// text).
-pub(crate) fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+pub(crate) use aima_core::csv_field;

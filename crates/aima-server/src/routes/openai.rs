@@ -136,9 +136,11 @@ async fn transcriptions(
             start: *s,
             end: *e,
             text: d.text.clone(),
+            language: Some(d.language.clone()),
+            language_probability: d.language_probability,
         })
         .collect();
-    use aima_core::transcript::{to_srt, to_vtt};
+    use aima_core::transcript::{languages, to_srt, to_vtt};
     Ok(match format.as_str() {
         "text" => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -156,9 +158,11 @@ async fn transcriptions(
         )
             .into_response(),
         "verbose_json" => {
-            let language = segments
+            // The language spoken longest (a media may change language:
+            // each segment says its own).
+            let language = languages(&plain)
                 .first()
-                .map(|(_, _, d)| language_name(&d.language))
+                .map(|l| language_name(&l.language))
                 .unwrap_or("english");
             let words: Vec<serde_json::Value> = segments
                 .iter()
@@ -175,6 +179,7 @@ async fn transcriptions(
                         "avg_logprob": (d.confidence.max(1e-6) as f64).ln(),
                         "compression_ratio": 1.0,
                         "no_speech_prob": d.no_speech_probability,
+                        "language": d.language,
                     })
                 })
                 .collect();

@@ -56,7 +56,7 @@ async fn uploads_without_a_pipeline_run_the_default_for_their_kind() {
         job["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("aima models pull faster-whisper-tiny.en"),
+            .contains("aima models pull faster-whisper-base"),
         "{job}"
     );
 
@@ -187,7 +187,7 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
         .unwrap_or_else(|| panic!("no missing-models line in:\n{log}"));
     assert!(
         missing.starts_with(
-            "faster-whisper-tiny.en, onnxruntime, nsfw-open, minilm-l6-int8, smollm2-135m-instruct;"
+            "faster-whisper-base, onnxruntime, nsfw-open, multilingual-e5-small, smollm2-135m-instruct;"
         ),
         "{missing}"
     );
@@ -213,10 +213,10 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     for m in [
-        "faster-whisper-tiny.en",
+        "faster-whisper-base",
         "onnxruntime",
         "nsfw-open",
-        "minilm-l6-int8",
+        "multilingual-e5-small",
         "smollm2-135m-instruct",
     ] {
         assert!(err.contains(&format!("{m}: installed in")), "{m}: {err}");
@@ -235,8 +235,8 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
     assert_eq!(
         installed,
         [
-            "faster-whisper-tiny.en",
-            "minilm-l6-int8",
+            "faster-whisper-base",
+            "multilingual-e5-small",
             "nsfw-open",
             "onnxruntime",
             "smollm2-135m-instruct"
@@ -311,9 +311,9 @@ async fn doctor_says_what_is_missing_and_what_to_do() {
     );
     assert!(!report.contains("/nonexistent"), "{report}");
     assert!(line_of(&report, "ffprobe").0.starts_with("ok"), "{report}");
-    let (model, fix) = line_of(&report, "faster-whisper-tiny.en");
+    let (model, fix) = line_of(&report, "faster-whisper-base");
     assert!(
-        model.starts_with("FAIL") && fix.contains("aima models pull faster-whisper-tiny.en"),
+        model.starts_with("FAIL") && fix.contains("aima models pull faster-whisper-base"),
         "{report}"
     );
     let (db, fix) = line_of(&report, "database");
@@ -354,7 +354,7 @@ async fn doctor_says_what_is_missing_and_what_to_do() {
     for name in [
         "ffmpeg",
         "ffprobe",
-        "faster-whisper-tiny.en",
+        "faster-whisper-base",
         "onnxruntime",
         "database",
         "server",

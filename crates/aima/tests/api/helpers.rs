@@ -124,7 +124,8 @@ pub fn shared_models() -> PathBuf {
 
 /// The models the tests run: Whisper (CTranslate2 and whisper.cpp), ONNX
 /// Runtime, the image models, the text embedder and the local LLM.
-pub const TEST_MODELS: [&str; 11] = [
+pub const TEST_MODELS: [&str; 13] = [
+    "faster-whisper-base",
     "faster-whisper-tiny.en",
     "whisper-tiny.en",
     "onnxruntime",
@@ -134,6 +135,7 @@ pub const TEST_MODELS: [&str; 11] = [
     "objects-centernet",
     "pose-movenet-multipose",
     "faces-blazeface-faceres",
+    "multilingual-e5-small",
     "minilm-l6-int8",
     "smollm2-135m-instruct",
 ];

@@ -14,6 +14,7 @@ mod first_run;
 mod hangups;
 mod helpers;
 mod jobs;
+mod language;
 mod meaning;
 mod media;
 mod models;

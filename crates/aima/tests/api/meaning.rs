@@ -71,7 +71,7 @@ async fn paraphrases_are_found_by_meaning_at_their_time() {
             .await;
         assert_eq!(job["state"], "succeeded", "{job}");
         let status = indexed(&app).await;
-        assert_eq!(status["text_model"], "minilm-l6-int8", "{status}");
+        assert_eq!(status["text_model"], "multilingual-e5-small", "{status}");
         assert_eq!(status["text_model_installed"], true, "{status}");
 
         // No word in common: text search finds nothing, meaning finds the
@@ -205,7 +205,7 @@ async fn paraphrases_are_found_by_meaning_at_their_time() {
         let out = cli(&app, &["reindex", "--all"]).await;
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(
-            said.contains("texts have vectors of minilm-l6-int8"),
+            said.contains("texts have vectors of multilingual-e5-small"),
             "{said}"
         );
         assert!(String::from_utf8_lossy(&out.stderr).contains("0 pending"));
@@ -236,7 +236,7 @@ async fn without_its_model_meaning_is_a_clear_error_and_hybrid_is_text() {
             v["error"]["message"]
                 .as_str()
                 .unwrap_or_default()
-                .contains("minilm-l6-int8"),
+                .contains("multilingual-e5-small"),
             "{v}"
         );
         let (s, v) = app.get_json("/api/v1/search?q=coffee").await;

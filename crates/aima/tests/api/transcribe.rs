@@ -284,7 +284,7 @@ async fn corrupt_audio_fails_once_and_a_missing_model_names_the_fix() {
         job["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("aima models pull faster-whisper-tiny.en"),
+            .contains("aima models pull faster-whisper-base"),
         "{job}"
     );
 }

@@ -103,7 +103,7 @@ def sync_detailed(
     format_: None | str | Unset = UNSET,
 
 ) -> Response[Any | ErrorBody]:
-    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
 
      Least role: `viewer`.
 
@@ -139,7 +139,7 @@ def sync(
     format_: None | str | Unset = UNSET,
 
 ) -> Any | ErrorBody | None:
-    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
 
      Least role: `viewer`.
 
@@ -170,7 +170,7 @@ async def asyncio_detailed(
     format_: None | str | Unset = UNSET,
 
 ) -> Response[Any | ErrorBody]:
-    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
 
      Least role: `viewer`.
 
@@ -206,7 +206,7 @@ async def asyncio(
     format_: None | str | Unset = UNSET,
 
 ) -> Any | ErrorBody | None:
-    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT or text.
+    """ The media's transcript (from its `transcribe` insights) as JSON, SRT, WebVTT, CSV or text.
 
      Least role: `viewer`.
 

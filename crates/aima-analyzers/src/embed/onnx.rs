@@ -1,13 +1,11 @@
-//! Sentence embeddings for search by meaning: a BERT-style model on ONNX
-//! Runtime (all-MiniLM-L6-v2 by default, a `text_embedding` catalog entry)
-//! turns a text into one unit-length vector, the mean of its tokens' last
-//! hidden states (sentence-transformers' pooling). The indexer embeds what
-//! transcript segments and OCR lines say; the search route embeds queries.
+//! A BERT-style sentence model on ONNX Runtime (all-MiniLM-L6-v2): one
+//! unit-length vector per text, the mean of its tokens' last hidden states
+//! (sentence-transformers' pooling).
 
 use std::sync::Arc;
 
 use aima_core::ErrorCode;
-use aima_models::{ModelKind, ModelManager};
+use aima_models::ModelManager;
 use ndarray::Array2;
 
 use crate::vision::{self, SharedSession};
@@ -16,46 +14,18 @@ use crate::AnalyzerError;
 /// Longest input in tokens: the model was trained on 256 (longer text is
 /// cut, as sentence-transformers does).
 const MAX_TOKENS: usize = 256;
-/// Texts per run: large enough to amortise a run, small enough that a
-/// batch padded to its longest text stays cheap.
-pub const BATCH: usize = 32;
 
-/// A loaded sentence-embedding model (cheap to clone; sessions and
-/// tokenizers are shared per process).
+/// A loaded ONNX sentence model (cheap to clone; sessions and tokenizers
+/// are shared per process).
 #[derive(Clone)]
-pub struct TextEmbedder {
-    name: String,
+pub struct OnnxEmbedder {
     session: SharedSession,
     tokenizer: Arc<tokenizers::Tokenizer>,
 }
 
-impl std::fmt::Debug for TextEmbedder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextEmbedder")
-            .field("name", &self.name)
-            .finish()
-    }
-}
-
-impl TextEmbedder {
-    /// Loads the installed model `name` (`model_missing` if it is not
-    /// installed, `invalid_pipeline` if it is no text-embedding model).
+impl OnnxEmbedder {
+    /// Loads the installed model `name` (`model.onnx` and `tokenizer.json`).
     pub async fn load(models: &ModelManager, name: &str) -> Result<Self, AnalyzerError> {
-        match models.catalog().get(name).map(|e| e.kind) {
-            Some(ModelKind::TextEmbedding) => {}
-            Some(_) => {
-                return Err(AnalyzerError::abort(
-                    ErrorCode::InvalidPipeline,
-                    format!("model {name:?} is not a text-embedding model"),
-                ))
-            }
-            None => {
-                return Err(AnalyzerError::abort(
-                    ErrorCode::ModelMissing,
-                    format!("no model {name:?} in the catalog"),
-                ))
-            }
-        }
         let (session, _) = vision::load_session(models, name, "model.onnx").await?;
         // Our own padding (the batch's longest text) and truncation,
         // whatever the file configures.
@@ -70,33 +40,13 @@ impl TextEmbedder {
                 AnalyzerError::abort(ErrorCode::ModelMissing, format!("bad tokenizer: {e}"))
             })?;
         Ok(Self {
-            name: name.to_string(),
             session,
             tokenizer: Arc::new(tokenizer),
         })
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Unit-length vectors, one per text, in batches of [`BATCH`]
-    /// (blocking: call it from a blocking task).
-    pub fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, AnalyzerError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for batch in texts.chunks(BATCH) {
-            out.extend(self.embed_batch(batch)?);
-        }
-        Ok(out)
-    }
-
-    /// [`Self::embed`] off the async threads.
-    pub async fn embed_async(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, AnalyzerError> {
-        let me = self.clone();
-        vision::blocking(move || me.embed(&texts)).await
-    }
-
-    fn embed_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, AnalyzerError> {
+    /// Unit-length vectors of one batch (blocking).
+    pub fn embed_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, AnalyzerError> {
         if texts.is_empty() {
             return Ok(vec![]);
         }
