@@ -1230,7 +1230,7 @@ export interface components {
         };
         AskRequest: {
             /** @description Answer as of this moment (Unix ms or RFC 3339); default: now. */
-            now?: string | null;
+            now?: number | string | null;
             /**
              * @description English or German, 1 to 2000 characters of text (no control
              *     characters).

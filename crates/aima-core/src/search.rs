@@ -14,12 +14,42 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// One term of a query; every term must match (AND).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchTerm {
-    /// A word, stemmed by the engine (`meetings` finds `meeting`).
+    /// A word, stemmed by the engine (`meetings` finds `meeting`) and
+    /// matched by its German stem too ([`other_stems`]).
     Word(String),
     /// `budg*`: words that begin so.
     Prefix(String),
     /// `"shared document"`: these words next to each other, in this order.
     Phrase(Vec<String>),
+}
+
+/// Stems a word is also matched by, as the beginning of a word: its German
+/// Snowball stem where that differs (`Schwestern` also finds `Schwester`
+/// through `schwest*`, `Züge` finds `Zug`, `Häuser` finds `Haus`).
+///
+/// Why at query time, and as a prefix: both engines index each text once
+/// with English stemming (FTS5's porter, PostgreSQL's `english`), which
+/// leaves German inflections apart. Indexing stems per text's language
+/// would need a language for every text (OCR lines and file names have
+/// none), a tokenizer FTS5 does not have (only porter ships with it; a
+/// custom one needs `unsafe` FFI) and a second copy of each text, and would
+/// lose the marks of matched words. Snowball's German stem of a query word
+/// is a prefix of the indexed (porter) forms of the same German word, so
+/// matching it as a prefix finds the inflections on both engines over the
+/// index as it is. The cost is some over-matching (`Zug*` also finds
+/// `Zugang`), which ranking puts after exact matches. Stems shorter than
+/// three letters are not used.
+pub fn other_stems(word: &str) -> Vec<String> {
+    use std::sync::OnceLock;
+    static GERMAN: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
+    let german =
+        GERMAN.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::German));
+    let stem = german.stem(word);
+    if stem != word && stem.chars().count() >= 3 && stem.chars().all(char::is_alphanumeric) {
+        vec![stem.into_owned()]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Parses what a user types: words, `prefix*` and `"a phrase"`. Case and

@@ -5,7 +5,7 @@
 //! writer can forget them. The query is built here from parsed terms
 //! (letters and digits only), never from what a user typed.
 
-use aima_core::search::{unmark, SearchHit, SearchQuery, SearchSort, SearchTerm};
+use aima_core::search::{other_stems, unmark, SearchHit, SearchQuery, SearchSort, SearchTerm};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -167,27 +167,47 @@ pub(crate) fn vector_text(v: &[f32]) -> String {
     s
 }
 
-/// `"word"`, `"pre"*`, `"two words"`, all required: FTS5's syntax. Terms
-/// hold letters and digits only, so quoting cannot be escaped from.
+/// `"word"` (or `("word" OR "stem"*)` with its other languages' stems),
+/// `"pre"*`, `"two words"`, all required (an explicit `AND`: FTS5 joins
+/// phrases by juxtaposition but not a parenthesised group): FTS5's
+/// syntax. Terms hold letters and digits only, so quoting cannot be
+/// escaped from.
 fn fts5_query(terms: &[SearchTerm]) -> String {
     terms
         .iter()
         .map(|term| match term {
-            SearchTerm::Word(w) => format!("\"{w}\""),
+            SearchTerm::Word(w) => {
+                let stems = other_stems(w);
+                if stems.is_empty() {
+                    format!("\"{w}\"")
+                } else {
+                    let alts: Vec<String> = stems.iter().map(|s| format!("\"{s}\"*")).collect();
+                    format!("(\"{w}\" OR {})", alts.join(" OR "))
+                }
+            }
             SearchTerm::Prefix(w) => format!("\"{w}\"*"),
             SearchTerm::Phrase(ws) => format!("\"{}\"", ws.join(" ")),
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" AND ")
 }
 
-/// `word & pre:* & (two <-> words)`: tsquery's syntax, for `to_tsquery`,
-/// which stems and folds each word as the index did.
+/// `word & pre:* & (two <-> words)` (a word with other languages' stems:
+/// `(word | stem:*)`): tsquery's syntax, for `to_tsquery`, which stems and
+/// folds each word as the index did.
 fn tsquery(terms: &[SearchTerm]) -> String {
     terms
         .iter()
         .map(|term| match term {
-            SearchTerm::Word(w) => w.clone(),
+            SearchTerm::Word(w) => {
+                let stems = other_stems(w);
+                if stems.is_empty() {
+                    w.clone()
+                } else {
+                    let alts: Vec<String> = stems.iter().map(|s| format!("{s}:*")).collect();
+                    format!("({w} | {})", alts.join(" | "))
+                }
+            }
             SearchTerm::Prefix(w) => format!("{w}:*"),
             SearchTerm::Phrase(ws) => format!("({})", ws.join(" <-> ")),
         })
@@ -651,7 +671,18 @@ mod tests {
     fn terms_become_each_engines_syntax() {
         let terms =
             aima_core::search::parse_query(r#"budg* "shared document" NEAR"#).unwrap_or_default();
-        assert_eq!(fts5_query(&terms), r#""budg"* "shared document" "near""#);
+        assert_eq!(
+            fts5_query(&terms),
+            r#""budg"* AND "shared document" AND "near""#
+        );
         assert_eq!(tsquery(&terms), "budg:* & (shared <-> document) & near");
+        // A German inflection also matches by its stem, as a prefix; not
+        // inside a phrase.
+        let terms = aima_core::search::parse_query(r#"Schwestern "die Züge""#).unwrap_or_default();
+        assert_eq!(
+            fts5_query(&terms),
+            r#"("schwestern" OR "schwest"*) AND "die züge""#
+        );
+        assert_eq!(tsquery(&terms), "(schwestern | schwest:*) & (die <-> züge)");
     }
 }

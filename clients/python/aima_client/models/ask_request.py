@@ -26,13 +26,13 @@ class AskRequest:
         Attributes:
             question (str): English or German, 1 to 2000 characters of text (no control
                 characters). Example: How much time did I spend in meetings last week?.
-            now (None | str | Unset): Answer as of this moment (Unix ms or RFC 3339); default: now.
+            now (int | None | str | Unset): Answer as of this moment (Unix ms or RFC 3339); default: now.
             utc_offset_minutes (int | None | Unset): The asker's offset from UTC in minutes (−840 to 840), for "today",
                 "last week" and hours; default: the server's `llm.utc_offset_minutes`.
      """
 
     question: str
-    now: None | str | Unset = UNSET
+    now: int | None | str | Unset = UNSET
     utc_offset_minutes: int | None | Unset = UNSET
 
 
@@ -42,7 +42,7 @@ class AskRequest:
     def to_dict(self) -> dict[str, Any]:
         question = self.question
 
-        now: None | str | Unset
+        now: int | None | str | Unset
         if isinstance(self.now, Unset):
             now = UNSET
         else:
@@ -74,12 +74,12 @@ class AskRequest:
         d = dict(src_dict)
         question = d.pop("question")
 
-        def _parse_now(data: object) -> None | str | Unset:
+        def _parse_now(data: object) -> int | None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast(int | None | str | Unset, data)
 
         now = _parse_now(d.pop("now", UNSET))
 

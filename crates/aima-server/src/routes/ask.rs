@@ -35,8 +35,26 @@ pub struct AskRequest {
     #[schema(value_type = Option<i32>, minimum = -840, maximum = 840)]
     pub utc_offset_minutes: Option<f64>,
     /// Answer as of this moment (Unix ms or RFC 3339); default: now.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = moment_schema)]
     pub now: Option<serde_json::Value>,
+}
+
+/// `now`: Unix milliseconds or an RFC 3339 text (or null).
+fn moment_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(
+            "Answer as of this moment (Unix ms or RFC 3339); default: now.",
+        ))
+        .build()
+        .into()
 }
 
 impl From<AskError> for ApiError {

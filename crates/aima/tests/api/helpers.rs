@@ -562,6 +562,39 @@ pub fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> PathBuf {
     out
 }
 
+/// Silence between the sentences of [`read_aloud`], seconds.
+pub const GAP: f64 = 1.5;
+
+/// espeak-ng's sentences with [`GAP`] between them, as one WAV; with each
+/// sentence's start and end second.
+pub fn read_aloud(dir: &Path, name: &str, lines: &[(&str, &str)]) -> (PathBuf, Vec<(f64, f64)>) {
+    let mut inputs = Vec::new();
+    let mut times = Vec::new();
+    let mut at = 0.0;
+    for (i, (voice, text)) in lines.iter().enumerate() {
+        let wav = speak(dir, &format!("{name}-{i}.wav"), voice, text);
+        // espeak-ng writes 16-bit mono PCM at 22 050 Hz after a 44-byte header.
+        let len = (std::fs::metadata(&wav).expect("wav").len() - 44) as f64 / 44_100.0;
+        times.push((at, at + len));
+        at += len + GAP;
+        inputs.push(wav);
+    }
+    let out = dir.join(format!("{name}.wav"));
+    let mut args: Vec<String> = Vec::new();
+    let mut graph = String::new();
+    for (i, wav) in inputs.iter().enumerate() {
+        args.extend(["-i".into(), wav.display().to_string()]);
+        graph.push_str(&format!("[{i}:a]apad=pad_dur={GAP}[a{i}];"));
+    }
+    for i in 0..inputs.len() {
+        graph.push_str(&format!("[a{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=0:a=1", inputs.len()));
+    args.extend(["-filter_complex".into(), graph, out.display().to_string()]);
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    (out, times)
+}
+
 /// An MP3 (64 kb/s) of a WAV file, as `out`.
 pub fn to_mp3(wav: &Path, out: &Path) -> PathBuf {
     ffmpeg(&[

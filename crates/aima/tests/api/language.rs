@@ -22,39 +22,6 @@ const GERMAN: [&str; 3] = [
     "Meine Schwester wohnt in Hamburg.",
 ];
 const ENGLISH: &str = "The budget for the new office comes up next week.";
-/// Silence between sentences, seconds.
-const GAP: f64 = 1.5;
-
-/// espeak-ng's sentences with [`GAP`] between them, as one WAV; with each
-/// sentence's start and end second.
-fn read_aloud(dir: &Path, name: &str, lines: &[(&str, &str)]) -> (PathBuf, Vec<(f64, f64)>) {
-    let mut inputs = Vec::new();
-    let mut times = Vec::new();
-    let mut at = 0.0;
-    for (i, (voice, text)) in lines.iter().enumerate() {
-        let wav = speak(dir, &format!("{name}-{i}.wav"), voice, text);
-        // espeak-ng writes 16-bit mono PCM at 22 050 Hz after a 44-byte header.
-        let len = (std::fs::metadata(&wav).expect("wav").len() - 44) as f64 / 44_100.0;
-        times.push((at, at + len));
-        at += len + GAP;
-        inputs.push(wav);
-    }
-    let out = dir.join(format!("{name}.wav"));
-    let mut args: Vec<String> = Vec::new();
-    let mut graph = String::new();
-    for (i, wav) in inputs.iter().enumerate() {
-        args.extend(["-i".into(), wav.display().to_string()]);
-        graph.push_str(&format!("[{i}:a]apad=pad_dur={GAP}[a{i}];"));
-    }
-    for i in 0..inputs.len() {
-        graph.push_str(&format!("[a{i}]"));
-    }
-    graph.push_str(&format!("concat=n={}:v=0:a=1", inputs.len()));
-    args.extend(["-filter_complex".into(), graph, out.display().to_string()]);
-    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    (out, times)
-}
-
 /// A white slide with a German caption, `wav` as its sound (MP4).
 fn captioned_video(wav: &Path, out: &Path) -> PathBuf {
     ffmpeg(&[
@@ -191,6 +158,17 @@ async fn german_media_is_transcribed_found_and_exported_in_german() {
             found.iter().any(|h| h["kind"] == "text"),
             "the caption: {found:?}"
         );
+        // German inflections find the words heard (Snowball's stems): the
+        // plural, the genitive.
+        for (query, sentence) in [("Z%C3%BCge", 0), ("K%C3%BCchen", 1), ("Hamburgs", 2)] {
+            let found = search(&app, &format!("q={query}&mode=text")).await;
+            assert!(
+                found
+                    .iter()
+                    .any(|h| h["kind"] == "transcript_segment" && hit_in(h, &de, times[sentence])),
+                "{backend:?} {query}: {found:?}"
+            );
+        }
         let found = search(&app, "q=Quartalsbericht&mode=text").await;
         assert!(
             found

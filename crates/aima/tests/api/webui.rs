@@ -554,14 +554,19 @@ async fn models_are_listed_and_pulled_in_the_background_by_admins() {
     }
 }
 
-/// A talk: espeak-ng reads four sentences over a white slide with a title.
+/// A talk: espeak-ng reads four sentences, a pause after each, over a
+/// white slide with a title (so the transcript has a segment per sentence,
+/// whichever Whisper model hears it).
 fn talk_video(dir: &Path) -> PathBuf {
-    let wav = speak(
+    let (wav, _) = read_aloud(
         dir,
-        "talk.wav",
-        "en-us",
-        "Welcome to the quarterly review. The budget for April was approved by the board. \
-         Next we talk about the new office in Berlin. Thank you all for listening.",
+        "talk",
+        &[
+            ("en-us", "Welcome to the quarterly review."),
+            ("en-us", "The budget for April was approved by the board."),
+            ("en-us", "Next we talk about the new office in Berlin."),
+            ("en-us", "Thank you all for listening."),
+        ],
     );
     let out = dir.join("talk.mp4");
     ffmpeg(&[
