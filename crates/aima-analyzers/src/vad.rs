@@ -37,9 +37,13 @@ impl Default for VadConfig {
         Self {
             min_db: -50.0,
             above_noise_db: 12.0,
-            end_silence: 20, // 0.6 s
-            pad: 7,          // 0.2 s
-            min_speech: 8,   // 0.24 s
+            // 2 s, as faster-whisper's VAD: a chunk ending at every
+            // sentence's pause gives Whisper windows of a few seconds, which
+            // it hears worse and decodes slower (English WER 10.9 % at
+            // 0.6 s, 6.4 % at 2 s; BENCHMARKS.md, "Languages").
+            end_silence: 67,
+            pad: 7,        // 0.2 s
+            min_speech: 8, // 0.24 s
             min_modulation_db: 4.0,
             max_chunk: 28 * 16_000,
         }

@@ -6,7 +6,7 @@
 //! which English-only models do not know (measured: 27 % word errors against
 //! 5 % here). This module does what faster-whisper does over
 //! `ct2rs::sys::Whisper`: Whisper's log-mel ([`super::mel`]), the prompt of
-//! the model's kind, the previous window's text as context, temperature
+//! the model's kind, the previous window's text as context, deterministic
 //! fallback when a decoding looks like a loop or a guess, segments cut at
 //! timestamp tokens, and word times from the cross-attention alignment.
 
@@ -26,12 +26,19 @@ use aima_media::SAMPLE_RATE;
 const TIME_PRECISION: f64 = 0.02;
 /// Context kept from earlier windows (Whisper's `n_text_ctx / 2 - 1`).
 const MAX_PROMPT_TOKENS: usize = 223;
-/// faster-whisper's fallback thresholds and temperatures.
+/// faster-whisper's fallback thresholds.
 const COMPRESSION_RATIO_THRESHOLD: f64 = 2.4;
 const LOG_PROB_THRESHOLD: f64 = -1.0;
-const TEMPERATURES: [f32; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
-/// Above this temperature the window's text is not used as context.
-const PROMPT_RESET_TEMPERATURE: f32 = 0.5;
+/// How a window is decoded again when a decoding loops or guesses, one
+/// step after another: (beam size, no repeated n-grams of this size, 0 for
+/// none). faster-whisper samples at rising temperatures instead; that is
+/// not reproducible here (CTranslate2 seeds its generators once per thread
+/// and takes no seed per call), and the same audio and options must give
+/// the same words. A wider beam finds likelier text where greedy guessed,
+/// and forbidding repeated 3-grams ends a loop.
+const FALLBACKS: [(usize, usize); 2] = [(5, 0), (5, 3)];
+/// From this fallback step on, the window's text is not used as context.
+const PROMPT_RESET_STEP: usize = 2;
 
 /// A loaded model with its tokenizer; shared by jobs.
 pub struct Model {
@@ -196,7 +203,7 @@ impl Model {
         // with the timestamp tokens too, as faster-whisper keeps them, the
         // benchmark's WER rose from 5.3 to 6.3 %). A segment left to be
         // decoded again is not: the next window would take it as said.
-        if opts.condition_on_previous_text && decoded.temperature < PROMPT_RESET_TEMPERATURE {
+        if opts.condition_on_previous_text && decoded.step < PROMPT_RESET_STEP {
             context
                 .previous
                 .extend(pieces.iter().flat_map(|p| p.2.iter().copied()));
@@ -205,7 +212,7 @@ impl Model {
         }
         tracing::debug!(
             ms = started.elapsed().as_millis() as u64,
-            temperature = decoded.temperature,
+            fallback = decoded.step,
             "chunk transcribed"
         );
         let mut out = Vec::new();
@@ -310,9 +317,9 @@ impl Model {
         })))
     }
 
-    /// faster-whisper's decoding: greedy (or beam) at temperature 0, then
-    /// sampling at rising temperatures while the text compresses too well
-    /// (a loop) or its tokens are too unlikely (a guess).
+    /// faster-whisper's decoding, made deterministic: greedy (or the
+    /// asked beam), then the [`FALLBACKS`] while the text compresses too
+    /// well (a loop) or its tokens are too unlikely (a guess).
     fn decode_with_fallback(
         &self,
         encoded: &StorageView,
@@ -320,15 +327,12 @@ impl Model {
         opts: &Options,
     ) -> Result<Decoded, String> {
         let mut failed: Vec<(bool, Decoded)> = Vec::new();
-        for temperature in TEMPERATURES {
+        let steps = std::iter::once((opts.beam_size as usize, 0)).chain(FALLBACKS);
+        for (step, (beam_size, no_repeat_ngram_size)) in steps.enumerate() {
             let options = WhisperOptions {
-                beam_size: if temperature > 0.0 {
-                    1
-                } else {
-                    opts.beam_size as usize
-                },
-                sampling_topk: if temperature > 0.0 { 0 } else { 1 },
-                sampling_temperature: if temperature > 0.0 { temperature } else { 1.0 },
+                beam_size,
+                no_repeat_ngram_size,
+                sampling_topk: 1,
                 return_scores: true,
                 return_no_speech_prob: true,
                 ..Default::default()
@@ -352,7 +356,7 @@ impl Model {
             let decoded = Decoded {
                 avg_logprob: cumulative / (len + 1.0),
                 no_speech_prob: r.no_speech_prob as f64,
-                temperature,
+                step,
                 tokens,
             };
             let looped =
@@ -493,7 +497,8 @@ struct Decoded {
     tokens: Vec<u32>,
     avg_logprob: f64,
     no_speech_prob: f64,
-    temperature: f32,
+    /// 0 for the first decoding, then the fallback's step.
+    step: usize,
 }
 
 /// The language of a window from the detection's ranking: the likeliest,

@@ -562,8 +562,10 @@ pub fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> PathBuf {
     out
 }
 
-/// Silence between the sentences of [`read_aloud`], seconds.
-pub const GAP: f64 = 1.5;
+/// Silence between the sentences of [`read_aloud`], seconds: longer than
+/// the pause that ends a speech chunk (2 s), so each sentence is a window
+/// of its own.
+pub const GAP: f64 = 2.5;
 
 /// espeak-ng's sentences with [`GAP`] between them, as one WAV; with each
 /// sentence's start and end second.
