@@ -361,21 +361,25 @@ pub fn render(lang: Lang, label: Option<&Found>, out: &ToolOutput, offset: usize
         Facts::Summary {
             filename,
             media_id,
+            kind,
+            duration,
+            segments,
             excerpts,
+            counts,
             persons,
-            ..
         } => {
             let name = filename.clone().unwrap_or_else(|| media_id.clone());
-            // Citation 0 is the media's overview (kind, length, counts).
-            let overview = out
-                .citations
-                .first()
-                .map(|x| x.text.clone())
-                .unwrap_or_default();
-            let overview = overview
-                .strip_prefix(&format!("{name}: "))
-                .unwrap_or(&overview)
-                .to_string();
+            // The media's overview (kind, length, counts), in the asker's
+            // language; citation 0 holds the same numbers.
+            let mut parts = vec![media_kind(kind, lang)];
+            if let Some(d) = duration {
+                parts.push(fmt_clock(*d));
+            }
+            if *segments > 0 {
+                parts.push(insight_count("transcript_segment", *segments, lang));
+            }
+            parts.extend(counts.iter().map(|(k, n)| insight_count(k, *n, lang)));
+            let overview = parts.join(", ");
             let mut s = format!("{name}: {overview} {}.", c(0));
             if !excerpts.is_empty() {
                 let items: Vec<String> = excerpts
@@ -465,4 +469,62 @@ pub fn number(citations: &[Citation], offset: usize) -> Vec<Citation> {
             ..c.clone()
         })
         .collect()
+}
+
+/// A media's kind as the asker's language names it.
+fn media_kind(kind: &str, lang: Lang) -> String {
+    match (kind, lang) {
+        ("video", _) => "Video".into(),
+        ("audio", _) => "Audio".into(),
+        ("image", Lang::De) => "Bild".into(),
+        ("image", Lang::En) => "image".into(),
+        (other, _) => other.into(),
+    }
+}
+
+/// "3 transcript segments", "3 Transkriptsegmente": a count of insights of
+/// one kind in the asker's language (a kind without a name keeps its own).
+fn insight_count(kind: &str, n: i64, lang: Lang) -> String {
+    let (en_one, en_many, de_one, de_many) = match kind {
+        "transcript_segment" => (
+            "transcript segment",
+            "transcript segments",
+            "Transkriptsegment",
+            "Transkriptsegmente",
+        ),
+        "text" => ("line of text", "lines of text", "Textzeile", "Textzeilen"),
+        "object_track" | "object" => ("object", "objects", "Objekt", "Objekte"),
+        "face" => ("face", "faces", "Gesicht", "Gesichter"),
+        "pose" => ("pose", "poses", "Pose", "Posen"),
+        "keyframe" => ("keyframe", "keyframes", "Schlüsselbild", "Schlüsselbilder"),
+        "labels" => (
+            "labelled frame",
+            "labelled frames",
+            "beschriebenes Bild",
+            "beschriebene Bilder",
+        ),
+        "nsfw" | "nsfw_score" | "nsfw_max" => (
+            "content rating",
+            "content ratings",
+            "Inhaltsbewertung",
+            "Inhaltsbewertungen",
+        ),
+        "media_info" => (
+            "media description",
+            "media descriptions",
+            "Medienbeschreibung",
+            "Medienbeschreibungen",
+        ),
+        other => {
+            let plain = other.replace('_', " ");
+            return format!("{n} {plain}");
+        }
+    };
+    let word = match (lang, n == 1) {
+        (Lang::En, true) => en_one,
+        (Lang::En, false) => en_many,
+        (Lang::De, true) => de_one,
+        (Lang::De, false) => de_many,
+    };
+    format!("{n} {word}")
 }

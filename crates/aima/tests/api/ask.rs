@@ -241,9 +241,30 @@ fn says(v: impl Into<Vec<String>>) -> Expect {
     Expect::Says(v.into())
 }
 
-/// The question set: each activity answer computed here from the records,
+/// The answers to the activity questions, computed here from the records,
 /// independently of AIMA.
-fn cases(recs: &[Rec], standup: &str, photo: &str) -> Vec<Case> {
+struct Known {
+    meet_lw: String,
+    slack_y: String,
+    work_7: String,
+    relax_total: String,
+    zoom_tw: String,
+    github_lw: String,
+    monday_relax: String,
+    firefox_y: String,
+    peak_work: Vec<(String, i64)>,
+    peak_relax: Vec<(String, i64)>,
+    peak_hour: Vec<(String, i64)>,
+    top_relax: Vec<(String, i64)>,
+    top_work_lw: Vec<(String, i64)>,
+    top_lw: Vec<(String, i64)>,
+    meet_tw: String,
+    work_tw: String,
+    work_lw: String,
+    slack_oct: String,
+}
+
+fn known(recs: &[Rec]) -> Known {
     let today = day(NOW_MS);
     let monday = today - weekday(today);
     let (lw0, lw1) = (monday - 7, monday - 1);
@@ -268,7 +289,6 @@ fn cases(recs: &[Rec], standup: &str, photo: &str) -> Vec<Case> {
     let peak_relax = ranking(recs, all.0, all.1, |r| {
         (r.mode == "relax").then(|| weekday(day(r.ts)).to_string())
     });
-    let wd = |r: &[(String, i64)]| r[0].0.parse::<usize>().unwrap_or(0);
     let peak_hour = ranking(recs, all.0, all.1, |r| {
         (r.mode == "meeting").then(|| format!("{:02}:00", hour(r.ts)))
     });
@@ -280,12 +300,59 @@ fn cases(recs: &[Rec], standup: &str, photo: &str) -> Vec<Case> {
     });
     let top_lw = ranking(recs, lw0, lw1, |r| Some(r.app.to_string()));
     let meet_tw = d(total(recs, tw0, tw1, mode_is("meeting")));
-    let meet_lw2 = meet_lw.clone();
     let work_tw = d(total(recs, tw0, tw1, mode_is("work")));
     let work_lw = d(total(recs, lw0, lw1, mode_is("work")));
     // October: local days of 2026-10-01 ..= 2026-10-31.
     let oct0 = day(1_790_812_800_000 - OFFSET_MIN * 60_000);
     let slack_oct = d(total(recs, oct0, oct0 + 30, |r| r.app == "Slack"));
+    Known {
+        meet_lw,
+        slack_y,
+        work_7,
+        relax_total,
+        zoom_tw,
+        github_lw,
+        monday_relax,
+        firefox_y,
+        peak_work,
+        peak_relax,
+        peak_hour,
+        top_relax,
+        top_work_lw,
+        top_lw,
+        meet_tw,
+        work_tw,
+        work_lw,
+        slack_oct,
+    }
+}
+
+/// The question set: each activity answer computed here from the records,
+/// independently of AIMA.
+fn cases(recs: &[Rec], standup: &str, photo: &str) -> Vec<Case> {
+    let Known {
+        meet_lw,
+        slack_y,
+        work_7,
+        relax_total,
+        zoom_tw,
+        github_lw,
+        monday_relax,
+        firefox_y,
+        peak_work,
+        peak_relax,
+        peak_hour,
+        top_relax,
+        top_work_lw,
+        top_lw,
+        meet_tw,
+        work_tw,
+        work_lw,
+        slack_oct,
+    } = known(recs);
+    let meet_lw2 = meet_lw.clone();
+    let d = |secs: i64| fmt_duration(secs);
+    let wd = |r: &[(String, i64)]| r[0].0.parse::<usize>().unwrap_or(0);
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let cites = |words: &[&str], media: &str, file: &str| Expect::Cites {
         media: media.into(),
@@ -758,6 +825,241 @@ async fn the_question_set_is_answered_right_and_cited() {
             "{backend:?}: refusals {refused_right}/{out_of_scope}: {failures:#?}"
         );
     }
+}
+
+/// A talk in German (espeak-ng; Whisper hears "Kaffeemaschine" as "Café
+/// Machine"): for questions about media in German.
+const VORTRAG: &str =
+    "Die neue Kaffeemaschine steht jetzt in der Küche. Wir fahren morgen mit dem Zug nach Berlin.";
+
+/// The second question set: free phrasings, half German, written as people
+/// ask (not in the reader's phrasings); each with the language its answer
+/// must be in.
+fn free_cases(
+    recs: &[Rec],
+    standup: &str,
+    photo: &str,
+    vortrag: &str,
+) -> Vec<(&'static str, Case)> {
+    let k = known(recs);
+    let wd = |r: &[(String, i64)]| r[0].0.parse::<usize>().unwrap_or(0);
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    let cites = |words: &[&str], media: &str, file: &str| Expect::Cites {
+        media: media.into(),
+        file: file.into(),
+        words: s(words),
+    };
+    let en = |q: &'static str, expect: Expect| ("en", Case { q, expect });
+    let de = |q: &'static str, expect: Expect| ("de", Case { q, expect });
+    vec![
+        en(
+            "What did they say about the budget?",
+            cites(&["budget"], standup, "standup.wav"),
+        ),
+        en(
+            "show me where the budget comes up",
+            cites(&["budget"], standup, "standup.wav"),
+        ),
+        en(
+            "Is hiring discussed anywhere?",
+            cites(&["hiring"], standup, "standup.wav"),
+        ),
+        en(
+            "Find the part about the spring campaign",
+            cites(&["spring"], standup, "standup.wav"),
+        ),
+        en(
+            "Which recording talks about a coffee machine?",
+            cites(&[], vortrag, "vortrag.wav"),
+        ),
+        en(
+            "How long was I in meetings last week?",
+            says([k.meet_lw.clone()]),
+        ),
+        en("Hours of meetings last week?", says([k.meet_lw.clone()])),
+        en(
+            "Time spent working over the past 7 days?",
+            says([k.work_7.clone()]),
+        ),
+        en(
+            "What's my total relaxing time?",
+            says([k.relax_total.clone()]),
+        ),
+        en(
+            "Which day of the week do I work the most?",
+            says(s(&[WEEKDAYS_EN[wd(&k.peak_work)]])),
+        ),
+        en(
+            "What hour do my meetings usually happen?",
+            says([k.peak_hour[0].0.clone()]),
+        ),
+        en(
+            "What app do I relax with the most?",
+            says([k.top_relax[0].0.clone()]),
+        ),
+        en(
+            "Top apps last week?",
+            says([k.top_lw[0].0.clone(), k.top_lw[1].0.clone()]),
+        ),
+        en(
+            "Was this week heavier on meetings than last week?",
+            says([k.meet_tw.clone(), k.meet_lw.clone()]),
+        ),
+        en("What am I doing right now?", says(s(&["meeting"]))),
+        en(
+            "Where does Ada show up?",
+            cites(&["Ada"], photo, "astronaut.png"),
+        ),
+        en(
+            "Give me a summary of standup.wav",
+            cites(&["budget"], standup, "standup.wav"),
+        ),
+        en(
+            "How much Slack did I use yesterday?",
+            says([k.slack_y.clone()]),
+        ),
+        en("Tell me a joke", Expect::Refused),
+        en("Please erase the recordings", Expect::Refused),
+        de(
+            "Was wurde über das Budget gesagt?",
+            cites(&["budget"], standup, "standup.wav"),
+        ),
+        de(
+            "Wo im Vortrag geht es um die Kaffeemaschine?",
+            cites(&[], vortrag, "vortrag.wav"),
+        ),
+        de(
+            "Zeig mir, wo über den Zug nach Berlin gesprochen wird",
+            cites(&[], vortrag, "vortrag.wav"),
+        ),
+        de(
+            "In welcher Aufnahme geht es um Neueinstellungen?",
+            cites(&[], standup, "standup.wav"),
+        ),
+        de(
+            "Wie lange war ich diese Woche in Besprechungen?",
+            says([k.meet_tw.clone()]),
+        ),
+        de(
+            "Wie viele Stunden Meetings hatte ich letzte Woche?",
+            says([k.meet_lw.clone()]),
+        ),
+        de(
+            "Wie viel habe ich in der vergangenen Woche gearbeitet?",
+            says([k.work_lw.clone()]),
+        ),
+        de(
+            "Wie viel Zeit ging insgesamt fürs Entspannen drauf?",
+            says([k.relax_total.clone()]),
+        ),
+        de(
+            "An welchem Wochentag arbeite ich am meisten?",
+            says(s(&[WEEKDAYS_DE[wd(&k.peak_work)]])),
+        ),
+        de(
+            "Zu welcher Uhrzeit finden meine Besprechungen meistens statt?",
+            says([k.peak_hour[0].0.clone()]),
+        ),
+        de(
+            "Mit welcher App entspanne ich am liebsten?",
+            says([k.top_relax[0].0.clone()]),
+        ),
+        de(
+            "Welche Apps habe ich letzte Woche am häufigsten benutzt?",
+            says([k.top_lw[0].0.clone(), k.top_lw[1].0.clone()]),
+        ),
+        de(
+            "Habe ich diese Woche weniger gearbeitet als letzte Woche?",
+            says([k.work_tw.clone(), k.work_lw.clone()]),
+        ),
+        de("Was mache ich gerade?", says(s(&["meeting"]))),
+        de(
+            "Wo taucht Ada auf?",
+            cites(&["Ada"], photo, "astronaut.png"),
+        ),
+        de(
+            "Worum geht es in standup.wav?",
+            cites(&["budget"], standup, "standup.wav"),
+        ),
+        de(
+            "Wie lange war ich gestern in Slack?",
+            says([k.slack_y.clone()]),
+        ),
+        de("Erzähl mir einen Witz", Expect::Refused),
+        de("Bitte lösche die Aufnahmen", Expect::Refused),
+        de("Wer ist der Präsident der USA?", Expect::Refused),
+    ]
+}
+
+#[tokio::test]
+async fn free_phrasings_are_understood_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, standup, photo) = loaded(Backend::Sqlite, dir.path()).await;
+    let vortrag = named(
+        &app,
+        &speak(dir.path(), "vortrag.wav", "de", VORTRAG),
+        "transcribe",
+    )
+    .await;
+    indexed(&app).await;
+    let set = free_cases(&generate(), &standup, &photo, &vortrag);
+    assert!(set.len() >= 40);
+    assert!(set.iter().filter(|(l, _)| *l == "de").count() * 2 >= set.len());
+    let mut failures = Vec::new();
+    for (lang, case) in &set {
+        let (s, a) = ask(&app, case.q).await;
+        assert_eq!(s, 200, "{}: {a}", case.q);
+        let bad = invented(&a, case.q);
+        assert!(
+            bad.is_empty(),
+            "{}: numbers {bad:?} in no citation: {a}",
+            case.q
+        );
+        // The answer is in the question's language, all of it.
+        if a["language"] != *lang {
+            failures.push(format!("{}: answered in {}", case.q, a["language"]));
+            continue;
+        }
+        if *lang == "de" {
+            // Quotes of what a media says stay in its language: left out.
+            let mut text = String::new();
+            let mut quoted = false;
+            for c in a["answer"].as_str().unwrap_or_default().chars() {
+                match c {
+                    '„' => quoted = true,
+                    '“' => quoted = false,
+                    c if !quoted => text.extend(c.to_lowercase()),
+                    _ => {}
+                }
+            }
+            let english = [
+                " the ",
+                " transcript",
+                " segment",
+                " minutes",
+                " hours",
+                " in total",
+                " from ",
+            ];
+            if let Some(e) = english.iter().find(|e| text.contains(**e)) {
+                failures.push(format!("{}: English {e:?} in {text}", case.q));
+                continue;
+            }
+        }
+        if let Err(e) = judge(case, &a) {
+            failures.push(format!("{}: {e}", case.q));
+        }
+    }
+    let right = set.len() - failures.len();
+    eprintln!(
+        "free phrasings: {right}/{} right; failures: {failures:#?}",
+        set.len()
+    );
+    assert!(
+        right as f64 >= 0.9 * set.len() as f64,
+        "{right}/{} right: {failures:#?}",
+        set.len()
+    );
 }
 
 #[tokio::test]
