@@ -13,13 +13,12 @@ languages (crates/aima/benches/language.rs).
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
 import wave
 
+from benchlib import timed, write_block  # scripts/benchlib.py
 from wer import wer  # scripts/wer.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,17 +43,6 @@ def make(dir_, lang):
     subprocess.run(cmd + ["-filter_complex", filt, "-ac", "1", out], check=True)
     with wave.open(out) as w:
         return out, w.getnframes() / w.getframerate()
-
-
-def timed(cmd, env=None):
-    """Runs a command under GNU time; returns (stdout, seconds, max RSS MiB)."""
-    t0 = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
-    secs = time.monotonic() - t0
-    if p.returncode != 0:
-        sys.exit(f"{cmd[0]} failed:\n{p.stderr[-2000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
-    return p.stdout, secs, int(rss.group(1)) / 1024 if rss else float("nan")
 
 
 FASTER_WHISPER = r"""
@@ -104,16 +92,7 @@ def main():
         table += (f"| {name} | {label} | {heard} | {seconds:.0f} | {secs:.1f} | {seconds / secs:.1f}x | "
                   f"{rss:.0f} | {w * 100:.1f} % |\n")
     print(table)
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    doc = open(path).read()
-    start, end = "<!-- language-transcribe:start -->", "<!-- language-transcribe:end -->"
-    if start in doc and end in doc:
-        stamp = time.strftime("%Y-%m-%d", time.gmtime())
-        block = (f"{start}\nMeasured {stamp} on {os.cpu_count()} cores, {THREADS} threads each, release build, "
-                 f"end to end (process start to transcript, model load included).\n\n{table}{end}")
-        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
-        open(path, "w").write(doc)
-        print("BENCHMARKS.md updated", file=sys.stderr)
+    write_block("language-transcribe", f"{THREADS} threads each, release build, end to end (process start to transcript, model load included).", table)
 
 
 if __name__ == "__main__":

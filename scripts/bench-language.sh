@@ -21,16 +21,9 @@ python3 scripts/bench-language.py "$aima" "$models"
 table=$(AIMA_BENCH_MODELS_DIR="$models" cargo bench --locked -p aima --bench language)
 printf '%s\n' "$table"
 python3 - "$table" <<'PY'
-import os, sys, time
-table = sys.argv[1].strip() + "\n"
-path = "BENCHMARKS.md"
-doc = open(path).read()
-start, end = "<!-- language-search:start -->", "<!-- language-search:end -->"
-if start in doc and end in doc:
-    stamp = time.strftime("%Y-%m-%d", time.gmtime())
-    block = (f"{start}\nMeasured {stamp} on {os.cpu_count()} cores: 40 texts (20 German, 20 English), "
-             f"30 queries (crates/aima/benches/retrieval.json), release build.\n\n{table}{end}")
-    doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
-    open(path, "w").write(doc)
-    print("BENCHMARKS.md updated", file=sys.stderr)
+import sys
+sys.path.insert(0, "scripts")
+from benchlib import write_block
+write_block("language-search", "40 texts (20 German, 20 English), 30 queries "
+            "(crates/aima/benches/retrieval.json), release build.", sys.argv[1].strip() + "\n")
 PY

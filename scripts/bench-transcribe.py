@@ -15,14 +15,13 @@ table into BENCHMARKS.md. Run through scripts/bench-transcribe.sh.
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
 import wave
 import zipfile
 
+from benchlib import timed, write_block  # scripts/benchlib.py
 from wer import norm, sentences_lost, wer  # scripts/wer.py (this folder is on sys.path)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,17 +83,6 @@ def dump(name, text):
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, name + ".txt"), "w") as f:
             f.write(" ".join(norm(text)).replace(" ", "\n") + "\n")
-
-
-def timed(cmd, env=None):
-    """Runs a command under GNU time; returns (stdout, seconds, max RSS MiB)."""
-    t0 = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
-    secs = time.monotonic() - t0
-    if p.returncode != 0:
-        sys.exit(f"{cmd[0]} failed:\n{p.stderr[-2000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
-    return p.stdout, secs, int(rss.group(1)) / 1024 if rss else float("nan")
 
 
 FASTER_WHISPER = r"""
@@ -182,16 +170,7 @@ def main():
         table += (f"| {set_name} | {name} | {d:.0f} | {secs:.1f} | {d / secs:.1f}x | {rss:.0f} | "
                   f"{wer(' '.join(sentences), text) * 100:.1f} % | {len(lost)} of {len(sentences)} |\n")
     print(table)
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    doc = open(path).read()
-    start, end = "<!-- transcribe:start -->", "<!-- transcribe:end -->"
-    if start in doc and end in doc:
-        stamp = time.strftime("%Y-%m-%d", time.gmtime())
-        block = (f"{start}\nMeasured {stamp} on {os.cpu_count()} cores, {THREADS} threads each, "
-                 f"release build, end to end (process start to transcript, model load included).\n\n{table}{end}")
-        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
-        open(path, "w").write(doc)
-        print("BENCHMARKS.md updated", file=sys.stderr)
+    write_block("transcribe", f"{THREADS} threads each, release build, end to end (process start to transcript, model load included).", table)
 
 
 if __name__ == "__main__":
