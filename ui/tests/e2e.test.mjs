@@ -37,12 +37,22 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
+  const context = await newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(`console: ${m.text()}`));
 });
+
+/** A browser context whose every page, now or later, has its script errors
+ * and console errors collected (checked by the last test). */
+async function newContext(options) {
+  const context = await browser.newContext(options);
+  const tag = options.viewport ? `${options.viewport.width}px` : 'context';
+  context.on('page', (p) => {
+    p.on('pageerror', (e) => errors.push(`page error (${tag}, ${p.url()}): ${e.message}`));
+    p.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(`console (${tag}, ${p.url()}): ${m.text()}`));
+  });
+  return context;
+}
 
 after(async () => {
   await browser?.close();
@@ -337,7 +347,7 @@ describe('the web UI', { concurrency: false }, () => {
   });
 
   test('on a phone-sized screen nothing is wider than the screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: 'UTC', isMobile: true, hasTouch: true });
+    const phone = await newContext({ viewport: { width: 390, height: 844 }, timezoneId: 'UTC', isMobile: true, hasTouch: true });
     const p = await phone.newPage();
     for (const path of ['/', `/media/${env('AIMA_FACE_MEDIA')}`, '/search?q=budget', `/activity?day=${env('AIMA_DAY')}`, '/ask', '/admin']) {
       await p.goto(BASE + path);
@@ -355,7 +365,7 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('a server that needs a key shows a sign-in page, and the session then plays media', async () => {
     const base = env('AIMA_LOCKED_URL');
-    const ctx = await browser.newContext({ timezoneId: 'UTC' });
+    const ctx = await newContext({ timezoneId: 'UTC' });
     const p = await ctx.newPage();
     await p.goto(base + '/');
     await p.getByLabel('API key').fill('aima_not-a-key');
@@ -384,7 +394,7 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('a viewer signs in with a password, reads, and is shown no control that writes', async () => {
     const base = env('AIMA_LOCKED_URL');
-    const ctx = await browser.newContext({ timezoneId: 'UTC' });
+    const ctx = await newContext({ timezoneId: 'UTC' });
     const p = await ctx.newPage();
     await p.goto(base + '/');
     await p.getByLabel('Name').fill(env('AIMA_LOCKED_VIEWER'));
@@ -402,7 +412,18 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await p.getByRole('button', { name: /^Delete/ }).count(), 0);
     await p.locator('.grid li a').first().click();
     await p.waitForFunction(() => { const v = document.querySelector('video'); return v && v.readyState >= 1; });
+    // The media has insights (its transcript, listed in the table), whose
+    // review buttons an editor would see: a viewer sees none of them, and
+    // no "Analyse again".
+    for (const until = Date.now() + LONG; !(await p.locator('.segment').count()); ) {
+      assert.ok(Date.now() < until, 'the uploaded talk was never transcribed');
+      await p.waitForTimeout(2000);
+      await p.reload();
+    }
+    await p.locator('table.insights tbody tr').first().waitFor();
     assert.equal(await p.getByRole('button', { name: 'Confirm' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Reject' }).count(), 0);
+    assert.equal(await p.getByText('Analyse again').isVisible(), false);
     await accessible('viewer', p);
     await shot('viewer', p);
     await p.getByRole('button', { name: 'Log out' }).click();
