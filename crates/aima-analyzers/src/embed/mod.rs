@@ -48,6 +48,22 @@ impl std::fmt::Debug for TextEmbedder {
     }
 }
 
+/// An e5 model loaded once per process and file (the search route and the
+/// indexer share it: about 160 MB each otherwise), kept while in use.
+fn load_e5(path: &std::path::Path) -> Result<Arc<e5::E5>, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, Weak};
+    static LOADED: OnceLock<Mutex<HashMap<std::path::PathBuf, Weak<e5::E5>>>> = OnceLock::new();
+    let loaded = LOADED.get_or_init(Default::default);
+    let mut map = loaded.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = map.get(path).and_then(Weak::upgrade) {
+        return Ok(m);
+    }
+    let m = Arc::new(e5::E5::load(path)?);
+    map.insert(path.to_path_buf(), Arc::downgrade(&m));
+    Ok(m)
+}
+
 impl TextEmbedder {
     /// Loads the installed model `name` (`model_missing` if it is not
     /// installed, `invalid_pipeline` if it is no text-embedding model).
@@ -72,7 +88,7 @@ impl TextEmbedder {
                 .installed_file(name, E5_FILE)
                 .await
                 .map_err(|e| AnalyzerError::abort(ErrorCode::ModelMissing, e.to_string()))?;
-            let model = tokio::task::spawn_blocking(move || e5::E5::load(&path))
+            let model = tokio::task::spawn_blocking(move || load_e5(&path))
                 .await
                 .map_err(|e| AnalyzerError::Retry(format!("loading failed: {e}")))?
                 .map_err(|e| {
@@ -81,7 +97,7 @@ impl TextEmbedder {
                         format!("model {name:?} cannot be read: {e}"),
                     )
                 })?;
-            Engine::E5(Arc::new(model))
+            Engine::E5(model)
         } else {
             Engine::Onnx(onnx::OnnxEmbedder::load(models, name).await?)
         };
