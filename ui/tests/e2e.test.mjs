@@ -359,6 +359,9 @@ describe('the web UI', { concurrency: false }, () => {
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
     }
     await p.goto(`${BASE}/media/${env('AIMA_FACE_MEDIA')}`);
+    // The page as loaded, not its "Loading…".
+    await p.locator('h1').first().waitFor();
+    await p.waitForLoadState('networkidle');
     await shot('phone-media', p);
     await phone.close();
   });
