@@ -13,6 +13,9 @@
 //! also pads) (0.1, 0, 0), every other token 0. "photo" and the end token
 //! carry weight so that leaving out the prompt template or the attention
 //! mask changes an answer (numbers in `each_step_changes_the_answer`).
+//!
+//! SigLIP 2 (multilingual) uses the same analyzer with its own tokens: see
+//! `siglip_labels_in_german_on_a_small_model_of_the_same_signature`.
 
 use std::path::{Path, PathBuf};
 
@@ -214,4 +217,51 @@ async fn clip_without_its_model_is_a_clear_error() {
     .map(|e| e.to_string())
     .unwrap_or_default();
     assert!(err.contains("aima models pull clip-vit-b32"), "{err}");
+}
+
+const SIGLIP: &str = include_str!("siglip_stand_in.py");
+
+/// The multilingual SigLIP 2 entry (`siglip2-base-p16-224`) through the same
+/// analyzer, on a stand-in of its export's signature (tests/siglip_stand_in.py):
+/// German labels in capitals ("Rot" is not in its lowercase vocabulary, so
+/// only a lowercased text finds it), padded with `<pad>` (its `<eos>` row is
+/// (0, -0.1, 0.1): padding 59 positions with it would add (0, -5.9, 5.9) to every
+/// label, and a blue frame would read as "Grün"), no attention mask, and
+/// SigLIP's normalisation ((x - 127.5) / 127.5: pure colours map to ±1).
+#[tokio::test]
+async fn siglip_labels_in_german_on_a_small_model_of_the_same_signature() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let models = stand_in(dir.path(), SIGLIP, "siglip2-base-p16-224").await;
+    let german = serde_json::json!({
+        "model": "siglip2-base-p16-224",
+        "labels": ["Rot", "Grün", "Blau"],
+        "template": "Ein Foto von {}",
+        "top_k": 3,
+    });
+    let english = serde_json::json!({
+        "model": "siglip2-base-p16-224",
+        "labels": ["red", "green", "blue"],
+        "template": "a photo of {}",
+    });
+    for (rgb, de, en) in [
+        ([255, 0, 0], "Rot", "red"),
+        ([0, 255, 0], "Grün", "green"),
+        ([0, 0, 255], "Blau", "blue"),
+    ] {
+        let image = solid(dir.path(), rgb);
+        let out = labels(&models, &image, german.clone()).await;
+        assert_eq!(top(&out[0]), de, "{out:?}");
+        let e = out[0].data["embedding"].as_array().map(Vec::len);
+        assert_eq!(e, Some(3), "the image embedding is kept: {out:?}");
+        let out = labels(&models, &image, english.clone()).await;
+        assert_eq!(top(&out[0]), en, "{out:?}");
+    }
+    // A word the vocabulary lacks scores nothing, not an error.
+    let unknown = serde_json::json!({
+        "model": "siglip2-base-p16-224",
+        "labels": ["Blau", "Zebra"],
+        "template": "{}",
+    });
+    let out = labels(&models, &solid(dir.path(), [0, 0, 255]), unknown).await;
+    assert_eq!(top(&out[0]), "Blau", "{out:?}");
 }

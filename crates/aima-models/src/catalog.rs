@@ -214,6 +214,10 @@ fn vision_entry(name: &str, description: &str, license: &str, files: Vec<ModelFi
 }
 
 /// A file of a Hugging Face repository at `main`, trusted on first download.
+/// SigLIP 2 base (multilingual image-text) as onnx-community exported it.
+const SIGLIP2: &str = "onnx-community/siglip2-base-patch16-224-ONNX";
+const SIGLIP2_REV: &str = "ba1f3b0843f24bc5417d38e19c37b287d719b2f4";
+
 fn hf(repo: &str, path: &str) -> Source {
     Source::Hf {
         repo: s(repo),
@@ -745,6 +749,9 @@ impl Catalog {
                                     image_output: s("image_embeds"),
                                     text_output: s("text_embeds"),
                                     context: 77,
+                                    end_token: None,
+                                    pad_token: None,
+                                    lowercase: false,
                                 },
                                 labels: vec![],
                             }),
@@ -759,6 +766,53 @@ impl Catalog {
                             name: s("tokenizer.json"),
                             size: 2_220_000,
                             sources: vec![hf("Xenova/clip-vit-base-patch32", "tokenizer.json")],
+                            spec: None,
+                        },
+                    ],
+                ),
+                vision_entry(
+                    "siglip2-base-p16-224",
+                    "Google SigLIP 2 base, patch 16, 224 px (ONNX export by onnx-community, pinned revision): image and text embeddings in one 768-d space, trained on multilingual data, so zero-shot labels and text-to-image search work in German as in English (the `clip` analyzer with `\"model\": \"siglip2-base-p16-224\"`, and `search.clip_model`). About 1.5 GB, most of it the text tower's 256k-token vocabulary. No package carries SigLIP weights: only pulled from the hub, and its quality is not tested in AIMA's CI; its wiring (lowercased texts, `<pad>` padding, no attention mask) is, on a small model of the same signature.",
+                    "Apache-2.0",
+                    vec![
+                        ModelFile {
+                            name: s("visual.onnx"),
+                            size: 372_000_000,
+                            sources: vec![hf_at(SIGLIP2, SIGLIP2_REV, "onnx/vision_model.onnx", Some("c0573e3f4140c3a7c4e9cc5912bd6b26a033b46a6a8e8af26cbea262b163bcad"))],
+                            spec: Some(VisionSpec {
+                                input: ImageInput {
+                                    name: Some(s("pixel_values")),
+                                    width: 224,
+                                    height: 224,
+                                    layout: Layout::Nchw,
+                                    color: ColorOrder::Rgb,
+                                    // SigLIP: (x / 255 - 0.5) / 0.5, the whole frame squeezed to 224 x 224.
+                                    mean: [127.5; 3],
+                                    std: [127.5; 3],
+                                    element: ElementType::F32,
+                                    fit: Fit::Stretch,
+                                },
+                                decoder: Decoder::Clip {
+                                    image_output: s("pooler_output"),
+                                    text_output: s("pooler_output"),
+                                    context: 64,
+                                    end_token: Some(s("<eos>")),
+                                    pad_token: Some(s("<pad>")),
+                                    lowercase: true,
+                                },
+                                labels: vec![],
+                            }),
+                        },
+                        ModelFile {
+                            name: s("textual.onnx"),
+                            size: 1_130_000_000,
+                            sources: vec![hf_at(SIGLIP2, SIGLIP2_REV, "onnx/text_model.onnx", Some("baf12d941beabafafb14f7b4adb38dc15be18681b964a84410ec53d9d65e6293"))],
+                            spec: None,
+                        },
+                        ModelFile {
+                            name: s("tokenizer.json"),
+                            size: 34_000_000,
+                            sources: vec![hf_at(SIGLIP2, SIGLIP2_REV, "tokenizer.json", Some("cb9140fae3ac5122c972d37adf83e1248471a38147ad76f8215c8872c6fd8322"))],
                             spec: None,
                         },
                     ],

@@ -141,11 +141,23 @@ pub enum Decoder {
     CtcText { height: u32 },
     /// A CLIP image tower (this file) with its text tower and tokenizer in
     /// the same model: `image_output` and `text_output` are the embedding
-    /// outputs, `context` the text length in tokens (77).
+    /// outputs, `context` the text length in tokens (77). SigLIP's towers
+    /// take the same shape with their own tokens: texts padded with
+    /// `pad_token` (CLIP pads with its end token), ended with `end_token`,
+    /// and lowercased first where the model was trained so.
     Clip {
         image_output: String,
         text_output: String,
         context: usize,
+        /// The token that ends a text (default `<|endoftext|>`, CLIP's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end_token: Option<String>,
+        /// The token texts are padded with (default the end token).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pad_token: Option<String>,
+        /// Texts are lowercased before tokenizing (SigLIP).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lowercase: bool,
     },
 }
 

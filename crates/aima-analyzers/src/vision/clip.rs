@@ -4,7 +4,12 @@
 //!
 //! Works with the usual ONNX exports that keep the two towers apart
 //! (`pixel_values` -> `image_embeds`, `input_ids` [+ `attention_mask`] ->
-//! `text_embeds`) and a Hugging Face `tokenizer.json`.
+//! `text_embeds`) and a Hugging Face `tokenizer.json`; SigLIP (2) exports
+//! too, whose text tower takes texts lowercased and padded with `<pad>`
+//! (the model's decoder says which tokens).
+//!
+//! A multilingual model (SigLIP 2) scores labels in any language its
+//! tokenizer knows: `{"labels": ["Hund", "Katze"], "template": "ein Foto von {}"}`.
 
 use std::sync::Arc;
 
@@ -96,6 +101,9 @@ pub struct ClipModel {
     image_output: String,
     text_output: String,
     context: usize,
+    end_token: String,
+    pad_token: Option<String>,
+    lowercase: bool,
 }
 
 impl ClipModel {
@@ -108,6 +116,9 @@ impl ClipModel {
             image_output,
             text_output,
             context,
+            end_token,
+            pad_token,
+            lowercase,
         } = visual.spec.decoder.clone()
         else {
             return Err(AnalyzerError::abort(
@@ -124,24 +135,36 @@ impl ClipModel {
             image_output,
             text_output,
             context: context.max(2),
+            end_token: end_token.unwrap_or_else(|| "<|endoftext|>".into()),
+            pad_token,
+            lowercase,
         })
     }
 
     /// Unit-length text embeddings, one row per text.
     pub fn embed_texts(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, AnalyzerError> {
         let bad = |e: String| AnalyzerError::abort(ErrorCode::AnalyzerFailed, e);
+        let texts: Vec<String> = if self.lowercase {
+            texts.iter().map(|t| t.to_lowercase()).collect()
+        } else {
+            texts.to_vec()
+        };
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(texts.clone(), true)
             .map_err(|e| bad(format!("cannot tokenize the labels: {e}")))?;
-        // Padding and end token: CLIP pads with its end-of-text token.
-        let end = self
-            .tokenizer
-            .token_to_id("<|endoftext|>")
-            .or_else(|| self.tokenizer.get_padding().map(|p| p.pad_id))
-            .unwrap_or(0) as i64;
+        // CLIP pads with its end-of-text token, SigLIP with `<pad>`.
+        let id = |token: &str| self.tokenizer.token_to_id(token).map(i64::from);
+        let end = id(&self.end_token)
+            .or_else(|| self.tokenizer.get_padding().map(|p| p.pad_id as i64))
+            .unwrap_or(0);
+        let pad = match &self.pad_token {
+            Some(token) => id(token)
+                .ok_or_else(|| bad(format!("the tokenizer has no padding token {token:?}")))?,
+            None => end,
+        };
         let n = texts.len();
-        let mut ids = Array2::<i64>::from_elem((n, self.context), end);
+        let mut ids = Array2::<i64>::from_elem((n, self.context), pad);
         let mut mask = Array2::<i64>::zeros((n, self.context));
         for (row, enc) in encodings.iter().enumerate() {
             let tokens = enc.get_ids();
