@@ -23,7 +23,7 @@ const CSRF = { 'X-AIMA-CSRF': '1' };
 
 async function fail(res: Response): Promise<never> {
   let code = 'http_' + res.status;
-  let message = res.statusText || 'request failed';
+  let message = res.statusText || 'request failed'; // i18n-ignore: the UI shows errors by their code (errorText)
   try {
     const body = (await res.json()) as S['ErrorBody'];
     code = body.error.code;
@@ -72,10 +72,10 @@ export function upload(
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url('/media', { filename: file.name }));
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream'); // i18n-ignore: a header
     xhr.setRequestHeader('X-AIMA-CSRF', '1');
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload was interrupted'));
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload was interrupted')); // i18n-ignore: shown by its code
     xhr.onload = () => {
       let body: unknown;
       try {

@@ -2,6 +2,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Router, Route, useLocation } from 'preact-iso';
 import { ApiError, get, send, type Session } from './api';
+import { errorText, lang, LangContext, setLang, useT, type Lang } from './i18n';
+import { LangSwitch } from './components/LangSwitch';
 import { Library } from './pages/Library';
 import { MediaPage } from './pages/Media';
 import { SearchPage } from './pages/Search';
@@ -12,14 +14,14 @@ import { Admin } from './pages/Admin';
 import { Login } from './pages/Login';
 import './style.css';
 
-const NAV: [string, string][] = [
-  ['/', 'Media'],
-  ['/search', 'Search'],
-  ['/persons', 'Persons'],
-  ['/activity', 'Activity'],
-  ['/ask', 'Ask'],
-  ['/admin', 'Admin'],
-];
+const NAV = [
+  ['/', 'media'],
+  ['/search', 'search'],
+  ['/persons', 'persons'],
+  ['/activity', 'activity'],
+  ['/ask', 'ask'],
+  ['/admin', 'admin'],
+] as const;
 
 type Theme = 'light' | 'dark' | 'system';
 
@@ -33,63 +35,81 @@ function useTheme(): [Theme, (t: Theme) => void] {
   return [theme, setTheme];
 }
 
-function Nav({ session, onLogout }: { session: Session; onLogout: () => void }) {
+function Nav({ session, onLogout, onLang }: { session: Session; onLogout: () => void; onLang: (l: Lang) => void }) {
+  const t = useT();
   const { path } = useLocation();
   const [theme, setTheme] = useTheme();
   const current = (href: string) => (href === '/' ? path === '/' || path.startsWith('/media') : path.startsWith(href));
   return (
     <header class="top">
       <a class="brand" href="/">AIMA</a>
-      <nav aria-label="Main">
-        {NAV.map(([href, label]) => (
-          <a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a>
+      <nav aria-label={t('common.nav.label')}>
+        {NAV.map(([href, key]) => (
+          <a href={href} aria-current={current(href) ? 'page' : undefined}>{t(`common.nav.${key}`)}</a>
         ))}
       </nav>
       <div class="top-end">
-        <span class="muted" title="Workspace and role">{session.user ? `${session.user.name} · ` : ''}{session.workspace} · {session.role}</span>
-        <label class="sr-only" for="theme">Theme</label>
+        <span class="muted" title={t('common.whoTitle')}><span translate={false}>{session.user ? `${session.user.name} · ` : ''}{session.workspace}</span> · {t(`common.role.${session.role}`)}</span>
+        <LangSwitch onLang={onLang} />
+        <label class="sr-only" for="theme">{t('common.theme.label')}</label>
         <select id="theme" value={theme} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)}>
-          <option value="system">System theme</option>
-          <option value="light">Light</option>
-          <option value="dark">Dark</option>
+          <option value="system">{t('common.theme.system')}</option>
+          <option value="light">{t('common.theme.light')}</option>
+          <option value="dark">{t('common.theme.dark')}</option>
         </select>
-        {session.via !== 'anonymous' && <button type="button" onClick={onLogout}>Log out</button>}
+        {session.via !== 'anonymous' && <button type="button" onClick={onLogout}>{t('common.logout')}</button>}
       </div>
     </header>
   );
 }
 
 function NotFound() {
+  const t = useT();
   return (
     <section>
-      <h1>Not found</h1>
-      <p>No page here. <a href="/">Back to the media</a>.</p>
+      <h1>{t('common.notFound.title')}</h1>
+      <p>{t('common.notFound.text')} <a href="/">{t('common.notFound.back')}</a></p>
     </section>
   );
 }
 
-function App() {
+/** The UI in the language chosen: `<html lang>` follows, and every `useT()` re-renders. */
+function Root() {
+  const [current, setCurrent] = useState<Lang>(lang());
+  useEffect(() => {
+    document.documentElement.lang = current;
+  }, [current]);
+  const change = (l: Lang) => setLang(l).then(() => setCurrent(l));
+  return (
+    <LangContext.Provider value={current}>
+      <App onLang={change} />
+    </LangContext.Provider>
+  );
+}
+
+function App({ onLang }: { onLang: (l: Lang) => void }) {
+  const t = useT();
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const load = () =>
     get<Session>('/auth/session').then(setSession, (e: ApiError) => {
       if (e.status === 401) setSession(null);
-      else setError(e.message);
+      else setError(errorText(e));
     });
   useEffect(() => {
     load();
   }, []);
   if (error) return <main class="page"><p role="alert" class="error">{error}</p></main>;
-  if (session === undefined) return <main class="page"><p>Loading…</p></main>;
-  if (session === null) return <Login onDone={load} />;
+  if (session === undefined) return <main class="page"><p>{t('common.loading')}</p></main>;
+  if (session === null) return <Login onDone={load} onLang={onLang} />;
   const logout = () => send('POST', '/auth/logout').finally(() => setSession(null));
   // Controls that write are marked `write` and hidden from viewers (the
   // server refuses their writes anyway).
   document.body.dataset.role = session.role;
   return (
     <LocationProvider>
-      <a class="skip" href="#main">Skip to content</a>
-      <Nav session={session} onLogout={logout} />
+      <a class="skip" href="#main">{t('common.skip')}</a>
+      <Nav session={session} onLogout={logout} onLang={onLang} />
       <main id="main" class="page" tabIndex={-1}>
         <Router>
           <Route path="/" component={Library} />
@@ -107,4 +127,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+render(<Root />, document.getElementById('app')!);

@@ -8,12 +8,19 @@
 //   AIMA_FACE_MEDIA   the id of an analysed photo with one face
 //   AIMA_DAY          the day (YYYY-MM-DD, UTC) the activity was recorded on
 //   AIMA_SHOTS        where screenshots go (kept by the run, not committed)
-// The browser runs in UTC, like the activity's day.
+//   AIMA_UI_LANG      the browser's language, `en` or `de`: the suite runs
+//                     once in each (the talk is spoken in that language)
+//   AIMA_SLIDE        the title shown on the talk's slide
+// The browser runs in UTC, like the activity's day. Every string the tests
+// look for comes from the UI's own translations (src/locales), in the
+// browser's language.
+
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import i18next from 'i18next';
 
 const env = (name) => {
   const v = process.env[name];
@@ -24,6 +31,36 @@ const BASE = env('AIMA_URL');
 const SHOTS = env('AIMA_SHOTS');
 mkdirSync(SHOTS, { recursive: true });
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const LANG = env('AIMA_UI_LANG');
+const LOCALE = { en: 'en-GB', de: 'de-DE' }[LANG];
+if (!LOCALE) throw new Error(`AIMA_UI_LANG is ${LANG}: en or de`);
+const SLIDE = env('AIMA_SLIDE');
+
+/** The UI's strings of one language, as src/i18n.ts assembles them. */
+function strings(lang) {
+  const dir = new URL(`../src/locales/${lang}/`, import.meta.url);
+  return Object.fromEntries(readdirSync(dir).map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, dir), 'utf8'))]));
+}
+const i18n = i18next.createInstance();
+await i18n.init({
+  lng: LANG,
+  resources: { en: { translation: strings('en') }, de: { translation: strings('de') } },
+  interpolation: { escapeValue: false },
+  initAsync: false,
+});
+/** A string of the UI in the browser's language. */
+const T = (key, options) => {
+  assert.ok(i18n.exists(key, options), `no UI string ${key}`);
+  return i18n.t(key, options);
+};
+/** An exact match of a UI string, for locators that take a regular expression. */
+const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+/** What the user asks, in the browser's language (the talk is in it too). */
+const QUESTIONS = {
+  en: { media: 'Where does the speaker mention Berlin?', activity: (day) => `How much time did I spend in meetings on ${day}?` },
+  de: { media: 'Wo erwähnt der Sprecher Berlin?', activity: (day) => `Wie viel Zeit habe ich am ${day} in Besprechungen verbracht?` },
+}[LANG];
+
 // Long work (a transcription on 2 cores) gets minutes, not a fixed guess.
 const LONG = 300_000;
 
@@ -37,7 +74,7 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
   });
-  const context = await newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
+  const context = await newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: LOCALE });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
 });
@@ -62,8 +99,34 @@ async function shot(name, p = page) {
   await p.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
-/** axe-core on the page as it is: no serious or critical violation. */
+/** English strings of the UI that German does not share: none may show on a German page. */
+const ENGLISH_ONLY = (() => {
+  const flat = (o) => Object.values(o).flatMap((v) => (typeof v === 'object' ? flat(v) : [v]));
+  const de = new Set(flat(strings('de')));
+  return new Set(flat(strings('en')).filter((s) => !de.has(s) && !/\{\{/.test(s) && /\p{L}{3}/u.test(s)));
+})();
+
+/** axe-core on the page as it is: no serious or critical violation; and in
+ * German, no English string of the UI on it (outside what users wrote or said). */
 async function accessible(name, p = page) {
+  if (LANG !== 'en') {
+    const shown = await p.evaluate(() => {
+      // What users wrote or said, and identifiers (marked translate="no").
+      const own = '.transcript, .hit-text, .answer-text, .question, .title, .name, code, input, textarea, [translate="no"], body [lang]';
+      const texts = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (!n.parentElement.closest(own) && n.textContent.trim()) texts.push(n.textContent.trim());
+      }
+      for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+        if (el.closest(own.replace(', input, textarea', ''))) continue;
+        for (const a of ['aria-label', 'title', 'placeholder']) if (el.getAttribute(a)) texts.push(el.getAttribute(a).trim());
+      }
+      return texts;
+    });
+    assert.deepEqual([...new Set(shown.filter((s) => ENGLISH_ONLY.has(s)))], [], `English on the German page ${name}`);
+    assert.equal(await p.evaluate(() => document.documentElement.lang), LANG);
+  }
   await p.addScriptTag({ path: AXE });
   const result = await p.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -81,7 +144,7 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('an upload through the page is followed to the end of its analysis', async () => {
     await page.goto(BASE + '/');
-    await page.getByRole('heading', { name: 'Media' }).waitFor();
+    await page.getByRole('heading', { name: T('library.title') }).waitFor();
     await page.locator('#files').setInputFiles(env('AIMA_VIDEO'));
     const row = page.locator('.upload[data-name="talk.mp4"]');
     await row.locator('progress').first().waitFor();
@@ -98,7 +161,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.locator('.media-card', { hasText: 'talk.mp4' }).locator('.badge.state-succeeded').waitFor();
     await page.locator('.media-card', { hasText: 'talk.mp4' }).locator('img').evaluate((img) => img.decode());
     await shot('library');
-    await row.getByRole('link', { name: 'Open' }).click();
+    await row.getByRole('link', { name: T('library.open') }).click();
     await page.waitForURL(/\/media\//);
     mediaUrl = page.url();
   });
@@ -108,13 +171,17 @@ describe('the web UI', { concurrency: false }, () => {
     // The keyboard's first stop is the skip link.
     await page.locator('.segment').first().waitFor();
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), T('common.skip'));
     const segments = page.locator('.segment');
     await segments.nth(1).waitFor();
     const count = await segments.count();
     assert.ok(count >= 2, `a talk of several sentences has several segments, got ${count}`);
     const text = (await page.locator('.transcript').innerText()).toLowerCase();
-    assert.match(text, /budget/);
+    // A word espeak-ng says clearly enough for Whisper base in each language.
+    assert.match(text, { en: /budget/, de: /vorstand/ }[LANG]);
+    // The language heard, named in the page's language ("German" / "Deutsch").
+    const heard = page.locator(`.languages [data-language="${LANG}"]`);
+    assert.ok((await heard.innerText()).includes(new Intl.DisplayNames([LANG], { type: "language" }).of(LANG)), await heard.innerText());
     await page.waitForFunction(() => document.querySelector('video').readyState >= 1);
     const last = segments.nth(count - 1);
     const start = Number(await last.getAttribute('data-start'));
@@ -161,20 +228,20 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('a review is kept', async () => {
     await page.goto(mediaUrl);
-    const row = page.locator('table.insights tbody tr').filter({ hasText: 'Budget approved for April' }).first();
-    await row.getByRole('button', { name: 'Reject' }).click();
-    await row.getByRole('button', { name: 'Reject', pressed: true }).waitFor();
+    const row = page.locator('table.insights tbody tr').filter({ hasText: SLIDE }).first();
+    await row.getByRole('button', { name: T('media.insights.reject') }).click();
+    await row.getByRole('button', { name: T('media.insights.reject'), pressed: true }).waitFor();
     await page.reload();
-    await page.locator('table.insights tbody tr.review-rejected').filter({ hasText: 'Budget approved for April' }).first().waitFor();
-    await page.locator('table.insights tbody tr').filter({ hasText: 'Budget approved for April' }).first().getByRole('button', { name: 'Reject' }).click();
+    await page.locator('table.insights tbody tr.review-rejected').filter({ hasText: SLIDE }).first().waitFor();
+    await page.locator('table.insights tbody tr').filter({ hasText: SLIDE }).first().getByRole('button', { name: T('media.insights.reject') }).click();
     await page.locator('table.insights tbody tr.review-rejected').waitFor({ state: 'detached' });
   });
 
   test('a media is analysed again with chosen analyzers', async () => {
     await page.goto(mediaUrl);
-    await page.getByText('Analyse again').click();
+    await page.getByText(T('media.reanalyse.title')).click();
     await page.getByRole('checkbox', { name: 'keyframes' }).check();
-    await page.getByRole('button', { name: 'Analyse', exact: true }).click();
+    await page.getByRole('button', { name: T('media.reanalyse.run'), exact: true }).click();
     const job = page.locator('.player-col > .job');
     await page.waitForFunction(() => document.querySelector('.player-col > .job .stages')?.textContent === 'keyframes');
     await job.and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: LONG });
@@ -184,7 +251,7 @@ describe('the web UI', { concurrency: false }, () => {
   test('a spoken word is found, and its hit opens the media at that second', async () => {
     await page.goto(BASE + '/search');
     await page.getByRole('searchbox').fill('Berlin');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: T('search.submit'), exact: true }).click();
     const hit = page.locator('.hit-link').first();
     await hit.waitFor();
     assert.equal((await hit.locator('mark').first().innerText()).toLowerCase(), 'berlin');
@@ -202,7 +269,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.goto(BASE + '/persons');
     const card = page.locator('.person').first();
     await card.waitFor();
-    const name = card.getByRole('textbox', { name: 'Name' });
+    const name = card.getByRole('textbox', { name: T('persons.name') });
     await name.fill('Eileen Collins');
     const saved = page.waitForResponse((r) => r.url().includes('/api/v1/persons/') && r.request().method() === 'PATCH');
     await name.press('Enter');
@@ -223,16 +290,16 @@ describe('the web UI', { concurrency: false }, () => {
     const cards = page.locator('.person');
     await cards.nth(1).waitFor();
     assert.equal(await cards.count(), 2, 'the astronaut and the cameraman');
-    for (const i of [0, 1]) await cards.nth(i).getByRole('checkbox', { name: 'Select' }).check();
-    await page.getByRole('button', { name: /Merge 2 selected/ }).click();
+    for (const i of [0, 1]) await cards.nth(i).getByRole('checkbox', { name: T('persons.select') }).check();
+    await page.getByRole('button', { name: T('persons.merge', { count: 2 }) }).click();
     await page.waitForFunction(() => document.querySelectorAll('.person').length === 1);
-    assert.match(await cards.first().innerText(), /2 faces in 2 media/);
+    assert.ok((await cards.first().innerText()).includes(T('persons.counts', { faces: T('persons.faceCount', { count: 2 }), media: T('persons.mediaCount', { count: 2 }) })));
     await cards.first().getByRole('link').click();
     await page.waitForURL(/\/persons\/.+/);
     const merged = page.url();
     await page.locator('ul.faces li').nth(1).waitFor();
     await page.locator('ul.faces li').nth(1).getByRole('checkbox').check();
-    await page.getByRole('button', { name: /Split 1 selected/ }).click();
+    await page.getByRole('button', { name: T('persons.split', { count: 1 }) }).click();
     await page.waitForURL((u) => u.href !== merged && /\/persons\/.+/.test(u.pathname));
     await page.locator('ul.faces li').first().waitFor();
     assert.equal(await page.locator('ul.faces li').count(), 1);
@@ -257,33 +324,37 @@ describe('the web UI', { concurrency: false }, () => {
     await page.mouse.move(x(11 + 10 / 60), bar.y + bar.height / 2, { steps: 5 });
     await page.mouse.up();
     await page.locator('#label-mode').selectOption('meeting');
-    await page.getByRole('button', { name: 'Label selection' }).click();
+    await page.getByRole('button', { name: T('activity.labelSelection') }).click();
     const status = page.getByRole('status');
     await status.waitFor();
-    const labelled = Number((/Labelled (\d+) events as meeting/.exec(await status.innerText()) ?? [])[1]);
+    const said = await status.innerText();
+    const labelled = Number(/\d+/.exec(said)?.[0]);
+    assert.equal(said, T('activity.labelled', { count: labelled, mode: 'meeting' }));
     assert.ok(labelled >= 70 && labelled <= 90, `about 80 one-minute meeting events in 80 minutes, got ${labelled}`);
     await page.locator('table.summary tr[data-key="meeting"]').waitFor();
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: T('activity.modes.train') }).click();
     await page.locator('.job[data-state="succeeded"]').waitFor({ timeout: LONG });
     const model = page.locator('article.model').first();
     await model.waitFor();
-    assert.match(await model.innerText(), /accuracy \d/);
+    const [before] = T('activity.models.accuracy', { value: '§' }).split('§');
+    assert.ok((await model.innerText()).includes(before.trim()), await model.innerText());
     await model.locator('table.confusion').waitFor();
     // A second training makes version 2 the active one; version 1 can be activated again.
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: T('activity.modes.train') }).click();
     await page.locator('article.model[data-version="2"]').waitFor({ timeout: LONG });
-    await page.locator('article.model[data-version="2"] .badge', { hasText: 'active' }).waitFor();
-    await page.getByRole('button', { name: 'Activate version 1' }).click();
-    await page.locator('article.model[data-version="1"] .badge', { hasText: 'active' }).waitFor();
-    assert.equal(await page.locator('article.model[data-version="2"] .badge', { hasText: 'active' }).count(), 0);
+    const active = { hasText: exactly(T('activity.models.active')) };
+    await page.locator('article.model[data-version="2"] .badge', active).waitFor();
+    await page.getByRole('button', { name: T('activity.models.activate', { version: 1 }) }).click();
+    await page.locator('article.model[data-version="1"] .badge', active).waitFor();
+    assert.equal(await page.locator('article.model[data-version="2"] .badge', active).count(), 0);
     await shot('activity');
     await accessible('activity');
   });
 
   test('an answer cites its sources, and a citation opens the media at that second', async () => {
     await page.goto(BASE + '/ask');
-    await page.getByLabel('Question').fill('Where does the speaker mention Berlin?');
-    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.getByLabel(T('ask.question')).fill(QUESTIONS.media);
+    await page.getByRole('button', { name: T('ask.submit') }).click();
     const cite = page.locator('.answer-text a.cite').first();
     await cite.waitFor({ timeout: 60_000 });
     await shot('ask');
@@ -295,8 +366,8 @@ describe('the web UI', { concurrency: false }, () => {
     await page.waitForFunction((want) => { const v = document.querySelector('video'); return v && Math.abs(v.currentTime - want) < 0.3; }, t);
     // An activity citation opens the activity view of its day.
     await page.goto(BASE + '/ask');
-    await page.getByLabel('Question').fill(`How much time did I spend in meetings on ${env('AIMA_DAY')}?`);
-    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.getByLabel(T('ask.question')).fill(QUESTIONS.activity(env('AIMA_DAY')));
+    await page.getByRole('button', { name: T('ask.submit') }).click();
     const activity = page.locator('.answer-text a.cite').first();
     await activity.waitFor({ timeout: 60_000 });
     await activity.click();
@@ -306,7 +377,7 @@ describe('the web UI', { concurrency: false }, () => {
   test('admin shows jobs, workers and models', async () => {
     await page.goto(BASE + '/admin');
     await page.locator('tr[data-job] .badge.state-succeeded').first().waitFor();
-    await page.locator('tr[data-model="faster-whisper-tiny.en"]', { hasText: 'installed' }).waitFor();
+    await page.locator('tr[data-model="faster-whisper-tiny.en"]', { hasText: T('admin.models.state.installed') }).waitFor();
     await shot('admin');
     await accessible('admin');
   });
@@ -319,35 +390,61 @@ describe('the web UI', { concurrency: false }, () => {
     // Only the two photos are left.
     await page.waitForFunction(() => {
       const cards = [...document.querySelectorAll('.media-card')];
-      return cards.length === 2 && cards.every((c) => c.querySelector('.meta span').textContent === 'image');
+      return cards.length === 2 && cards.every((c) => c.querySelector('.meta [data-kind]').dataset.kind === 'image');
     });
+    assert.equal(await cards.first().locator('.meta [data-kind]').innerText(), T('common.kind.image'));
     await page.locator('#library-kind').selectOption('');
     await cards.nth(1).waitFor();
     await accessible('the library');
     const talk = page.locator('.media-card', { hasText: 'talk.mp4' });
     page.once('dialog', (d) => d.dismiss());
-    await talk.getByRole('button', { name: /Delete/ }).click();
+    await talk.getByRole('button', { name: T('library.deleteNamed', { name: 'talk.mp4' }) }).click();
     assert.equal(await talk.count(), 1, 'dismissed: nothing deleted');
     page.once('dialog', (d) => d.accept());
-    await talk.getByRole('button', { name: /Delete/ }).click();
+    await talk.getByRole('button', { name: T('library.deleteNamed', { name: 'talk.mp4' }) }).click();
     await talk.waitFor({ state: 'detached' });
     const gone = await page.request.get(BASE + new URL(mediaUrl).pathname.replace('/media/', '/api/v1/media/'));
     assert.equal(gone.status(), 404);
   });
 
+  test("the UI speaks the browser's language, and a language chosen is kept", async () => {
+    const other = LANG === 'en' ? 'de' : 'en';
+    const ctx = await newContext({ timezoneId: 'UTC', locale: LOCALE });
+    const p = await ctx.newPage();
+    await p.goto(BASE + '/');
+    await p.getByRole('heading', { name: T('library.title') }).waitFor();
+    assert.equal(await p.evaluate(() => document.documentElement.lang), LANG);
+    // Dates as the language writes them ("7 Dec 2026, 05:53" / "07.12.2026, 05:53").
+    const when = await p.locator('.media-card time').first().innerText();
+    const shape = { en: /^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}$|^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/, de: /^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$/ }[LANG];
+    assert.match(when, shape);
+    // The switch changes the page at once, and the choice outlives a reload.
+    await p.locator('#lang').selectOption(other);
+    await p.getByRole('heading', { name: i18n.t('library.title', { lng: other }) }).waitFor();
+    assert.equal(await p.evaluate(() => document.documentElement.lang), other);
+    await p.reload();
+    await p.getByRole('heading', { name: i18n.t('library.title', { lng: other }) }).waitFor();
+    assert.equal(await p.locator('#lang').inputValue(), other);
+    // Without a choice, the browser's language again.
+    await p.evaluate(() => localStorage.removeItem('aima.lang'));
+    await p.reload();
+    await p.getByRole('heading', { name: T('library.title') }).waitFor();
+    await ctx.close();
+  });
+
   test('deep links work on reload, and the dark theme applies', async () => {
     await page.goto(`${BASE}/persons`);
     await page.reload();
-    await page.getByRole('heading', { name: 'Persons' }).waitFor();
-    await page.getByLabel('Theme').selectOption('dark');
+    await page.getByRole('heading', { name: T('persons.title') }).waitFor();
+    await page.getByLabel(T('common.theme.label')).selectOption('dark');
     await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(17, 24, 39)');
     await shot('persons-dark');
     await accessible('persons, dark');
-    await page.getByLabel('Theme').selectOption('system');
+    await page.getByLabel(T('common.theme.label')).selectOption('system');
   });
 
   test('on a phone-sized screen nothing is wider than the screen', async () => {
-    const phone = await newContext({ viewport: { width: 390, height: 844 }, timezoneId: 'UTC', isMobile: true, hasTouch: true });
+    const phone = await newContext({ viewport: { width: 390, height: 844 }, timezoneId: 'UTC', locale: LOCALE, isMobile: true, hasTouch: true });
     const p = await phone.newPage();
     for (const path of ['/', `/media/${env('AIMA_FACE_MEDIA')}`, '/search?q=budget', `/activity?day=${env('AIMA_DAY')}`, '/ask', '/admin']) {
       await p.goto(BASE + path);
@@ -368,69 +465,71 @@ describe('the web UI', { concurrency: false }, () => {
 
   test('a server that needs a key shows a sign-in page, and the session then plays media', async () => {
     const base = env('AIMA_LOCKED_URL');
-    const ctx = await newContext({ timezoneId: 'UTC' });
+    const ctx = await newContext({ timezoneId: 'UTC', locale: LOCALE });
     const p = await ctx.newPage();
     await p.goto(base + '/');
-    await p.getByLabel('API key').fill('aima_not-a-key');
-    await p.getByRole('button', { name: 'Sign in with key' }).click();
+    await p.getByLabel(T('login.apiKey')).fill('aima_not-a-key');
+    await p.getByRole('button', { name: T('login.signInWithKey') }).click();
     await p.getByRole('alert').waitFor();
     await accessible('sign-in', p);
     await shot('sign-in', p);
-    await p.getByLabel('API key').fill(env('AIMA_LOCKED_KEY'));
-    await p.getByRole('button', { name: 'Sign in with key' }).click();
-    await p.getByRole('heading', { name: 'Media' }).waitFor();
+    await p.getByLabel(T('login.apiKey')).fill(env('AIMA_LOCKED_KEY'));
+    await p.getByRole('button', { name: T('login.signInWithKey') }).click();
+    await p.getByRole('heading', { name: T('library.title') }).waitFor();
     // The cookie is HttpOnly: the page's script cannot read the key.
     assert.equal(await p.evaluate(() => document.cookie), '');
     await p.locator('#files').setInputFiles(env('AIMA_VIDEO'));
-    await p.locator('.upload[data-name="talk.mp4"] a', { hasText: 'Open' }).click();
+    await p.locator('.upload[data-name="talk.mp4"] a', { hasText: T('library.open') }).click();
     await p.waitForFunction(() => { const v = document.querySelector('video'); return v && v.readyState >= 1 && v.duration > 1; });
     // An admin sees the team and the audit log, where the upload is recorded.
     await p.goto(base + '/admin');
-    await p.getByRole('button', { name: `Disable ${env('AIMA_LOCKED_VIEWER')}` }).waitFor();
+    await p.getByRole('button', { name: T('admin.team.disable', { name: env('AIMA_LOCKED_VIEWER') }) }).waitFor();
     await p.locator('section[aria-labelledby="audit-title"] td', { hasText: 'uploadMedia' }).first().waitFor();
     await accessible('team', p);
     await shot('team', p);
-    await p.getByRole('button', { name: 'Log out' }).click();
-    await p.getByLabel('API key').waitFor();
+    await p.getByRole('button', { name: T('common.logout') }).click();
+    await p.getByLabel(T('login.apiKey')).waitFor();
     await ctx.close();
   });
 
   test('a viewer signs in with a password, reads, and is shown no control that writes', async () => {
     const base = env('AIMA_LOCKED_URL');
-    const ctx = await newContext({ timezoneId: 'UTC' });
+    const ctx = await newContext({ timezoneId: 'UTC', locale: LOCALE });
     const p = await ctx.newPage();
     await p.goto(base + '/');
-    await p.getByLabel('Name').fill(env('AIMA_LOCKED_VIEWER'));
-    await p.getByLabel('Password').fill('not the password');
-    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await p.getByRole('alert').filter({ hasText: 'wrong name or password' }).waitFor();
-    await p.getByLabel('Password').fill(env('AIMA_LOCKED_PASSWORD'));
-    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await p.getByRole('heading', { name: 'Media' }).waitFor();
-    await p.getByText(`${env('AIMA_LOCKED_VIEWER')} · default · viewer`).waitFor();
+    await p.getByLabel(T('login.name')).fill(env('AIMA_LOCKED_VIEWER'));
+    await p.getByLabel(T('login.password')).fill('not the password');
+    await p.getByRole('button', { name: T('login.signIn'), exact: true }).click();
+    // The server's error, by its code, in the page's language.
+    await p.getByRole('alert').filter({ hasText: T('common.errors.invalid_credentials') }).waitFor();
+    await p.getByLabel(T('login.password')).fill(env('AIMA_LOCKED_PASSWORD'));
+    await p.getByRole('button', { name: T('login.signIn'), exact: true }).click();
+    await p.getByRole('heading', { name: T('library.title') }).waitFor();
+    await p.getByText(`${env('AIMA_LOCKED_VIEWER')} · default · ${T('common.role.viewer')}`).waitFor();
     // The media the key's session uploaded is there to read...
     await p.locator('.grid li').first().waitFor();
     // ...but no upload and no delete.
     assert.equal(await p.locator('#files').isVisible(), false);
-    assert.equal(await p.getByRole('button', { name: /^Delete/ }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: T('library.delete') }).count(), 0);
     await p.locator('.grid li a').first().click();
     await p.waitForFunction(() => { const v = document.querySelector('video'); return v && v.readyState >= 1; });
     // The media has insights (its transcript, listed in the table), whose
     // review buttons an editor would see: a viewer sees none of them, and
     // no "Analyse again".
-    for (const until = Date.now() + LONG; !(await p.locator('.segment').count()); ) {
-      assert.ok(Date.now() < until, 'the uploaded talk was never transcribed');
-      await p.waitForTimeout(2000);
-      await p.reload();
-    }
+    // Its job's progress is followed on the page until it ends; then the
+    // transcript is there (counted after the reloaded page has it, not
+    // while it is still loading).
+    await p.locator('.player-col > .job[data-state="succeeded"]').waitFor({ timeout: LONG });
+    await p.reload();
+    await p.locator('.segment').first().waitFor();
     await p.locator('table.insights tbody tr').first().waitFor();
-    assert.equal(await p.getByRole('button', { name: 'Confirm' }).count(), 0);
-    assert.equal(await p.getByRole('button', { name: 'Reject' }).count(), 0);
-    assert.equal(await p.getByText('Analyse again').isVisible(), false);
+    assert.equal(await p.getByRole('button', { name: T('media.insights.confirm') }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: T('media.insights.reject') }).count(), 0);
+    assert.equal(await p.getByText(T('media.reanalyse.title')).isVisible(), false);
     await accessible('viewer', p);
     await shot('viewer', p);
-    await p.getByRole('button', { name: 'Log out' }).click();
-    await p.getByLabel('Name').waitFor();
+    await p.getByRole('button', { name: T('common.logout') }).click();
+    await p.getByLabel(T('login.name')).waitFor();
     await ctx.close();
   });
 

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useT } from '../i18n';
 
 /**
  * Cursor paging as the API does it: the cursors of the pages seen so far
@@ -16,11 +17,12 @@ export function usePages() {
   };
 }
 
-export function Pager({ pages, next, label = 'Pages' }: { pages: ReturnType<typeof usePages>; next?: string | null; label?: string }) {
+export function Pager({ pages, next, label }: { pages: ReturnType<typeof usePages>; next?: string | null; label?: string }) {
+  const t = useT();
   return (
-    <nav class="pager" aria-label={label}>
-      <button type="button" disabled={pages.first} onClick={pages.back}>Previous</button>
-      <button type="button" disabled={!next} onClick={() => next && pages.next(next)}>Next</button>
+    <nav class="pager" aria-label={label ?? t('common.pager.label')}>
+      <button type="button" disabled={pages.first} onClick={pages.back}>{t('common.pager.previous')}</button>
+      <button type="button" disabled={!next} onClick={() => next && pages.next(next)}>{t('common.pager.next')}</button>
     </nav>
   );
 }

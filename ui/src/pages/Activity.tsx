@@ -3,8 +3,9 @@ import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
 } from 'chart.js';
 import { useLocation } from 'preact-iso';
-import { ApiError, followJob, get, send, type Job, type S } from '../api';
-import { duration, isoDay } from '../format';
+import { followJob, get, send, type Job, type S } from '../api';
+import { duration, isoDay, number, percent } from '../format';
+import { errorText, lang, t, useT } from '../i18n';
 import { JobProgress } from '../components/JobProgress';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
@@ -12,6 +13,17 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 type Event = S['StoredEvent'];
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#f97316', '#64748b', '#84cc16'];
 const offset = () => -new Date().getTimezoneOffset();
+
+/** A summary key as shown: the server's `unlabelled` (modes) and `unknown` (apps) in the UI's language; modes and apps are names. */
+function keyName(key: string, by: 'mode' | 'app' = 'mode'): string {
+  if (by === 'mode' && key === 'unlabelled') return t('activity.unlabelled');
+  if (by === 'app' && key === 'unknown') return t('activity.unknownApp');
+  return key;
+}
+
+/** A day (YYYY-MM-DD, local) short, as the language writes it: for chart axes. */
+const shortDay = (iso: string, weekday: boolean) =>
+  new Date(`${iso}T00:00:00`).toLocaleDateString(lang(), weekday ? { weekday: 'short', day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short' });
 
 function colour(key: string, keys: string[]): string {
   if (key === 'unlabelled') return '#9ca3af';
@@ -30,24 +42,25 @@ function ChartBox({ config, label }: { config: ConstructorParameters<typeof Char
   return <div class="chart" data-total={total.toFixed(3)}><canvas ref={canvas} role="img" aria-label={label} /></div>;
 }
 
-function stacked(rows: S['SummaryRow'][], periods: string[], title: string): ConstructorParameters<typeof Chart>[1] {
+function stacked(rows: S['SummaryRow'][], periods: string[], labels: string[], by: 'mode' | 'app'): ConstructorParameters<typeof Chart>[1] {
   const keys = [...new Set(rows.map((r) => r.key))].sort();
   return {
     type: 'bar',
     data: {
-      labels: periods,
+      labels,
       datasets: keys.map((k) => ({
-        label: k,
+        label: keyName(k, by),
         backgroundColor: colour(k, keys),
         data: periods.map((p) => (rows.find((r) => r.key === k && r.period === p)?.seconds ?? 0) / 3600),
       })),
     },
     options: {
+      locale: lang(),
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
-      plugins: { title: { display: false, text: title }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${duration(Number(c.raw) * 3600)}` } } },
-      scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'hours' } } },
+      plugins: { title: { display: false, text: t(`activity.bars.chartTitle.${by}`) }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${duration(Number(c.raw) * 3600)}` } } },
+      scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: t('activity.bars.hours') } } },
     },
   };
 }
@@ -65,6 +78,8 @@ async function allEvents(start: Date, end: Date): Promise<Event[]> {
 }
 
 export function Activity() {
+  const t = useT();
+  const language = lang();
   const { query } = useLocation();
   const [day, setDay] = useState(/^\d{4}-\d{2}-\d{2}$/.test(query.day ?? '') ? query.day : isoDay(new Date()));
   useEffect(() => {
@@ -92,7 +107,7 @@ export function Activity() {
   useEffect(() => {
     setError(null);
     get<S['Summary']>('/activity/summary', { start: start.toISOString(), end: end.toISOString(), by, period: span === 'day' ? 'hour' : 'day', utc_offset_minutes: offset() })
-      .then(setSummary, (e: ApiError) => setError(e.message));
+      .then(setSummary, (e) => setError(errorText(e)));
     const from = new Date(start);
     from.setDate(from.getDate() - 7 * 7);
     get<S['Summary']>('/activity/summary', { start: from.toISOString(), end: end.toISOString(), by: 'mode', period: 'day', utc_offset_minutes: offset() })
@@ -104,7 +119,11 @@ export function Activity() {
     if (span === 'day') return Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
     return Array.from({ length: 7 }, (_, i) => { const d = new Date(start); d.setDate(d.getDate() + i); return isoDay(d); });
   }, [span, start]);
-  const barConfig = useMemo(() => summary && stacked(summary.rows, periods, `Time per ${by}`), [summary, periods]);
+  const barConfig = useMemo(() => {
+    if (!summary) return null;
+    const labels = span === 'day' ? periods : periods.map((p) => shortDay(p, true));
+    return stacked(summary.rows, periods, labels, by);
+  }, [summary, periods, language]);
   const trendConfig = useMemo(() => {
     if (!trend) return null;
     // Weeks (Monday first) from the daily rows.
@@ -121,10 +140,20 @@ export function Activity() {
     const keys = [...new Set(trend.rows.map((r) => r.key))].sort();
     return {
       type: 'line' as const,
-      data: { labels, datasets: keys.map((k) => ({ label: k, borderColor: colour(k, keys), backgroundColor: colour(k, keys), data: labels.map((w) => (weeks.get(w)?.get(k) ?? 0) / 3600) })) },
-      options: { animation: false as const, responsive: true, maintainAspectRatio: false, scales: { y: { title: { display: true, text: 'hours per week' } } } },
+      data: {
+        labels: labels.map((w) => shortDay(w, false)),
+        datasets: keys.map((k) => ({ label: keyName(k), borderColor: colour(k, keys), backgroundColor: colour(k, keys), data: labels.map((w) => (weeks.get(w)?.get(k) ?? 0) / 3600) })),
+      },
+      options: {
+        locale: language,
+        animation: false as const,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { tooltip: { callbacks: { label: (c: { dataset: { label?: string }; raw: unknown }) => `${c.dataset.label}: ${duration(Number(c.raw) * 3600)}` } } },
+        scales: { y: { title: { display: true, text: t('activity.trend.axis') } } },
+      },
     };
-  }, [trend]);
+  }, [trend, language]);
 
   const top = (field: 'title' | 'url') => {
     const sums = new Map<string, number>();
@@ -137,50 +166,51 @@ export function Activity() {
 
   return (
     <>
-      <h1>Activity</h1>
-      <div class="toolbar" role="group" aria-label="Period">
-        <label>Day <input type="date" value={day} onChange={(e) => setDay((e.target as HTMLInputElement).value || isoDay(new Date()))} /></label>
-        <label>Show{' '}
+      <h1>{t('activity.title')}</h1>
+      <div class="toolbar" role="group" aria-label={t('activity.period')}>
+        <label>{t('activity.day')} <input type="date" value={day} onChange={(e) => setDay((e.target as HTMLInputElement).value || isoDay(new Date()))} /></label>
+        <label>{t('activity.show')}{' '}
           <select value={span} onChange={(e) => setSpan((e.target as HTMLSelectElement).value as 'day' | 'week')}>
-            <option value="day">Day</option><option value="week">Week</option>
+            <option value="day">{t('activity.span.day')}</option><option value="week">{t('activity.span.week')}</option>
           </select>
         </label>
-        <label>By{' '}
+        <label>{t('activity.by')}{' '}
           <select value={by} onChange={(e) => setBy((e.target as HTMLSelectElement).value as 'mode' | 'app')}>
-            <option value="mode">Mode</option><option value="app">App</option>
+            <option value="mode">{t('activity.byKind.mode')}</option><option value="app">{t('activity.byKind.app')}</option>
           </select>
         </label>
-        {summary && <span class="total">Total {duration(summary.total_seconds)}</span>}
+        {summary && <span class="total">{t('activity.total', { duration: duration(summary.total_seconds) })}</span>}
       </div>
       {error && <p role="alert" class="error">{error}</p>}
       <section aria-labelledby="bars-title">
-        <h2 id="bars-title">Time per {by} and {span === 'day' ? 'hour' : 'day'}</h2>
-        {barConfig && <ChartBox config={barConfig} label={`Stacked bars of time per ${by}`} />}
-        {summary && <SummaryTable summary={summary} />}
+        <h2 id="bars-title">{t(`activity.bars.title.${by}.${span === 'day' ? 'hour' : 'day'}`)}</h2>
+        {barConfig && <ChartBox config={barConfig} label={t(`activity.bars.chartLabel.${by}`)} />}
+        {summary && <SummaryTable summary={summary} by={by} />}
       </section>
       {span === 'day' && <DayTimeline start={start} end={end} events={events} onLabelled={() => setTick((t) => t + 1)} />}
       <div class="two">
-        <section class="card"><h2>Top window titles</h2><TopList rows={top('title')} /></section>
-        <section class="card"><h2>Top sites</h2><TopList rows={top('url')} /></section>
+        <section class="card"><h2>{t('activity.top.titles')}</h2><TopList rows={top('title')} /></section>
+        <section class="card"><h2>{t('activity.top.sites')}</h2><TopList rows={top('url')} /></section>
       </div>
       <section aria-labelledby="trend-title">
-        <h2 id="trend-title">Weeks</h2>
-        {trendConfig && <ChartBox config={trendConfig} label="Hours per mode and week over the last eight weeks" />}
+        <h2 id="trend-title">{t('activity.trend.title')}</h2>
+        {trendConfig && <ChartBox config={trendConfig} label={t('activity.trend.chartLabel')} />}
       </section>
       <Modes />
     </>
   );
 }
 
-function SummaryTable({ summary }: { summary: S['Summary'] }) {
+function SummaryTable({ summary, by }: { summary: S['Summary']; by: 'mode' | 'app' }) {
+  const t = useT();
   const totals = new Map<string, number>();
   for (const r of summary.rows) totals.set(r.key, (totals.get(r.key) ?? 0) + r.seconds);
   return (
     <table class="summary">
-      <caption class="sr-only">Totals</caption>
+      <caption class="sr-only">{t('activity.totals')}</caption>
       <tbody>
         {[...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k, s]) => (
-          <tr data-key={k}><th scope="row">{k}</th><td>{duration(s)}</td></tr>
+          <tr data-key={k}><th scope="row">{keyName(k, by)}</th><td>{duration(s)}</td></tr>
         ))}
       </tbody>
     </table>
@@ -188,12 +218,14 @@ function SummaryTable({ summary }: { summary: S['Summary'] }) {
 }
 
 function TopList({ rows }: { rows: [string, number][] }) {
-  if (!rows.length) return <p class="muted">Nothing recorded.</p>;
+  const t = useT();
+  if (!rows.length) return <p class="muted">{t('activity.top.none')}</p>;
   return <ol class="top-list">{rows.map(([k, s]) => <li><span class="ellipsis" title={k}>{k}</span> <span class="muted">{duration(s)}</span></li>)}</ol>;
 }
 
 /** The day in mode colours; dragging across it selects a range to label. */
 function DayTimeline({ start, end, events, onLabelled }: { start: Date; end: Date; events: Event[]; onLabelled: () => void }) {
+  const t = useT();
   const [modes, setModes] = useState<string[]>([]);
   const [sel, setSel] = useState<[number, number] | null>(null);
   const [drag, setDrag] = useState<number | null>(null);
@@ -214,37 +246,37 @@ function DayTimeline({ start, end, events, onLabelled }: { start: Date; end: Dat
     if (!sel) return;
     try {
       const res = await send<S['Labelled']>('POST', '/activity/labels', { mode, start: new Date(sel[0]).toISOString(), end: new Date(sel[1]).toISOString() });
-      setMsg(`Labelled ${res.labelled} events as ${mode}.`);
+      setMsg(t('activity.labelled', { count: res.labelled, mode }));
       setSel(null);
       onLabelled();
     } catch (err) {
-      setMsg((err as ApiError).message);
+      setMsg(errorText(err));
     }
   };
-  const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = (ms: number) => new Date(ms).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
   return (
     <section aria-labelledby="day-title">
-      <h2 id="day-title">The day</h2>
+      <h2 id="day-title">{t('activity.dayTitle')}</h2>
       <div ref={bar} class="daybar" data-testid="daybar"
         onPointerDown={(e) => { setDrag(at(e.clientX)); setSel(null); }}
         onPointerMove={(e) => drag !== null && setSel([Math.min(drag, at(e.clientX)), Math.max(drag, at(e.clientX))])}
-        onPointerUp={(e) => { if (drag !== null) { const t = at(e.clientX); setSel([Math.min(drag, t), Math.max(drag, t)]); } setDrag(null); }}>
+        onPointerUp={(e) => { if (drag !== null) { const x = at(e.clientX); setSel([Math.min(drag, x), Math.max(drag, x)]); } setDrag(null); }}>
         {events.map((e) => {
           const k = e.mode?.mode ?? 'unlabelled';
           const left = ((e.timestamp - start.getTime()) / span) * 100;
-          return <div class="seg" title={`${time(e.timestamp)} ${k}: ${String((e.data as unknown as { app?: string }).app ?? '')}`}
+          return <div class="seg" title={`${time(e.timestamp)} ${keyName(k)}: ${String((e.data as unknown as { app?: string }).app ?? '')}`}
             style={{ left: `${left}%`, width: `${Math.max(0.05, (e.duration * 1000 / span) * 100)}%`, background: colour(k, keys) }} />;
         })}
         {sel && <div class="selection" style={{ left: `${((sel[0] - start.getTime()) / span) * 100}%`, width: `${((sel[1] - sel[0]) / span) * 100}%` }} />}
       </div>
-      <div class="legend">{keys.map((k) => <span><i style={{ background: colour(k, keys) }} /> {k}</span>)}</div>
+      <div class="legend">{keys.map((k) => <span><i style={{ background: colour(k, keys) }} /> {keyName(k)}</span>)}</div>
       <form class="toolbar write" onSubmit={label}>
-        <span aria-live="polite">{sel ? `Selected ${time(sel[0])}–${time(sel[1])}` : 'Drag across the day to select a time range.'}</span>
-        <label for="label-mode">Mode</label>
+        <span aria-live="polite">{sel ? t('activity.selected', { from: time(sel[0]), to: time(sel[1]) }) : t('activity.dragHint')}</span>
+        <label for="label-mode">{t('activity.mode')}</label>
           <select id="label-mode" value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
             {modes.map((m) => <option value={m}>{m}</option>)}
           </select>
-        <button type="submit" class="primary" disabled={!sel || !mode}>Label selection</button>
+        <button type="submit" class="primary" disabled={!sel || !mode}>{t('activity.labelSelection')}</button>
       </form>
       {msg && <p role="status">{msg}</p>}
     </section>
@@ -255,6 +287,7 @@ type Evaluation = { algorithm: string; accuracy: number; macro_f1: number; confu
 type Report = { classes: string[]; candidates: Evaluation[]; chosen: string; samples: number };
 
 function Modes() {
+  const t = useT();
   const [modes, setModes] = useState<S['ModeInfo'][]>([]);
   const [models, setModels] = useState<S['ModeModelInfo'][]>([]);
   const [name, setName] = useState('');
@@ -267,35 +300,35 @@ function Modes() {
   }, [tick]);
   const act = async (f: () => Promise<unknown>) => {
     setError(null);
-    try { await f(); setTick((t) => t + 1); } catch (e) { setError(`${(e as ApiError).message}`); }
+    try { await f(); setTick((x) => x + 1); } catch (e) { setError(errorText(e)); }
   };
   const train = () => act(async () => {
     const j = await send<Job>('POST', '/modes/train');
     setJob(j);
-    followJob(j.id, (n) => { setJob(n); if (n.state === 'succeeded' || n.state === 'failed') setTick((t) => t + 1); });
+    followJob(j.id, (n) => { setJob(n); if (n.state === 'succeeded' || n.state === 'failed') setTick((x) => x + 1); });
   });
   return (
     <section aria-labelledby="modes-title">
-      <h2 id="modes-title">Modes</h2>
-      <ul class="modes">{modes.map((m) => <li>{m.name} <span class="muted">({m.labelled_events} labelled events)</span></li>)}</ul>
+      <h2 id="modes-title">{t('activity.modes.title')}</h2>
+      <ul class="modes">{modes.map((m) => <li><span translate={false}>{m.name}</span> <span class="muted">{t('activity.modes.labelledEvents', { count: m.labelled_events })}</span></li>)}</ul>
       <form class="toolbar write" onSubmit={(e) => { e.preventDefault(); act(() => send('POST', '/modes', { name: name.trim() }).then(() => setName(''))); }}>
-        <label>New mode <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
-        <button type="submit">Add mode</button>
-        <button type="button" class="primary" onClick={train}>Train</button>
+        <label>{t('activity.modes.newMode')} <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
+        <button type="submit">{t('activity.modes.add')}</button>
+        <button type="button" class="primary" onClick={train}>{t('activity.modes.train')}</button>
       </form>
       {job && <JobProgress job={job} />}
       {error && <p role="alert" class="error">{error}</p>}
-      <h3>Model versions</h3>
-      {models.length === 0 && <p class="muted">No model trained yet.</p>}
+      <h3>{t('activity.models.title')}</h3>
+      {models.length === 0 && <p class="muted">{t('activity.models.none')}</p>}
       {models.map((m) => {
         const r = m.metrics as unknown as Report;
         const chosen = r.candidates?.find((c) => c.algorithm === r.chosen);
         return (
           <article class="card model" data-version={m.version}>
-            <h4>Version {m.version} {m.active && <span class="badge state-succeeded">active</span>}</h4>
-            <p>{m.algorithm}{chosen && <> · accuracy {(chosen.accuracy * 100).toFixed(1)} % · macro-F1 {chosen.macro_f1.toFixed(3)}</>} · {r.samples} samples</p>
+            <h4>{t('activity.models.version', { version: m.version })} {m.active && <span class="badge state-succeeded">{t('activity.models.active')}</span>}</h4>
+            <p>{m.algorithm}{chosen && <> · {t('activity.models.accuracy', { value: percent(chosen.accuracy) })} · {t('activity.models.macroF1', { value: number(chosen.macro_f1, 3) })}</>} · {t('activity.models.samples', { count: r.samples })}</p>
             {chosen && <Confusion classes={r.classes} matrix={chosen.confusion} />}
-            {!m.active && <button type="button" class="write" onClick={() => act(() => send('POST', `/modes/models/${m.version}/activate`))}>Activate version {m.version}</button>}
+            {!m.active && <button type="button" class="write" onClick={() => act(() => send('POST', `/modes/models/${m.version}/activate`))}>{t('activity.models.activate', { version: m.version })}</button>}
           </article>
         );
       })}
@@ -305,9 +338,10 @@ function Modes() {
 
 /** The confusion matrix as a heat map: a table (readable by a screen reader) shaded by share of its row. */
 function Confusion({ classes, matrix }: { classes: string[]; matrix: number[][] }) {
+  const t = useT();
   return (
     <table class="confusion">
-      <caption>Confusion matrix (rows: true mode, columns: predicted)</caption>
+      <caption>{t('activity.models.confusion')}</caption>
       <thead><tr><td />{classes.map((c) => <th scope="col">{c}</th>)}</tr></thead>
       <tbody>
         {matrix.map((row, i) => {

@@ -1,78 +1,89 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Pager, usePages } from '../components/Pager';
-import { ApiError, get, send, type Job, type S, type Session } from '../api';
-import { bytes, date, duration } from '../format';
+import { get, send, type Job, type S, type Session } from '../api';
+import { bytes, date, duration, percent } from '../format';
+import { errorText, lang, useT } from '../i18n';
+
+const MODEL_STATES = ['installed', 'partial', 'missing'] as const;
+const OUTCOMES = ['ok', 'denied'] as const;
+const ROLES = ['viewer', 'editor', 'admin'] as const;
+const has = <T extends string>(list: readonly T[], s: string): s is T => (list as readonly string[]).includes(s);
+
+/** A UTC day (YYYY-MM-DD) as the language writes it. */
+const utcDay = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString(lang(), { dateStyle: 'medium', timeZone: 'UTC' });
 
 function Jobs() {
+  const t = useT();
   const pages = usePages();
   const [page, setPage] = useState<S['JobPage'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const cursor = pages.cursor;
   useEffect(() => {
-    get<S['JobPage']>('/jobs', { limit: 25, order: 'desc', cursor }).then(setPage, (e: ApiError) => setError(e.message));
+    get<S['JobPage']>('/jobs', { limit: 25, order: 'desc', cursor }).then(setPage, (e) => setError(errorText(e)));
     // Running jobs move: look again every few seconds while the page is open.
-    const t = setTimeout(() => setTick((x) => x + 1), 3000);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setTick((x) => x + 1), 3000);
+    return () => clearTimeout(timer);
   }, [cursor, tick]);
-  const cancel = (j: Job) => send('POST', `/jobs/${j.id}/cancel`).then(() => setTick((x) => x + 1), (e: ApiError) => setError(e.message));
+  const cancel = (j: Job) => send('POST', `/jobs/${j.id}/cancel`).then(() => setTick((x) => x + 1), (e) => setError(errorText(e)));
   return (
     <section aria-labelledby="jobs-title">
-      <h2 id="jobs-title">Jobs</h2>
+      <h2 id="jobs-title">{t('admin.jobs.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
       <div class="table-wrap">
         <table>
-          <thead><tr><th scope="col">Created</th><th scope="col">Media</th><th scope="col">Stages</th><th scope="col">State</th><th scope="col">Error</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">{t('admin.jobs.created')}</th><th scope="col">{t('admin.jobs.media')}</th><th scope="col">{t('admin.jobs.stages')}</th><th scope="col">{t('admin.state')}</th><th scope="col">{t('admin.jobs.error')}</th><th scope="col"><span class="sr-only">{t('admin.actions')}</span></th></tr></thead>
           <tbody>
             {page?.items.map((j) => (
               <tr data-job={j.id}>
                 <td>{date(j.created_at)}</td>
-                <td>{j.media_id ? <a href={`/media/${j.media_id}`}>{j.media_id.slice(0, 8)}</a> : 'workspace'}</td>
-                <td>{j.stages.map((s) => s.name).join(', ')}</td>
-                <td><span class={`badge state-${j.state}`}>{j.state}{j.state === 'running' ? ` ${Math.round(j.progress * 100)} %` : ''}</span> <span class="muted">attempt {j.attempts}/{j.max_attempts}</span></td>
-                <td class="error-cell">{j.error ? `${j.error.message} (${j.error.code})` : ''}</td>
-                <td>{(j.state === 'queued' || j.state === 'running') && <button type="button" class="small" onClick={() => cancel(j)}>Cancel</button>}</td>
+                <td>{j.media_id ? <a href={`/media/${j.media_id}`}>{j.media_id.slice(0, 8)}</a> : t('admin.jobs.workspace')}</td>
+                <td translate={false}>{j.stages.map((s) => s.name).join(', ')}</td>
+                <td><span class={`badge state-${j.state}`}>{j.state === 'running' ? t('common.job.running', { percent: percent(j.progress) }) : t(`common.state.${j.state}`)}</span> <span class="muted">{t('admin.jobs.attempt', { attempt: j.attempts, max: j.max_attempts })}</span></td>
+                <td class="error-cell">{j.error ? errorText(j.error) : ''}</td>
+                <td>{(j.state === 'queued' || j.state === 'running') && <button type="button" class="small" onClick={() => cancel(j)}>{t('admin.jobs.cancel')}</button>}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <Pager pages={pages} next={page?.next_cursor} label="Job pages" />
+      <Pager pages={pages} next={page?.next_cursor} label={t('admin.jobs.pages')} />
     </section>
   );
 }
 
 function Workers() {
+  const t = useT();
   const [workers, setWorkers] = useState<S['WorkerStatus'][] | null>(null);
   const [usage, setUsage] = useState<S['UsageReport'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<S['WorkerList']>('/workers').then((l) => setWorkers(l.items), (e: ApiError) => setError(e.message));
+    get<S['WorkerList']>('/workers').then((l) => setWorkers(l.items), (e) => setError(errorText(e)));
     get<S['UsageReport']>('/usage').then(setUsage, () => undefined);
   }, []);
   return (
     <section aria-labelledby="workers-title">
-      <h2 id="workers-title">Workers</h2>
+      <h2 id="workers-title">{t('admin.workers.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
-      {workers && workers.length === 0 && <p class="muted">No remote worker has connected; jobs run in the server's own workers.</p>}
+      {workers && workers.length === 0 && <p class="muted">{t('admin.workers.none')}</p>}
       <ul class="workers">
         {workers?.map((w) => (
-          <li class="card"><strong>{w.name}</strong> <span class={`badge ${w.online ? 'state-succeeded' : 'state-failed'}`}>{w.online ? 'online' : 'offline'}</span>
-            <div class="muted">capabilities: {w.capabilities.join(', ') || '–'} · analyzers: {w.analyzers.join(', ')}</div>
+          <li class="card"><strong>{w.name}</strong> <span class={`badge ${w.online ? 'state-succeeded' : 'state-failed'}`}>{w.online ? t('admin.workers.online') : t('admin.workers.offline')}</span>
+            <div class="muted">{t('admin.workers.capabilities', { list: w.capabilities.join(', ') || '–' })} · {t('admin.workers.analyzers', { list: w.analyzers.join(', ') })}</div>
           </li>
         ))}
       </ul>
       {usage?.server?.budget && (
-        <p class="budget">Budget ({usage.server.budget.capability}): {duration(usage.server.budget.used_today)} of {duration(usage.server.budget.seconds_per_day)} today{' '}
-          <progress aria-label="Budget used today" max={usage.server.budget.seconds_per_day} value={usage.server.budget.used_today} />
-          {!usage.server.budget.dispatching && <strong> spent: no more remote jobs today</strong>}
+        <p class="budget">{t('admin.workers.budget', { capability: usage.server.budget.capability, used: duration(usage.server.budget.used_today), total: duration(usage.server.budget.seconds_per_day) })}{' '}
+          <progress aria-label={t('admin.workers.budgetUsed')} max={usage.server.budget.seconds_per_day} value={usage.server.budget.used_today} />
+          {!usage.server.budget.dispatching && <strong> {t('admin.workers.budgetSpent')}</strong>}
         </p>
       )}
       {usage && usage.items.length > 0 && (
         <table>
-          <caption>Busy time of this workspace</caption>
-          <thead><tr><th scope="col">Day</th><th scope="col">Capability</th><th scope="col">Busy</th></tr></thead>
-          <tbody>{usage.items.map((r) => <tr><td>{r.day}</td><td>{r.capability}</td><td>{duration(r.seconds)}</td></tr>)}</tbody>
+          <caption>{t('admin.usage.caption')}</caption>
+          <thead><tr><th scope="col">{t('admin.usage.day')}</th><th scope="col">{t('admin.usage.capability')}</th><th scope="col">{t('admin.usage.busy')}</th></tr></thead>
+          <tbody>{usage.items.map((r) => <tr><td>{utcDay(r.day)}</td><td translate={false}>{r.capability}</td><td>{duration(r.seconds)}</td></tr>)}</tbody>
         </table>
       )}
     </section>
@@ -80,35 +91,36 @@ function Workers() {
 }
 
 function Models() {
+  const t = useT();
   const [models, setModels] = useState<S['ModelInfo'][] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     get<S['ModelInfoList']>('/models').then((l) => {
       setModels(l.items);
-      if (l.items.some((m) => m.pull?.state === 'running')) setTimeout(() => setTick((t) => t + 1), 1000);
-    }, (e: ApiError) => setError(e.message));
+      if (l.items.some((m) => m.pull?.state === 'running')) setTimeout(() => setTick((x) => x + 1), 1000);
+    }, (e) => setError(errorText(e)));
   }, [tick]);
-  const pull = (name: string) => send('POST', `/models/${encodeURIComponent(name)}/pull`).then(() => setTick((t) => t + 1), (e: ApiError) => setError(e.message));
+  const pull = (name: string) => send('POST', `/models/${encodeURIComponent(name)}/pull`).then(() => setTick((x) => x + 1), (e) => setError(errorText(e)));
   return (
     <section aria-labelledby="models-title">
-      <h2 id="models-title">Models</h2>
+      <h2 id="models-title">{t('admin.models.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
       <div class="table-wrap">
         <table>
-          <thead><tr><th scope="col">Model</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">State</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">{t('admin.models.model')}</th><th scope="col">{t('admin.models.kind')}</th><th scope="col">{t('admin.models.size')}</th><th scope="col">{t('admin.state')}</th><th scope="col"><span class="sr-only">{t('admin.actions')}</span></th></tr></thead>
           <tbody>
             {models?.map((m) => (
               <tr data-model={m.name}>
-                <td>{m.name}{m.default && <span class="badge">default</span>}</td>
+                <td><span translate={false}>{m.name}</span>{m.default && <span class="badge">{t('admin.models.default')}</span>}</td>
                 <td>{m.kind}</td>
                 <td>{bytes(m.size)}</td>
                 <td>
-                  <span class={`badge ${m.state === 'installed' ? 'state-succeeded' : ''}`}>{m.pull?.state === 'running' ? 'pulling' : m.state}</span>
-                  {m.pull?.state === 'running' && <progress aria-label={`Pulling ${m.name}`} />}
+                  <span class={`badge ${m.state === 'installed' ? 'state-succeeded' : ''}`}>{m.pull?.state === 'running' ? t('admin.models.state.pulling') : has(MODEL_STATES, m.state) ? t(`admin.models.state.${m.state}`) : m.state}</span>
+                  {m.pull?.state === 'running' && <progress aria-label={t('admin.models.pulling', { name: m.name })} />}
                   {m.pull?.state === 'failed' && <span role="alert" class="error">{m.pull.error}</span>}
                 </td>
-                <td>{m.state !== 'installed' && m.pull?.state !== 'running' && <button type="button" class="small" onClick={() => pull(m.name)}>Pull</button>}</td>
+                <td>{m.state !== 'installed' && m.pull?.state !== 'running' && <button type="button" class="small" onClick={() => pull(m.name)}>{t('admin.models.pull')}</button>}</td>
               </tr>
             ))}
           </tbody>
@@ -120,39 +132,40 @@ function Models() {
 
 /** The workspace's members (admins): add one, change a role, disable. */
 function Team() {
+  const t = useT();
   const [users, setUsers] = useState<S['UserPage'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const [form, setForm] = useState({ name: '', password: '', role: 'viewer' as S['Role'] });
   useEffect(() => {
-    get<S['UserPage']>('/users', { limit: 100 }).then(setUsers, (e: ApiError) => setError(e.message));
+    get<S['UserPage']>('/users', { limit: 100 }).then(setUsers, (e) => setError(errorText(e)));
   }, [tick]);
-  const act = (p: Promise<unknown>) => p.then(() => { setError(null); setTick((t) => t + 1); }, (e: ApiError) => setError(e.message));
+  const act = (p: Promise<unknown>) => p.then(() => { setError(null); setTick((x) => x + 1); }, (e) => setError(errorText(e)));
   const add = (e: Event) => {
     e.preventDefault();
     act(send('POST', '/users', form).then(() => setForm({ name: '', password: '', role: 'viewer' })));
   };
   return (
     <section aria-labelledby="team-title">
-      <h2 id="team-title">Users</h2>
+      <h2 id="team-title">{t('admin.team.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
       <div class="table-wrap">
       <table>
-        <thead><tr><th>Name</th><th>Role</th><th>Since</th><th>State</th></tr></thead>
+        <thead><tr><th>{t('admin.team.name')}</th><th>{t('admin.team.role')}</th><th>{t('admin.team.since')}</th><th>{t('admin.state')}</th></tr></thead>
         <tbody>
           {users?.items.map((u) => (
             <tr>
               <td>{u.name}</td>
               <td>
-                <label class="sr-only" for={`role-${u.id}`}>Role of {u.name}</label>
+                <label class="sr-only" for={`role-${u.id}`}>{t('admin.team.roleOf', { name: u.name })}</label>
                 <select id={`role-${u.id}`} value={u.role} onChange={(e) => act(send('PATCH', `/users/${u.id}`, { role: (e.target as HTMLSelectElement).value }))}>
-                  <option value="viewer">viewer</option><option value="editor">editor</option><option value="admin">admin</option>
+                  {ROLES.map((r) => <option value={r}>{t(`common.role.${r}`)}</option>)}
                 </select>
               </td>
               <td>{date(u.created_at)}</td>
               <td>
                 <button type="button" class="small" onClick={() => act(send('PATCH', `/users/${u.id}`, { disabled: !u.disabled }))}>
-                  {u.disabled ? `Enable ${u.name}` : `Disable ${u.name}`}
+                  {u.disabled ? t('admin.team.enable', { name: u.name }) : t('admin.team.disable', { name: u.name })}
                 </button>
               </td>
             </tr>
@@ -160,15 +173,15 @@ function Team() {
         </tbody>
       </table>
       </div>
-      <form class="toolbar" onSubmit={add} aria-label="Add a user">
-        <label>Name <input required value={form.name} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} /></label>
-        <label>Password <input type="password" autoComplete="new-password" required minLength={8} value={form.password} onInput={(e) => setForm({ ...form, password: (e.target as HTMLInputElement).value })} /></label>
-        <label>Role{' '}
+      <form class="toolbar" onSubmit={add} aria-label={t('admin.team.addForm')}>
+        <label>{t('admin.team.name')} <input required value={form.name} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} /></label>
+        <label>{t('admin.team.password')} <input type="password" autoComplete="new-password" required minLength={8} value={form.password} onInput={(e) => setForm({ ...form, password: (e.target as HTMLInputElement).value })} /></label>
+        <label>{t('admin.team.role')}{' '}
           <select value={form.role} onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value as S['Role'] })}>
-            <option value="viewer">viewer</option><option value="editor">editor</option><option value="admin">admin</option>
+            {ROLES.map((r) => <option value={r}>{t(`common.role.${r}`)}</option>)}
           </select>
         </label>
-        <button type="submit" class="primary">Add user</button>
+        <button type="submit" class="primary">{t('admin.team.add')}</button>
       </form>
     </section>
   );
@@ -176,26 +189,27 @@ function Team() {
 
 /** The latest entries of the audit log (admins). */
 function Audit() {
+  const t = useT();
   const pages = usePages();
   const [page, setPage] = useState<S['AuditPage'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const cursor = pages.cursor;
   useEffect(() => {
-    get<S['AuditPage']>('/audit', { limit: 20, cursor }).then(setPage, (e: ApiError) => setError(e.message));
+    get<S['AuditPage']>('/audit', { limit: 20, cursor }).then(setPage, (e) => setError(errorText(e)));
   }, [cursor]);
   return (
     <section aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
+      <h2 id="audit-title">{t('admin.audit.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
-      <p><a href="/api/v1/audit?format=csv&limit=1000" download="audit.csv">Download as CSV</a></p>
+      <p><a href="/api/v1/audit?format=csv&limit=1000" download="audit.csv">{t('admin.audit.download')}</a></p>
       <div class="table-wrap">
       <table>
-        <thead><tr><th>When</th><th>Who</th><th>What</th><th>Resource</th><th>Outcome</th><th>From</th></tr></thead>
+        <thead><tr><th>{t('admin.audit.when')}</th><th>{t('admin.audit.who')}</th><th>{t('admin.audit.what')}</th><th>{t('admin.audit.resource')}</th><th>{t('admin.audit.outcome')}</th><th>{t('admin.audit.from')}</th></tr></thead>
         <tbody>
           {page?.items.map((i) => (
             <tr>
               <td>{date(i.at)}</td><td>{i.actor}</td><td>{i.action}</td><td><code>{i.resource}</code></td>
-              <td>{i.outcome}</td><td>{i.address ?? ''}</td>
+              <td>{has(OUTCOMES, i.outcome) ? t(`admin.audit.outcomes.${i.outcome}`) : i.outcome}</td><td>{i.address ?? ''}</td>
             </tr>
           ))}
         </tbody>
@@ -207,22 +221,23 @@ function Audit() {
 }
 
 export function Admin({ session }: { session: Session }) {
+  const t = useT();
   const admin = session.role === 'admin';
   return (
     <>
-      <h1>Admin</h1>
+      <h1>{t('admin.title')}</h1>
       <Jobs />
       {session.admin ? (
         <>
           <Workers />
           <Models />
         </>
-      ) : <p class="muted">Workers and models are server-wide: admins of an admin workspace see them.</p>}
+      ) : <p class="muted">{t('admin.serverWide')}</p>}
       {admin && <Team />}
       {admin && <Audit />}
       <section>
-        <h2>API keys</h2>
-        <p>Make a key for scripts with <code>POST /api/v1/keys</code> (it acts with your role, or a narrower one), or on the server: <code>aima admin create-key --workspace {session.workspace}</code>.</p>
+        <h2>{t('admin.keys.title')}</h2>
+        <p>{t('admin.keys.before')} <code>POST /api/v1/keys</code> {t('admin.keys.middle')} <code>aima admin create-key --workspace {session.workspace}</code>.</p>
       </section>
     </>
   );

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, send, type S } from '../api';
-import { clock, isoDay } from '../format';
+import { send, type S } from '../api';
+import { clock, isoDay, languageName } from '../format';
+import { errorText, lang, t, useT } from '../i18n';
 
 type Turn = { question: string; answer?: S['Answer']; error?: string };
 
@@ -14,7 +15,7 @@ function href(c: S['Citation']): string {
 
 function citationLabel(c: S['Citation']): string {
   const s = c.source;
-  if (s.kind === 'media') return `${s.filename ?? s.media_id} at ${clock(s.start)}`;
+  if (s.kind === 'media') return t('ask.at', { name: s.filename ?? s.media_id, time: clock(s.start) });
   return c.text;
 }
 
@@ -34,6 +35,7 @@ function AnswerText({ answer }: { answer: S['Answer'] }) {
 }
 
 export function Ask() {
+  const t = useT();
   const [turns, setTurns] = useState<Turn[]>([]);
   const [question, setQuestion] = useState('');
   const [busy, setBusy] = useState(false);
@@ -45,13 +47,12 @@ export function Ask() {
     setBusy(true);
     setQuestion('');
     const i = turns.length;
-    setTurns((t) => [...t, { question: q }]);
+    setTurns((all) => [...all, { question: q }]);
     try {
       const answer = await send<S['Answer']>('POST', '/ask', { question: q, utc_offset_minutes: -new Date().getTimezoneOffset() });
-      setTurns((t) => t.map((x, j) => (j === i ? { ...x, answer } : x)));
+      setTurns((all) => all.map((x, j) => (j === i ? { ...x, answer } : x)));
     } catch (err) {
-      const a = err as ApiError;
-      setTurns((t) => t.map((x, j) => (j === i ? { ...x, error: `${a.message} (${a.code})` } : x)));
+      setTurns((all) => all.map((x, j) => (j === i ? { ...x, error: errorText(err) } : x)));
     } finally {
       setBusy(false);
       input.current?.focus();
@@ -59,37 +60,37 @@ export function Ask() {
   };
   return (
     <>
-      <h1>Ask</h1>
-      <p class="muted">Questions in English or German about your activity and media, answered from your own data with citations.</p>
+      <h1>{t('ask.title')}</h1>
+      <p class="muted">{t('ask.intro')}</p>
       <ol class="chat" aria-live="polite">
-        {turns.map((t) => (
+        {turns.map((turn) => (
           <li class="turn">
-            <p class="question"><strong>You:</strong> {t.question}</p>
-            {t.error && <p role="alert" class="error">{t.error}</p>}
-            {!t.answer && !t.error && <p class="muted">Thinking…</p>}
-            {t.answer && (
-              <div class={'answer' + (t.answer.refused ? ' refused' : '')}>
-                <AnswerText answer={t.answer} />
-                {t.answer.citations.length > 0 && (
-                  <ol class="citations" aria-label="Citations">
-                    {t.answer.citations.map((c) => (
+            <p class="question"><strong>{t('ask.you')}</strong> {turn.question}</p>
+            {turn.error && <p role="alert" class="error">{turn.error}</p>}
+            {!turn.answer && !turn.error && <p class="muted">{t('ask.thinking')}</p>}
+            {turn.answer && (
+              <div class={'answer' + (turn.answer.refused ? ' refused' : '')} lang={turn.answer.language}>
+                <AnswerText answer={turn.answer} />
+                {turn.answer.citations.length > 0 && (
+                  <ol class="citations" aria-label={t('ask.citations')}>
+                    {turn.answer.citations.map((c) => (
                       <li value={c.id}><a href={href(c)}>{citationLabel(c)}</a></li>
                     ))}
                   </ol>
                 )}
-                <p class="muted small">{t.answer.planner} · {t.answer.model} · {t.answer.language}</p>
+                <p class="muted small" lang={lang()}>{t('ask.answeredBy', { planner: turn.answer.planner, model: turn.answer.model, language: languageName(turn.answer.language) })}</p>
               </div>
             )}
           </li>
         ))}
       </ol>
       <form class="ask-form" onSubmit={ask}>
-        <label for="question">Question</label>
+        <label for="question">{t('ask.question')}</label>
         <textarea id="question" ref={input} rows={2} maxLength={2000} value={question}
-          placeholder="How much time did I spend in meetings last week?"
+          placeholder={t('ask.placeholder')}
           onInput={(e) => setQuestion((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) ask(e); }} />
-        <button type="submit" class="primary" disabled={busy || !question.trim()}>Ask</button>
+        <button type="submit" class="primary" disabled={busy || !question.trim()}>{t('ask.submit')}</button>
       </form>
     </>
   );

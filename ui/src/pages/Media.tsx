@@ -1,48 +1,58 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { ApiError, artifactUrl, contentUrl, followJob, get, send, url, type Insight, type Job, type Media, type Person, type S } from '../api';
-import { clock, date } from '../format';
+import { artifactUrl, contentUrl, followJob, get, send, url, type Insight, type Job, type Media, type Person, type S } from '../api';
+import { clock, date, duration, languageName, number, percent } from '../format';
 import { JobProgress } from '../components/JobProgress';
+import { errorText, useT } from '../i18n';
+
+type T = ReturnType<typeof useT>;
 
 type Word = { word: string; start: number; end: number };
 type Box = { x: number; y: number; w: number; h: number };
 
-/** The tracks of the timeline, in order, with the insight kinds they show. */
-const TRACKS: [string, string[]][] = [
-  ['Transcript', ['transcript_segment']],
-  ['Text', ['text']],
-  ['Faces', ['face']],
-  ['Objects', ['object_track']],
-  ['NSFW', ['nsfw']],
-  ['Keyframes', ['keyframe']],
-];
+/** The tracks of the timeline, in order, with the insight kinds they show. A
+ * track's id is its data-track (tests and styles know it by it); the name
+ * shown is media.tracks.<id in lower case>. */
+const TRACKS = {
+  Transcript: ['transcript_segment'],
+  Text: ['text'],
+  Faces: ['face'],
+  Objects: ['object_track'],
+  NSFW: ['nsfw'],
+  Keyframes: ['keyframe'],
+};
+type TrackName = Lowercase<keyof typeof TRACKS>;
 
-function label(i: Insight, names: Map<number, string>): string {
+/** An insight kind by its name in the UI's language (common.insight); another kind shows as its id. */
+const kindName = (t: T, kind: string) => t(`common.insight.${kind as 'text'}`, { defaultValue: kind });
+
+function label(t: T, i: Insight, names: Map<number, string>): string {
   const d = i.data as unknown as Record<string, unknown>;
   switch (i.kind) {
     case 'transcript_segment':
     case 'text':
       return String(d.text ?? '');
     case 'face':
-      return names.get(i.id) ?? 'Unnamed person';
+      return names.get(i.id) ?? t('media.unnamedPerson');
     case 'object_track':
-      return String(d.label ?? 'object');
+      return d.label != null ? String(d.label) : t('media.object');
     case 'nsfw':
-      return `NSFW ${Math.round(Number(d.max_score ?? 0) * 100)} %`;
+      return t('media.nsfw', { percent: percent(Number(d.max_score ?? 0)) });
     case 'labels':
       return ((d.labels as { label: string }[] | undefined) ?? []).map((l) => l.label).join(', ');
     default:
-      return i.kind;
+      return kindName(t, i.kind);
   }
 }
 
-const active = (i: Insight, t: number) => i.start <= t + 0.05 && t <= (i.end ?? i.start + 0.5);
+const active = (i: Insight, at: number) => i.start <= at + 0.05 && at <= (i.end ?? i.start + 0.5);
 
 export function MediaPage() {
+  const t = useT();
   const { params } = useRoute();
   const { query } = useLocation();
   const id = params.id;
-  const [media, setMedia] = useState<Media | null>(null);
+  const [media, setMedia] = useState<S['MediaDetail'] | null>(null);
   const [insights, setInsights] = useState<Insight[]>([]);
   const [faces, setFaces] = useState<S['FaceRecord'][]>([]);
   const [persons, setPersons] = useState<Map<string, Person>>(new Map());
@@ -54,7 +64,7 @@ export function MediaPage() {
   const player = useRef<HTMLVideoElement & HTMLAudioElement>(null);
 
   useEffect(() => {
-    get<Media>(`/media/${id}`).then(setMedia, (e: ApiError) => setError(e.message));
+    get<S['MediaDetail']>(`/media/${id}`).then(setMedia, (e) => setError(errorText(e)));
   }, [id]);
   useEffect(() => {
     get<S['InsightList']>(`/media/${id}/insights`, { include_rejected: true }).then((l) => setInsights(l.items), () => undefined);
@@ -80,8 +90,8 @@ export function MediaPage() {
 
   // A link with ?t=12.5 opens the media at that second.
   useEffect(() => {
-    const t = Number(query.t);
-    if (media && isFinite(t) && t > 0) seek(t);
+    const at = Number(query.t);
+    if (media && isFinite(at) && at > 0) seek(at);
   }, [media, query.t]);
 
   const names = useMemo(() => {
@@ -93,10 +103,10 @@ export function MediaPage() {
     return m;
   }, [faces, persons]);
 
-  const seek = (t: number) => {
-    setTime(t);
+  const seek = (at: number) => {
+    setTime(at);
     const el = player.current;
-    if (el) el.currentTime = t;
+    if (el) el.currentTime = at;
   };
 
   const review = async (i: Insight, verdict: 'confirmed' | 'rejected' | null) => {
@@ -104,13 +114,13 @@ export function MediaPage() {
       const updated = await send<Insight>('PATCH', `/insights/${i.id}`, { review: verdict });
       setInsights((all) => all.map((x) => (x.id === i.id ? { ...x, review: updated.review } : x)));
     } catch (e) {
-      setError((e as ApiError).message);
+      setError(errorText(e));
     }
   };
 
   if (error && !media) return <p role="alert" class="error">{error}</p>;
-  if (!media) return <p>Loading…</p>;
-  const duration = media.duration ?? Math.max(1, ...insights.map((i) => i.end ?? i.start));
+  if (!media) return <p>{t('common.loading')}</p>;
+  const length = media.duration ?? Math.max(1, ...insights.map((i) => i.end ?? i.start));
   const segments = insights.filter((i) => i.kind === 'transcript_segment' && i.review !== 'rejected');
   const shown = insights.filter((i) => i.review !== 'rejected');
   const onFrame = shown.filter((i) => (i.data as unknown as { box?: Box }).box && active(i, time) && i.kind !== 'keyframe');
@@ -118,29 +128,43 @@ export function MediaPage() {
   return (
     <>
       <h1>{media.filename ?? media.id}</h1>
-      <p class="muted">{media.kind} · {media.duration != null ? clock(media.duration) + ' · ' : ''}{media.width ? `${media.width}×${media.height} · ` : ''}uploaded {date(media.created_at)}</p>
+      <p class="muted">{t(`common.kind.${media.kind}`)} · {media.duration != null ? clock(media.duration) + ' · ' : ''}{media.width ? `${media.width}×${media.height} · ` : ''}{t('media.uploaded', { date: date(media.created_at) })}</p>
+      {media.languages?.length ? (
+        <p class="languages muted">
+          {t('media.languages.spoken')}{' '}
+          {media.languages.map((l, k) => (
+            <>
+              {k ? ', ' : ''}
+              <span data-language={l.language}>
+                {t('media.languages.item', { name: languageName(l.language), duration: duration(l.seconds) })}
+                {l.uncertain && <> <em class="uncertain" title={t('media.languages.uncertainHelp')}>{t('media.languages.uncertain')}</em></>}
+              </span>
+            </>
+          ))}
+        </p>
+      ) : null}
       {error && <p role="alert" class="error">{error}</p>}
       <div class="media-layout">
         <div class="player-col">
           <div class="stage-wrap">
             {media.kind === 'video' && (
-              <video ref={player} src={contentUrl(media.id)} controls preload="auto" aria-label="Player"
+              <video ref={player} src={contentUrl(media.id)} controls preload="auto" aria-label={t('media.player')}
                 onTimeUpdate={(e) => setTime((e.target as HTMLVideoElement).currentTime)}
                 onSeeked={(e) => setTime((e.target as HTMLVideoElement).currentTime)} />
             )}
             {media.kind === 'audio' && (
-              <audio ref={player} src={contentUrl(media.id)} controls preload="auto" aria-label="Player"
+              <audio ref={player} src={contentUrl(media.id)} controls preload="auto" aria-label={t('media.player')}
                 onTimeUpdate={(e) => setTime((e.target as HTMLAudioElement).currentTime)}
                 onSeeked={(e) => setTime((e.target as HTMLAudioElement).currentTime)} />
             )}
-            {media.kind === 'image' && <img src={contentUrl(media.id)} alt={media.filename ?? 'image'} />}
+            {media.kind === 'image' && <img src={contentUrl(media.id)} alt={media.filename ?? t('common.kind.image')} />}
             {boxes && media.kind !== 'audio' && (
               <div class="overlay" aria-hidden="true">
                 {onFrame.map((i) => {
                   const b = (i.data as unknown as { box: Box }).box;
                   return (
                     <div class={`box kind-${i.kind}`} style={{ left: `${b.x * 100}%`, top: `${b.y * 100}%`, width: `${b.w * 100}%`, height: `${b.h * 100}%` }}>
-                      <span>{label(i, names)}</span>
+                      <span>{label(t, i, names)}</span>
                     </div>
                   );
                 })}
@@ -149,11 +173,11 @@ export function MediaPage() {
           </div>
           <div class="toolbar">
             {media.kind !== 'audio' && (
-              <label class="check"><input type="checkbox" checked={boxes} onChange={(e) => setBoxes((e.target as HTMLInputElement).checked)} /> Show boxes</label>
+              <label class="check"><input type="checkbox" checked={boxes} onChange={(e) => setBoxes((e.target as HTMLInputElement).checked)} /> {t('media.showBoxes')}</label>
             )}
-            <span class="muted" aria-live="off">At {clock(time)}</span>
+            <span class="muted" aria-live="off">{t('media.at', { time: clock(time) })}</span>
           </div>
-          <Timeline insights={shown} duration={duration} time={time} names={names} onSeek={seek} />
+          <Timeline insights={shown} duration={length} time={time} names={names} onSeek={seek} />
           {job && <JobProgress job={job} />}
           <Reanalyse media={media} onJob={(j) => { setJob(j); followJob(j.id, (n) => { setJob(n); if (n.state === 'succeeded') setReload((r) => r + 1); }); }} />
           <Exports id={media.id} />
@@ -171,19 +195,21 @@ export function MediaPage() {
 function Timeline({ insights, duration, time, names, onSeek }: {
   insights: Insight[]; duration: number; time: number; names: Map<number, string>; onSeek: (t: number) => void;
 }) {
-  const pct = (t: number) => `${Math.min(100, (t / duration) * 100)}%`;
+  const t = useT();
+  const pct = (s: number) => `${Math.min(100, (s / duration) * 100)}%`;
   return (
-    <section class="timeline" aria-label="Timeline of insights">
-      {TRACKS.map(([name, kinds]) => {
+    <section class="timeline" aria-label={t('media.timeline')}>
+      {Object.entries(TRACKS).map(([id, kinds]) => {
         const items = insights.filter((i) => kinds.includes(i.kind));
         if (!items.length) return null;
+        const name = t(`media.tracks.${id.toLowerCase() as TrackName}`);
         return (
-          <div class="track" data-track={name}>
+          <div class="track" data-track={id}>
             <span class="track-name">{name}</span>
             <div class="lane">
               {items.map((i) => (
-                <button type="button" class={`mark kind-${i.kind}`} title={`${clock(i.start)} ${label(i, names)}`}
-                  aria-label={`${name} at ${clock(i.start)}: ${label(i, names)}`}
+                <button type="button" class={`mark kind-${i.kind}`} title={`${clock(i.start)} ${label(t, i, names)}`}
+                  aria-label={t('media.mark', { track: name, time: clock(i.start), label: label(t, i, names) })}
                   style={{ left: pct(i.start), width: i.end != null ? `max(4px, ${pct(i.end - i.start)})` : '4px' }}
                   onClick={() => onSeek(i.start)} />
               ))}
@@ -197,6 +223,7 @@ function Timeline({ insights, duration, time, names, onSeek }: {
 }
 
 function Transcript({ segments, time, onSeek }: { segments: Insight[]; time: number; onSeek: (t: number) => void }) {
+  const t = useT();
   const list = useRef<HTMLOListElement>(null);
   // The latest segment under the playhead. A seek lands on the media's own
   // time grid (9.04 for a segment stored at 9.040000000000001), so a start
@@ -209,20 +236,20 @@ function Transcript({ segments, time, onSeek }: { segments: Insight[]; time: num
     const el = list.current?.querySelector('[aria-current="true"]') as HTMLElement | null;
     el?.scrollIntoView({ block: 'nearest' });
   }, [current]);
-  if (!segments.length) return <section class="card"><h2>Transcript</h2><p class="muted">No transcript.</p></section>;
+  if (!segments.length) return <section class="card"><h2>{t('media.transcript.title')}</h2><p class="muted">{t('media.transcript.none')}</p></section>;
   return (
     <section class="card transcript" aria-labelledby="transcript-title">
-      <h2 id="transcript-title">Transcript</h2>
+      <h2 id="transcript-title">{t('media.transcript.title')}</h2>
       <ol ref={list}>
         {segments.map((s, k) => {
           const words = ((s.data as unknown as { words?: Word[] }).words ?? []);
           return (
             <li class="segment" aria-current={k === current ? 'true' : undefined} data-start={s.start}>
-              <button type="button" class="time" onClick={() => onSeek(s.start)} aria-label={`Play from ${clock(s.start)}`}>{clock(s.start)}</button>
-              <span class="text">
-                {words.length ? words.map((w) => (
-                  <span class={'word' + (w.start <= time && time < w.end ? ' now' : '')} role="button" tabIndex={0} data-start={w.start}
-                    onClick={() => onSeek(w.start)} onKeyDown={(e) => e.key === 'Enter' && onSeek(w.start)}>{w.word}</span>
+              <button type="button" class="time" onClick={() => onSeek(s.start)} aria-label={t('media.transcript.playFrom', { time: clock(s.start) })}>{clock(s.start)}</button>
+              <span class="text" lang={(s.data as unknown as { language?: string }).language}>
+                {words.length ? words.map((w, i) => (
+                  <>{i > 0 && ' '}<span class={'word' + (w.start <= time && time < w.end ? ' now' : '')} role="button" tabIndex={0} data-start={w.start}
+                    onClick={() => onSeek(w.start)} onKeyDown={(e) => e.key === 'Enter' && onSeek(w.start)}>{w.word}</span></>
                 )) : String((s.data as unknown as { text?: string }).text ?? '')}
               </span>
             </li>
@@ -234,6 +261,7 @@ function Transcript({ segments, time, onSeek }: { segments: Insight[]; time: num
 }
 
 function PersonsHere({ faces, persons, onSeek }: { faces: S['FaceRecord'][]; persons: Map<string, Person>; onSeek: (t: number) => void }) {
+  const t = useT();
   if (!faces.length) return null;
   const byPerson = new Map<string, S['FaceRecord'][]>();
   for (const f of faces) {
@@ -242,12 +270,12 @@ function PersonsHere({ faces, persons, onSeek }: { faces: S['FaceRecord'][]; per
   }
   return (
     <section class="card" aria-labelledby="persons-here">
-      <h2 id="persons-here">Persons</h2>
+      <h2 id="persons-here">{t('media.persons.title')}</h2>
       <ul class="persons-here">
         {[...byPerson.entries()].map(([pid, fs]) => (
           <li data-person={pid}>
             {fs[0].artifact && <img src={artifactUrl(fs[0].media_id, fs[0].artifact)} alt="" width={48} height={48} />}
-            {pid ? <a href={`/persons/${pid}`} class="person-name">{persons.get(pid)?.name ?? 'Unnamed person'}</a> : <span>Unassigned</span>}
+            {pid ? <a href={`/persons/${pid}`} class="person-name">{persons.get(pid)?.name ?? t('media.unnamedPerson')}</a> : <span>{t('media.persons.unassigned')}</span>}
             {fs.map((f) => <button type="button" class="small" onClick={() => onSeek(f.start)}>{clock(f.start)}</button>)}
           </li>
         ))}
@@ -257,6 +285,7 @@ function PersonsHere({ faces, persons, onSeek }: { faces: S['FaceRecord'][]; per
 }
 
 function Reanalyse({ media, onJob }: { media: Media; onJob: (j: Job) => void }) {
+  const t = useT();
   const [analyzers, setAnalyzers] = useState<S['AnalyzerInfo'][]>([]);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
@@ -269,33 +298,34 @@ function Reanalyse({ media, onJob }: { media: Media; onJob: (j: Job) => void }) 
     try {
       onJob(await send<Job>('POST', '/jobs', { media_id: media.id, pipeline: [...chosen].join(',') }));
     } catch (err) {
-      setError((err as ApiError).message);
+      setError(errorText(err));
     }
   };
   return (
     <details class="card write">
-      <summary>Analyse again</summary>
+      <summary>{t('media.reanalyse.title')}</summary>
       <form onSubmit={run}>
         <fieldset>
-          <legend>Analyzers</legend>
+          <legend>{t('media.reanalyse.analyzers')}</legend>
           {analyzers.map((a) => (
             <label class="check" title={a.description}>
               <input type="checkbox" checked={chosen.has(a.name)} onChange={(e) => {
                 const next = new Set(chosen);
                 if ((e.target as HTMLInputElement).checked) next.add(a.name); else next.delete(a.name);
                 setChosen(next);
-              }} /> {a.name}
+              }} /> <span translate={false}>{a.name}</span>
             </label>
           ))}
         </fieldset>
         {error && <p role="alert" class="error">{error}</p>}
-        <button type="submit" class="primary" disabled={!chosen.size}>Analyse</button>
+        <button type="submit" class="primary" disabled={!chosen.size}>{t('media.reanalyse.run')}</button>
       </form>
     </details>
   );
 }
 
 function Exports({ id }: { id: string }) {
+  const t = useT();
   const links: [string, string][] = [
     ['JSON', url(`/media/${id}/insights`)],
     ['CSV', url(`/media/${id}/insights`, { format: 'csv' })],
@@ -303,7 +333,7 @@ function Exports({ id }: { id: string }) {
     ['VTT', url(`/media/${id}/transcript`, { format: 'vtt' })],
   ];
   return (
-    <p class="exports">Export:{' '}
+    <p class="exports">{t('media.export')}{' '}
       {links.map(([name, href]) => <a class="button small" href={href} download>{name}</a>)}
     </p>
   );
@@ -313,31 +343,40 @@ function InsightTable({ insights, names, onSeek, onReview }: {
   insights: Insight[]; names: Map<number, string>; onSeek: (t: number) => void;
   onReview: (i: Insight, r: 'confirmed' | 'rejected' | null) => void;
 }) {
+  const t = useT();
   const [kind, setKind] = useState('');
   const kinds = [...new Set(insights.map((i) => i.kind))];
   const rows = insights.filter((i) => !kind || i.kind === kind).slice(0, 500);
   return (
     <section aria-labelledby="insights-title">
-      <h2 id="insights-title">Insights</h2>
-      <label>Kind{' '}
+      <h2 id="insights-title">{t('media.insights.title')}</h2>
+      <label>{t('media.insights.kind')}{' '}
         <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-          <option value="">All ({insights.length})</option>
-          {kinds.map((k) => <option value={k}>{k}</option>)}
+          <option value="">{t('media.insights.all', { total: number(insights.length) })}</option>
+          {kinds.map((k) => <option value={k}>{kindName(t, k)}</option>)}
         </select>
       </label>
       <div class="table-wrap">
         <table class="insights">
-          <thead><tr><th scope="col">Time</th><th scope="col">Analyzer</th><th scope="col">Kind</th><th scope="col">What</th><th scope="col">Review</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('media.insights.time')}</th>
+              <th scope="col">{t('media.insights.analyzer')}</th>
+              <th scope="col">{t('media.insights.kind')}</th>
+              <th scope="col">{t('media.insights.what')}</th>
+              <th scope="col">{t('media.insights.review')}</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((i) => (
               <tr data-insight={i.id} class={i.review ? `review-${i.review}` : ''}>
                 <td><button type="button" class="small" onClick={() => onSeek(i.start)}>{clock(i.start)}</button></td>
-                <td>{i.analyzer}</td>
-                <td>{i.kind}</td>
-                <td class="what">{label(i, names)}</td>
+                <td translate={false}>{i.analyzer}</td>
+                <td>{kindName(t, i.kind)}</td>
+                <td class="what">{label(t, i, names)}</td>
                 <td class="review write">
-                  <button type="button" class="small" aria-pressed={i.review === 'confirmed'} onClick={() => onReview(i, i.review === 'confirmed' ? null : 'confirmed')}>Confirm</button>
-                  <button type="button" class="small" aria-pressed={i.review === 'rejected'} onClick={() => onReview(i, i.review === 'rejected' ? null : 'rejected')}>Reject</button>
+                  <button type="button" class="small" aria-pressed={i.review === 'confirmed'} onClick={() => onReview(i, i.review === 'confirmed' ? null : 'confirmed')}>{t('media.insights.confirm')}</button>
+                  <button type="button" class="small" aria-pressed={i.review === 'rejected'} onClick={() => onReview(i, i.review === 'rejected' ? null : 'rejected')}>{t('media.insights.reject')}</button>
                 </td>
               </tr>
             ))}

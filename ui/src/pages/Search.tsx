@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, url, type S } from '../api';
-import { clock } from '../format';
+import { clock, percent } from '../format';
+import { errorText, useT } from '../i18n';
 
 type Hit = S['SearchHit'];
 
@@ -20,6 +21,7 @@ function Marked({ hit }: { hit: Hit }) {
 }
 
 function FaceSearch() {
+  const t = useT();
   const [matches, setMatches] = useState<S['PersonMatch'][] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [persons, setPersons] = useState<Map<string, string>>(new Map());
@@ -36,25 +38,25 @@ function FaceSearch() {
       const found = (body as S['PersonMatches']).items;
       setMatches(found);
       const named = await Promise.all(found.map((m) => get<S['Person']>(`/persons/${m.person_id}`).catch(() => null)));
-      setPersons(new Map(named.filter((p): p is S['Person'] => !!p).map((p) => [p.id, p.name ?? 'Unnamed person'])));
+      setPersons(new Map(named.filter((p): p is S['Person'] => !!p).map((p) => [p.id, p.name ?? t('search.unnamed')])));
     } catch (e) {
-      setError((e as ApiError).message);
+      setError(errorText(e));
     }
   };
   return (
     <details class="card">
-      <summary>Search by a face</summary>
+      <summary>{t('search.byFace')}</summary>
       <div class="drop small" onDragOver={(e) => e.preventDefault()}
         onDrop={(e) => { e.preventDefault(); search(e.dataTransfer?.files[0]); }}>
-        <label for="face-file">Drop a photo here or choose one</label>{' '}
+        <label for="face-file">{t('search.dropFace')}</label>{' '}
         <input id="face-file" type="file" accept="image/*" onChange={(e) => search((e.target as HTMLInputElement).files?.[0])} />
       </div>
       {error && <p role="alert" class="error">{error}</p>}
-      {matches && (matches.length === 0 ? <p class="muted">Nobody known matches this face.</p> : (
+      {matches && (matches.length === 0 ? <p class="muted">{t('search.noFaceMatch')}</p> : (
         <ul class="face-matches">
           {matches.map((m) => (
             <li>
-              <a href={`/persons/${m.person_id}`}>{persons.get(m.person_id) ?? m.person_id}</a> ({Math.round(m.score * 100)} %):{' '}
+              <a href={`/persons/${m.person_id}`}>{persons.get(m.person_id) ?? m.person_id}</a> ({percent(m.score)}):{' '}
               {m.appearances.slice(0, 10).map((a) => <a class="button small" href={`/media/${a.media_id}?t=${a.start}`}>{clock(a.start)}</a>)}
             </li>
           ))}
@@ -65,6 +67,7 @@ function FaceSearch() {
 }
 
 export function SearchPage() {
+  const t = useT();
   const { query, route } = useLocation();
   const q = query.q ?? '';
   const [text, setText] = useState(q);
@@ -84,7 +87,7 @@ export function SearchPage() {
     setError(null);
     setMore([]);
     get<S['SearchPage']>('/search', { q, mode: query.mode, kind: query.kind, sort: query.sort, limit: 50 })
-      .then(setPage, (e: ApiError) => setError(`${e.message} (${e.code})`))
+      .then(setPage, (e) => setError(errorText(e)))
       .finally(() => setBusy(false));
   }, [q, query.mode, query.kind, query.sort]);
 
@@ -116,35 +119,36 @@ export function SearchPage() {
 
   return (
     <>
-      <h1>Search</h1>
+      <h1>{t('search.title')}</h1>
       <form role="search" onSubmit={submit} class="search-form">
-        <label class="sr-only" for="q">Search words, meaning or names</label>
-        <input id="q" type="search" value={text} placeholder="Words said or shown, a name, a meaning…"
+        <label class="sr-only" for="q">{t('search.label')}</label>
+        <input id="q" type="search" value={text} placeholder={t('search.placeholder')}
           onInput={(e) => setText((e.target as HTMLInputElement).value)} />
-        <button type="submit" class="primary">Search</button>
-        <label>Match{' '}
+        <button type="submit" class="primary">{t('search.submit')}</button>
+        <label>{t('search.match')}{' '}
           <select value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
-            <option value="hybrid">Words and meaning</option>
-            <option value="text">Words</option>
-            <option value="semantic">Meaning</option>
+            <option value="hybrid">{t('search.hybrid')}</option>
+            <option value="text">{t('search.text')}</option>
+            <option value="semantic">{t('search.semantic')}</option>
           </select>
         </label>
-        <label>Kind{' '}
+        <label>{t('search.kind')}{' '}
           <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-            <option value="">All</option><option value="video">Video</option><option value="audio">Audio</option><option value="image">Image</option>
+            <option value="">{t('search.all')}</option>
+            {(['video', 'audio', 'image'] as const).map((k) => <option value={k}>{t(`common.kind.${k}`)}</option>)}
           </select>
         </label>
-        <label>Sort{' '}
+        <label>{t('search.sort')}{' '}
           <select value={sort} onChange={(e) => setSort((e.target as HTMLSelectElement).value)}>
-            <option value="relevance">Relevance</option><option value="date">Newest</option>
+            <option value="relevance">{t('search.relevance')}</option><option value="date">{t('search.newest')}</option>
           </select>
         </label>
       </form>
       <FaceSearch />
-      {busy && <p aria-live="polite">Searching…</p>}
+      {busy && <p aria-live="polite">{t('search.searching')}</p>}
       {error && <p role="alert" class="error">{error}</p>}
-      {page && !busy && hits.length === 0 && <p class="muted">Nothing found for “{q}”.</p>}
-      <ul class="results" aria-label="Results">
+      {page && !busy && hits.length === 0 && <p class="muted">{t('search.nothing', { q })}</p>}
+      <ul class="results" aria-label={t('search.results')}>
         {[...groups.entries()].map(([mediaId, hs]) => (
           <li class="card result" data-media={mediaId}>
             <h2><a href={`/media/${mediaId}`}>{names.get(mediaId) ?? mediaId}</a></h2>
@@ -152,7 +156,7 @@ export function SearchPage() {
               {hs.map((h) => (
                 <li class="hit">
                   <a href={`/media/${mediaId}?t=${h.start}`} class="hit-link">
-                    <span class="time">{clock(h.start)}</span> <span class="badge">{h.kind}</span> <Marked hit={h} />
+                    <span class="time">{clock(h.start)}</span> <span class="badge" data-kind={h.kind}>{t(`common.insight.${h.kind}`, { defaultValue: h.kind })}</span> <Marked hit={h} />
                   </a>
                 </li>
               ))}
@@ -160,7 +164,7 @@ export function SearchPage() {
           </li>
         ))}
       </ul>
-      {page?.next_cursor && <button type="button" onClick={loadMore}>More results</button>}
+      {page?.next_cursor && <button type="button" onClick={loadMore}>{t('search.more')}</button>}
     </>
   );
 }

@@ -128,6 +128,76 @@ async fn the_ui_is_served_with_deep_links_cache_headers_and_compression() {
     assert_eq!(body["error"]["code"], "not_found");
 }
 
+/// Every string of the UI is translated (ui/scripts/i18n-check.mjs, which
+/// the UI's build runs too), and the check fails on what it is for: a
+/// copy of the sources with English typed into a page, a German file that
+/// lacks a key, and a placeholder German renamed.
+#[tokio::test]
+async fn the_ui_has_no_untranslated_string() {
+    built_ui();
+    let check = |src: &Path| {
+        tokio::process::Command::new("node")
+            .arg("scripts/i18n-check.mjs")
+            .arg(src)
+            .current_dir(ui_dir())
+            .output()
+    };
+    let out = check(&ui_dir().join("src")).await.expect("node");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let copy = tempfile::tempdir().expect("tmp");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(ui_dir().join("src"))
+        .arg(copy.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let src = copy.path().join("src");
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = src.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{file} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    edit(
+        "pages/Ask.tsx",
+        "<h1>{t('ask.title')}</h1>",
+        "<h1>{t('ask.title')}</h1><p>Ask anything</p>",
+    );
+    edit(
+        "pages/Search.tsx",
+        "placeholder={t('search.placeholder')}",
+        "placeholder=\"Type here\"",
+    );
+    edit(
+        "locales/de/login.json",
+        "\"apiKey\": \"API-Schlüssel\",",
+        "",
+    );
+    edit(
+        "locales/de/search.json",
+        "Nichts gefunden für „{{q}}“.",
+        "Nichts gefunden für „{{query}}“.",
+    );
+    let out = check(&src).await.expect("node");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    for want in [
+        "pages/Ask.tsx",
+        "\"Ask anything\" is not translated",
+        "placeholder=\"Type here\" is not translated",
+        "locales/de: login.apiKey is not translated",
+        "locales/de: search.nothing has placeholders",
+    ] {
+        assert!(said.contains(want), "{want:?} not in:\n{said}");
+    }
+}
+
 #[tokio::test]
 async fn webui_dir_serves_a_folder_instead_of_the_built_in_ui() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -554,20 +624,45 @@ async fn models_are_listed_and_pulled_in_the_background_by_admins() {
     }
 }
 
+/// The language the browser suite runs in: its talk's sentences (each
+/// says "budget" or "Berlin" where the suite looks for them) and slide.
+struct UiLanguage {
+    code: &'static str,
+    voice: &'static str,
+    sentences: [&'static str; 4],
+    slide: &'static str,
+}
+
+const ENGLISH: UiLanguage = UiLanguage {
+    code: "en",
+    voice: "en-us",
+    sentences: [
+        "Welcome to the quarterly review.",
+        "The budget for April was approved by the board.",
+        "Next we talk about the new office in Berlin.",
+        "Thank you all for listening.",
+    ],
+    slide: "Budget approved for April",
+};
+
+const GERMAN: UiLanguage = UiLanguage {
+    code: "de",
+    voice: "de",
+    sentences: [
+        "Willkommen zum Quartalsbericht.",
+        "Das Budget für April wurde vom Vorstand genehmigt.",
+        "Als Nächstes sprechen wir über das neue Büro in Berlin.",
+        "Vielen Dank fürs Zuhören.",
+    ],
+    slide: "Budget im April genehmigt",
+};
+
 /// A talk: espeak-ng reads four sentences, a pause after each, over a
 /// white slide with a title (so the transcript has a segment per sentence,
 /// whichever Whisper model hears it).
-fn talk_video(dir: &Path) -> PathBuf {
-    let (wav, _) = read_aloud(
-        dir,
-        "talk",
-        &[
-            ("en-us", "Welcome to the quarterly review."),
-            ("en-us", "The budget for April was approved by the board."),
-            ("en-us", "Next we talk about the new office in Berlin."),
-            ("en-us", "Thank you all for listening."),
-        ],
-    );
+fn talk_video(dir: &Path, language: &UiLanguage) -> PathBuf {
+    let lines = language.sentences.map(|s| (language.voice, s));
+    let (wav, _) = read_aloud(dir, "talk", &lines);
     let out = dir.join("talk.mp4");
     ffmpeg(&[
         "-f",
@@ -577,7 +672,7 @@ fn talk_video(dir: &Path) -> PathBuf {
         "-i",
         wav.to_str().expect("utf-8"),
         "-vf",
-        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p",
+        &format!("drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='{}':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p", language.slide),
         "-c:v",
         "libx264",
         "-preset",
@@ -649,10 +744,21 @@ fn rfc3339(ms: i64) -> String {
 }
 
 #[tokio::test]
-async fn the_ui_in_chromium() {
+async fn the_ui_in_chromium_in_english() {
+    ui_suite(&ENGLISH).await;
+}
+
+#[tokio::test]
+async fn the_ui_in_chromium_in_german() {
+    ui_suite(&GERMAN).await;
+}
+
+/// ui/tests/e2e.test.mjs in a browser of one language, against servers of
+/// its own (the suite changes what it finds: merges, labels, deletes).
+async fn ui_suite(language: &UiLanguage) {
     built_ui();
     let dir = tempfile::tempdir().expect("tmp");
-    let video = talk_video(dir.path());
+    let video = talk_video(dir.path(), language);
     let app = spawn_with(Options {
         models_dir: Some(test_models_dir().await),
         default_pipeline: ["probe", "keyframes", "transcribe", "ocr"]
@@ -686,7 +792,9 @@ async fn the_ui_in_chromium() {
         .await
         .expect("a viewer");
     assert_eq!(r.status().as_u16(), 201);
-    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("webui-screenshots");
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("webui-screenshots")
+        .join(language.code);
 
     let out = tokio::process::Command::new("node")
         .args([
@@ -705,6 +813,8 @@ async fn the_ui_in_chromium() {
         .env("AIMA_FACE_MEDIA", &face_media)
         .env("AIMA_DAY", &day)
         .env("AIMA_SHOTS", &shots)
+        .env("AIMA_UI_LANG", language.code)
+        .env("AIMA_SLIDE", language.slide)
         .output()
         .await
         .expect("node (the test command installs it)");
@@ -713,13 +823,20 @@ async fn the_ui_in_chromium() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "the UI tests failed:\n{report}");
+    assert!(
+        out.status.success(),
+        "the UI tests ({}) failed:\n{report}",
+        language.code
+    );
     // Every test of the file ran and passed: as many as it declares (a
     // test that never started, or a suite cut short, fails here).
     let declared = std::fs::read_to_string(ui_dir().join("tests/e2e.test.mjs"))
         .expect("the UI tests")
         .lines()
-        .filter(|l| l.trim_start().starts_with("test('"))
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("test('") || l.starts_with("test(\"")
+        })
         .count();
     let count = |what: &str| {
         report
@@ -727,7 +844,7 @@ async fn the_ui_in_chromium() {
             .find_map(|l| l.trim().strip_prefix(&format!("ℹ {what} ")))
             .and_then(|n| n.trim().parse::<usize>().ok())
     };
-    assert!(declared >= 16, "{declared} tests declared");
+    assert!(declared >= 17, "{declared} tests declared");
     assert_eq!(count("tests"), Some(declared), "{report}");
     assert_eq!(count("pass"), Some(declared), "{report}");
     assert_eq!(count("fail"), Some(0), "{report}");
