@@ -595,17 +595,12 @@ impl Catalog {
                             Some("0f684f409618ee8a822410e754a29caa817d1aa16283ce89cad936d0a48e2f35"),
                         )],
                         spec: Some(VisionSpec {
-                            input: ImageInput {
-                                name: Some(s("pixel_values")),
-                                width: 640,
-                                height: 640,
-                                layout: Layout::Nchw,
-                                color: ColorOrder::Rgb,
-                                mean: [0.0; 3],
-                                std: [255.0; 3],
-                                element: ElementType::F32,
-                                fit: Fit::Stretch,
-                            },
+                            input: ImageInput::pixel_values(
+                                (640, 640),
+                                [0.0; 3],
+                                [255.0; 3],
+                                Fit::Stretch,
+                            ),
                             decoder: Decoder::Detr {
                                 logits: s("logits"),
                                 boxes: s("pred_boxes"),
@@ -733,18 +728,13 @@ impl Catalog {
                             size: 351_000_000,
                             sources: vec![hf("Xenova/clip-vit-base-patch32", "onnx/vision_model.onnx")],
                             spec: Some(VisionSpec {
-                                input: ImageInput {
-                                    name: Some(s("pixel_values")),
-                                    width: 224,
-                                    height: 224,
-                                    layout: Layout::Nchw,
-                                    color: ColorOrder::Rgb,
+                                input: ImageInput::pixel_values(
+                                    (224, 224),
                                     // CLIP mean and std (0.481, 0.458, 0.408 / 0.269, 0.261, 0.276) x 255.
-                                    mean: [122.770_94, 116.746, 104.093_74],
-                                    std: [68.500_534, 66.632_16, 70.323_16],
-                                    element: ElementType::F32,
-                                    fit: Fit::Cover,
-                                },
+                                    [122.770_94, 116.746, 104.093_74],
+                                    [68.500_534, 66.632_16, 70.323_16],
+                                    Fit::Cover,
+                                ),
                                 decoder: Decoder::Clip {
                                     image_output: s("image_embeds"),
                                     text_output: s("text_embeds"),
@@ -780,18 +770,13 @@ impl Catalog {
                             size: 372_000_000,
                             sources: vec![hf_at(SIGLIP2, SIGLIP2_REV, "onnx/vision_model.onnx", Some("c0573e3f4140c3a7c4e9cc5912bd6b26a033b46a6a8e8af26cbea262b163bcad"))],
                             spec: Some(VisionSpec {
-                                input: ImageInput {
-                                    name: Some(s("pixel_values")),
-                                    width: 224,
-                                    height: 224,
-                                    layout: Layout::Nchw,
-                                    color: ColorOrder::Rgb,
+                                input: ImageInput::pixel_values(
+                                    (224, 224),
                                     // SigLIP: (x / 255 - 0.5) / 0.5, the whole frame squeezed to 224 x 224.
-                                    mean: [127.5; 3],
-                                    std: [127.5; 3],
-                                    element: ElementType::F32,
-                                    fit: Fit::Stretch,
-                                },
+                                    [127.5; 3],
+                                    [127.5; 3],
+                                    Fit::Stretch,
+                                ),
                                 decoder: Decoder::Clip {
                                     image_output: s("pooler_output"),
                                     text_output: s("pooler_output"),

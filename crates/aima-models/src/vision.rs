@@ -73,6 +73,22 @@ pub struct ImageInput {
 
 impl ImageInput {
     /// RGB 0..255 as float, NHWC, stretched: the common TensorFlow.js export.
+    /// A transformers (Hugging Face) export's input: `pixel_values`, NCHW,
+    /// RGB, f32, normalised by `mean` and `std` (on 0..255 pixels).
+    pub fn pixel_values(size: (u32, u32), mean: [f32; 3], std: [f32; 3], fit: Fit) -> Self {
+        Self {
+            name: Some("pixel_values".to_string()),
+            width: size.0,
+            height: size.1,
+            layout: Layout::Nchw,
+            color: ColorOrder::Rgb,
+            mean,
+            std,
+            element: ElementType::F32,
+            fit,
+        }
+    }
+
     pub fn tf_rgb(name: &str, width: u32, height: u32, fit: Fit) -> Self {
         Self {
             name: Some(name.to_string()),
