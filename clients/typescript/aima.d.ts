@@ -330,6 +330,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a job's failed stages again: a job that ended `partial` (some
+         *     stages failed alone, say a model was missing and has been pulled since)
+         *     or `failed` is queued again with its done stages and their insights
+         *     kept; only the others run. Its attempts start over.
+         * @description Least role: `editor`.
+         */
+        post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys": {
         parameters: {
             query?: never;
@@ -1463,10 +1486,13 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
-         * @description The life of a job. `Succeeded`, `Failed` and `Cancelled` are final.
+         * @description The life of a job. `Succeeded`, `Partial`, `Failed` and `Cancelled`
+         *     are final. `Partial`: it ran to its end, but some stages failed alone
+         *     (each with its `error`: a model missing, an analyzer's error on this
+         *     media); the others' insights are kept.
          * @enum {string}
          */
-        JobState: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        JobState: "queued" | "running" | "succeeded" | "partial" | "failed" | "cancelled";
         KeyPage: {
             items: components["schemas"]["ApiKey"][];
             next_cursor?: string | null;
@@ -1682,8 +1708,8 @@ export interface components {
         };
         NewWebhook: {
             /**
-             * @description Any of `job.succeeded`, `job.failed`, `media.deleted`,
-             *     `person.named`, `mode_model.trained`.
+             * @description Any of `job.succeeded`, `job.partial` (some stages failed alone),
+             *     `job.failed`, `media.deleted`, `person.named`, `mode_model.trained`.
              */
             events: components["schemas"]["WebhookEvent"][];
             /** @description The key of the HMAC-SHA256 signature; 16 to 256 characters. */
@@ -1971,6 +1997,7 @@ export interface components {
         StageState: "pending" | "running" | "done" | "failed";
         /** @description Progress of one stage of a job, kept in the job row. */
         StageStatus: {
+            error?: null | components["schemas"]["ErrorInfo"];
             /** Format: int64 */
             finished_at?: number | null;
             name: string;
@@ -2099,7 +2126,7 @@ export interface components {
          * @description An event a webhook can follow.
          * @enum {string}
          */
-        WebhookEvent: "job.succeeded" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained";
+        WebhookEvent: "job.succeeded" | "job.partial" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained";
         WebhookInfo: {
             /**
              * Format: int64
@@ -3237,6 +3264,73 @@ export interface operations {
             };
         };
     };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description A parameter or the body is not valid (`invalid_parameter`, `invalid_json`, or the route's own code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the editor role in the workspace, or a cookie-authenticated write lacks `X-AIMA-CSRF`, or an anonymous write comes from a web page of another origin (`forbidden`); or a server with anonymous access on answers only its loopback names, IP addresses and `server.allowed_hosts` (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such job in this workspace (`job_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not partial or failed (`invalid_job_state`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listKeys: {
         parameters: {
             query?: {
@@ -3326,7 +3420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A role above the caller's (`forbidden`) */
+            /** @description A role above the caller's, or a caller who is neither a user nor an admin (`forbidden`) */
             403: {
                 headers: {
                     [name: string]: unknown;

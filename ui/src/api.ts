@@ -93,13 +93,16 @@ export function upload(
   });
 }
 
+/** Whether a job has ended (`partial`: some stages failed alone, the others' insights are kept). */
+export const ended = (job: Job) => ['succeeded', 'partial', 'failed', 'cancelled'].includes(job.state);
+
 /** Follows a job over SSE until it ends; returns a function that stops following. */
 export function followJob(id: string, onJob: (job: Job) => void): () => void {
   const source = new EventSource(url(`/jobs/${encodeURIComponent(id)}/events`));
   source.addEventListener('job', (e) => {
     const job = JSON.parse((e as MessageEvent).data) as Job;
     onJob(job);
-    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) source.close();
+    if (ended(job)) source.close();
   });
   source.addEventListener('gone', () => source.close());
   source.onerror = () => {

@@ -53,8 +53,9 @@ impl std::fmt::Display for Role {
 }
 
 /// The events a webhook can subscribe to.
-pub const WEBHOOK_EVENTS: [&str; 5] = [
+pub const WEBHOOK_EVENTS: [&str; 6] = [
     "job.succeeded",
+    "job.partial",
     "job.failed",
     "media.deleted",
     "person.named",

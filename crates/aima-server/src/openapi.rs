@@ -216,6 +216,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::create, jobs::list))
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::cancel))
+        .routes(routes!(jobs::retry))
         .routes(routes!(jobs::events))
         .routes(routes!(crate::routes::system::analyzers))
         .routes(routes!(crate::routes::system::usage))

@@ -271,6 +271,11 @@ pub trait JobRepo: Send + Sync {
     async fn release_job(&self, job_id: &str, token: &str) -> Result<Fenced>;
     /// Cancels a queued or running job; `Conflict` if it already ended.
     async fn cancel_job(&self, workspace: &str, id: &str) -> Result<Job>;
+    /// Queues a job that ended `partial` or `failed` again to run its
+    /// failed stages (and any that never ran), keeping those that are done
+    /// and their insights; its attempts start over. `Conflict` for any
+    /// other state.
+    async fn retry_job(&self, workspace: &str, id: &str) -> Result<Job>;
     /// Number of jobs in each state, over all workspaces (for metrics).
     async fn job_counts(&self) -> Result<Vec<(String, i64)>>;
 }

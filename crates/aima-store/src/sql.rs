@@ -1023,9 +1023,21 @@ impl JobRepo for SqlStore {
     ) -> Result<Fenced> {
         self.record_usage(job_id, token).await?;
         let now = now_ms();
-        let mut q = Sql::new("UPDATE jobs SET state = 'succeeded', progress = 1, stages = ");
-        q.bind(t(&stages_json(stages)?))
-            .push(", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, error_code = NULL, error_message = NULL, finished_at = ")
+        // Succeeded, or partial (failed) when stages failed alone.
+        let (state, error) = aima_core::job::ended(stages);
+        let mut q = Sql::new("UPDATE jobs SET state = ");
+        q.bind(t(state.as_str()))
+            .push(", progress = 1, stages = ")
+            .bind(t(&stages_json(stages)?))
+            .push(
+                ", lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, error_code = ",
+            )
+            .bind(Arg::OptText(
+                error.as_ref().map(|e| e.code.as_str().to_string()),
+            ))
+            .push(", error_message = ")
+            .bind(Arg::OptText(error.as_ref().map(|e| e.message.clone())))
+            .push(", finished_at = ")
             .bind(Arg::Int(now))
             .push(", updated_at = ")
             .bind(Arg::Int(now))
@@ -1107,6 +1119,48 @@ impl JobRepo for SqlStore {
                 job.id,
                 job.state.as_str()
             )));
+        }
+        Ok(job)
+    }
+
+    async fn retry_job(&self, workspace: &str, id: &str) -> Result<Job> {
+        let job = self.get_job(workspace, id).await?;
+        let conflict = |job: &Job| {
+            StoreError::Conflict(format!(
+                "job {} is {}: only a partial or failed job is retried",
+                job.id,
+                job.state.as_str()
+            ))
+        };
+        if !matches!(job.state, JobState::Partial | JobState::Failed) {
+            return Err(conflict(&job));
+        }
+        let stages = aima_core::job::retried(&job.stages);
+        let now = now_ms();
+        let mut q = Sql::new("UPDATE jobs SET state = 'queued', stages = ");
+        q.bind(t(&stages_json(&stages)?))
+            .push(", progress = ")
+            .bind(Arg::Float(aima_core::overall_progress(&stages)))
+            .push(", requires = ")
+            .bind(t(&aima_core::next_requirement(&stages)))
+            .push(
+                ", attempts = 0, error_code = NULL, error_message = NULL, finished_at = NULL, \
+                 lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, run_after = ",
+            )
+            .bind(Arg::Int(now))
+            .push(", updated_at = ")
+            .bind(Arg::Int(now))
+            .push(" WHERE workspace_id = ")
+            .bind(t(workspace))
+            .push(" AND id = ")
+            .bind(t(id))
+            // Only from the state read: a second retry at the same time finds it queued.
+            .push(" AND state = ")
+            .bind(t(job.state.as_str()));
+        let n = q.query().execute(&self.pool).await?.rows_affected();
+        let job = self.get_job(workspace, id).await?;
+        if n == 0 {
+            return Err(conflict(&job));
         }
         Ok(job)
     }

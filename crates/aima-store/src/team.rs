@@ -409,7 +409,7 @@ async fn insert_delivery(
     Ok(())
 }
 
-/// The `job.succeeded` or `job.failed` event of a job that has just ended
+/// The `job.succeeded`, `job.partial` or `job.failed` event of a job that has just ended
 /// in this transaction (nothing for any other state).
 pub(crate) async fn queue_job_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -425,6 +425,7 @@ pub(crate) async fn queue_job_event(
     let state: String = row.try_get("state")?;
     let event = match state.as_str() {
         "succeeded" => "job.succeeded",
+        "partial" => "job.partial",
         "failed" => "job.failed",
         _ => return Ok(()),
     };

@@ -374,7 +374,8 @@ impl Worker {
                 self.source
                     .complete_job(&job.id, &token, &final_stages)
                     .await,
-                Some(JobState::Succeeded),
+                // Succeeded, or partial when stages failed alone.
+                Some(aima_core::job::ended(&final_stages).0),
             ),
             Ok(Flow::HandOff(capability)) => {
                 tracing::info!(%capability, "next stage needs a capability this worker lacks: job handed back");
@@ -482,8 +483,8 @@ impl Worker {
         let mut now = Vec::new();
         let mut hand_off = None;
         for (i, spec) in job.stages.iter().enumerate() {
-            if spec.state == StageState::Done {
-                continue; // finished by an earlier attempt
+            if spec.state == StageState::Done || spec.failed_alone() {
+                continue; // finished (or failed alone) in an earlier attempt
             }
             if let Some(c) = spec
                 .requires
@@ -594,6 +595,26 @@ impl Worker {
         let result = analyzer.run(input, &mut sink).await;
         metrics::histogram!("aima_stage_duration_seconds", "analyzer" => spec.name.clone())
             .record(stage_started.elapsed().as_secs_f64());
+        if let Err(AnalyzerError::Abort { code, message }) = &result {
+            if !fails_the_job(*code) {
+                // A failure of this stage alone (its model is missing, its
+                // analyzer cannot read this media): recorded on the stage,
+                // and the other stages go on; the job ends partial.
+                tracing::warn!(stage = %spec.name, %code, %message, "stage failed alone");
+                let error = ErrorInfo::new(*code, aima_core::redact_paths(message));
+                set_stage(stages, i, |s| {
+                    s.state = StageState::Failed;
+                    s.error = Some(error);
+                    s.finished_at = Some(aima_store::now_ms());
+                });
+                let snapshot = stages.lock().map(|s| s.clone()).unwrap_or_default();
+                return match self.source.update_stages(&job.id, token, &snapshot).await {
+                    Ok(Fenced::Ok) => Ok(()),
+                    Ok(Fenced::LeaseLost) => Err(AnalyzerError::LeaseLost),
+                    Err(e) => Err(AnalyzerError::Retry(e.to_string())),
+                };
+            }
+        }
         if let Err(e) = result {
             // Stopped because another stage failed: not this stage's
             // failure; it runs again with the job's retry.
@@ -626,6 +647,21 @@ impl Worker {
             Err(e) => Err(AnalyzerError::Retry(e.to_string())),
         }
     }
+}
+
+/// A failure for good that concerns the media itself (it cannot be read
+/// at all), so no stage can give anything: the whole job fails. Any other
+/// (a model missing, an analyzer's error on this media, options it
+/// refuses) fails its stage alone.
+fn fails_the_job(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::CorruptMedia
+            | ErrorCode::UnsupportedMedia
+            | ErrorCode::MediaTooLarge
+            | ErrorCode::EmptyUpload
+            | ErrorCode::PayloadTooLarge
+    )
 }
 
 /// What a stage of a running job needs from its job.

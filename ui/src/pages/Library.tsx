@@ -27,7 +27,7 @@ function Uploads({ onUploaded }: { onUploaded: () => void }) {
             onUploaded();
             if (res.job_id) followJob(res.job_id, (job) => {
               patch(i, { job });
-              if (job.state === 'succeeded') onUploaded();
+              if (job.state === 'succeeded' || job.state === 'partial') onUploaded();
             });
           })
           .catch((e) => patch(i, { error: errorText(e) }));

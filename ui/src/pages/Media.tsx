@@ -61,6 +61,14 @@ export function MediaPage() {
   const [time, setTime] = useState(0);
   const [boxes, setBoxes] = useState(true);
   const [reload, setReload] = useState(0);
+  // A job started here (analyse again, retry): followed until it ends, then the insights are read again.
+  const follow = (j: Job) => {
+    setJob(j);
+    followJob(j.id, (n) => {
+      setJob(n);
+      if (n.state === 'succeeded' || n.state === 'partial') setReload((r) => r + 1);
+    });
+  };
   const player = useRef<HTMLVideoElement & HTMLAudioElement>(null);
 
   useEffect(() => {
@@ -81,7 +89,7 @@ export function MediaPage() {
       if (j && (j.state === 'queued' || j.state === 'running')) {
         stop = followJob(j.id, (next) => {
           setJob(next);
-          if (next.state === 'succeeded') setReload((r) => r + 1);
+          if (next.state === 'succeeded' || next.state === 'partial') setReload((r) => r + 1);
         });
       }
     }, () => undefined);
@@ -178,8 +186,8 @@ export function MediaPage() {
             <span class="muted" aria-live="off">{t('media.at', { time: clock(time) })}</span>
           </div>
           <Timeline insights={shown} duration={length} time={time} names={names} onSeek={seek} />
-          {job && <JobProgress job={job} />}
-          <Reanalyse media={media} onJob={(j) => { setJob(j); followJob(j.id, (n) => { setJob(n); if (n.state === 'succeeded') setReload((r) => r + 1); }); }} />
+          {job && <JobProgress job={job} onRetry={() => send<Job>('POST', `/jobs/${job.id}/retry`).then(follow, (e) => setError(errorText(e)))} />}
+          <Reanalyse media={media} onJob={follow} />
           <Exports id={media.id} />
         </div>
         <div class="side-col">

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 from ..types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -26,13 +27,13 @@ class AskRequest:
         Attributes:
             question (str): English or German, 1 to 2000 characters of text (no control
                 characters). Example: How much time did I spend in meetings last week?.
-            now (int | None | str | Unset): Answer as of this moment (Unix ms or RFC 3339); default: now.
+            now (datetime.datetime | int | None | Unset): Answer as of this moment (Unix ms or RFC 3339); default: now.
             utc_offset_minutes (int | None | Unset): The asker's offset from UTC in minutes (−840 to 840), for "today",
                 "last week" and hours; default: the server's `llm.utc_offset_minutes`.
      """
 
     question: str
-    now: int | None | str | Unset = UNSET
+    now: datetime.datetime | int | None | Unset = UNSET
     utc_offset_minutes: int | None | Unset = UNSET
 
 
@@ -45,6 +46,8 @@ class AskRequest:
         now: int | None | str | Unset
         if isinstance(self.now, Unset):
             now = UNSET
+        elif isinstance(self.now, datetime.datetime):
+            now = self.now.isoformat()
         else:
             now = self.now
 
@@ -74,12 +77,22 @@ class AskRequest:
         d = dict(src_dict)
         question = d.pop("question")
 
-        def _parse_now(data: object) -> int | None | str | Unset:
+        def _parse_now(data: object) -> datetime.datetime | int | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(int | None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                now_type_1 = datetime.datetime.fromisoformat(data)
+
+
+
+                return now_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | int | None | Unset, data)
 
         now = _parse_now(d.pop("now", UNSET))
 

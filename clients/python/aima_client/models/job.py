@@ -35,7 +35,10 @@ class Job:
             max_attempts (int):
             progress (float): 0 to 1.
             stages (list[StageStatus]):
-            state (JobState): The life of a job. `Succeeded`, `Failed` and `Cancelled` are final.
+            state (JobState): The life of a job. `Succeeded`, `Partial`, `Failed` and `Cancelled`
+                are final. `Partial`: it ran to its end, but some stages failed alone
+                (each with its `error`: a model missing, an analyzer's error on this
+                media); the others' insights are kept.
             updated_at (int):
             workspace (str):
             error (ErrorInfo | None | Unset):

@@ -3,6 +3,7 @@ from enum import StrEnum
 class JobState(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
+    PARTIAL = "partial"
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"

@@ -24,8 +24,8 @@ T = TypeVar("T", bound="NewWebhook")
 class NewWebhook:
     """ 
         Attributes:
-            events (list[WebhookEvent]): Any of `job.succeeded`, `job.failed`, `media.deleted`,
-                `person.named`, `mode_model.trained`.
+            events (list[WebhookEvent]): Any of `job.succeeded`, `job.partial` (some stages failed alone),
+                `job.failed`, `media.deleted`, `person.named`, `mode_model.trained`.
             secret (str): The key of the HMAC-SHA256 signature; 16 to 256 characters.
             url (str): Where deliveries are POSTed: http or https, a public address unless
                 the server sets `webhooks.allow_private`.

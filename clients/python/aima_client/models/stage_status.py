@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.error_info import ErrorInfo
   from ..models.stage_status_options import StageStatusOptions
 
 
@@ -32,6 +33,7 @@ class StageStatus:
             options (StageStatusOptions):
             progress (float): 0 to 1.
             state (StageState):
+            error (ErrorInfo | None | Unset):
             finished_at (int | None | Unset):
             requires (None | str | Unset): The capability a worker needs for this stage.
             started_at (int | None | Unset): Unix milliseconds.
@@ -41,6 +43,7 @@ class StageStatus:
     options: StageStatusOptions
     progress: float
     state: StageState
+    error: ErrorInfo | None | Unset = UNSET
     finished_at: int | None | Unset = UNSET
     requires: None | str | Unset = UNSET
     started_at: int | None | Unset = UNSET
@@ -51,6 +54,7 @@ class StageStatus:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_info import ErrorInfo # noqa: PLC0415
         from ..models.stage_status_options import StageStatusOptions # noqa: PLC0415
         name = self.name
 
@@ -59,6 +63,14 @@ class StageStatus:
         progress = self.progress
 
         state = self.state.value
+
+        error: dict[str, Any] | None | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        elif isinstance(self.error, ErrorInfo):
+            error = self.error.to_dict()
+        else:
+            error = self.error
 
         finished_at: int | None | Unset
         if isinstance(self.finished_at, Unset):
@@ -87,6 +99,8 @@ class StageStatus:
             "progress": progress,
             "state": state,
         })
+        if error is not UNSET:
+            field_dict["error"] = error
         if finished_at is not UNSET:
             field_dict["finished_at"] = finished_at
         if requires is not UNSET:
@@ -100,6 +114,7 @@ class StageStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.error_info import ErrorInfo # noqa: PLC0415
         from ..models.stage_status_options import StageStatusOptions # noqa: PLC0415
         d = dict(src_dict)
         name = d.pop("name")
@@ -114,6 +129,26 @@ class StageStatus:
         state = StageState(d.pop("state"))
 
 
+
+
+        def _parse_error(data: object) -> ErrorInfo | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_1 = ErrorInfo.from_dict(data)
+
+
+
+                return error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorInfo | None | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
 
 
         def _parse_finished_at(data: object) -> int | None | Unset:
@@ -151,6 +186,7 @@ class StageStatus:
             options=options,
             progress=progress,
             state=state,
+            error=error,
             finished_at=finished_at,
             requires=requires,
             started_at=started_at,

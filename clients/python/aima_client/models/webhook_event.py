@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class WebhookEvent(StrEnum):
     JOB_FAILED = "job.failed"
+    JOB_PARTIAL = "job.partial"
     JOB_SUCCEEDED = "job.succeeded"
     MEDIA_DELETED = "media.deleted"
     MODE_MODEL_TRAINED = "mode_model.trained"

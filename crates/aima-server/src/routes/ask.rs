@@ -48,7 +48,11 @@ fn moment_schema() -> utoipa::openapi::schema::Schema {
                 .schema_type(Type::Integer)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
         )
-        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        )
         .item(ObjectBuilder::new().schema_type(Type::Null))
         .description(Some(
             "Answer as of this moment (Unix ms or RFC 3339); default: now.",

@@ -1,4 +1,4 @@
-//! `/api/v1/jobs`: create, list, get, cancel, and follow (SSE).
+//! `/api/v1/jobs`: create, list, get, cancel, retry the failed stages, and follow (SSE).
 
 use std::convert::Infallible;
 
@@ -131,6 +131,34 @@ pub async fn cancel(
         .await
         .or_not_found(ErrorCode::JobNotFound, "job")?;
     Ok(axum::Json(job))
+}
+
+/// Run a job's failed stages again: a job that ended `partial` (some
+/// stages failed alone, say a model was missing and has been pulled since)
+/// or `failed` is queued again with its done stages and their insights
+/// kept; only the others run. Its attempts start over.
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/retry", operation_id = "retryJob", tag = "jobs",
+    responses(
+        (status = 202, description = "Queued again", body = Job),
+        (status = 404, description = "No such job in this workspace (`job_not_found`)", body = crate::ErrorBody),
+        (status = 409, description = "The job is not partial or failed (`invalid_job_state`)", body = crate::ErrorBody)
+    )
+)]
+pub async fn retry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, axum::Json<Job>)> {
+    let job = state
+        .store
+        .retry_job(&caller.workspace, &id)
+        .await
+        .or_not_found(ErrorCode::JobNotFound, "job")?;
+    if let Some(wake) = &state.wake {
+        wake.notify_one();
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(job)))
 }
 
 /// Follow a job as Server-Sent Events: a `job` event with the whole job each

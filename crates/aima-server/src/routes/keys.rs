@@ -81,7 +81,7 @@ pub struct NewApiKey {
     post, path = "/api/v1/keys", operation_id = "createKey", tag = "team", request_body = NewApiKey,
     responses(
         (status = 201, body = CreatedKey),
-        (status = 403, description = "A role above the caller's (`forbidden`)", body = crate::ErrorBody)
+        (status = 403, description = "A role above the caller's, or a caller who is neither a user nor an admin (`forbidden`)", body = crate::ErrorBody)
     )
 )]
 pub async fn create(
@@ -94,6 +94,15 @@ pub async fn create(
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
             aima_core::NAME_RULE,
+        ));
+    }
+    // A key belongs to the user who made it (who lists and revokes it) or
+    // is an admin's: a caller that is neither (a non-admin key of no user)
+    // would make keys that nobody but an admin could see or revoke.
+    if caller.role != Role::Admin && caller.actor.user_id.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "keys are made by a signed-in user or an admin",
         ));
     }
     let role = body.role.unwrap_or(caller.role);

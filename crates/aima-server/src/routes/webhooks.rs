@@ -50,9 +50,9 @@ pub struct NewWebhook {
         pattern = "^https?://[^\\s/?#]+([/?#]\\S*)?$"
     )]
     pub url: String,
-    /// Any of `job.succeeded`, `job.failed`, `media.deleted`,
-    /// `person.named`, `mode_model.trained`.
-    #[schema(min_items = 1, max_items = 5)]
+    /// Any of `job.succeeded`, `job.partial` (some stages failed alone),
+    /// `job.failed`, `media.deleted`, `person.named`, `mode_model.trained`.
+    #[schema(min_items = 1, max_items = 6)]
     pub events: Vec<WebhookEvent>,
     /// The key of the HMAC-SHA256 signature; 16 to 256 characters.
     #[schema(min_length = 16, max_length = 256)]
@@ -64,6 +64,8 @@ pub struct NewWebhook {
 pub enum WebhookEvent {
     #[serde(rename = "job.succeeded")]
     JobSucceeded,
+    #[serde(rename = "job.partial")]
+    JobPartial,
     #[serde(rename = "job.failed")]
     JobFailed,
     #[serde(rename = "media.deleted")]
@@ -78,10 +80,11 @@ impl WebhookEvent {
     fn as_str(self) -> &'static str {
         let i = match self {
             WebhookEvent::JobSucceeded => 0,
-            WebhookEvent::JobFailed => 1,
-            WebhookEvent::MediaDeleted => 2,
-            WebhookEvent::PersonNamed => 3,
-            WebhookEvent::ModeModelTrained => 4,
+            WebhookEvent::JobPartial => 1,
+            WebhookEvent::JobFailed => 2,
+            WebhookEvent::MediaDeleted => 3,
+            WebhookEvent::PersonNamed => 4,
+            WebhookEvent::ModeModelTrained => 5,
         };
         WEBHOOK_EVENTS[i]
     }

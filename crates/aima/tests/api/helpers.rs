@@ -338,7 +338,7 @@ impl TestApp {
             let (status, job) = self.get_json(&format!("/api/v1/jobs/{job_id}")).await;
             assert_eq!(status, 200, "job {job_id}: {job}");
             let state = job["state"].as_str().unwrap_or_default().to_string();
-            if ["succeeded", "failed", "cancelled"].contains(&state.as_str()) {
+            if ["succeeded", "partial", "failed", "cancelled"].contains(&state.as_str()) {
                 return job;
             }
             assert!(
@@ -386,6 +386,25 @@ impl TestApp {
         let job = self.post_job(media_id, pipeline).await;
         self.wait_job(job["id"].as_str().unwrap_or_default(), timeout)
             .await
+    }
+
+    /// Polls the model list until `name` is installed (its pull ended well).
+    pub async fn wait_until_model_installed(&self, name: &str) {
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (status, list) = self.get_json("/api/v1/models").await;
+            assert_eq!(status, 200, "{list}");
+            let model = list["items"]
+                .as_array()
+                .and_then(|a| a.iter().find(|m| m["name"] == name).cloned())
+                .unwrap_or_default();
+            if model["state"] == "installed" {
+                return;
+            }
+            assert_ne!(model["pull"]["state"], "failed", "{model}");
+            assert!(Instant::now() < until, "{name} was not installed: {model}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Polls a job until `done(job)` holds.
@@ -825,4 +844,38 @@ pub async fn indexed(app: &TestApp) -> Value {
         assert!(Instant::now() < deadline, "the indexer did not finish: {v}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// The built-in CLIP entry under `name`, its files those of a CLIP
+/// stand-in of the same signature built into `dir`
+/// (aima-analyzers/tests/clip_stand_in.py: red, green and blue read as
+/// themselves), installed by a pull like any model.
+pub fn clip_stand_in(dir: &Path, name: &str) -> aima_models::ModelEntry {
+    use sha2::Digest;
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            include_str!("../../../aima-analyzers/tests/clip_stand_in.py"),
+        ])
+        .arg(dir)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "building the CLIP stand-in (needs onnx and tokenizers): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut entry = aima_models::Catalog::builtin()
+        .get("clip-vit-b32")
+        .cloned()
+        .expect("clip entry");
+    entry.name = name.into();
+    for f in &mut entry.files {
+        let path = dir.join(&f.name);
+        f.sources = vec![aima_models::Source::File {
+            path: path.display().to_string(),
+            sha256: hex::encode(sha2::Sha256::digest(std::fs::read(&path).expect("read"))),
+        }];
+    }
+    entry
 }

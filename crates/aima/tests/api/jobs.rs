@@ -367,3 +367,236 @@ async fn a_retry_runs_only_the_stages_that_failed() {
     assert_eq!(of("probe"), 1, "{insights}");
     assert!(of("keyframes") >= 3, "{insights}");
 }
+
+/// A job gives what it can (issue 33). The default pipeline, plus CLIP, on
+/// a captioned talk, with the object and face models missing (no package
+/// ships them and tests reach no hub) and CLIP's not yet pulled: those
+/// three stages fail alone with `model_missing` naming the pull; the
+/// transcript, the OCR line, the keyframes and the NSFW scores are kept;
+/// the job ends `partial`. After CLIP's model is pulled, a retry runs the
+/// stages that failed and nothing else (the transcript is not redone).
+#[tokio::test]
+async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_failed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // The test models, linked into a folder of each run's own, so that the
+    // model pulled there is installed nowhere else.
+    let shared = test_models_dir().await;
+    let models_for = |run: usize| {
+        let models = dir.path().join(format!("models-{run}"));
+        std::fs::create_dir_all(&models).expect("dir");
+        for e in std::fs::read_dir(&shared).expect("models").flatten() {
+            if !e.file_name().to_string_lossy().starts_with('.') {
+                std::os::unix::fs::symlink(e.path(), models.join(e.file_name())).expect("link");
+            }
+        }
+        models
+    };
+    // `clip-vit-b32` as a stand-in of its signature, installed by a pull.
+    let built = dir.path().join("built");
+    std::fs::create_dir_all(&built).expect("dir");
+    let clip = clip_stand_in(&built, "clip-vit-b32");
+    let wav = speak(
+        dir.path(),
+        "talk.wav",
+        "en-us",
+        "The budget for April was approved by the board.",
+    );
+    let video = dir.path().join("talk.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=640x360:r=10:d=30",
+        "-i",
+        wav.to_str().expect("utf-8"),
+        "-vf",
+        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        video.to_str().expect("utf-8"),
+    ]);
+    let pipeline = [
+        "probe",
+        "keyframes",
+        "transcribe",
+        "ocr",
+        "nsfw",
+        "objects",
+        "faces",
+        "clip",
+    ];
+    for (run, backend) in backends().into_iter().enumerate() {
+        let app = spawn_with(Options {
+            backend,
+            models_dir: Some(models_for(run)),
+            catalog: vec![clip.clone()],
+            default_pipeline: pipeline.map(String::from).to_vec(),
+            ..Options::default()
+        })
+        .await;
+        // Uploaded without a pipeline: the default runs.
+        let (up, job) = app
+            .upload_and_wait(&video, "?filename=talk.mp4", Duration::from_secs(300))
+            .await;
+        let id = up["media"]["id"].as_str().unwrap_or_default().to_string();
+        let job_id = job["id"].as_str().unwrap_or_default().to_string();
+        assert_eq!(job["state"], "partial", "{job}");
+        assert_eq!(job["error"]["code"], "model_missing", "{job}");
+        let stage = |job: &Value, name: &str| {
+            job["stages"]
+                .as_array()
+                .and_then(|s| s.iter().find(|s| s["name"] == name).cloned())
+                .unwrap_or_else(|| panic!("no stage {name}: {job}"))
+        };
+        for (name, model) in [
+            ("objects", "objects-dfine-n"),
+            ("faces", "faces-yunet-sface"),
+            ("clip", "clip-vit-b32"),
+        ] {
+            let s = stage(&job, name);
+            assert_eq!(s["state"], "failed", "{s}");
+            assert_eq!(s["error"]["code"], "model_missing", "{s}");
+            let message = s["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(&format!("aima models pull {model}")),
+                "{message}"
+            );
+            assert!(
+                job["error"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(name),
+                "{job}"
+            );
+        }
+        for name in ["probe", "keyframes", "transcribe", "ocr", "nsfw"] {
+            assert_eq!(stage(&job, name)["state"], "done", "{job}");
+            assert!(stage(&job, name).get("error").is_none(), "{job}");
+        }
+        let (_, transcript) = app
+            .get_json(&format!("/api/v1/media/{id}/transcript?format=json"))
+            .await;
+        assert!(
+            transcript["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains("budget"),
+            "{transcript}"
+        );
+        let (_, insights) = app.get_json(&format!("/api/v1/media/{id}/insights")).await;
+        let kinds = |v: &Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| format!("{}/{}", i["analyzer"], i["kind"]).replace('"', ""))
+                .collect()
+        };
+        let before = kinds(&insights);
+        for want in ["keyframes/keyframe", "ocr/text", "nsfw/nsfw_score"] {
+            assert!(before.iter().any(|k| k == want), "{want} in {before:?}");
+        }
+        assert!(!before.iter().any(|k| k.starts_with("clip/")), "{before:?}");
+        // The job's event stream ends with its end, as for any other.
+        let events = app
+            .client
+            .get(app.url(&format!("/api/v1/jobs/{job_id}/events")))
+            .send()
+            .await
+            .expect("events");
+        let body = tokio::time::timeout(Duration::from_secs(10), events.text())
+            .await
+            .expect("the stream of an ended job ends")
+            .unwrap_or_default();
+        assert!(body.contains("\"state\":\"partial\""), "{body}");
+
+        // Retried before anything changed: the same stages fail again.
+        let retry = |job_id: String| {
+            let r = app
+                .client
+                .post(app.url(&format!("/api/v1/jobs/{job_id}/retry")))
+                .send();
+            async move {
+                let r = r.await.expect("retry");
+                (
+                    r.status().as_u16(),
+                    r.json::<Value>().await.unwrap_or_default(),
+                )
+            }
+        };
+        let transcribed_at = stage(&job, "transcribe")["started_at"].clone();
+        // The model is pulled (as an admin would from the Admin page).
+        let r = app
+            .client
+            .post(app.url("/api/v1/models/clip-vit-b32/pull"))
+            .send()
+            .await
+            .expect("pull");
+        assert_eq!(r.status().as_u16(), 202);
+        app.wait_until_model_installed("clip-vit-b32").await;
+        let (status, queued) = retry(job_id.clone()).await;
+        assert_eq!(status, 202, "{queued}");
+        assert_eq!(queued["state"], "queued", "{queued}");
+        assert_eq!(stage(&queued, "clip")["state"], "pending", "{queued}");
+        assert!(stage(&queued, "clip").get("error").is_none(), "{queued}");
+        assert_eq!(stage(&queued, "transcribe")["state"], "done", "{queued}");
+        // Not twice at once: a queued job is not retried.
+        let (status, body) = retry(job_id.clone()).await;
+        if status != 409 {
+            // It may have ended already on a fast machine.
+            assert_eq!(status, 202, "{body}");
+        } else {
+            assert_eq!(body["error"]["code"], "invalid_job_state", "{body}");
+        }
+        let again = app.wait_job(&job_id, Duration::from_secs(300)).await;
+        // Objects and faces still lack their models; CLIP ran.
+        assert_eq!(again["state"], "partial", "{again}");
+        assert_eq!(stage(&again, "clip")["state"], "done", "{again}");
+        assert_eq!(stage(&again, "objects")["state"], "failed", "{again}");
+        assert_eq!(
+            stage(&again, "transcribe")["started_at"],
+            transcribed_at,
+            "the transcript was not made again: {again}"
+        );
+        let (_, insights) = app.get_json(&format!("/api/v1/media/{id}/insights")).await;
+        let after = kinds(&insights);
+        assert!(after.iter().any(|k| k == "clip/labels"), "{after:?}");
+        assert_eq!(
+            after.iter().filter(|k| !k.starts_with("clip/")).count(),
+            before.len(),
+            "the other insights are kept as they were: {before:?} {after:?}"
+        );
+        // Only a partial or failed job is retried; another is a 409, a job
+        // of another workspace or none a 404.
+        let done = app
+            .run_job(&id, json!("keyframes"), Duration::from_secs(120))
+            .await;
+        assert_eq!(done["state"], "succeeded", "{done}");
+        let (status, body) = retry(done["id"].as_str().unwrap_or_default().to_string()).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (409, Some("invalid_job_state")),
+            "{body}"
+        );
+        let (status, body) = retry("nope".into()).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("job_not_found")),
+            "{body}"
+        );
+        let elsewhere = app
+            .client
+            .post(app.url(&format!("/api/v1/jobs/{job_id}/retry")))
+            .bearer_auth(create_key(&app, "elsewhere"))
+            .send()
+            .await
+            .expect("retry");
+        assert_eq!(elsewhere.status().as_u16(), 404);
+    }
+}

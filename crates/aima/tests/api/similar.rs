@@ -15,41 +15,6 @@ use crate::helpers::*;
 
 const STAND_IN: &str = "clip-stand-in";
 
-fn sha256(path: &Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read")))
-}
-
-/// The built-in CLIP entry under another name, its files the stand-in's.
-fn stand_in_entry(dir: &Path) -> aima_models::ModelEntry {
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            include_str!("../../../aima-analyzers/tests/clip_stand_in.py"),
-        ])
-        .arg(dir)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "building the CLIP stand-in (needs onnx and tokenizers): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut entry = aima_models::Catalog::builtin()
-        .get("clip-vit-b32")
-        .cloned()
-        .expect("clip entry");
-    entry.name = STAND_IN.into();
-    for f in &mut entry.files {
-        let path = dir.join(&f.name);
-        f.sources = vec![aima_models::Source::File {
-            path: path.display().to_string(),
-            sha256: sha256(&path),
-        }];
-    }
-    entry
-}
-
 fn colour(dir: &Path, name: &str, colour: &str) -> PathBuf {
     let out = dir.join(name);
     ffmpeg(&[
@@ -69,7 +34,7 @@ async fn media_like_a_media_or_a_moment_rank_by_their_frames() {
     let dir = tempfile::tempdir().expect("tmp");
     let built = dir.path().join("built");
     std::fs::create_dir_all(&built).expect("dir");
-    let entry = stand_in_entry(&built);
+    let entry = clip_stand_in(&built, STAND_IN);
     let red = colour(dir.path(), "red.png", "red");
     let dark_red = colour(dir.path(), "darkred.png", "0x8b0000");
     let blue = colour(dir.path(), "blue.png", "blue");

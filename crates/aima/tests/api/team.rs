@@ -1686,3 +1686,54 @@ async fn metrics_can_ask_for_a_token() {
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.text().await.unwrap_or_default().contains("aima_jobs"));
 }
+
+/// A key belongs to the user who made it or is an admin's: a non-admin key
+/// of no user cannot make keys (it could never list or revoke them; found
+/// by schemathesis's stateful run: created, then 404 on its DELETE).
+#[tokio::test]
+async fn a_key_of_no_user_makes_no_keys_unless_it_is_an_admins() {
+    let app = spawn_with(Options {
+        allow_anonymous: false,
+        ..Options::default()
+    })
+    .await;
+    let admin = create_key(&app, "default");
+    let make = |key: &str, body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/v1/keys"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+    };
+    let r = make(&admin, json!({"name": "reader", "role": "viewer"}))
+        .await
+        .expect("create");
+    assert_eq!(r.status().as_u16(), 201);
+    let viewer: Value = r.json().await.unwrap_or_default();
+    let viewer = viewer["key"].as_str().unwrap_or_default().to_string();
+    for role in [json!(null), json!("viewer")] {
+        let r = make(&viewer, json!({"name": "another", "role": role}))
+            .await
+            .expect("create");
+        assert_eq!(r.status().as_u16(), 403);
+        let body: Value = r.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "forbidden", "{body}");
+    }
+    // An admin's key still makes keys, and revokes them.
+    let r = make(&admin, json!({"name": "second"}))
+        .await
+        .expect("create");
+    assert_eq!(r.status().as_u16(), 201);
+    let made: Value = r.json().await.unwrap_or_default();
+    let r = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/keys/{}",
+            made["id"].as_str().unwrap_or_default()
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status().as_u16(), 200);
+}
