@@ -835,6 +835,13 @@ const VORTRAG: &str =
 /// The second question set: free phrasings, half German, written as people
 /// ask (not in the reader's phrasings); each with the language its answer
 /// must be in.
+/// The German talk of the free phrasings, transcribed and indexed; its id.
+async fn german_talk(app: &TestApp, dir: &std::path::Path) -> String {
+    let id = named(app, &speak(dir, "vortrag.wav", "de", VORTRAG), "transcribe").await;
+    indexed(app).await;
+    id
+}
+
 fn free_cases(
     recs: &[Rec],
     standup: &str,
@@ -995,13 +1002,7 @@ fn free_cases(
 async fn free_phrasings_are_understood_in_both_languages() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, standup, photo) = loaded(Backend::Sqlite, dir.path()).await;
-    let vortrag = named(
-        &app,
-        &speak(dir.path(), "vortrag.wav", "de", VORTRAG),
-        "transcribe",
-    )
-    .await;
-    indexed(&app).await;
+    let vortrag = german_talk(&app, dir.path()).await;
     let set = free_cases(&generate(), &standup, &photo, &vortrag);
     assert!(set.len() >= 40);
     assert!(set.iter().filter(|(l, _)| *l == "de").count() * 2 >= set.len());
@@ -1501,13 +1502,7 @@ async fn run_set(app: &TestApp, set: &[Case], path: &'static str) -> Run {
 async fn bench_question_set() {
     let dir = tempfile::tempdir().expect("tmp");
     let (mut app, standup, photo) = loaded(Backend::Sqlite, dir.path()).await;
-    let vortrag = named(
-        &app,
-        &speak(dir.path(), "vortrag.wav", "de", VORTRAG),
-        "transcribe",
-    )
-    .await;
-    indexed(&app).await;
+    let vortrag = german_talk(&app, dir.path()).await;
     let recs = generate();
     let set = cases(&recs, &standup, &photo);
     let free: Vec<Case> = free_cases(&recs, &standup, &photo, &vortrag)

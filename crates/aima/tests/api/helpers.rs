@@ -528,6 +528,30 @@ pub fn budget_slide(dir: &Path) -> PathBuf {
     out
 }
 
+/// A white 640 x 360 slide with `caption` on it and `wav` as its sound
+/// (H.264 and AAC in MP4), as long as the speech (at most two minutes).
+pub fn captioned_talk(wav: &Path, caption: &str, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=640x360:r=10:d=120",
+        "-i",
+        wav.to_str().expect("utf-8 path"),
+        "-vf",
+        &format!("drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='{caption}':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    out.to_path_buf()
+}
+
 /// A test pattern with `wav` as its sound (H.264 and AAC in MP4), as long
 /// as the speech (at most two minutes).
 pub fn talking_video(wav: &Path, out: &Path) -> PathBuf {

@@ -401,41 +401,23 @@ async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_f
         "en-us",
         "The budget for April was approved by the board.",
     );
-    let video = dir.path().join("talk.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=white:s=640x360:r=10:d=30",
-        "-i",
-        wav.to_str().expect("utf-8"),
-        "-vf",
-        "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='Budget approved for April':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "aac",
-        "-shortest",
-        video.to_str().expect("utf-8"),
-    ]);
-    let pipeline = [
-        "probe",
-        "keyframes",
-        "transcribe",
-        "ocr",
-        "nsfw",
-        "objects",
-        "faces",
-        "clip",
-    ];
+    let video = captioned_talk(
+        &wav,
+        "Budget approved for April",
+        &dir.path().join("talk.mp4"),
+    );
+    // The default pipeline, and CLIP.
+    let pipeline: Vec<String> = aima::config::DEFAULT_PIPELINE
+        .iter()
+        .chain(&["clip"])
+        .map(|s| s.to_string())
+        .collect();
     for (run, backend) in backends().into_iter().enumerate() {
         let app = spawn_with(Options {
             backend,
             models_dir: Some(models_for(run)),
             catalog: vec![clip.clone()],
-            default_pipeline: pipeline.map(String::from).to_vec(),
+            default_pipeline: pipeline.clone(),
             ..Options::default()
         })
         .await;

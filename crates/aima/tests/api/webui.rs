@@ -663,26 +663,7 @@ const GERMAN: UiLanguage = UiLanguage {
 fn talk_video(dir: &Path, language: &UiLanguage) -> PathBuf {
     let lines = language.sentences.map(|s| (language.voice, s));
     let (wav, _) = read_aloud(dir, "talk", &lines);
-    let out = dir.join("talk.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=white:s=640x360:r=10:d=60",
-        "-i",
-        wav.to_str().expect("utf-8"),
-        "-vf",
-        &format!("drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:text='{}':fontsize=32:fontcolor=black:x=60:y=150,format=yuv420p", language.slide),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "aac",
-        "-shortest",
-        out.to_str().expect("utf-8"),
-    ]);
-    out
+    captioned_talk(&wav, language.slide, &dir.join("talk.mp4"))
 }
 
 /// Yesterday (UTC) 08:00 to 09:40 in an editor, labelled `work`; 09:40 to
