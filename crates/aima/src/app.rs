@@ -336,7 +336,7 @@ async fn startup_summary(cfg: &Config, addr: SocketAddr) {
         tracing::info!("default models: all installed");
     } else {
         tracing::warn!(
-            "default models missing: {}; jobs that need them fail with model_missing until `aima models pull --default`",
+            "default models missing: {}; the stages that need them fail with model_missing (the others still run) until `aima models pull --default`",
             missing.join(", ")
         );
     }
