@@ -248,6 +248,37 @@ describe('the web UI', { concurrency: false }, () => {
     await page.locator('.track[data-track="Keyframes"] .mark').first().waitFor();
   });
 
+  test('a stage whose model is missing fails alone, says why, and is run again', async () => {
+    // The object model is not installed on the test server: that stage
+    // fails alone, the keyframes are made, and the job ends partial.
+    await page.goto(mediaUrl);
+    await page.getByText(T('media.reanalyse.title')).click();
+    for (const name of ['keyframes', 'objects']) await page.getByRole('checkbox', { name }).check();
+    await page.getByRole('button', { name: T('media.reanalyse.run'), exact: true }).click();
+    const job = page.locator('.player-col > .job');
+    await job.and(page.locator('[data-state="partial"]')).waitFor({ timeout: LONG });
+    assert.equal(await job.locator('.badge').innerText(), T('common.state.partial'));
+    await job.locator('.stage.state-done[data-stage="keyframes"]').waitFor();
+    const why = job.locator('.failed-stages [data-stage="objects"]');
+    assert.equal(await why.innerText(), T('common.job.failedStage', { name: 'objects', error: T('common.errors.model_missing') }));
+    // The server's own words, with the command that installs the model, on hover.
+    assert.match(await why.getAttribute('title'), /aima models pull objects-dfine-n/);
+    await accessible('a partial job');
+    // Retried: only the failed stage runs again (and fails again here).
+    const retried = page.waitForResponse((r) => /\/api\/v1\/jobs\/[^/]+\/retry$/.test(r.url()));
+    await job.getByRole('button', { name: T('common.job.retry') }).click();
+    const answer = await retried;
+    assert.equal(answer.status(), 202);
+    const body = await answer.json();
+    assert.deepEqual(body.stages.map((s) => [s.name, s.state]), [['keyframes', 'done'], ['objects', 'pending']]);
+    for (const until = Date.now() + LONG; ; await page.waitForTimeout(200)) {
+      const now = await (await page.request.get(`${BASE}/api/v1/jobs/${body.id}`)).json();
+      if (now.state === 'partial') break;
+      assert.ok(Date.now() < until && ['queued', 'running'].includes(now.state), JSON.stringify(now));
+    }
+    await job.and(page.locator('[data-state="partial"]')).waitFor({ timeout: LONG });
+  });
+
   test('a spoken word is found, and its hit opens the media at that second', async () => {
     await page.goto(BASE + '/search');
     await page.getByRole('searchbox').fill('Berlin');

@@ -825,7 +825,7 @@ async fn ui_suite(language: &UiLanguage) {
             .find_map(|l| l.trim().strip_prefix(&format!("ℹ {what} ")))
             .and_then(|n| n.trim().parse::<usize>().ok())
     };
-    assert!(declared >= 17, "{declared} tests declared");
+    assert!(declared >= 18, "{declared} tests declared");
     assert_eq!(count("tests"), Some(declared), "{report}");
     assert_eq!(count("pass"), Some(declared), "{report}");
     assert_eq!(count("fail"), Some(0), "{report}");
