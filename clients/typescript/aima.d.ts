@@ -221,6 +221,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The server's checks, each with what to do: ffmpeg and ffprobe, the
+         *     memory limit, CTranslate2, each default model, the models and data
+         *     folders, the database and its migrations, free disk, anonymous access
+         *     (what `aima doctor` prints). For keys of an admin workspace.
+         * @description Least role: `admin`.
+         */
+        get: operations["getHealthDetails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/insights/{id}": {
         parameters: {
             query?: never;
@@ -1423,6 +1446,27 @@ export interface components {
          *     generated clients send a file, not a list of numbers).
          */
         FileBytes: string;
+        /** @description One check: what was looked at, what was found, what to do. */
+        HealthCheck: {
+            /** @description What was found. */
+            detail: string;
+            /** @description What to do, when there is something to do. */
+            fix?: string | null;
+            /** @description `ffmpeg`, a model's name, `database`, `disk (data)`, ... */
+            name: string;
+            outcome: components["schemas"]["HealthOutcome"];
+        };
+        /** @description All checks, and the worst outcome among them. */
+        HealthDetails: {
+            checks: components["schemas"]["HealthCheck"][];
+            /** @description `fail` if any check failed, else `warn` if any warned, else `ok`. */
+            status: components["schemas"]["HealthOutcome"];
+        };
+        /**
+         * @description How a check came out.
+         * @enum {string}
+         */
+        HealthOutcome: "ok" | "warn" | "fail";
         /**
          * @description One time-coded finding of an analyzer, as the analyzer emits it.
          *
@@ -2874,6 +2918,43 @@ export interface operations {
             };
             /** @description The body is not sent as `application/json` (`unsupported_content_type`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getHealthDetails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetails"];
+                };
+            };
+            /** @description No API key (`missing_api_key`), one that is not valid or has expired (`invalid_api_key`), or a session that has ended (`invalid_session`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a key of an admin workspace (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

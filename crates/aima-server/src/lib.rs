@@ -9,6 +9,7 @@ mod auth;
 mod edge;
 mod error;
 mod extract;
+pub mod health;
 pub mod janitor;
 mod middleware;
 mod modes;
@@ -119,6 +120,8 @@ pub struct AppState {
     pub pulls: Arc<routes::models::ModelPulls>,
     /// Sign-in attempts per account and address.
     pub limits: Arc<LoginLimits>,
+    /// The checks behind `GET /api/v1/health/details` (none: an empty list).
+    pub health: Option<Arc<dyn health::HealthReport>>,
 }
 
 /// What a separate `aima worker` process serves: its own Prometheus metrics

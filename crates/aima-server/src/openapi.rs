@@ -219,6 +219,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::retry))
         .routes(routes!(jobs::events))
         .routes(routes!(crate::routes::system::analyzers))
+        .routes(routes!(crate::routes::system::health_details))
         .routes(routes!(crate::routes::system::usage))
         .routes(routes!(crate::routes::system::workers))
         .routes(routes!(activity::list))

@@ -25,6 +25,7 @@ const ADMIN: &[&str] = &[
     "/api/v1/workers",
     "/api/v1/models",
     "/api/v1/models/{name}/pull",
+    "/api/v1/health/details",
 ];
 
 /// Writes by method that change nothing a workspace shares: questions,

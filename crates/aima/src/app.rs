@@ -224,6 +224,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             cfg.auth.login_attempts_per_account,
             cfg.auth.login_attempts_per_address,
         )),
+        health: Some(Arc::new(crate::doctor::ServerReport(cfg.clone()))),
     };
     let dispatcher = aima_webhooks::Dispatcher::new(
         backends.store.clone(),

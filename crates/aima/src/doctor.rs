@@ -41,6 +41,44 @@ fn check(name: &str, outcome: Outcome, detail: impl Into<String>, fix: Option<St
 
 /// Every check, in the order a newcomer meets them.
 pub async fn run(cfg: &Config) -> Vec<Check> {
+    let mut out = checks_of_this_process(cfg).await;
+    out.insert(out.len() - 1, server(cfg).await);
+    out
+}
+
+/// The checks a running server makes of itself (`GET
+/// /api/v1/health/details`): all but whether a server answers, which its
+/// answer shows.
+pub struct ServerReport(pub Config);
+
+impl aima_server::health::HealthReport for ServerReport {
+    fn checks(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Vec<aima_server::health::HealthCheck>> + Send + '_>,
+    > {
+        Box::pin(async move {
+            use aima_server::health::{HealthCheck, HealthOutcome};
+            checks_of_this_process(&self.0)
+                .await
+                .into_iter()
+                .map(|c| HealthCheck {
+                    name: c.name,
+                    outcome: match c.outcome {
+                        Outcome::Ok => HealthOutcome::Ok,
+                        Outcome::Warn => HealthOutcome::Warn,
+                        Outcome::Fail => HealthOutcome::Fail,
+                    },
+                    detail: c.detail,
+                    fix: c.fix,
+                })
+                .collect()
+        })
+    }
+}
+
+/// Every check but whether a server answers (the last is anonymous access).
+async fn checks_of_this_process(cfg: &Config) -> Vec<Check> {
     let mut out = Vec::new();
     let tools = crate::app::media_tools(cfg);
     for (tool, version) in tools.versions().await {
@@ -102,7 +140,6 @@ pub async fn run(cfg: &Config) -> Vec<Check> {
     ] {
         out.push(free_disk(what, &dir).await);
     }
-    out.push(server(cfg).await);
     out.push(if cfg.server.allow_anonymous {
         check(
             "anonymous access",

@@ -24,6 +24,9 @@ from .error_info import ErrorInfo
 from .event_page import EventPage
 from .face_list import FaceList
 from .face_record import FaceRecord
+from .health_check import HealthCheck
+from .health_details import HealthDetails
+from .health_outcome import HealthOutcome
 from .insight import Insight
 from .insight_data import InsightData
 from .insight_list import InsightList
@@ -143,6 +146,9 @@ __all__ = (
     "EventPage",
     "FaceList",
     "FaceRecord",
+    "HealthCheck",
+    "HealthDetails",
+    "HealthOutcome",
     "Insight",
     "InsightData",
     "InsightList",

@@ -11,8 +11,33 @@ use axum::Router;
 use serde::Serialize;
 use utoipa::openapi::OpenApi;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::health::HealthDetails;
 use crate::AppState;
+
+/// The server's checks, each with what to do: ffmpeg and ffprobe, the
+/// memory limit, CTranslate2, each default model, the models and data
+/// folders, the database and its migrations, free disk, anonymous access
+/// (what `aima doctor` prints). For keys of an admin workspace.
+#[utoipa::path(
+    get, path = "/api/v1/health/details", operation_id = "getHealthDetails", tag = "system",
+    responses(
+        (status = 200, body = HealthDetails),
+        (status = 403, description = "Not a key of an admin workspace (`forbidden`)", body = crate::ErrorBody)
+    )
+)]
+pub async fn health_details(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<HealthDetails>> {
+    caller.require_admin(&state)?;
+    let checks = match &state.health {
+        Some(report) => report.checks().await,
+        None => Vec::new(),
+    };
+    Ok(axum::Json(HealthDetails::new(checks)))
+}
 
 pub fn router(spec: Arc<OpenApi>) -> Router<AppState> {
     let json = spec.to_pretty_json().unwrap_or_else(|_| "{}".into());

@@ -374,3 +374,54 @@ async fn doctor_says_what_is_missing_and_what_to_do() {
         "{report}"
     );
 }
+
+/// `GET /api/v1/health/details`: the doctor's checks, asked of a running
+/// server, for admins only: a model the default pipeline needs and that is
+/// missing fails with the command that pulls it; the tools and the database
+/// pass; a key of another workspace is refused.
+#[tokio::test]
+async fn health_details_say_what_is_missing_and_what_to_do() {
+    let app = spawn_with(Options {
+        allow_anonymous: false,
+        ..Options::default()
+    })
+    .await;
+    let admin = create_key(&app, "default");
+    let other = create_key(&app, "elsewhere");
+    let get = |key: &str| {
+        app.client
+            .get(app.url("/api/v1/health/details"))
+            .bearer_auth(key)
+            .send()
+    };
+    let r = get(&other).await.expect("details");
+    assert_eq!(r.status().as_u16(), 403);
+    let r = get(&admin).await.expect("details");
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.unwrap_or_default();
+    let checks = body["checks"].as_array().cloned().unwrap_or_default();
+    let find = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no check {name}: {body}"))
+    };
+    // This server's models folder is empty: search by meaning's default
+    // model is among the missing.
+    assert_eq!(body["status"], "fail", "{body}");
+    let e5 = find("multilingual-e5-small");
+    assert_eq!(e5["outcome"], "fail", "{e5}");
+    assert_eq!(e5["fix"], "aima models pull multilingual-e5-small");
+    for name in ["ffmpeg", "ffprobe", "database"] {
+        assert_eq!(find(name)["outcome"], "ok", "{body}");
+    }
+    assert_eq!(find("anonymous access")["outcome"], "ok");
+    assert!(
+        !checks.iter().any(|c| c["name"] == "server"),
+        "a server does not ask whether it answers: {body}"
+    );
+    // No path of the server in what a client reads, beyond the folders
+    // an admin configured.
+    assert!(!body.to_string().contains("/api/v1/health"), "{body}");
+}

@@ -657,6 +657,7 @@ const ADMIN_OPS: &[&str] = &[
     "listWorkers",
     "listModels",
     "pullModel",
+    "getHealthDetails",
 ];
 const VIEWER_POSTS: &[&str] = &[
     "ask",
