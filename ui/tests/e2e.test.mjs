@@ -263,6 +263,7 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await why.innerText(), T('common.job.failedStage', { name: 'objects', error: T('common.errors.model_missing') }));
     // The server's own words, with the command that installs the model, on hover.
     assert.match(await why.getAttribute('title'), /aima models pull objects-dfine-n/);
+    await shot('partial-job');
     await accessible('a partial job');
     // Retried: only the failed stage runs again (and fails again here).
     const retried = page.waitForResponse((r) => /\/api\/v1\/jobs\/[^/]+\/retry$/.test(r.url()));
