@@ -74,7 +74,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The analyzers this server can run.
+         * The analyzers this server can run, which of them run on uploads without
+         *     a pipeline, and which lack a model here.
          * @description Least role: `viewer`.
          */
         get: operations["listAnalyzers"];
@@ -1213,7 +1214,19 @@ export interface components {
         };
         AnalyzerInfo: {
             accepts: components["schemas"]["MediaKind"][];
+            /**
+             * @description Whether it runs on uploads made without a pipeline (for the kinds
+             *     it accepts).
+             */
+            default: boolean;
             description: string;
+            /**
+             * @description Its models that are not installed on this server: until they are
+             *     (`aima models pull <name>`, or a pull on the admin page), its stages
+             *     fail alone with `model_missing` and the rest of a job goes on.
+             */
+            missing_models: string[];
+            /** @description The models it needs with its default options (from the catalog). */
             models: string[];
             name: string;
         };

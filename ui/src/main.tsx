@@ -4,6 +4,7 @@ import { LocationProvider, Router, Route, useLocation } from 'preact-iso';
 import { ApiError, get, send, type Session } from './api';
 import { errorText, lang, LangContext, setLang, useT, type Lang } from './i18n';
 import { LangSwitch } from './components/LangSwitch';
+import { SessionContext } from './session';
 import { Library } from './pages/Library';
 import { MediaPage } from './pages/Media';
 import { SearchPage } from './pages/Search';
@@ -107,6 +108,7 @@ function App({ onLang }: { onLang: (l: Lang) => void }) {
   // server refuses their writes anyway).
   document.body.dataset.role = session.role;
   return (
+    <SessionContext.Provider value={session}>
     <LocationProvider>
       <a class="skip" href="#main">{t('common.skip')}</a>
       <Nav session={session} onLogout={logout} onLang={onLang} />
@@ -124,6 +126,7 @@ function App({ onLang }: { onLang: (l: Lang) => void }) {
         </Router>
       </main>
     </LocationProvider>
+    </SessionContext.Provider>
   );
 }
 

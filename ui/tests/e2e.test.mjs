@@ -414,6 +414,41 @@ describe('the web UI', { concurrency: false }, () => {
     await accessible('admin');
   });
 
+  test('the upload page names the analyses that cannot run, and an admin pulls their models there', async () => {
+    // Another server, whose default analysis has objects and CLIP without
+    // their models (CLIP's stand-in can be pulled; the object model's only
+    // source is gone).
+    const base = env('AIMA_MISSING_URL');
+    await page.goto(base + '/');
+    const notice = page.locator('.missing-models');
+    await notice.waitFor();
+    for (const [name, model] of [['objects', 'objects-dfine-n'], ['clip', 'clip-vit-b32']]) {
+      const row = notice.locator(`[data-analyzer="${name}"]`);
+      const text = (await row.textContent()).replace(/\s+/g, ' ');
+      assert.ok(text.startsWith(`${name}: ${T('common.missing.notInstalled')} ${model}`), text);
+      await row.locator(`[data-model="${model}"]`).getByRole('button', { name: T('common.missing.pullNamed', { name: model }), exact: true }).waitFor();
+    }
+    // Keyframes have their models: not named.
+    assert.equal(await notice.locator('[data-analyzer]').count(), 2);
+    await accessible('missing models');
+    await shot('missing-models');
+    // The pull that works: CLIP leaves the list once its model is installed.
+    await notice.locator('[data-model="clip-vit-b32"]').getByRole('button').click();
+    await notice.locator('[data-analyzer="clip"]').waitFor({ state: 'detached', timeout: LONG });
+    // The pull that fails says so, and the analyzer stays named.
+    await notice.locator('[data-model="objects-dfine-n"]').getByRole('button').click();
+    const failed = notice.locator('[data-model="objects-dfine-n"] [role="alert"]');
+    await failed.waitFor({ timeout: LONG });
+    const prefix = T('common.missing.failed', { error: '' });
+    const said = await failed.innerText();
+    assert.ok(said.startsWith(prefix) && said.length > prefix.length + 5, said);
+    assert.equal(await notice.locator('[data-analyzer]').count(), 1);
+    // On the models list of the admin page too.
+    const models = await (await page.request.get(`${base}/api/v1/models`)).json();
+    assert.equal(models.items.find((m) => m.name === 'clip-vit-b32').state, 'installed');
+    assert.equal(models.items.find((m) => m.name === 'objects-dfine-n').pull.state, 'failed');
+  });
+
   test('the library lists, filters and deletes with confirmation', async () => {
     await page.goto(BASE + '/');
     const cards = page.locator('.media-card');

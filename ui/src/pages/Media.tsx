@@ -3,6 +3,8 @@ import { useLocation, useRoute } from 'preact-iso';
 import { artifactUrl, contentUrl, followJob, get, send, url, type Insight, type Job, type Media, type Person, type S } from '../api';
 import { clock, date, duration, languageName, number, percent } from '../format';
 import { JobProgress } from '../components/JobProgress';
+import { MissingModels } from '../components/MissingModels';
+import { useAdmin } from '../session';
 import { errorText, useT } from '../i18n';
 
 type T = ReturnType<typeof useT>;
@@ -49,6 +51,7 @@ const active = (i: Insight, at: number) => i.start <= at + 0.05 && at <= (i.end 
 
 export function MediaPage() {
   const t = useT();
+  const admin = useAdmin();
   const { params } = useRoute();
   const { query } = useLocation();
   const id = params.id;
@@ -187,6 +190,7 @@ export function MediaPage() {
           </div>
           <Timeline insights={shown} duration={length} time={time} names={names} onSeek={seek} />
           {job && <JobProgress job={job} onRetry={() => send<Job>('POST', `/jobs/${job.id}/retry`).then(follow, (e) => setError(errorText(e)))} />}
+          <div class="write"><MissingModels admin={admin} kind={media.kind} /></div>
           <Reanalyse media={media} onJob={follow} />
           <Exports id={media.id} />
         </div>

@@ -25,13 +25,20 @@ class AnalyzerInfo:
     """ 
         Attributes:
             accepts (list[MediaKind]):
+            default (bool): Whether it runs on uploads made without a pipeline (for the kinds
+                it accepts).
             description (str):
-            models (list[str]):
+            missing_models (list[str]): Its models that are not installed on this server: until they are
+                (`aima models pull <name>`, or a pull on the admin page), its stages
+                fail alone with `model_missing` and the rest of a job goes on.
+            models (list[str]): The models it needs with its default options (from the catalog).
             name (str):
      """
 
     accepts: list[MediaKind]
+    default: bool
     description: str
+    missing_models: list[str]
     models: list[str]
     name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -48,7 +55,13 @@ class AnalyzerInfo:
 
 
 
+        default = self.default
+
         description = self.description
+
+        missing_models = self.missing_models
+
+
 
         models = self.models
 
@@ -61,7 +74,9 @@ class AnalyzerInfo:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "accepts": accepts,
+            "default": default,
             "description": description,
+            "missing_models": missing_models,
             "models": models,
             "name": name,
         })
@@ -83,7 +98,12 @@ class AnalyzerInfo:
             accepts.append(accepts_item)
 
 
+        default = d.pop("default")
+
         description = d.pop("description")
+
+        missing_models = cast(list[str], d.pop("missing_models"))
+
 
         models = cast(list[str], d.pop("models"))
 
@@ -92,7 +112,9 @@ class AnalyzerInfo:
 
         analyzer_info = cls(
             accepts=accepts,
+            default=default,
             description=description,
+            missing_models=missing_models,
             models=models,
             name=name,
         )

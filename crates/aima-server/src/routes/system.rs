@@ -130,7 +130,15 @@ pub struct AnalyzerInfo {
     pub name: String,
     pub description: String,
     pub accepts: Vec<MediaKind>,
+    /// The models it needs with its default options (from the catalog).
     pub models: Vec<String>,
+    /// Whether it runs on uploads made without a pipeline (for the kinds
+    /// it accepts).
+    pub default: bool,
+    /// Its models that are not installed on this server: until they are
+    /// (`aima models pull <name>`, or a pull on the admin page), its stages
+    /// fail alone with `model_missing` and the rest of a job goes on.
+    pub missing_models: Vec<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -138,24 +146,42 @@ pub struct AnalyzerList {
     pub items: Vec<AnalyzerInfo>,
 }
 
-/// The analyzers this server can run.
+/// The analyzers this server can run, which of them run on uploads without
+/// a pipeline, and which lack a model here.
 #[utoipa::path(get, path = "/api/v1/analyzers", operation_id = "listAnalyzers", tag = "system", responses((status = 200, body = AnalyzerList)))]
 pub async fn analyzers(
     State(state): State<AppState>,
     _caller: crate::Caller,
 ) -> axum::Json<AnalyzerList> {
-    axum::Json(AnalyzerList {
-        items: state
-            .registry
-            .all()
-            .map(|a| AnalyzerInfo {
-                name: a.name().into(),
-                description: a.description().into(),
-                accepts: a.accepts().to_vec(),
-                models: a.models().iter().map(|m| m.to_string()).collect(),
-            })
-            .collect(),
-    })
+    let mut items = Vec::new();
+    for a in state.registry.all() {
+        let mut missing_models = Vec::new();
+        for &model in a.models() {
+            // A name the catalog does not know cannot be pulled either:
+            // it counts as missing, as the worker would find it.
+            let installed = state
+                .models
+                .status(model)
+                .await
+                .is_ok_and(|s| s.state == aima_models::State::Installed);
+            if !installed {
+                missing_models.push(model.to_string());
+            }
+        }
+        items.push(AnalyzerInfo {
+            name: a.name().into(),
+            description: a.description().into(),
+            accepts: a.accepts().to_vec(),
+            models: a.models().iter().map(|m| m.to_string()).collect(),
+            default: state
+                .settings
+                .default_pipeline
+                .iter()
+                .any(|n| n == a.name()),
+            missing_models,
+        });
+    }
+    axum::Json(AnalyzerList { items })
 }
 
 pub async fn not_found() -> ApiError {

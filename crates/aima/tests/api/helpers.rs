@@ -874,6 +874,35 @@ pub async fn indexed(app: &TestApp) -> Value {
 /// stand-in of the same signature built into `dir`
 /// (aima-analyzers/tests/clip_stand_in.py: red, green and blue read as
 /// themselves), installed by a pull like any model.
+/// A folder of models of its own in `dir` that links to the test models:
+/// a model pulled there is installed nowhere else.
+pub async fn own_models_dir(dir: &Path) -> PathBuf {
+    let shared = test_models_dir().await;
+    std::fs::create_dir_all(dir).expect("dir");
+    for e in std::fs::read_dir(&shared).expect("models").flatten() {
+        if !e.file_name().to_string_lossy().starts_with('.') {
+            std::os::unix::fs::symlink(e.path(), dir.join(e.file_name())).expect("link");
+        }
+    }
+    dir.to_path_buf()
+}
+
+/// The catalog's entry of `name` with its only source gone: a pull of it
+/// fails, wherever the test runs.
+pub fn unreachable_model(name: &str) -> aima_models::ModelEntry {
+    let mut entry = aima_models::Catalog::builtin()
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no catalog entry {name}"));
+    for f in &mut entry.files {
+        f.sources = vec![aima_models::Source::File {
+            path: format!("/nonexistent/aima-test/{}", f.name),
+            sha256: "0".repeat(64),
+        }];
+    }
+    entry
+}
+
 pub fn clip_stand_in(dir: &Path, name: &str) -> aima_models::ModelEntry {
     use sha2::Digest;
     let out = std::process::Command::new("python3")

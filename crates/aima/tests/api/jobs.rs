@@ -378,19 +378,6 @@ async fn a_retry_runs_only_the_stages_that_failed() {
 #[tokio::test]
 async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_failed() {
     let dir = tempfile::tempdir().expect("tmp");
-    // The test models, linked into a folder of each run's own, so that the
-    // model pulled there is installed nowhere else.
-    let shared = test_models_dir().await;
-    let models_for = |run: usize| {
-        let models = dir.path().join(format!("models-{run}"));
-        std::fs::create_dir_all(&models).expect("dir");
-        for e in std::fs::read_dir(&shared).expect("models").flatten() {
-            if !e.file_name().to_string_lossy().starts_with('.') {
-                std::os::unix::fs::symlink(e.path(), models.join(e.file_name())).expect("link");
-            }
-        }
-        models
-    };
     // `clip-vit-b32` as a stand-in of its signature, installed by a pull.
     let built = dir.path().join("built");
     std::fs::create_dir_all(&built).expect("dir");
@@ -415,7 +402,9 @@ async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_f
     for (run, backend) in backends().into_iter().enumerate() {
         let app = spawn_with(Options {
             backend,
-            models_dir: Some(models_for(run)),
+            // A folder of each run's own: the model pulled there is
+            // installed nowhere else.
+            models_dir: Some(own_models_dir(&dir.path().join(format!("models-{run}"))).await),
             catalog: vec![clip.clone()],
             default_pipeline: pipeline.clone(),
             ..Options::default()
@@ -513,6 +502,42 @@ async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_f
             }
         };
         let transcribed_at = stage(&job, "transcribe")["started_at"].clone();
+        // What the upload page shows before an upload: which analyzers of
+        // the default pipeline lack a model here, and which one.
+        let missing = || async {
+            let (status, list) = app.get_json("/api/v1/analyzers").await;
+            assert_eq!(status, 200, "{list}");
+            list["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| a["default"] == true)
+                .map(|a| {
+                    let models: Vec<String> = a["missing_models"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|m| m.as_str().map(str::to_string))
+                        .collect();
+                    (a["name"].as_str().unwrap_or_default().to_string(), models)
+                })
+                .filter(|(_, models)| !models.is_empty())
+                .collect::<Vec<_>>()
+        };
+        let want = |names: &[(&str, &str)]| -> Vec<(String, Vec<String>)> {
+            names
+                .iter()
+                .map(|(a, m)| (a.to_string(), vec![m.to_string()]))
+                .collect()
+        };
+        assert_eq!(
+            missing().await,
+            want(&[
+                ("objects", "objects-dfine-n"),
+                ("faces", "faces-yunet-sface"),
+                ("clip", "clip-vit-b32")
+            ])
+        );
         // The model is pulled (as an admin would from the Admin page).
         let r = app
             .client
@@ -522,6 +547,13 @@ async fn a_stage_whose_model_is_missing_fails_alone_and_a_retry_runs_only_what_f
             .expect("pull");
         assert_eq!(r.status().as_u16(), 202);
         app.wait_until_model_installed("clip-vit-b32").await;
+        assert_eq!(
+            missing().await,
+            want(&[
+                ("objects", "objects-dfine-n"),
+                ("faces", "faces-yunet-sface")
+            ])
+        );
         let (status, queued) = retry(job_id.clone()).await;
         assert_eq!(status, 202, "{queued}");
         assert_eq!(queued["state"], "queued", "{queued}");

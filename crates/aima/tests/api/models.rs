@@ -281,3 +281,153 @@ sources = [{ type = "hf", repo = "someone/hub-only", path = "model.onnx" }]
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("already installed"), "{out}");
 }
+
+/// A model server on loopback that sends `body`, all at once or (while
+/// `slow` is set) a few bytes at a time without ever finishing.
+fn model_server(
+    body: std::sync::Arc<Vec<u8>>,
+    slow: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (body, slow) = (body.clone(), slow.load(std::sync::atomic::Ordering::SeqCst));
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut request = [0u8; 8192];
+                let _ = stream.read(&mut request);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                if !slow {
+                    let _ = stream.write_all(&body);
+                    return;
+                }
+                // 64 KiB, then 1 KiB every 100 ms until the client is gone.
+                let mut sent = 64 << 10;
+                if stream.write_all(&body[..sent]).is_err() {
+                    return;
+                }
+                while sent < body.len() / 2 && stream.write_all(&body[sent..sent + 1024]).is_ok() {
+                    sent += 1024;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_pull_killed_midway_leaves_nothing_installed_and_the_next_one_completes() {
+    use sha2::Digest;
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().expect("tmp");
+    let body: Vec<u8> = (0..4u32 << 20).map(|i| (i % 251) as u8).collect();
+    let sha256 = hex::encode(sha2::Sha256::digest(&body));
+    let body = std::sync::Arc::new(body);
+    let slow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let port = model_server(body.clone(), slow.clone());
+    let config = dir.path().join("aima.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[models.catalog]]
+name = "slow-model"
+kind = "runtime"
+description = "a model from a hub that is slow"
+license = "MIT"
+[[models.catalog.files]]
+name = "model.onnx"
+sources = [{{ type = "hf", repo = "someone/slow-model", path = "model.onnx", sha256 = "{sha256}" }}]
+"#
+        ),
+    )
+    .expect("write config");
+    let models = dir.path().join("models");
+    let cmd = || {
+        let mut c = aima(&models);
+        c.env("AIMA_CONFIG", &config)
+            .env("HF_ENDPOINT", format!("http://127.0.0.1:{port}"));
+        c
+    };
+    let staged = || -> Vec<(String, u64)> {
+        std::fs::read_dir(models.join(".staging"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| {
+                let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+                (e.file_name().to_string_lossy().into_owned(), size)
+            })
+            .collect()
+    };
+
+    // Killed (SIGKILL: no handler runs) while the download is under way.
+    let mut pull = cmd()
+        .args(["models", "pull", "slow-model"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !staged().iter().any(|(_, size)| *size > 0) {
+        assert!(
+            std::time::Instant::now() < until,
+            "no download started: {:?}",
+            staged()
+        );
+        assert!(
+            pull.try_wait().expect("wait").is_none(),
+            "the pull ended before its download"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pull.kill().expect("kill");
+    pull.wait().expect("wait");
+    let left = staged();
+    assert_eq!(
+        left.len(),
+        1,
+        "the killed download's bytes are in the staging folder: {left:?}"
+    );
+    assert!(left[0].1 < body.len() as u64, "{left:?}");
+
+    // Nothing counts as installed, and nothing half-written is in place.
+    let (code, _, err) = run(cmd().args(["models", "path", "slow-model"]));
+    assert_eq!(
+        code, 1,
+        "a half-downloaded model counts as installed: {err}"
+    );
+    let (code, out, _) = run(cmd().args(["models", "list"]));
+    assert_eq!(code, 0);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("slow-model "))
+        .unwrap_or_default();
+    assert!(
+        !row.contains("installed") && row.contains("missing"),
+        "{out}"
+    );
+    assert!(!models.join("slow-model/model.onnx").exists());
+
+    // The next pull completes with the right bytes, and removes what the
+    // killed one left.
+    slow.store(false, Ordering::SeqCst);
+    let (code, out, err) = run(cmd().args(["models", "pull", "slow-model"]));
+    assert_eq!(code, 0, "{out} {err}");
+    let (code, path, _) = run(cmd().args(["models", "path", "slow-model"]));
+    assert_eq!(code, 0);
+    let installed = std::fs::read(std::path::Path::new(path.trim()).join("model.onnx"))
+        .expect("installed file");
+    assert!(
+        installed == *body,
+        "the installed file is not the model's bytes"
+    );
+    assert_eq!(staged(), vec![], "the killed pull's leftovers are removed");
+}

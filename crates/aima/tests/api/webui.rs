@@ -763,6 +763,23 @@ async fn ui_suite(language: &UiLanguage) {
         ..Options::default()
     })
     .await;
+    // Analyzers of the default pipeline without their models: the upload
+    // page names them, and an admin pulls them there (CLIP's stand-in
+    // installs; the object model's only source is gone).
+    let built = dir.path().join("built");
+    std::fs::create_dir_all(&built).expect("dir");
+    let missing = spawn_with(Options {
+        models_dir: Some(own_models_dir(&dir.path().join("models")).await),
+        catalog: vec![
+            clip_stand_in(&built, "clip-vit-b32"),
+            unreachable_model("objects-dfine-n"),
+        ],
+        default_pipeline: ["probe", "keyframes", "objects", "clip"]
+            .map(String::from)
+            .to_vec(),
+        ..Options::default()
+    })
+    .await;
     let key = create_key(&locked, "default");
     let r = locked
         .client
@@ -788,6 +805,7 @@ async fn ui_suite(language: &UiLanguage) {
         .env("AIMA_URL", format!("http://{}", app.addr))
         .env("AIMA_LOCKED_URL", format!("http://{}", locked.addr))
         .env("AIMA_LOCKED_KEY", &key)
+        .env("AIMA_MISSING_URL", format!("http://{}", missing.addr))
         .env("AIMA_LOCKED_VIEWER", "vera")
         .env("AIMA_LOCKED_PASSWORD", "vera's password")
         .env("AIMA_VIDEO", &video)

@@ -75,7 +75,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[AnalyzerList | ErrorBody]:
-    """ The analyzers this server can run.
+    """ The analyzers this server can run, which of them run on uploads without
+    a pipeline, and which lack a model here.
 
      Least role: `viewer`.
 
@@ -103,7 +104,8 @@ def sync(
     client: AuthenticatedClient | Client,
 
 ) -> AnalyzerList | ErrorBody | None:
-    """ The analyzers this server can run.
+    """ The analyzers this server can run, which of them run on uploads without
+    a pipeline, and which lack a model here.
 
      Least role: `viewer`.
 
@@ -126,7 +128,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[AnalyzerList | ErrorBody]:
-    """ The analyzers this server can run.
+    """ The analyzers this server can run, which of them run on uploads without
+    a pipeline, and which lack a model here.
 
      Least role: `viewer`.
 
@@ -154,7 +157,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 
 ) -> AnalyzerList | ErrorBody | None:
-    """ The analyzers this server can run.
+    """ The analyzers this server can run, which of them run on uploads without
+    a pipeline, and which lack a model here.
 
      Least role: `viewer`.
 
