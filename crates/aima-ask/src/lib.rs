@@ -10,6 +10,7 @@
 //! local path answers. So every number is right and cited.
 
 pub mod answer;
+mod llama;
 pub mod llm;
 pub mod parse;
 pub mod period;

@@ -4,10 +4,11 @@
 //! last frame dropped) to 3000 frames, Slaney mel filters, `log10`, clamped
 //! to 8 below the window's maximum, scaled by `(x + 4) / 4`.
 //!
-//! The filters come from `mel_spec` (a port of librosa's). Its STFT is not
-//! used: it neither centres the frames nor keeps the Nyquist bin, and the
-//! CTranslate2 engine needs features that match the reference to keep its
-//! accuracy, so the STFT is written here over `rustfft`.
+//! The filters are librosa's Slaney filters (checked against `mel_spec`'s
+//! port of them in the tests). `mel_spec`'s STFT is not used: it neither
+//! centres the frames nor keeps the Nyquist bin, and the CTranslate2 engine
+//! needs features that match the reference to keep its accuracy, so the
+//! STFT is written here over `rustfft`.
 
 use std::sync::Arc;
 
@@ -21,6 +22,57 @@ pub const N_SAMPLES: usize = 480_000;
 /// Frames in Whisper's 30 s window.
 pub const N_FRAMES: usize = N_SAMPLES / HOP;
 
+/// Slaney-style mel filters (librosa's `mel` with `htk=False,
+/// norm="slaney"`, as Whisper's reference takes them): `n_mels` rows of
+/// `n_fft / 2 + 1` weights, row-major. Written here rather than taken from
+/// `mel_spec`, whose one function we used pulled a second `image` and
+/// `ndarray` into every build (about a minute of a cold release build on
+/// two cores); the test below compares it with `mel_spec`'s.
+fn slaney_filters(sample_rate: f64, n_fft: usize, n_mels: usize) -> Vec<f64> {
+    // librosa's Slaney scale: linear below 1 kHz, logarithmic above.
+    const F_SP: f64 = 200.0 / 3.0;
+    const MIN_LOG_HZ: f64 = 1000.0;
+    const MIN_LOG_MEL: f64 = MIN_LOG_HZ / F_SP;
+    let logstep = 6.4f64.ln() / 27.0;
+    let hz_to_mel = |hz: f64| {
+        if hz >= MIN_LOG_HZ {
+            MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / logstep
+        } else {
+            hz / F_SP
+        }
+    };
+    let mel_to_hz = |mel: f64| {
+        if mel >= MIN_LOG_MEL {
+            MIN_LOG_HZ * (logstep * (mel - MIN_LOG_MEL)).exp()
+        } else {
+            F_SP * mel
+        }
+    };
+    let bins = n_fft / 2 + 1;
+    let fft_freqs: Vec<f64> = (0..bins)
+        .map(|i| sample_rate / n_fft as f64 * i as f64)
+        .collect();
+    // n_mels + 2 points evenly spaced in mel from 0 Hz to Nyquist.
+    let (lo, hi) = (hz_to_mel(0.0), hz_to_mel(sample_rate / 2.0));
+    let points = n_mels + 2;
+    let step = (hi - lo) / (points - 1) as f64;
+    let mel_f: Vec<f64> = (0..points)
+        .map(|i| mel_to_hz(lo + step * i as f64))
+        .collect();
+    let mut weights = vec![0f64; n_mels * bins];
+    for i in 0..n_mels {
+        let (down, up) = (mel_f[i + 1] - mel_f[i], mel_f[i + 2] - mel_f[i + 1]);
+        // Slaney normalisation: about constant energy per channel.
+        let norm = 2.0 / (mel_f[i + 2] - mel_f[i]);
+        for (k, &f) in fft_freqs.iter().enumerate() {
+            let lower = (-(mel_f[i] - f) / down).clamp(0.0, 1.0);
+            let upper = ((mel_f[i + 2] - f) / up).clamp(0.0, 1.0);
+            weights[i * bins + k] = lower.min(upper) * norm;
+        }
+    }
+    weights
+}
+
 /// Computes log-mel features for one 30 s window; reusable across windows.
 pub struct LogMel {
     n_mels: usize,
@@ -32,8 +84,10 @@ pub struct LogMel {
 
 impl LogMel {
     pub fn new(n_mels: usize) -> Self {
-        let bank = mel_spec::mel::mel(16_000.0, N_FFT, n_mels, None, None, false, true);
-        let filters = bank.iter().map(|&w| w as f32).collect();
+        let filters = slaney_filters(16_000.0, N_FFT, n_mels)
+            .iter()
+            .map(|&w| w as f32)
+            .collect();
         let window = (0..N_FFT)
             .map(|i| {
                 let x = 2.0 * std::f64::consts::PI * i as f64 / N_FFT as f64;
@@ -97,6 +151,26 @@ impl LogMel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The filters are librosa's, as `mel_spec` ports them, for both of
+    /// Whisper's sizes (80 mel bands; 128 for large-v3).
+    #[test]
+    fn the_filters_are_librosas_slaney_filters() {
+        for n_mels in [80, 128] {
+            let ours = slaney_filters(16_000.0, N_FFT, n_mels);
+            let reference = mel_spec::mel::mel(16_000.0, N_FFT, n_mels, None, None, false, true);
+            assert_eq!(ours.len(), reference.len());
+            for (i, (a, b)) in ours.iter().zip(reference.iter()).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-12 * b.abs().max(1e-3),
+                    "{n_mels} bands, weight {i}: {a} vs {b}"
+                );
+            }
+            // Every band has weight somewhere.
+            let bins = N_FFT / 2 + 1;
+            assert!(ours.chunks(bins).all(|row| row.iter().any(|&w| w > 0.0)));
+        }
+    }
 
     /// A 1 kHz tone puts its energy in the mel band around 1 kHz, in every
     /// frame it lasts, and the padding after it sits at the clamp floor.
