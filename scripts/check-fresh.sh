@@ -122,7 +122,7 @@ serve_until_ready() {
     sleep 2
   done
   t1=$(date +%s)
-  grep -E "API:|data:|models:|default models" "$root/var/log/aima-serve.log" >&2 || true
+  grep -E "serve.sh took:|API:|data:|models:|default models" "$root/var/log/aima-serve.log" >&2 || true
   if ! curl -fsS "http://127.0.0.1:$port/" | grep -q '<div id="app">'; then
     echo "the binary serve.sh built has no web UI at /" >&2
     return 1

