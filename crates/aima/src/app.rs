@@ -323,6 +323,16 @@ async fn startup_summary(cfg: &Config, addr: SocketAddr) {
             cfg.pipeline.default.join(",")
         }
     );
+    // Pulls (from the admin page too) write there: said now, not at the
+    // first pull.
+    let folder = crate::doctor::writable("models folder", models.dir(), "models.dir");
+    if folder.outcome == crate::doctor::Outcome::Fail {
+        tracing::warn!(
+            "models folder not writable: {}; pulls will fail until you {}",
+            folder.detail,
+            folder.fix.unwrap_or_default()
+        );
+    }
     if cfg.workers.count == 0 {
         return; // this process runs no analyzer
     }

@@ -174,7 +174,7 @@ fn ctranslate2() -> Check {
 
 /// Whether this user can write in `dir`, or create it (tried in the
 /// nearest folder that exists, with a file removed at once).
-fn writable(name: &str, dir: &Path, setting: &str) -> Check {
+pub(crate) fn writable(name: &str, dir: &Path, setting: &str) -> Check {
     let existing = dir.ancestors().find(|d| d.is_dir()).unwrap_or(dir);
     let file = existing.join(format!(".aima-doctor-{}", std::process::id()));
     let probe = std::fs::write(&file, b"probe").and_then(|_| std::fs::remove_file(&file));

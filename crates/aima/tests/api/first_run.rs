@@ -196,6 +196,23 @@ fn serve_says_where_things_are_and_pull_default_fetches_what_is_missing() {
     );
     assert!(missing.contains("aima models pull --default"), "{missing}");
 
+    assert!(!log.contains("models folder not writable"), "{log}");
+    // A models folder no one may write in (under /proc, which refuses even
+    // root): said at start-up, with what to do.
+    let log = serve_log(
+        &data,
+        std::path::Path::new("/proc/aima-models"),
+        "default models",
+    );
+    let said = log
+        .lines()
+        .find_map(|l| l.split("models folder not writable: ").nth(1))
+        .unwrap_or_else(|| panic!("no models-folder line in:\n{log}"));
+    assert!(
+        said.contains("/proc") && said.contains("pulls will fail") && said.contains("models.dir"),
+        "{said}"
+    );
+
     // `pull` needs names or --default.
     let out = aima_cli(&data, &models)
         .args(["models", "pull"])
