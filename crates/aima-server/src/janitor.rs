@@ -1,7 +1,8 @@
 //! What deleted media leave in the blob store, removed after their
 //! deletion has committed: at once by the request that deleted them, and
 //! again by every `aima serve` once a minute for whatever that did not
-//! finish (a crash, a blob store that was down). The store keeps the queue
+//! finish (a crash, a blob store that was down). Also the media rows of
+//! uploads whose process died before their bytes were stored. The store keeps the queue
 //! and the content hash's lock (`MediaRepo::collect_garbage`); this knows
 //! the blob keys.
 
@@ -11,6 +12,11 @@ use std::time::Duration;
 use aima_blobs::BlobStore;
 use aima_store::{BlobDropper, Store};
 use tokio_util::sync::CancellationToken;
+
+/// How long an upload may take from its media row to its bytes before the
+/// row counts as left by a process that died: a large file put to S3 takes
+/// minutes, never hours.
+const UNSTORED_GRACE: Duration = Duration::from_secs(6 * 3600);
 
 /// Removes a media's artifacts and, when named, its bytes.
 pub(crate) fn dropper(blobs: Arc<dyn BlobStore>) -> Box<BlobDropper> {
@@ -36,6 +42,15 @@ pub(crate) fn dropper(blobs: Arc<dyn BlobStore>) -> Box<BlobDropper> {
 pub async fn run(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, shutdown: CancellationToken) {
     let drop = dropper(blobs);
     loop {
+        let created_before = aima_store::now_ms() - UNSTORED_GRACE.as_millis() as i64;
+        match store.forget_unstored_media(created_before, 100).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                forgotten = n,
+                "media rows whose upload never stored its bytes forgotten"
+            ),
+            Err(e) => tracing::warn!(error = %e, "forgetting unfinished uploads failed"),
+        }
         match store.collect_garbage(None, 100, &drop).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "blobs of deleted media removed"),

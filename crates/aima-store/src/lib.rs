@@ -193,6 +193,15 @@ pub trait MediaRepo: Send + Sync {
     /// transaction. The blobs go afterwards ([`MediaRepo::collect_garbage`]),
     /// so a row is never left without its bytes. Returns the deleted row.
     async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media>;
+    /// Marks a media whose bytes the upload has put: until then the row
+    /// (made by [`MediaRepo::insert_or_get_media`]) is neither listed nor
+    /// read, and no job is made for it.
+    async fn mark_media_stored(&self, workspace: &str, id: &str) -> Result<()>;
+    /// Forgets media rows made before `created_before` (Unix ms) that were
+    /// never marked stored (their upload's process died between the row and
+    /// the bytes), queueing their bytes for [`MediaRepo::collect_garbage`]
+    /// as a delete does. Returns how many.
+    async fn forget_unstored_media(&self, created_before: i64, limit: i64) -> Result<usize>;
     /// Removes what deleted media left in the blob store (`media_id`'s, or
     /// the `limit` oldest), each under its content hash's lock, dropping the
     /// bytes only when no media of any workspace uses them any more (see

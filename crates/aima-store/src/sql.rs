@@ -572,7 +572,10 @@ impl MediaRepo for SqlStore {
     async fn insert_or_get_media(&self, new: NewMedia) -> Result<(Media, bool)> {
         self.ensure_workspace(&new.workspace).await?;
         let probe = serde_json::to_string(&new.probe).map_err(|e| corrupt("probe", e))?;
-        let mut q = Sql::new(&format!("INSERT INTO media ({MEDIA_COLS}) VALUES ("));
+        // Not stored until the upload has put the bytes (mark_media_stored).
+        let mut q = Sql::new(&format!(
+            "INSERT INTO media ({MEDIA_COLS}, stored) VALUES ("
+        ));
         q.bind(t(&new_id()))
             .push(", ")
             .bind(t(&new.workspace))
@@ -594,7 +597,7 @@ impl MediaRepo for SqlStore {
             .bind(t(&probe))
             .push(", ")
             .bind(Arg::Int(now_ms()))
-            .push(") ON CONFLICT (workspace_id, sha256) DO NOTHING");
+            .push(", 0) ON CONFLICT (workspace_id, sha256) DO NOTHING");
         // Under the content hash's lock (see delete_media).
         let mut tx = self.pool.begin().await?;
         self.lock_bytes(&mut tx, &new.sha256).await?;
@@ -614,7 +617,10 @@ impl MediaRepo for SqlStore {
         let mut q = Sql::new(&format!(
             "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
         ));
-        q.bind(t(workspace)).push(" AND id = ").bind(t(id));
+        q.bind(t(workspace))
+            .push(" AND id = ")
+            .bind(t(id))
+            .push(" AND stored = 1");
         match q.query().fetch_optional(&self.pool).await? {
             Some(row) => media_from_row(&row),
             None => Err(StoreError::NotFound),
@@ -630,7 +636,7 @@ impl MediaRepo for SqlStore {
         let mut q = Sql::new(&format!(
             "SELECT {MEDIA_COLS} FROM media WHERE workspace_id = "
         ));
-        q.bind(t(workspace));
+        q.bind(t(workspace)).push(" AND stored = 1");
         if let Some(kind) = filter.kind {
             q.push(" AND kind = ").bind(t(kind.as_str()));
         }
@@ -685,6 +691,50 @@ impl MediaRepo for SqlStore {
         crate::team::queue_event(&mut tx, workspace, "media.deleted", data).await?;
         tx.commit().await?;
         Ok(media)
+    }
+
+    async fn mark_media_stored(&self, workspace: &str, id: &str) -> Result<()> {
+        let mut q = Sql::new("UPDATE media SET stored = 1 WHERE workspace_id = ");
+        q.bind(t(workspace))
+            .push(" AND id = ")
+            .bind(t(id))
+            .push(" AND stored = 0");
+        q.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn forget_unstored_media(&self, created_before: i64, limit: i64) -> Result<usize> {
+        let mut q = Sql::new("SELECT id, sha256 FROM media WHERE stored = 0 AND created_at < ");
+        q.bind(Arg::Int(created_before))
+            .push(" ORDER BY created_at LIMIT ")
+            .bind(Arg::Int(limit.max(1)));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut forgotten = 0;
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let sha256: String = row.try_get("sha256")?;
+            let mut tx = self.pool.begin().await?;
+            self.lock_bytes(&mut tx, &sha256).await?;
+            // Still unstored: an upload of the same bytes may have finished
+            // it meanwhile.
+            let mut q = Sql::new("DELETE FROM media WHERE id = ");
+            q.bind(t(&id)).push(" AND stored = 0");
+            if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
+                continue;
+            }
+            // Its bytes, if some were put, go as a deleted media's do.
+            let mut q = Sql::new("INSERT INTO blob_gc (media_id, sha256, queued_at) VALUES (");
+            q.bind(t(&id))
+                .push(", ")
+                .bind(t(&sha256))
+                .push(", ")
+                .bind(Arg::Int(now_ms()))
+                .push(") ON CONFLICT (media_id) DO NOTHING");
+            q.query().execute(&mut *tx).await?;
+            tx.commit().await?;
+            forgotten += 1;
+        }
+        Ok(forgotten)
     }
 
     async fn collect_garbage(
@@ -760,7 +810,8 @@ impl JobRepo for SqlStore {
                 .push(" FROM media WHERE workspace_id = ")
                 .bind(t(&new.workspace))
                 .push(" AND id = ")
-                .bind(t(media_id)),
+                .bind(t(media_id))
+                .push(" AND stored = 1"),
             None => q
                 .push(" FROM workspaces WHERE id = ")
                 .bind(t(&new.workspace)),

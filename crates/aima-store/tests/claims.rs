@@ -233,6 +233,10 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
             .insert_or_get_media(new_media("w0", &sha))
             .await
             .expect("insert");
+        store
+            .mark_media_stored("w0", &first.id)
+            .await
+            .expect("stored");
         let dropping = Arc::new(tokio::sync::Notify::new());
         let dropper: Box<aima_store::BlobDropper> = {
             let (p, d, n) = (present.clone(), drops.clone(), dropping.clone());
@@ -258,9 +262,11 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
             );
             tokio::spawn(async move {
                 dropping.notified().await;
-                // As the server does: the row, then the bytes.
-                store.insert_or_get_media(media).await.expect("insert");
+                // As the server does: the row, then the bytes, then the
+                // row marked stored.
+                let (m, _) = store.insert_or_get_media(media).await.expect("insert");
                 present.store(true, Ordering::SeqCst);
+                store.mark_media_stored("w1", &m.id).await.expect("stored");
             })
         };
         store.delete_media("w0", &first.id).await.expect("delete");
@@ -283,6 +289,10 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
             .insert_or_get_media(new_media("w2", &sha))
             .await
             .expect("insert");
+        store
+            .mark_media_stored("w2", &third.id)
+            .await
+            .expect("stored");
         let page = store
             .list_media(
                 "w1",
@@ -337,6 +347,131 @@ async fn shared_bytes_survive_an_upload_racing_a_delete() {
                 .expect("collect"),
             0,
             "nothing left queued"
+        );
+    }
+}
+
+/// A process killed between an upload's media row and its bytes: the row
+/// is never listed, read or analysed, an upload of the same bytes finishes
+/// it, and otherwise it is forgotten (its bytes, if any were put, queued
+/// for removal) once the grace has passed. On every backend.
+#[tokio::test]
+async fn an_upload_that_died_before_its_bytes_is_never_seen_and_is_forgotten() {
+    use aima_core::{PageRequest, StageSpec};
+    use aima_store::NewJob;
+    use aima_store::StoreError;
+    for (store, _dir) in stores().await {
+        let new_media = |sha: &str| NewMedia {
+            workspace: "w".into(),
+            sha256: sha.into(),
+            kind: MediaKind::Audio,
+            filename: Some("talk.wav".into()),
+            size: 1,
+            duration: None,
+            width: None,
+            height: None,
+            probe: serde_json::json!({}),
+        };
+        let job_for = |id: &str| NewJob {
+            workspace: "w".into(),
+            media_id: Some(id.into()),
+            pipeline: vec![StageSpec::new("probe")],
+            max_attempts: 1,
+        };
+        let listed = |store: &aima_store::SqlStore| {
+            let store = store.clone();
+            async move {
+                store
+                    .list_media("w", &Default::default(), &PageRequest::default())
+                    .await
+                    .expect("list")
+                    .items
+                    .into_iter()
+                    .map(|m| m.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Two uploads whose process died after the row.
+        let (dead, created) = store
+            .insert_or_get_media(new_media(&format!("{:064x}", 1)))
+            .await
+            .expect("insert");
+        assert!(created);
+        let (healed, _) = store
+            .insert_or_get_media(new_media(&format!("{:064x}", 2)))
+            .await
+            .expect("insert");
+        for id in [&dead.id, &healed.id] {
+            assert!(matches!(
+                store.get_media("w", id).await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                store.create_job(job_for(id)).await,
+                Err(StoreError::NotFound)
+            ));
+        }
+        assert_eq!(listed(&store).await, Vec::<String>::new());
+        // The same bytes uploaded again: the same row, finished this time.
+        let (again, created) = store
+            .insert_or_get_media(new_media(&format!("{:064x}", 2)))
+            .await
+            .expect("insert");
+        assert!(!created);
+        assert_eq!(again.id, healed.id);
+        store
+            .mark_media_stored("w", &again.id)
+            .await
+            .expect("stored");
+        assert_eq!(listed(&store).await, vec![healed.id.clone()]);
+        store
+            .create_job(job_for(&healed.id))
+            .await
+            .expect("a job for it");
+
+        // Within the grace nothing is forgotten (an upload may be slow).
+        let made = dead.created_at;
+        assert_eq!(
+            store.forget_unstored_media(made, 10).await.expect("forget"),
+            0
+        );
+        // After it, only the dead one, and its bytes are queued.
+        assert_eq!(
+            store
+                .forget_unstored_media(made + 1, 10)
+                .await
+                .expect("forget"),
+            1
+        );
+        assert_eq!(
+            store
+                .forget_unstored_media(made + 1, 10)
+                .await
+                .expect("forget"),
+            0
+        );
+        assert_eq!(listed(&store).await, vec![healed.id.clone()]);
+        let dropped = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let dropper: Box<aima_store::BlobDropper> = {
+            let dropped = dropped.clone();
+            Box::new(move |media, bytes| {
+                let dropped = dropped.clone();
+                Box::pin(async move {
+                    dropped.lock().expect("lock").push((media, bytes));
+                    Ok(())
+                })
+            })
+        };
+        assert_eq!(
+            store
+                .collect_garbage(None, 10, &dropper)
+                .await
+                .expect("collect"),
+            1
+        );
+        assert_eq!(
+            *dropped.lock().expect("lock"),
+            vec![(dead.id.clone(), Some(format!("{:064x}", 1)))]
         );
     }
 }

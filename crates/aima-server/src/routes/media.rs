@@ -363,6 +363,10 @@ pub async fn upload(
             }
             return Err(e.into());
         }
+        state
+            .store
+            .mark_media_stored(&caller.workspace, &media.id)
+            .await?;
         let job_id = match pipeline {
             Some(p) => Some(queue_job(&state, &caller, &media.id, p).await?.id),
             None => None,

@@ -8,6 +8,7 @@ mod capabilities;
 mod cli;
 mod cluster;
 mod contract;
+mod crashes;
 mod edges;
 mod face_search;
 mod first_run;
