@@ -76,7 +76,9 @@ impl From<aima_store::StoreError> for ApiError {
         match e {
             NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
             Conflict(m) => ApiError::new(ErrorCode::InvalidJobState, m),
-            Database(sqlx_err) => ApiError::unavailable(sqlx_err),
+            // 503 only for what a retry may cure; any other database
+            // error is a fault (500), never to pass for "busy".
+            e @ Database(_) if e.is_transient() => ApiError::unavailable(e),
             other => ApiError::internal(other),
         }
     }

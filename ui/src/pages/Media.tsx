@@ -302,7 +302,7 @@ function Reanalyse({ media, onJob }: { media: Media; onJob: (j: Job) => void }) 
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<S['AnalyzerList']>('/analyzers').then((l) => setAnalyzers(l.items.filter((a) => a.accepts.includes(media.kind))), () => undefined);
+    get<S['AnalyzerList']>('/analyzers').then((l) => setAnalyzers(l.items.filter((a) => a.accepts.includes(media.kind))), (e) => setError(errorText(e)));
   }, [media.kind]);
   const run = async (e: Event) => {
     e.preventDefault();

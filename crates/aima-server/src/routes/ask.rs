@@ -75,15 +75,26 @@ impl From<AskError> for ApiError {
 
 fn question(req: AskRequest) -> ApiResult<Question> {
     let now_ms = match &req.now {
+        // Absent is null in a JSON body; an empty text is not a time
+        // (found by schemathesis: it was taken as "now").
         None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) if s.is_empty() => None,
         Some(serde_json::Value::String(s)) => Some(parse_time("now", s)?),
-        Some(serde_json::Value::Number(n)) => Some(n.as_i64().ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                "now must be Unix milliseconds or RFC 3339",
-            )
-        })?),
+        // A JSON number: `251757.0` is an integer too (found by
+        // schemathesis); a fraction is not.
+        Some(serde_json::Value::Number(n)) => Some(
+            n.as_i64()
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        "now must be Unix milliseconds or RFC 3339",
+                    )
+                })?,
+        ),
         Some(_) => {
             return Err(ApiError::new(
                 ErrorCode::InvalidParameter,

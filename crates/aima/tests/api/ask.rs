@@ -1389,6 +1389,10 @@ async fn bad_questions_get_clear_errors_and_nothing_leaks() {
             json!({"question": "hi", "now": "yesterday"}),
             "invalid_parameter",
         ),
+        // Absent is null; an empty text is not a time, nor a fraction of
+        // a millisecond.
+        (json!({"question": "hi", "now": ""}), "invalid_parameter"),
+        (json!({"question": "hi", "now": 1.5}), "invalid_parameter"),
         (json!({"question": "hi", "extra": 1}), "invalid_json"),
         (json!({"q": "hi"}), "invalid_json"),
     ] {

@@ -175,6 +175,16 @@ pub async fn test_models_dir() -> PathBuf {
         // are found (and checked) instead of fetched again, and nothing
         // piles up in /tmp.
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aima-test-models");
+        // Folders that failed pulls of older runs left empty.
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir()
+                && !e.file_name().to_string_lossy().starts_with('.')
+                && !p.join(".manifest.json").exists()
+            {
+                let _ = std::fs::remove_dir_all(&p);
+            }
+        }
         // Tests never depend on a hub.
         let mut catalog = aima_models::Catalog::builtin();
         for e in &mut catalog.entries {
@@ -874,14 +884,26 @@ pub async fn indexed(app: &TestApp) -> Value {
 /// stand-in of the same signature built into `dir`
 /// (aima-analyzers/tests/clip_stand_in.py: red, green and blue read as
 /// themselves), installed by a pull like any model.
-/// A folder of models of its own in `dir` that links to the test models:
-/// a model pulled there is installed nowhere else.
+/// A folder of models of its own in `dir` that links to the installed test
+/// models file by file: a pull there (through the API, by a fuzzer too)
+/// writes only there, and never into the shared folder.
 pub async fn own_models_dir(dir: &Path) -> PathBuf {
     let shared = test_models_dir().await;
     std::fs::create_dir_all(dir).expect("dir");
-    for e in std::fs::read_dir(&shared).expect("models").flatten() {
-        if !e.file_name().to_string_lossy().starts_with('.') {
-            std::os::unix::fs::symlink(e.path(), dir.join(e.file_name())).expect("link");
+    for model in std::fs::read_dir(&shared).expect("models").flatten() {
+        let name = model.file_name();
+        // Installed models only (a failed pull leaves an empty folder).
+        if name.to_string_lossy().starts_with('.') || !model.path().join(".manifest.json").is_file()
+        {
+            continue;
+        }
+        let own = dir.join(&name);
+        std::fs::create_dir_all(&own).expect("model dir");
+        for file in std::fs::read_dir(model.path())
+            .expect("model files")
+            .flatten()
+        {
+            std::os::unix::fs::symlink(file.path(), own.join(file.file_name())).expect("link");
         }
     }
     dir.to_path_buf()
