@@ -567,6 +567,25 @@ impl WorkspaceRepo for SqlStore {
     }
 }
 
+/// Queues what a media leaves in the blob store (its artifacts, and its
+/// bytes unless another media uses them) for `collect_garbage`, in the
+/// transaction that removes its row.
+async fn queue_blob_gc(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    media_id: &str,
+    sha256: &str,
+) -> Result<()> {
+    let mut q = Sql::new("INSERT INTO blob_gc (media_id, sha256, queued_at) VALUES (");
+    q.bind(t(media_id))
+        .push(", ")
+        .bind(t(sha256))
+        .push(", ")
+        .bind(Arg::Int(now_ms()))
+        .push(") ON CONFLICT (media_id) DO NOTHING");
+    q.query().execute(&mut **tx).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl MediaRepo for SqlStore {
     async fn insert_or_get_media(&self, new: NewMedia) -> Result<(Media, bool)> {
@@ -676,14 +695,7 @@ impl MediaRepo for SqlStore {
             return Err(StoreError::NotFound);
         }
         // The blobs go once this commits (collect_garbage).
-        let mut q = Sql::new("INSERT INTO blob_gc (media_id, sha256, queued_at) VALUES (");
-        q.bind(t(id))
-            .push(", ")
-            .bind(t(&media.sha256))
-            .push(", ")
-            .bind(Arg::Int(now_ms()))
-            .push(") ON CONFLICT (media_id) DO NOTHING");
-        q.query().execute(&mut *tx).await?;
+        queue_blob_gc(&mut tx, id, &media.sha256).await?;
         let data = serde_json::json!({
             "resource": {"type": "media", "id": id},
             "media": {"id": id, "filename": media.filename, "sha256": media.sha256},
@@ -723,14 +735,7 @@ impl MediaRepo for SqlStore {
                 continue;
             }
             // Its bytes, if some were put, go as a deleted media's do.
-            let mut q = Sql::new("INSERT INTO blob_gc (media_id, sha256, queued_at) VALUES (");
-            q.bind(t(&id))
-                .push(", ")
-                .bind(t(&sha256))
-                .push(", ")
-                .bind(Arg::Int(now_ms()))
-                .push(") ON CONFLICT (media_id) DO NOTHING");
-            q.query().execute(&mut *tx).await?;
+            queue_blob_gc(&mut tx, &id, &sha256).await?;
             tx.commit().await?;
             forgotten += 1;
         }
