@@ -527,6 +527,13 @@ describe('the web UI', { concurrency: false }, () => {
     await p.locator('h1').first().waitFor();
     await p.waitForLoadState('networkidle');
     await shot('phone-media', p);
+    // The upload page with its notice of analyses that cannot run.
+    await p.goto(env('AIMA_MISSING_URL') + '/');
+    await p.locator('.missing-models [data-analyzer]').first().waitFor();
+    await p.waitForLoadState('networkidle');
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - 390);
+    assert.ok(overflow <= 0, `the missing-models notice is ${overflow}px wider than the phone`);
+    await shot('phone-missing-models', p);
     await phone.close();
   });
 
