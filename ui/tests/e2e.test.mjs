@@ -443,6 +443,10 @@ describe('the web UI', { concurrency: false }, () => {
     const said = await failed.innerText();
     assert.ok(said.startsWith(prefix) && said.length > prefix.length + 5, said);
     assert.equal(await notice.locator('[data-analyzer]').count(), 1);
+    // After a reload the failure is still said (from the server's record).
+    await page.reload();
+    await notice.locator('[data-model="objects-dfine-n"] [role="alert"]').waitFor();
+    assert.equal(await notice.locator('[data-model="objects-dfine-n"] [role="alert"]').innerText(), said);
     // On the models list of the admin page too.
     const models = await (await page.request.get(`${base}/api/v1/models`)).json();
     assert.equal(models.items.find((m) => m.name === 'clip-vit-b32').state, 'installed');

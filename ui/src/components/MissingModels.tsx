@@ -20,6 +20,21 @@ export function MissingModels({ admin, kind }: { admin: boolean; kind?: S['Media
     get<S['AnalyzerList']>('/analyzers').then((l) => setAnalyzers(l.items), () => undefined);
   }, [tick]);
 
+  // Pulls started before this page (another tab, a reload): a running one
+  // is followed, a failed one says why.
+  useEffect(() => {
+    if (!admin) return;
+    get<S['ModelInfoList']>('/models').then((l) => {
+      const known: Record<string, Pull> = {};
+      for (const m of l.items) {
+        if (m.state === 'installed' || !m.pull) continue;
+        if (m.pull.state === 'running') known[m.name] = { state: 'running' };
+        else if (m.pull.state === 'failed') known[m.name] = { state: 'failed', error: m.pull.error ?? undefined };
+      }
+      setPulls((p) => ({ ...known, ...p }));
+    }, () => undefined);
+  }, [admin]);
+
   // While a pull started here runs, its state is read from the models list.
   const running = Object.entries(pulls).filter(([, p]) => p.state === 'running').map(([name]) => name);
   useEffect(() => {
