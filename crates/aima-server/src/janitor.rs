@@ -43,7 +43,7 @@ pub async fn run(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, shutdown: Can
     let drop = dropper(blobs);
     loop {
         let created_before = aima_store::now_ms() - UNSTORED_GRACE.as_millis() as i64;
-        match store.forget_unstored_media(created_before, 100).await {
+        match store.forget_unstored_media(None, created_before, 100).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 forgotten = n,

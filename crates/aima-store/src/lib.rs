@@ -223,10 +223,16 @@ pub trait MediaRepo: Send + Sync {
     /// read, and no job is made for it.
     async fn mark_media_stored(&self, workspace: &str, id: &str) -> Result<()>;
     /// Forgets media rows made before `created_before` (Unix ms) that were
-    /// never marked stored (their upload's process died between the row and
-    /// the bytes), queueing their bytes for [`MediaRepo::collect_garbage`]
-    /// as a delete does. Returns how many.
-    async fn forget_unstored_media(&self, created_before: i64, limit: i64) -> Result<usize>;
+    /// never marked stored (their upload failed to put the bytes, or its
+    /// process died between the row and the bytes), `media_id` only if
+    /// given, queueing their bytes for [`MediaRepo::collect_garbage`] as a
+    /// delete does. Returns how many.
+    async fn forget_unstored_media(
+        &self,
+        media_id: Option<&str>,
+        created_before: i64,
+        limit: i64,
+    ) -> Result<usize>;
     /// Removes what deleted media left in the blob store (`media_id`'s, or
     /// the `limit` oldest), each under its content hash's lock, dropping the
     /// bytes only when no media of any workspace uses them any more (see

@@ -715,10 +715,18 @@ impl MediaRepo for SqlStore {
         Ok(())
     }
 
-    async fn forget_unstored_media(&self, created_before: i64, limit: i64) -> Result<usize> {
+    async fn forget_unstored_media(
+        &self,
+        media_id: Option<&str>,
+        created_before: i64,
+        limit: i64,
+    ) -> Result<usize> {
         let mut q = Sql::new("SELECT id, sha256 FROM media WHERE stored = 0 AND created_at < ");
-        q.bind(Arg::Int(created_before))
-            .push(" ORDER BY created_at LIMIT ")
+        q.bind(Arg::Int(created_before));
+        if let Some(id) = media_id {
+            q.push(" AND id = ").bind(t(id));
+        }
+        q.push(" ORDER BY created_at LIMIT ")
             .bind(Arg::Int(limit.max(1)));
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut forgotten = 0;

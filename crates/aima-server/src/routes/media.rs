@@ -351,12 +351,14 @@ pub async fn upload(
             .put_file(&media_key(&staged.sha256), &staged.path)
             .await
         {
+            // The row (not stored yet) goes at once, and the bytes the
+            // failed put may have left; the janitor would, hours later.
             if created
                 && state
                     .store
-                    .delete_media(&caller.workspace, &media.id)
+                    .forget_unstored_media(Some(&media.id), i64::MAX, 1)
                     .await
-                    .is_ok()
+                    .is_ok_and(|n| n == 1)
             {
                 let drop = crate::janitor::dropper(state.blobs.clone());
                 let _ = state.store.collect_garbage(Some(&media.id), 1, &drop).await;
