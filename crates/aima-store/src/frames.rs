@@ -11,9 +11,11 @@ use aima_core::{Insight, Job};
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::search::{push_distance, vector_from_text, vector_text};
-use crate::sql::{fenced, t, Arg, Sql};
-use crate::{Dialect, Fenced, Result, SqlStore, StoreError};
+use crate::error::{Result, StoreError};
+use crate::sql::{
+    fenced, push_distance, t, vector_from_text, vector_text, Arg, Dialect, Fenced, Sql,
+};
+use crate::store::SqlStore;
 
 /// Another media like the one asked about, at its most similar moment.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,48 +48,6 @@ fn as_text(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => "vec_to_json(fv.vector)",
         Dialect::Postgres => "CAST(fv.vector AS TEXT)",
-    }
-}
-
-impl SqlStore {
-    /// Saves a `labels` insight and its frame vector in one transaction.
-    pub(crate) async fn put_frame(
-        &self,
-        job: &Job,
-        token: &str,
-        insight: &Insight,
-        vector: Vec<f32>,
-    ) -> Result<Fenced> {
-        let Some(media_id) = job.media_id.as_deref() else {
-            return Err(StoreError::Conflict("a frame needs a media job".into()));
-        };
-        let mut tx = self.pool.begin().await?;
-        if self.insert_insight(&mut *tx, job, token, insight).await? == 0 {
-            tx.rollback().await?;
-            let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
-            q.fence(&job.id, token);
-            let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
-            return Ok(fenced(held as u64));
-        }
-        let (open, close) = vector_from_text(self.dialect);
-        let mut q = Sql::new(
-            "INSERT INTO frame_vectors (insight_id, workspace_id, media_id, start_s, dims, vector) \
-             SELECT id, workspace_id, media_id, start_s, ",
-        );
-        q.bind(Arg::Int(vector.len() as i64))
-            .push(&format!(", {open}"))
-            .bind(t(&vector_text(&vector)))
-            .push(&format!("{close} FROM insights WHERE job_id = "))
-            .bind(t(&job.id))
-            .push(" AND analyzer = ")
-            .bind(t(&insight.analyzer))
-            .push(" AND ikey = ")
-            .bind(t(&insight.key))
-            .push(" AND media_id = ")
-            .bind(t(media_id));
-        q.query().execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Fenced::Ok)
     }
 }
 
@@ -170,4 +130,44 @@ impl FrameRepo for SqlStore {
             })
             .collect()
     }
+}
+
+/// Saves a `labels` insight and its frame vector in one transaction.
+pub(crate) async fn put_frame(
+    store: &SqlStore,
+    job: &Job,
+    token: &str,
+    insight: &Insight,
+    vector: Vec<f32>,
+) -> Result<Fenced> {
+    let Some(media_id) = job.media_id.as_deref() else {
+        return Err(StoreError::Conflict("a frame needs a media job".into()));
+    };
+    let mut tx = store.pool.begin().await?;
+    if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
+        tx.rollback().await?;
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
+        q.fence(&job.id, token);
+        let held: i64 = q.query().fetch_one(&store.pool).await?.try_get("n")?;
+        return Ok(fenced(held as u64));
+    }
+    let (open, close) = vector_from_text(store.dialect);
+    let mut q = Sql::new(
+        "INSERT INTO frame_vectors (insight_id, workspace_id, media_id, start_s, dims, vector) \
+         SELECT id, workspace_id, media_id, start_s, ",
+    );
+    q.bind(Arg::Int(vector.len() as i64))
+        .push(&format!(", {open}"))
+        .bind(t(&vector_text(&vector)))
+        .push(&format!("{close} FROM insights WHERE job_id = "))
+        .bind(t(&job.id))
+        .push(" AND analyzer = ")
+        .bind(t(&insight.analyzer))
+        .push(" AND ikey = ")
+        .bind(t(&insight.key))
+        .push(" AND media_id = ")
+        .bind(t(media_id));
+    q.query().execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Fenced::Ok)
 }

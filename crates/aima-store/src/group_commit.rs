@@ -27,17 +27,16 @@
 //! batches), nothing of it was stored, and each write is retried in a
 //! transaction of its own, so one bad write never fails its neighbours.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
-
 use aima_core::activity::heartbeat_merge;
 use aima_core::{Event, ModeLabel, StoredEvent};
 use sqlx::{AnyPool, Row};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 
-use crate::activity::{event_from_row, insert_event_sql, EVENT_COLS};
+use crate::error::{Result, StoreError};
+use crate::events::{event_from_row, insert_event_sql, HeartbeatOutcome, EVENT_COLS};
 use crate::sql::{t, Arg, Sql};
-use crate::{HeartbeatOutcome, Result, StoreError};
 
 /// The most writes one transaction takes (bounds how long SQLite's write
 /// lock is held by one batch).

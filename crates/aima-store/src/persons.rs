@@ -15,49 +15,69 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::search::{push_distance, vector_from_text, vector_text};
+use crate::error::{Result, StoreError};
+use crate::insight_rows::{insight_from_row, INSIGHT_COLS};
 use crate::sql::{
-    corrupt, fenced, insight_from_row, into_page, new_id, push_page_on, t, Arg, Sql, SqlStore,
-    INSIGHT_COLS,
+    corrupt, fenced, into_page, new_id, now_ms, push_distance, push_page_on, t, vector_from_text,
+    vector_text, Arg, Dialect, Fenced, Page, Sql,
 };
-use crate::{now_ms, Dialect, Fenced, Page, PersonRepo, Result, StoreError};
+use crate::store::SqlStore;
+
+/// Persons: face tracks clustered across a workspace, and what users do
+/// with them. Faces enter through [`InsightRepo::put_insight`]: a `face`
+/// insight with an `embedding` is indexed and joins the closest person (or a
+/// new one) in the same transaction.
+#[async_trait]
+pub trait PersonRepo: Send + Sync {
+    /// Persons with at least one face, oldest first.
+    async fn list_persons(&self, workspace: &str, page: &PageRequest) -> Result<Page<Person>>;
+    async fn get_person(&self, workspace: &str, id: &str) -> Result<Person>;
+    /// Names (or, with `None`, unnames) a person.
+    async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person>;
+    /// Moves every face of `from` into `into` and removes `from`.
+    async fn merge_persons(&self, workspace: &str, into: &str, from: &str) -> Result<Person>;
+    /// Moves these faces of `id` into a new person; both keep them pinned.
+    async fn split_person(&self, workspace: &str, id: &str, faces: &[i64]) -> Result<Person>;
+    /// Puts a face into a person, or (with `None`) into a new person of its
+    /// own; the face is pinned there.
+    async fn move_face(
+        &self,
+        workspace: &str,
+        insight_id: i64,
+        person: Option<&str>,
+    ) -> Result<FaceRecord>;
+    /// A person's faces in time order per media, paged by insight id.
+    async fn person_faces(
+        &self,
+        workspace: &str,
+        id: &str,
+        limit: u32,
+        after: Option<i64>,
+    ) -> Result<Vec<FaceRecord>>;
+    /// The faces of one media in time order, each with its person.
+    async fn media_faces(&self, workspace: &str, media_id: &str) -> Result<Vec<FaceRecord>>;
+    /// Every media a person appears in, with merged time ranges.
+    async fn appearances(&self, workspace: &str, id: &str) -> Result<Vec<Appearance>>;
+    /// Records a user's verdict on an insight. Rejecting a face takes it out
+    /// of its person; un-rejecting it lets clustering place it again.
+    async fn review_insight(
+        &self,
+        workspace: &str,
+        id: i64,
+        review: Option<Review>,
+    ) -> Result<StoredInsight>;
+    /// Persons whose faces `embedding` matches (their centroid at least
+    /// `threshold` similar, or the configured threshold when None), most
+    /// similar first, with the similarity.
+    async fn persons_near(
+        &self,
+        workspace: &str,
+        embedding: &[f32],
+        threshold: Option<f32>,
+    ) -> Result<Vec<(String, f32)>>;
+}
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
-
-/// The most dimensions an embedding may have (a bound on stored size).
-const MAX_DIMS: usize = 4096;
-
-/// A `face` insight with an `embedding` array: the insight without it, and
-/// the embedding (unit length). Anything else is stored as a plain insight.
-pub(crate) fn face_parts(insight: &Insight) -> Option<(Insight, Vec<f32>)> {
-    embedding_parts(insight, "face")
-}
-
-/// An insight of `kind` with an `embedding` array (at most [`MAX_DIMS`]
-/// finite numbers): the insight without it, and the embedding at unit
-/// length.
-pub(crate) fn embedding_parts(insight: &Insight, kind: &str) -> Option<(Insight, Vec<f32>)> {
-    if insight.kind != kind {
-        return None;
-    }
-    let values = insight.data.get("embedding")?.as_array()?;
-    if values.is_empty() || values.len() > MAX_DIMS {
-        return None;
-    }
-    let mut e: Vec<f32> = values
-        .iter()
-        .map(|v| v.as_f64().map(|f| f as f32))
-        .collect::<Option<_>>()?;
-    if e.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    aima_core::person::normalize(&mut e);
-    let mut stripped = insight.clone();
-    if let Some(map) = stripped.data.as_object_mut() {
-        map.remove("embedding");
-    }
-    Some((stripped, e))
-}
 
 /// The threshold a face insight names for its embedding model (the
 /// `faces` analyzer writes it when the model's descriptor has one), if it
@@ -145,58 +165,6 @@ fn q_nearest(
 }
 
 impl SqlStore {
-    /// Saves a face insight, indexes its embedding and clusters it, in one
-    /// transaction.
-    pub(crate) async fn put_face(
-        &self,
-        job: &Job,
-        token: &str,
-        insight: &Insight,
-        embedding: Vec<f32>,
-    ) -> Result<Fenced> {
-        let Some(media_id) = job.media_id.as_deref() else {
-            return Err(StoreError::Conflict("a face needs a media job".into()));
-        };
-        let mut tx = self.pool.begin().await?;
-        self.lock_persons(&mut tx, &job.workspace).await?;
-        if self.insert_insight(&mut *tx, job, token, insight).await? == 0 {
-            tx.rollback().await?;
-            let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
-            q.fence(&job.id, token);
-            let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
-            return Ok(fenced(held as u64));
-        }
-        let mut q = Sql::new("SELECT id FROM insights WHERE job_id = ");
-        q.bind(t(&job.id))
-            .push(" AND analyzer = ")
-            .bind(t(&insight.analyzer))
-            .push(" AND ikey = ")
-            .bind(t(&insight.key));
-        let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
-        let mut q = Sql::new(
-            "INSERT INTO faces (insight_id, workspace_id, media_id, person_id, embedding, pinned, \
-             start_s, end_s) VALUES (",
-        );
-        q.bind(Arg::Int(id))
-            .push(", ")
-            .bind(t(&job.workspace))
-            .push(", ")
-            .bind(t(media_id))
-            .push(", NULL, ")
-            .bind(t(&to_json(&embedding)))
-            .push(", 0, ")
-            .bind(Arg::Float(insight.start))
-            .push(", ")
-            .bind(Arg::OptFloat(insight.end))
-            .push(")");
-        q.query().execute(&mut *tx).await?;
-        let threshold = match_threshold(&insight.data).unwrap_or(self.face_match);
-        self.assign(&mut tx, &job.workspace, id, &embedding, threshold)
-            .await?;
-        tx.commit().await?;
-        Ok(Fenced::Ok)
-    }
-
     /// Puts an unassigned face into the closest person at least
     /// `threshold` similar, or a new one.
     async fn assign(
@@ -459,7 +427,7 @@ impl PersonRepo for SqlStore {
                 "resource": {"type": "person", "id": id},
                 "person": {"id": id, "name": name},
             });
-            crate::team::queue_event(&mut tx, workspace, "person.named", data).await?;
+            crate::outbox::queue_event(&mut tx, workspace, "person.named", data).await?;
         }
         tx.commit().await?;
         self.get_person(workspace, id).await
@@ -668,4 +636,57 @@ impl PersonRepo for SqlStore {
         tx.commit().await?;
         Ok(insight)
     }
+}
+
+/// Saves a face insight, indexes its embedding and clusters it, in one
+/// transaction.
+pub(crate) async fn put_face(
+    store: &SqlStore,
+    job: &Job,
+    token: &str,
+    insight: &Insight,
+    embedding: Vec<f32>,
+) -> Result<Fenced> {
+    let Some(media_id) = job.media_id.as_deref() else {
+        return Err(StoreError::Conflict("a face needs a media job".into()));
+    };
+    let mut tx = store.pool.begin().await?;
+    store.lock_persons(&mut tx, &job.workspace).await?;
+    if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
+        tx.rollback().await?;
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
+        q.fence(&job.id, token);
+        let held: i64 = q.query().fetch_one(&store.pool).await?.try_get("n")?;
+        return Ok(fenced(held as u64));
+    }
+    let mut q = Sql::new("SELECT id FROM insights WHERE job_id = ");
+    q.bind(t(&job.id))
+        .push(" AND analyzer = ")
+        .bind(t(&insight.analyzer))
+        .push(" AND ikey = ")
+        .bind(t(&insight.key));
+    let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+    let mut q = Sql::new(
+        "INSERT INTO faces (insight_id, workspace_id, media_id, person_id, embedding, pinned, \
+         start_s, end_s) VALUES (",
+    );
+    q.bind(Arg::Int(id))
+        .push(", ")
+        .bind(t(&job.workspace))
+        .push(", ")
+        .bind(t(media_id))
+        .push(", NULL, ")
+        .bind(t(&to_json(&embedding)))
+        .push(", 0, ")
+        .bind(Arg::Float(insight.start))
+        .push(", ")
+        .bind(Arg::OptFloat(insight.end))
+        .push(")");
+    q.query().execute(&mut *tx).await?;
+    let threshold = match_threshold(&insight.data).unwrap_or(store.face_match);
+    store
+        .assign(&mut tx, &job.workspace, id, &embedding, threshold)
+        .await?;
+    tx.commit().await?;
+    Ok(Fenced::Ok)
 }

@@ -9,8 +9,9 @@ use aima_core::search::{other_stems, unmark, SearchHit, SearchQuery, SearchSort,
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::sql::{t, Arg, Sql};
-use crate::{Dialect, Result, SqlStore};
+use crate::error::Result;
+use crate::sql::{push_distance, t, vector_from_text, vector_text, Arg, Dialect, Sql};
+use crate::store::SqlStore;
 
 /// Text search; see [`aima_core::search`].
 #[async_trait]
@@ -89,33 +90,6 @@ pub trait VectorRepo: Send + Sync {
 /// Kinds whose text is embedded for search by meaning.
 const EMBEDDED_KINDS: &str = "kind IN ('transcript_segment', 'text')";
 
-/// How each engine makes a vector of [`vector_text`]: the SQL before and
-/// after the bound text.
-pub(crate) fn vector_from_text(dialect: Dialect) -> (&'static str, &'static str) {
-    match dialect {
-        Dialect::Sqlite => ("vec_f32(", ")"),
-        Dialect::Postgres => ("CAST(", " AS vector)"),
-    }
-}
-
-/// Pushes the cosine distance between the vector `column` and `vector`
-/// (bound as text) in the engine's syntax: sqlite-vec's function or
-/// pgvector's operator, the one an HNSW index answers.
-pub(crate) fn push_distance<'a>(
-    sql: &'a mut Sql,
-    dialect: Dialect,
-    column: &str,
-    vector: &[f32],
-) -> &'a mut Sql {
-    let (open, close) = vector_from_text(dialect);
-    match dialect {
-        Dialect::Sqlite => sql.push(&format!("vec_distance_cosine({column}, {open}")),
-        Dialect::Postgres => sql.push(&format!("({column} <=> {open}")),
-    }
-    .bind(t(&vector_text(vector)))
-    .push(&format!("{close})"))
-}
-
 /// A search by vector distance: insights whose vector (`column` of
 /// `table`, aliased `alias`, with an `insight_id`) is closest to `vector`,
 /// in one workspace, rejected ones left out, `condition` added to the
@@ -149,22 +123,6 @@ fn nearest_insights(
     condition(&mut sql);
     semantic_page(&mut sql, q);
     sql
-}
-
-/// A vector as sqlite-vec's JSON and pgvector's text both read it.
-pub(crate) fn vector_text(v: &[f32]) -> String {
-    let mut s = String::with_capacity(v.len() * 10 + 2);
-    s.push('[');
-    for (i, x) in v.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        // Non-finite values are no vector: stored as 0.
-        let x = if x.is_finite() { *x } else { 0.0 };
-        s.push_str(&x.to_string());
-    }
-    s.push(']');
-    s
 }
 
 /// `"word"` (or `("word" OR "stem"*)` with its other languages' stems),

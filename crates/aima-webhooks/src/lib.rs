@@ -1,7 +1,7 @@
 //! Webhooks: workspace events sent to other systems.
 //!
 //! Deliveries are rows the store writes in the same transaction as the
-//! change they report (`aima_store::TeamRepo`), so a crash loses none. The
+//! change they report (`aima_store::WebhookRepo`), so a crash loses none. The
 //! [`Dispatcher`] of each `aima serve` takes due rows (a lease per row, so
 //! several servers share the work), POSTs each body with
 //! `X-AIMA-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`,

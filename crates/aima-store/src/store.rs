@@ -1,0 +1,183 @@
+//! [`SqlStore`]: the pool, its dialect and the connection set-up (SQLite
+//! pragmas, PostgreSQL's cancel-safety check on release), migrations at
+//! start, and the advisory locks that serialize writers of one content hash
+//! or one workspace's persons.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::sql::{Arg, Dialect, Sql};
+
+/// The store over SQLite or PostgreSQL. Cheap to clone: a pool inside.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+    /// How close (cosine) a new face must be to a person to join it.
+    pub(crate) face_match: f32,
+    /// Concurrent activity writes, committed together.
+    pub(crate) activity_writes: std::sync::Arc<crate::group_commit::GroupCommit>,
+}
+
+impl SqlStore {
+    /// How close (cosine, 0 to 1) a new face must be to a person's centroid
+    /// to join that person; else it starts a new one.
+    pub fn with_face_match_threshold(mut self, threshold: f32) -> Self {
+        self.face_match = threshold;
+        self
+    }
+
+    /// Serializes writers of one content hash for the rest of the
+    /// transaction: a PostgreSQL advisory lock on the hash (every server on
+    /// the database sees it); on SQLite a write that takes the database's
+    /// single write lock.
+    pub(crate) async fn lock_bytes(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        sha256: &str,
+    ) -> Result<()> {
+        // The first 15 hex digits fit a positive BIGINT.
+        let key = i64::from_str_radix(sha256.get(..15).unwrap_or("0"), 16).unwrap_or(0);
+        self.lock_key(tx, key).await
+    }
+
+    /// Serializes writers of a workspace's persons for the rest of the
+    /// transaction (same mechanism as [`SqlStore::lock_bytes`], under a
+    /// negative key so it never meets a content hash's).
+    pub(crate) async fn lock_persons(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        workspace: &str,
+    ) -> Result<()> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("persons:{workspace}").as_bytes());
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&digest[..8]);
+        let key = -((i64::from_be_bytes(b) & i64::MAX).max(1));
+        self.lock_key(tx, key).await
+    }
+
+    pub(crate) async fn lock_key(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        key: i64,
+    ) -> Result<()> {
+        match self.dialect {
+            Dialect::Postgres => {
+                let mut q = Sql::new("SELECT pg_advisory_xact_lock(");
+                q.bind(Arg::Int(key)).push(")");
+                q.query().execute(&mut **tx).await?;
+            }
+            Dialect::Sqlite => {
+                sqlx::query("UPDATE workspaces SET created_at = created_at WHERE 0 = 1")
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Connects and applies migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        Self::open(url, max_connections, true).await
+    }
+
+    /// Connects to a database that must exist already, and changes
+    /// nothing (no migrations, no new SQLite file): for `aima doctor`,
+    /// whose [`Store::ready`] then says what is missing.
+    pub async fn connect_existing(url: &str) -> Result<Self> {
+        Self::open(url, 1, false).await
+    }
+
+    async fn open(url: &str, max_connections: u32, migrate: bool) -> Result<Self> {
+        let dialect = Dialect::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        if dialect == Dialect::Sqlite {
+            // Vector distances for search by meaning, in every connection.
+            aima_sqlite_vec::register();
+            // WAL lets readers run beside the one writer; busy_timeout makes a
+            // writer wait for the lock (another process, or another pool
+            // connection) instead of failing at once. NORMAL sync is durable
+            // against a process dying, which is the failure we design for.
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA busy_timeout = 15000",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        if dialect == Dialect::Postgres {
+            // Cancel safety for every request, by construction: sqlx 0.8
+            // can hand back a connection whose `BEGIN` was cancelled in
+            // flight (a client hung up) still inside that transaction,
+            // unaware of it (sqlx issues 4385 and 4393, fixed upstream by
+            // PR 4394 after 0.8.6); the next request's single-statement
+            // write would join it, be answered 2xx, and be rolled back
+            // later. So a connection coming back to the pool is asked
+            // whether it is inside a transaction block, and rolled back if
+            // so. `now()` is the transaction's start, `statement_timestamp()`
+            // this statement's: they differ only inside a block begun
+            // earlier (a plain `ROLLBACK` each time would log a warning per
+            // request). One round trip per release.
+            options = options.after_release(|conn, _meta| {
+                Box::pin(async move {
+                    let stray: bool = sqlx::query_scalar("SELECT now() <> statement_timestamp()")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if stray {
+                        tracing::warn!(
+                            "a pooled connection came back inside a transaction: rolled back"
+                        );
+                        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
+        }
+        let url = if dialect == Dialect::Sqlite && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let mode = if migrate { "rwc" } else { "rw" };
+            format!("{url}{sep}mode={mode}")
+        } else {
+            url.to_string()
+        };
+        // Validate the URL shape with the typed parser first: its errors are clearer.
+        if dialect == Dialect::Postgres {
+            sqlx::postgres::PgConnectOptions::from_str(&url)?;
+        }
+        let pool = options.connect(&url).await?;
+        if migrate {
+            crate::migrations::migrator(dialect)
+                .await?
+                .run(&pool)
+                .await?;
+        }
+        Ok(Self {
+            pool,
+            dialect,
+            face_match: aima_core::person::DEFAULT_MATCH_THRESHOLD,
+            activity_writes: Default::default(),
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
