@@ -12,9 +12,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use crate::error::{Result, StoreError};
-use crate::sql::{
-    fenced, push_distance, t, vector_from_text, vector_text, Arg, Dialect, Fenced, Sql,
-};
+use crate::sql::{push_distance, t, vector_from_text, vector_text, Arg, Dialect, Fenced, Sql};
 use crate::store::SqlStore;
 
 /// Another media like the one asked about, at its most similar moment.
@@ -146,10 +144,7 @@ pub(crate) async fn put_frame(
     let mut tx = store.pool.begin().await?;
     if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
         tx.rollback().await?;
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
-        q.fence(&job.id, token);
-        let held: i64 = q.query().fetch_one(&store.pool).await?.try_get("n")?;
-        return Ok(fenced(held as u64));
+        return store.nothing_written(job, token).await;
     }
     let (open, close) = vector_from_text(store.dialect);
     let mut q = Sql::new(

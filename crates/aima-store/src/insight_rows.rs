@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::Result;
-use crate::sql::{corrupt, now_ms, t, Arg, Sql};
+use crate::sql::{corrupt, fenced, now_ms, t, Arg, Fenced, Sql};
 use crate::store::SqlStore;
 
 pub(crate) const INSIGHT_COLS: &str =
@@ -34,6 +34,16 @@ pub(crate) fn insight_from_row(row: &AnyRow) -> Result<StoredInsight> {
 }
 
 impl SqlStore {
+    /// What an insert of an insight that wrote nothing means: its key was
+    /// already saved for this job (fine: insights are idempotent), or the
+    /// lease is gone.
+    pub(crate) async fn nothing_written(&self, job: &Job, token: &str) -> Result<Fenced> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
+        q.fence(&job.id, token);
+        let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(fenced(held as u64))
+    }
+
     /// Writes an insight if the lease is held and its key is new; the number
     /// of rows written.
     pub(crate) async fn insert_insight<'e, E>(

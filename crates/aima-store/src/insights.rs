@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::error::Result;
 use crate::insight_rows::{insight_from_row, INSIGHT_COLS};
-use crate::sql::{fenced, t, Arg, Fenced, Sql};
+use crate::sql::{t, Arg, Fenced, Sql};
 use crate::store::SqlStore;
 
 #[async_trait]
@@ -44,11 +44,7 @@ impl InsightRepo for SqlStore {
         if n > 0 {
             return Ok(Fenced::Ok);
         }
-        // Nothing written: either the key was already saved (fine) or the lease is gone.
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
-        q.fence(&job.id, token);
-        let held: i64 = q.query().fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(fenced(held as u64))
+        self.nothing_written(job, token).await
     }
 
     async fn list_insights(

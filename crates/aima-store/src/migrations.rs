@@ -18,35 +18,22 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 use crate::sql::Dialect;
 
-/// `(file name, contents)` of each migration of a dialect's folder.
+/// The migrations, one list for both dialects (each has its own folder of
+/// the same file names): `(file name, contents)` per dialect, in order.
 macro_rules! embed {
-    ($dir:literal: $($file:literal),* $(,)?) => {
-        &[$((
+    ($($file:literal),* $(,)?) => {
+        const SQLITE: &[(&str, &str)] = &[$((
             $file,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
-        )),*]
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $file)),
+        )),*];
+        const POSTGRES: &[(&str, &str)] = &[$((
+            $file,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/", $file)),
+        )),*];
     };
 }
 
-const SQLITE: &[(&str, &str)] = embed!("sqlite":
-    "0001_init.sql",
-    "0002_activity.sql",
-    "0003_worker_tokens.sql",
-    "0004_capabilities.sql",
-    "0005_workers.sql",
-    "0006_persons.sql",
-    "0007_workspace_usage.sql",
-    "0008_search.sql",
-    "0009_search_names.sql",
-    "0010_text_vectors.sql",
-    "0011_frame_vectors.sql",
-    "0012_person_vectors.sql",
-    "0013_team.sql",
-    "0014_blob_gc.sql",
-    "0015_media_stored.sql",
-);
-
-const POSTGRES: &[(&str, &str)] = embed!("postgres":
+embed!(
     "0001_init.sql",
     "0002_activity.sql",
     "0003_worker_tokens.sql",

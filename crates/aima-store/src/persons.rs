@@ -18,7 +18,7 @@ use sqlx::Row;
 use crate::error::{Result, StoreError};
 use crate::insight_rows::{insight_from_row, INSIGHT_COLS};
 use crate::sql::{
-    corrupt, fenced, into_page, new_id, now_ms, push_distance, push_page_on, t, vector_from_text,
+    corrupt, into_page, new_id, now_ms, push_distance, push_page_on, t, vector_from_text,
     vector_text, Arg, Dialect, Fenced, Page, Sql,
 };
 use crate::store::SqlStore;
@@ -654,10 +654,7 @@ pub(crate) async fn put_face(
     store.lock_persons(&mut tx, &job.workspace).await?;
     if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
         tx.rollback().await?;
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM jobs");
-        q.fence(&job.id, token);
-        let held: i64 = q.query().fetch_one(&store.pool).await?.try_get("n")?;
-        return Ok(fenced(held as u64));
+        return store.nothing_written(job, token).await;
     }
     let mut q = Sql::new("SELECT id FROM insights WHERE job_id = ");
     q.bind(t(&job.id))
