@@ -674,13 +674,14 @@ impl JobRepo for SqlStore {
             .bind(t(id))
             // Only from the state read: a second retry at the same time finds it queued.
             .push(" AND state = ")
-            .bind(t(job.state.as_str()));
-        let n = q.query().execute(&self.pool).await?.rows_affected();
-        let job = self.get_job(workspace, id).await?;
-        if n == 0 {
-            return Err(conflict(&job));
+            .bind(t(job.state.as_str()))
+            // The answer is the row this update wrote: a worker may claim
+            // the job (and even end it again) before a second read.
+            .push(&format!(" RETURNING {JOB_COLS}"));
+        match q.query().fetch_optional(&self.pool).await? {
+            Some(row) => job_from_row(&row),
+            None => Err(conflict(&self.get_job(workspace, id).await?)),
         }
-        Ok(job)
     }
 
     async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
