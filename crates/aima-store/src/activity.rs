@@ -1,4 +1,6 @@
-//! SQL for activity (buckets, events) and modes (labels, model versions).
+//! Activity as ActivityWatch models it: buckets and their events. Writes go
+//! through the group commit (`group_commit`); modes and their labels are in
+//! `modes`.
 
 use aima_core::{Bucket, Event, EventQuery, ModeLabel, NewBucket, StoredEvent};
 use async_trait::async_trait;
