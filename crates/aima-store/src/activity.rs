@@ -151,7 +151,7 @@ impl ActivityRepo for SqlStore {
     }
 
     async fn delete_bucket(&self, workspace: &str, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("DELETE FROM events WHERE workspace_id = ");
         q.bind(t(workspace)).push(" AND bucket_id = ").bind(t(id));
         q.query().execute(&mut *tx).await?;
@@ -179,8 +179,14 @@ impl ActivityRepo for SqlStore {
         // SQLite has one writer: inserts gain from sharing a commit.
         // PostgreSQL commits inserts into different buckets side by side.
         let written = match self.dialect {
-            Dialect::Sqlite => self.activity_writes.submit(&self.pool, write).await?,
-            Dialect::Postgres => crate::group_commit::alone(&self.pool, write).await?,
+            Dialect::Sqlite => {
+                self.activity_writes
+                    .submit(&self.pool, self.dialect, write)
+                    .await?
+            }
+            Dialect::Postgres => {
+                crate::group_commit::alone(&self.pool, self.dialect, write).await?
+            }
         };
         match written {
             Written::Inserted(ids) => Ok(ids),
@@ -201,7 +207,11 @@ impl ActivityRepo for SqlStore {
             event: event.clone(),
             pulsetime,
         };
-        match self.activity_writes.submit(&self.pool, write).await? {
+        match self
+            .activity_writes
+            .submit(&self.pool, self.dialect, write)
+            .await?
+        {
             Written::Heartbeat(outcome) => Ok(outcome),
             Written::Inserted(_) => Err(corrupt("activity write", "an insert's answer")),
         }

@@ -141,7 +141,7 @@ pub(crate) async fn put_frame(
     let Some(media_id) = job.media_id.as_deref() else {
         return Err(StoreError::Conflict("a frame needs a media job".into()));
     };
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
         tx.rollback().await?;
         return store.nothing_written(job, token).await;

@@ -36,7 +36,7 @@ use tokio::sync::oneshot;
 
 use crate::error::{Result, StoreError};
 use crate::events::{event_from_row, insert_event_sql, HeartbeatOutcome, EVENT_COLS};
-use crate::sql::{t, Arg, Sql};
+use crate::sql::{begin_write, t, Arg, Dialect, Sql};
 
 /// The most writes one transaction takes (bounds how long SQLite's write
 /// lock is held by one batch).
@@ -99,10 +99,10 @@ impl std::fmt::Debug for GroupCommit {
 /// batch: for PostgreSQL's inserts, which row locks let commit side by side
 /// (through the group, batches of 100 events at 50 clients fell from 212
 /// to 65 requests/s: BENCHMARKS.md).
-pub(crate) async fn alone(pool: &AnyPool, write: Write) -> Result<Written> {
+pub(crate) async fn alone(pool: &AnyPool, dialect: Dialect, write: Write) -> Result<Written> {
     let pool = pool.clone();
     let task = tokio::spawn(async move {
-        let mut results = apply(&pool, &[&write]).await?;
+        let mut results = apply(&pool, dialect, &[&write]).await?;
         results.pop().unwrap_or(Err(StoreError::NotFound))
     });
     task.await.unwrap_or_else(|_| {
@@ -115,7 +115,12 @@ pub(crate) async fn alone(pool: &AnyPool, write: Write) -> Result<Written> {
 impl GroupCommit {
     /// Applies `write` in the next transaction and returns once it has
     /// committed (or failed).
-    pub(crate) async fn submit(&self, pool: &AnyPool, write: Write) -> Result<Written> {
+    pub(crate) async fn submit(
+        &self,
+        pool: &AnyPool,
+        dialect: Dialect,
+        write: Write,
+    ) -> Result<Written> {
         let (answer, mut answered) = oneshot::channel();
         self.queue
             .lock()
@@ -143,7 +148,7 @@ impl GroupCommit {
                     }
                     let pool = pool.clone();
                     let task = tokio::spawn(async move {
-                        run_batch(&pool, batch).await;
+                        run_batch(&pool, dialect, batch).await;
                         drop(turn);
                     });
                     let _ = task.await;
@@ -155,16 +160,16 @@ impl GroupCommit {
 
 /// Applies a batch in one transaction and answers every write of it; falls
 /// back to a transaction per write when the batch as a whole fails.
-async fn run_batch(pool: &AnyPool, batch: Vec<Pending>) {
+async fn run_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Pending>) {
     let writes: Vec<&Write> = batch.iter().map(|p| &p.write).collect();
-    let results = match apply(pool, &writes).await {
+    let results = match apply(pool, dialect, &writes).await {
         Ok(results) => results,
         Err(e) if writes.len() == 1 => vec![Err(e)],
         Err(e) => {
             tracing::debug!(error = %e, writes = writes.len(), "activity batch failed; one by one");
             let mut results = Vec::with_capacity(writes.len());
             for w in &writes {
-                results.push(match apply(pool, std::slice::from_ref(w)).await {
+                results.push(match apply(pool, dialect, std::slice::from_ref(w)).await {
                     Ok(mut r) => r.pop().unwrap_or(Err(StoreError::NotFound)),
                     Err(e) => Err(e),
                 });
@@ -190,8 +195,12 @@ const CHUNK: usize = 200;
 /// that gets a heartbeat, and the durations of merged events are written by
 /// one update at the end (a merge only lengthens an event). A new event is
 /// an insert of its own, since later heartbeats may merge into it.
-async fn apply(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Result<Written>>> {
-    let mut tx = pool.begin().await?;
+async fn apply(
+    pool: &AnyPool,
+    dialect: Dialect,
+    writes: &[&Write],
+) -> Result<Vec<Result<Written>>> {
+    let mut tx = begin_write(pool, dialect).await?;
     let buckets: BTreeSet<(&str, &str)> = writes.iter().map(|w| w.bucket()).collect();
     let types = lock_buckets(&mut tx, &buckets).await?;
     // The latest event of each bucket as this transaction has left it

@@ -186,7 +186,7 @@ impl SqlStore {
     /// Runs an update that may end a job and, in the same transaction,
     /// queues the webhook event of the state it ended in.
     async fn end_job(&self, update: Sql, job_id: &str) -> Result<Fenced> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let rows = update.query().execute(&mut *tx).await?.rows_affected();
         if rows > 0 {
             crate::outbox::queue_job_event(&mut tx, job_id).await?;

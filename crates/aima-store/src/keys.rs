@@ -217,7 +217,7 @@ impl KeyRepo for SqlStore {
     }
 
     async fn revoke_key(&self, workspace: &str, id: &str) -> Result<KeyRecord> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("UPDATE api_keys SET revoked_at = ");
         q.bind(Arg::Int(now_ms()))
             .push(" WHERE revoked_at IS NULL AND workspace_id = ")

@@ -142,7 +142,7 @@ impl MediaRepo for SqlStore {
             .bind(Arg::Int(now_ms()))
             .push(", 0) ON CONFLICT (workspace_id, sha256) DO NOTHING");
         // Under the content hash's lock (see delete_media).
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_bytes(&mut tx, &new.sha256).await?;
         let created = q.query().execute(&mut *tx).await?.rows_affected() > 0;
         let mut q = Sql::new(&format!(
@@ -203,7 +203,7 @@ impl MediaRepo for SqlStore {
 
     async fn delete_media(&self, workspace: &str, id: &str) -> Result<Media> {
         let media = self.get_media(workspace, id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A write first, so that SQLite takes its write lock at the first
         // statement (a read-then-write transaction can fail to upgrade);
         // PostgreSQL takes the content hash's lock.
@@ -257,7 +257,7 @@ impl MediaRepo for SqlStore {
         for row in rows {
             let id: String = row.try_get("id")?;
             let sha256: String = row.try_get("sha256")?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             self.lock_bytes(&mut tx, &sha256).await?;
             // Still unstored: an upload of the same bytes may have finished
             // it meanwhile.
@@ -291,7 +291,7 @@ impl MediaRepo for SqlStore {
         for row in queued {
             let id: String = row.try_get("media_id")?;
             let sha256: String = row.try_get("sha256")?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             // No upload of these bytes records its row while this runs.
             self.lock_bytes(&mut tx, &sha256).await?;
             let mut q = Sql::new("SELECT COUNT(*) AS n FROM media WHERE sha256 = ");

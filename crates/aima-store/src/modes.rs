@@ -114,7 +114,7 @@ impl ModeRepo for SqlStore {
     }
 
     async fn delete_mode(&self, workspace: &str, name: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("DELETE FROM modes WHERE workspace_id = ");
         q.bind(t(workspace)).push(" AND name = ").bind(t(name));
         if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
@@ -137,7 +137,7 @@ impl ModeRepo for SqlStore {
         range: Option<(i64, i64)>,
         event_ids: &[i64],
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A write first (see group_commit::lock_buckets): it also checks the mode exists
         // and keeps it from being deleted until the labels are in.
         let mut q = Sql::new("UPDATE modes SET created_at = created_at WHERE workspace_id = ");
@@ -181,7 +181,7 @@ impl ModeRepo for SqlStore {
     }
 
     async fn set_predictions(&self, workspace: &str, labels: &[(i64, ModeLabel)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (id, label) in labels {
             let mut q = Sql::new(
                 "UPDATE events SET (mode, mode_source, mode_confidence, model_version) = (",
@@ -207,7 +207,7 @@ impl ModeRepo for SqlStore {
         model: &str,
     ) -> Result<Option<i64>> {
         let metrics = serde_json::to_string(metrics).map_err(|e| corrupt("model metrics", e))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Lock the job row under the lease (a write first, as in group_commit::lock_buckets).
         let mut q = Sql::new("UPDATE jobs SET updated_at = ");
         q.bind(Arg::Int(now_ms())).fence(job_id, token);
@@ -304,7 +304,7 @@ impl ModeRepo for SqlStore {
     }
 
     async fn activate_mode_model(&self, workspace: &str, version: i64) -> Result<ModeModelInfo> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("UPDATE mode_models SET active = CASE WHEN version = ");
         q.bind(Arg::Int(version))
             .push(" THEN 1 ELSE 0 END WHERE workspace_id = ")

@@ -39,7 +39,8 @@ pub trait PersonRepo: Send + Sync {
     /// Moves these faces of `id` into a new person; both keep them pinned.
     async fn split_person(&self, workspace: &str, id: &str, faces: &[i64]) -> Result<Person>;
     /// Puts a face into a person, or (with `None`) into a new person of its
-    /// own; the face is pinned there.
+    /// own; the face is pinned there. A face that was rejected counts again
+    /// (its review is cleared): a user said whose face it is.
     async fn move_face(
         &self,
         workspace: &str,
@@ -410,7 +411,7 @@ impl PersonRepo for SqlStore {
     }
 
     async fn rename_person(&self, workspace: &str, id: &str, name: Option<&str>) -> Result<Person> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("UPDATE persons SET name = ");
         q.bind(Arg::OptText(name.map(str::to_string)))
             .push(", updated_at = ")
@@ -439,7 +440,7 @@ impl PersonRepo for SqlStore {
                 "a person cannot be merged into itself".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_persons(&mut tx, workspace).await?;
         self.person_exists(&mut tx, workspace, into).await?;
         self.person_exists(&mut tx, workspace, from).await?;
@@ -461,7 +462,7 @@ impl PersonRepo for SqlStore {
     }
 
     async fn split_person(&self, workspace: &str, id: &str, faces: &[i64]) -> Result<Person> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_persons(&mut tx, workspace).await?;
         self.person_exists(&mut tx, workspace, id).await?;
         let mut embeddings = Vec::with_capacity(faces.len());
@@ -489,7 +490,7 @@ impl PersonRepo for SqlStore {
         insight_id: i64,
         person: Option<&str>,
     ) -> Result<FaceRecord> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_persons(&mut tx, workspace).await?;
         let face = self.face_in(&mut *tx, workspace, insight_id).await?;
         let to = match person {
@@ -503,6 +504,12 @@ impl PersonRepo for SqlStore {
             }
         };
         self.pin_faces(&mut tx, &[insight_id], &to).await?;
+        // Else the person would hold a face that its pages and its
+        // centroid leave out.
+        let mut q = Sql::new("UPDATE insights SET review = NULL WHERE id = ");
+        q.bind(Arg::Int(insight_id))
+            .push(" AND review = 'rejected'");
+        q.query().execute(&mut *tx).await?;
         if let Some(old) = face.person_id.as_deref().filter(|o| *o != to) {
             self.refresh(&mut tx, old).await?;
         }
@@ -594,7 +601,7 @@ impl PersonRepo for SqlStore {
         id: i64,
         review: Option<Review>,
     ) -> Result<StoredInsight> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_persons(&mut tx, workspace).await?;
         let mut q = Sql::new("UPDATE insights SET review = ");
         q.bind(Arg::OptText(review.map(|r| r.as_str().to_string())))
@@ -650,7 +657,7 @@ pub(crate) async fn put_face(
     let Some(media_id) = job.media_id.as_deref() else {
         return Err(StoreError::Conflict("a face needs a media job".into()));
     };
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_persons(&mut tx, &job.workspace).await?;
     if store.insert_insight(&mut *tx, job, token, insight).await? == 0 {
         tx.rollback().await?;

@@ -540,7 +540,7 @@ impl VectorRepo for SqlStore {
 
     async fn put_text_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
         let vector = vector_from_text(self.dialect);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (id, v) in vectors {
             let mut q =
                 Sql::new("INSERT INTO text_vectors (insight_id, model, vector) SELECT id, ");

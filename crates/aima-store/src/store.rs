@@ -4,7 +4,7 @@
 //! or one workspace's persons.
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Connection, Executor, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -28,6 +28,11 @@ impl SqlStore {
     pub fn with_face_match_threshold(mut self, threshold: f32) -> Self {
         self.face_match = threshold;
         self
+    }
+
+    /// Begins a transaction that writes ([`crate::sql::begin_write`]).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        crate::sql::begin_write(&self.pool, self.dialect).await
     }
 
     /// Serializes writers of one content hash for the rest of the
@@ -118,6 +123,29 @@ impl SqlStore {
                     Ok(())
                 })
             });
+            // The same cancel safety on SQLite: sqlx's SQLite worker counts
+            // a `BEGIN` it ran even when the request awaiting it hung up
+            // before hearing so; no transaction then exists to end it, and
+            // the connection stays inside it, holding the write lock (other
+            // writers answered "database is locked") while later writes on
+            // it are nested savepoints that are answered 2xx and never
+            // committed. A connection coming back still counting a
+            // transaction is closed (SQLite rolls back what it held) and
+            // replaced. The ping first lets the worker run a rollback that a
+            // dropped transaction queued (commands run in order), so only a
+            // stray one is seen.
+            options = options.after_release(|conn, _meta| {
+                Box::pin(async move {
+                    conn.ping().await?;
+                    if conn.is_in_transaction() {
+                        tracing::warn!(
+                            "a pooled connection came back inside a transaction: closed"
+                        );
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            });
         }
         if dialect == Dialect::Postgres {
             // Cancel safety for every request, by construction: sqlx 0.8
@@ -131,12 +159,19 @@ impl SqlStore {
             // so. `now()` is the transaction's start, `statement_timestamp()`
             // this statement's: they differ only inside a block begun
             // earlier (a plain `ROLLBACK` each time would log a warning per
-            // request). One round trip per release.
+            // request). Sent as one simple-protocol message (a bare string):
+            // through the extended protocol (Parse, Bind, Execute) the
+            // statement's time is taken at a later message than the
+            // implicit transaction's, so the two differ under load even
+            // outside any block (1,717 needless rollbacks, each a server
+            // warning, in one run of the persons' hang-up test). One round
+            // trip per release.
             options = options.after_release(|conn, _meta| {
                 Box::pin(async move {
-                    let stray: bool = sqlx::query_scalar("SELECT now() <> statement_timestamp()")
-                        .fetch_one(&mut *conn)
-                        .await?;
+                    let stray: bool = conn
+                        .fetch_one("SELECT now() <> statement_timestamp()")
+                        .await?
+                        .try_get(0)?;
                     if stray {
                         tracing::warn!(
                             "a pooled connection came back inside a transaction: rolled back"

@@ -120,7 +120,7 @@ impl UserRepo for SqlStore {
         role: Role,
     ) -> Result<UserRecord> {
         self.ensure_workspace(workspace).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("SELECT id FROM users WHERE name = ");
         q.bind(t(name));
         if q.query().fetch_optional(&mut *tx).await?.is_some() {
@@ -169,7 +169,7 @@ impl UserRepo for SqlStore {
 
     async fn add_member(&self, workspace: &str, user_id: &str, role: Role) -> Result<UserRecord> {
         self.ensure_workspace(workspace).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("DELETE FROM memberships WHERE user_id = ");
         q.bind(t(user_id))
             .push(" AND workspace_id = ")
@@ -242,7 +242,7 @@ impl UserRepo for SqlStore {
         id: &str,
         change: &UserChange,
     ) -> Result<UserRecord> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Serialize changes of one workspace's members: the last-admin
         // check must see the other changes.
         sqlx::query("UPDATE workspaces SET created_at = created_at WHERE id = $1")

@@ -182,7 +182,7 @@ impl WebhookRepo for SqlStore {
     }
 
     async fn delete_webhook(&self, workspace: &str, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut q = Sql::new("DELETE FROM webhook_deliveries WHERE webhook_id = ");
         q.bind(t(id))
             .push(" AND workspace_id = ")
@@ -198,7 +198,7 @@ impl WebhookRepo for SqlStore {
     }
 
     async fn emit_event(&self, workspace: &str, event: &str, data: Value) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         queue_event(&mut tx, workspace, event, data).await?;
         tx.commit().await?;
         Ok(())
@@ -245,7 +245,7 @@ impl WebhookRepo for SqlStore {
         // that keeps ids can tell a redelivery), signed afresh when sent.
         let new_id = new_id();
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_delivery(
             &mut tx, &new_id, webhook_id, workspace, &old.event, &old.body, now,
         )

@@ -201,6 +201,30 @@ async fn faces_cluster_into_persons_that_users_can_edit() {
             .all(|x| x.media_id != m2));
         store.review_insight("w", a3, None).await.expect("unreview");
         assert_eq!(store.get_person("w", &a.id).await.expect("a").faces, 3);
+        // A rejected face moved into a person counts again there (a person
+        // that holds a face its pages leave out would be a contradiction).
+        store
+            .review_insight("w", a3, Some(Review::Rejected))
+            .await
+            .expect("reject");
+        let moved = store
+            .move_face("w", a3, Some(&a.id))
+            .await
+            .expect("move a rejected face");
+        assert_eq!(moved.person_id.as_deref(), Some(a.id.as_str()));
+        assert_eq!(store.get_person("w", &a.id).await.expect("a").faces, 3);
+        assert!(store
+            .appearances("w", &a.id)
+            .await
+            .expect("apps")
+            .iter()
+            .any(|x| x.media_id == m2));
+        let listed = store
+            .list_insights("w", &m2, &InsightFilter::default())
+            .await
+            .expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].review, None);
         assert!(store
             .review_insight("w", 999_999, Some(Review::Confirmed))
             .await

@@ -303,7 +303,8 @@ pub async fn appearances(
     }))
 }
 
-/// Move a face to another person, or (`person_id: null`) to a person of its own.
+/// Move a face to another person, or (`person_id: null`) to a person of its
+/// own. A face that was rejected counts again: its review is cleared.
 #[utoipa::path(
     put, path = "/api/v1/faces/{id}/person", operation_id = "moveFace", tag = "persons", request_body = MoveFace,
     responses((status = 200, body = FaceRecord), (status = 404, body = crate::ErrorBody))

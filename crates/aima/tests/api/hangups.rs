@@ -383,3 +383,339 @@ async fn hammer(backend: Backend) {
         listed.len()
     );
 }
+
+/// Photos of two faces, each in eight versions (mirrored, smaller,
+/// brighter), so that the face model finds sixteen faces.
+fn face_photos(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for name in ["astronaut.png", "camera.png"] {
+        for (i, vf) in [
+            "null",
+            "hflip",
+            "scale=iw*0.9:-2",
+            "hflip,scale=iw*0.8:-2",
+            "scale=iw*0.7:-2",
+            "hflip,scale=iw*0.75:-2",
+            "eq=brightness=0.05",
+            "hflip,eq=contrast=1.1",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let p = dir.join(format!("{i}-{name}"));
+            ffmpeg(&[
+                "-i",
+                sample_image(name).to_str().unwrap_or_default(),
+                "-vf",
+                vf,
+                p.to_str().unwrap_or_default(),
+            ]);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every face of the workspace, by the persons listed.
+async fn faces_by_person(app: &TestApp) -> HashMap<String, Vec<i64>> {
+    let (s, persons) = app.get_json("/api/v1/persons?limit=500").await;
+    assert_eq!(s, 200, "{persons}");
+    let mut out = HashMap::new();
+    for p in persons["items"].as_array().cloned().unwrap_or_default() {
+        let id = p["id"].as_str().unwrap_or_default().to_string();
+        let (s, faces) = app
+            .get_json(&format!("/api/v1/persons/{id}/faces?limit=500"))
+            .await;
+        assert_eq!(s, 200, "{faces}");
+        let ids = faces["items"]
+            .as_array()
+            .map(|f| f.iter().filter_map(|f| f["insight_id"].as_i64()).collect())
+            .unwrap_or_default();
+        out.insert(id, ids);
+    }
+    out
+}
+
+/// The persons' writes (rename, merge, split, move a face) and reviews,
+/// hammered the same way: hang-ups on half the persons, recording clients
+/// on the other half, then a restart.
+#[tokio::test]
+async fn persons_and_reviews_survive_clients_hanging_up() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let photos = face_photos(dir.path());
+    for backend in backends() {
+        persons_hammer(backend, &photos).await;
+    }
+}
+
+async fn persons_hammer(backend: Backend, photos: &[std::path::PathBuf]) {
+    let label = format!("{backend:?}");
+    let mut app = spawn_with(Options {
+        backend,
+        models_dir: Some(test_models_dir().await),
+        configure: Some(|c| c.database.max_connections = 4),
+        ..Options::default()
+    })
+    .await;
+    for p in photos {
+        analysed(&app, p, "faces").await;
+    }
+    // Each face a person of its own (moved out: pinned, so clustering
+    // leaves it there).
+    let mut faces = Vec::new();
+    for (_, ids) in faces_by_person(&app).await {
+        for (i, f) in ids.iter().enumerate() {
+            if i > 0 {
+                let r = app
+                    .client
+                    .put(app.url(&format!("/api/v1/faces/{f}/person")))
+                    .json(&json!({"person_id": null}))
+                    .send()
+                    .await
+                    .expect("move");
+                assert_eq!(r.status().as_u16(), 200, "{label}");
+            }
+            faces.push(*f);
+        }
+    }
+    assert_eq!(faces.len(), 16, "{label}: the face model found {faces:?}");
+    let person_of = |map: &HashMap<String, Vec<i64>>, f: i64| {
+        map.iter()
+            .find(|(_, fs)| fs.contains(&f))
+            .map(|(p, _)| p.clone())
+            .unwrap_or_default()
+    };
+    let before = faces_by_person(&app).await;
+    assert_eq!(before.len(), 16, "{label}: {before:?}");
+    faces.sort_unstable();
+    // The hang-ups' half and the recorders' half.
+    let (theirs, ours) = faces.split_at(8);
+    let their_persons: Vec<String> = theirs.iter().map(|f| person_of(&before, *f)).collect();
+    let our_persons: Vec<String> = ours.iter().map(|f| person_of(&before, *f)).collect();
+
+    let addr = app.addr;
+    let mut tasks = Vec::new();
+    for c in 0..12u64 {
+        let (theirs, their_persons) = (theirs.to_vec(), their_persons.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(100 + c);
+            for i in 0..100 {
+                let after = Duration::from_micros(rng.gen_range(100..1500));
+                let p = &their_persons[rng.gen_range(0..8)];
+                let q = &their_persons[rng.gen_range(0..8)];
+                let f = theirs[rng.gen_range(0..8)];
+                let (method, path, body) = match rng.gen_range(0..7) {
+                    0 => (
+                        "PATCH",
+                        format!("/api/v1/persons/{p}"),
+                        json!({"name": format!("h{c}-{i}")}),
+                    ),
+                    1 => (
+                        "POST",
+                        format!("/api/v1/persons/{p}/merge"),
+                        json!({"from": q}),
+                    ),
+                    2 => (
+                        "POST",
+                        format!("/api/v1/persons/{p}/split"),
+                        json!({"faces": [f]}),
+                    ),
+                    3 => (
+                        "PUT",
+                        format!("/api/v1/faces/{f}/person"),
+                        json!({"person_id": q}),
+                    ),
+                    4 => (
+                        "PUT",
+                        format!("/api/v1/faces/{f}/person"),
+                        json!({"person_id": null}),
+                    ),
+                    5 => (
+                        "PATCH",
+                        format!("/api/v1/insights/{f}"),
+                        json!({"review": "rejected"}),
+                    ),
+                    _ => (
+                        "PATCH",
+                        format!("/api/v1/insights/{f}"),
+                        json!({"review": null}),
+                    ),
+                };
+                hang_up(addr, method, &path, body.to_string().as_bytes(), after).await;
+            }
+        }));
+    }
+    // Four recorders, each with two persons: renames and reviews, the last
+    // acknowledged of each kept; then each merges its second person into
+    // its first. A recorder is never answered a server error.
+    #[derive(Default)]
+    struct Recorded {
+        names: HashMap<String, String>,
+        reviews: HashMap<i64, Value>,
+        merges: Vec<(String, String, i64)>,
+        server_errors: Vec<String>,
+    }
+    let acked = Arc::new(Mutex::new(Recorded::default()));
+    for c in 0..4usize {
+        let acked = acked.clone();
+        let mine = [
+            (our_persons[2 * c].clone(), ours[2 * c]),
+            (our_persons[2 * c + 1].clone(), ours[2 * c + 1]),
+        ];
+        let client = reqwest::Client::new();
+        let url = move |p: &str| format!("http://{addr}{p}");
+        // True when answered 2xx; a 5xx is kept to fail the test.
+        let answered = {
+            let acked = acked.clone();
+            move |what: String, r: reqwest::Response| {
+                let acked = acked.clone();
+                async move {
+                    let status = r.status();
+                    if status.is_server_error() {
+                        let text = r.text().await.unwrap_or_default();
+                        acked
+                            .lock()
+                            .map(|mut a| a.server_errors.push(format!("{what}: {status} {text}")))
+                            .ok();
+                    }
+                    status.is_success()
+                }
+            }
+        };
+        tasks.push(tokio::spawn(async move {
+            for i in 0..25usize {
+                for (k, (person, face)) in mine.iter().enumerate() {
+                    let name = format!("r{c}-{k}-{i}");
+                    let r = client
+                        .patch(url(&format!("/api/v1/persons/{person}")))
+                        .json(&json!({"name": name}))
+                        .send()
+                        .await;
+                    if let Ok(r) = r {
+                        if answered(format!("rename {person}"), r).await {
+                            acked
+                                .lock()
+                                .map(|mut a| a.names.insert(person.clone(), name))
+                                .ok();
+                        }
+                    }
+                    // (Rejecting would take the face out of its person.)
+                    let review = [json!("confirmed"), Value::Null][i % 2].clone();
+                    let r = client
+                        .patch(url(&format!("/api/v1/insights/{face}")))
+                        .json(&json!({"review": review}))
+                        .send()
+                        .await;
+                    if let Ok(r) = r {
+                        if answered(format!("review {face}"), r).await {
+                            acked
+                                .lock()
+                                .map(|mut a| a.reviews.insert(*face, review))
+                                .ok();
+                        }
+                    }
+                }
+            }
+            let ((first, _), (second, face)) = (&mine[0], &mine[1]);
+            let r = client
+                .post(url(&format!("/api/v1/persons/{first}/merge")))
+                .json(&json!({"from": second}))
+                .send()
+                .await;
+            if let Ok(r) = r {
+                if answered(format!("merge {second} into {first}"), r).await {
+                    acked
+                        .lock()
+                        .map(|mut a| a.merges.push((first.clone(), second.clone(), *face)))
+                        .ok();
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("client task");
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    if backend == Backend::Postgres {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&app.config.database.url)
+            .await
+            .expect("connect");
+        let stuck: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("pg_stat_activity");
+        assert_eq!(stuck, 0, "{label}: sessions left inside a transaction");
+    }
+
+    app.restart().await;
+    let Recorded {
+        names,
+        reviews,
+        merges,
+        server_errors,
+    } = std::mem::take(&mut *acked.lock().expect("lock"));
+    assert!(server_errors.is_empty(), "{label}: {server_errors:#?}");
+    assert_eq!(names.len(), 8, "{label}: the recorders got nothing through");
+    assert_eq!(merges.len(), 4, "{label}: a recorder's merge failed");
+    let after = faces_by_person(&app).await;
+    for (first, second, face) in &merges {
+        assert!(
+            !after.contains_key(second),
+            "{label}: merge acknowledged, yet {second} is still listed"
+        );
+        let (s, _) = app.get_json(&format!("/api/v1/persons/{second}")).await;
+        assert_eq!(s, 404, "{label}: merged {second} answers");
+        assert!(
+            after.get(first).is_some_and(|fs| fs.contains(face)),
+            "{label}: merge acknowledged, face {face} not in {first}: {after:?}"
+        );
+    }
+    for (person, name) in &names {
+        if merges.iter().any(|(_, second, _)| second == person) {
+            continue;
+        }
+        let (s, p) = app.get_json(&format!("/api/v1/persons/{person}")).await;
+        assert_eq!(s, 200, "{label}: {p}");
+        assert_eq!(
+            p["name"],
+            name.as_str(),
+            "{label}: rename acknowledged, then lost"
+        );
+    }
+    // Reviews: as last acknowledged (a rejected face shows only when asked).
+    let (_, list) = app.get_json("/api/v1/media?limit=100").await;
+    let mut review_of = HashMap::new();
+    for m in list["items"].as_array().cloned().unwrap_or_default() {
+        let id = m["id"].as_str().unwrap_or_default();
+        let (_, ins) = app
+            .get_json(&format!(
+                "/api/v1/media/{id}/insights?include_rejected=true"
+            ))
+            .await;
+        for i in ins["items"].as_array().cloned().unwrap_or_default() {
+            if let Some(n) = i["id"].as_i64() {
+                review_of.insert(n, i["review"].clone());
+            }
+        }
+    }
+    // Every face in one listed person, but a rejected one in none.
+    let mut seen: Vec<i64> = after.values().flatten().copied().collect();
+    seen.sort_unstable();
+    let placed: Vec<i64> = faces
+        .iter()
+        .copied()
+        .filter(|f| review_of.get(f) != Some(&json!("rejected")))
+        .collect();
+    assert_eq!(seen, placed, "{label}: faces lost or doubled: {after:?}");
+    for (face, review) in &reviews {
+        assert_eq!(
+            review_of.get(face),
+            Some(review),
+            "{label}: review of {face} acknowledged, then lost"
+        );
+    }
+}
