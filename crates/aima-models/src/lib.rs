@@ -91,9 +91,17 @@ pub struct Verified {
     pub bad: Vec<String>,
 }
 
-/// The models folder and how to fill it.
+/// The models folder and how to fill it. Cheap to clone, one shared
+/// allocation: the server's state holds it (twice) and is cloned for every
+/// request, and a copy of the catalog per request was most of the time a
+/// heartbeat took.
 #[derive(Debug, Clone)]
 pub struct ModelManager {
+    inner: std::sync::Arc<Settings>,
+}
+
+#[derive(Debug, Clone)]
+struct Settings {
     dir: PathBuf,
     local_dirs: Vec<PathBuf>,
     python: String,
@@ -113,58 +121,63 @@ impl ModelManager {
         python: impl Into<String>,
     ) -> Self {
         Self {
-            dir: dir.into(),
-            local_dirs,
-            python: python.into(),
-            catalog: Catalog::builtin(),
-            progress: false,
-            hub: std::env::var("HF_ENDPOINT")
-                .ok()
-                .filter(|e| !e.is_empty())
-                .unwrap_or_else(|| "https://huggingface.co".into()),
+            inner: std::sync::Arc::new(Settings {
+                dir: dir.into(),
+                local_dirs,
+                python: python.into(),
+                catalog: Catalog::builtin(),
+                progress: false,
+                hub: std::env::var("HF_ENDPOINT")
+                    .ok()
+                    .filter(|e| !e.is_empty())
+                    .unwrap_or_else(|| "https://huggingface.co".into()),
+            }),
         }
     }
 
     /// Fetch `hf:` sources from this address instead (a mirror, or in
     /// tests an unreachable one).
     pub fn with_hub(mut self, endpoint: impl Into<String>) -> Self {
-        self.hub = endpoint.into();
+        std::sync::Arc::make_mut(&mut self.inner).hub = endpoint.into();
         self
     }
 
     pub(crate) fn hub(&self) -> &str {
-        &self.hub
+        &self.inner.hub
     }
 
     pub fn with_catalog(mut self, catalog: Catalog) -> Self {
-        self.catalog = catalog;
+        std::sync::Arc::make_mut(&mut self.inner).catalog = catalog;
         self
     }
 
     /// Show a progress bar for downloads (when stderr is a terminal).
     pub fn with_progress(mut self, show: bool) -> Self {
-        self.progress = show;
+        std::sync::Arc::make_mut(&mut self.inner).progress = show;
         self
     }
 
     pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+        &self.inner.catalog
     }
 
     pub fn dir(&self) -> &Path {
-        &self.dir
+        &self.inner.dir
     }
 
     fn entry(&self, name: &str) -> Result<&ModelEntry> {
-        self.catalog.get(name).ok_or_else(|| ModelError::Unknown {
-            name: name.to_string(),
-            known: self.catalog.names().join(", "),
-        })
+        self.inner
+            .catalog
+            .get(name)
+            .ok_or_else(|| ModelError::Unknown {
+                name: name.to_string(),
+                known: self.inner.catalog.names().join(", "),
+            })
     }
 
     /// The folder of one model.
     pub fn model_dir(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.inner.dir.join(name)
     }
 
     fn manifest_path(&self, name: &str) -> PathBuf {
@@ -231,7 +244,7 @@ impl ModelManager {
 
     pub async fn list(&self) -> Result<Vec<ModelStatus>> {
         let mut out = Vec::new();
-        for name in self.catalog.names() {
+        for name in self.inner.catalog.names() {
             out.push(self.status(name).await?);
         }
         Ok(out)
@@ -282,7 +295,7 @@ impl ModelManager {
     pub async fn pull(&self, name: &str) -> Result<PathBuf> {
         let entry = self.entry(name)?.clone();
         let dir = self.model_dir(name);
-        let staging = self.dir.join(".staging");
+        let staging = self.inner.dir.join(".staging");
         for d in [&dir, &staging] {
             tokio::fs::create_dir_all(d).await.map_err(io_err(d))?;
         }
@@ -372,14 +385,14 @@ impl ModelManager {
     }
 
     pub(crate) fn local_dirs(&self) -> &[PathBuf] {
-        &self.local_dirs
+        &self.inner.local_dirs
     }
 
     pub(crate) fn python(&self) -> &str {
-        &self.python
+        &self.inner.python
     }
 
     pub(crate) fn show_progress(&self) -> bool {
-        self.progress
+        self.inner.progress
     }
 }
