@@ -6,7 +6,11 @@ temperature 0) on the same espeak-ng speech, in one run, on two sets: the
 meeting (short sentences, four voices, about five minutes) and the passages
 (four passages of numbers, names, a technical paragraph and a story, one
 voice each, 0.3 s apart, so chunks end inside sentences: the test
-`every_sentence_comes_back_across_chunk_boundaries` uses the same text).
+`every_sentence_comes_back_across_chunk_boundaries` uses the same text);
+and on German speech (the twelve sentences of crates/aima/tests/bilingual.json,
+twice, by two German voices, 0.3 s apart) with the multilingual Whisper base
+on both sides, language detected. whisper.cpp has English rows only: the
+catalog has no multilingual ggml model.
 
 Reports real-time factor (seconds of audio per second of processing, end to
 end including model load), peak memory (max RSS), word error rate and
@@ -34,6 +38,9 @@ with open(os.path.join(ROOT, "crates/aima/tests/speech.json")) as f:
 SENTENCES = SPEECH["meeting"]
 VOICES = SPEECH["voices"]
 PASSAGES = [(p["voice"], p["text"]) for p in SPEECH["passages"]]
+with open(os.path.join(ROOT, "crates/aima/tests/bilingual.json")) as f:
+    GERMAN = json.load(f)["de"]
+GERMAN_VOICES = ["de", "de+f3"]
 
 
 def make_passages(dir_):
@@ -51,6 +58,27 @@ def make_passages(dir_):
     with wave.open(out) as w:
         duration = w.getnframes() / w.getframerate()
     sentences = [s.strip() + "." for _, t in PASSAGES for s in t.split(".") if s.strip()]
+    return out, sentences, duration
+
+
+def make_german(dir_):
+    """The German sentences twice, by alternating voices, 0.3 s apart."""
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+    filt = ""
+    sentences = []
+    for i, s in enumerate(GERMAN * 2):
+        p = os.path.join(dir_, f"de{i}.wav")
+        voice = GERMAN_VOICES[(i + i // len(GERMAN)) % len(GERMAN_VOICES)]
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", p, s], check=True)
+        cmd += ["-i", p]
+        filt += f"[{i}:a]aresample=16000,apad=pad_dur=0.3[a{i}];"
+        sentences.append(s)
+    n = len(sentences)
+    filt += "".join(f"[a{i}]" for i in range(n)) + f"concat=n={n}:v=0:a=1"
+    out = os.path.join(dir_, "german.wav")
+    subprocess.run(cmd + ["-filter_complex", filt, "-ac", "1", out], check=True)
+    with wave.open(out) as w:
+        duration = w.getnframes() / w.getframerate()
     return out, sentences, duration
 
 
@@ -89,7 +117,8 @@ FASTER_WHISPER = r"""
 import sys
 from faster_whisper import WhisperModel
 model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8", cpu_threads=int(sys.argv[3]))
-segments, info = model.transcribe(sys.argv[2], beam_size=1, temperature=0.0, language="en", vad_filter=sys.argv[4] == "vad")
+language = None if sys.argv[5] == "detect" else sys.argv[5]
+segments, info = model.transcribe(sys.argv[2], beam_size=1, temperature=0.0, language=language, vad_filter=sys.argv[4] == "vad")
 print(" ".join(s.text.strip() for s in segments))
 """
 
@@ -97,6 +126,7 @@ print(" ".join(s.text.strip() for s in segments))
 def main():
     aima = sys.argv[1]
     models_dir = sys.argv[2]
+    base = os.path.join(models_dir, "faster-whisper-base")
     with tempfile.TemporaryDirectory() as tmp:
         meeting, meeting_sentences, meeting_s = make_speech(tmp, int(os.environ.get("AIMA_BENCH_REPEATS", "3")))
         passages, passage_sentences, passages_s = make_passages(tmp)
@@ -135,11 +165,27 @@ def main():
             aima_row(set_name, audio, sentences, {"model": "whisper-tiny.en"}, f"{cpp}, VAD")
             aima_row(set_name, audio, sentences, {"model": "whisper-tiny.en", "vad": False}, f"{cpp}, no VAD")
             for vad in ["vad", "novad"]:
-                text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS), vad])
+                text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, ct2, audio, str(THREADS), vad, "en"])
                 dump(f"{set_name}-faster-whisper-{vad}", text)
                 rows.append((set_name, "faster-whisper 1.2 (CTranslate2, int8, beam 1, temperature 0), "
                              + ("its VAD filter (Silero)" if vad == "vad" else "no VAD (its default)"),
                              secs, rss, text, sentences))
+
+        # German: the multilingual base on both sides, language detected.
+        german, german_sentences, german_s = make_german(tmp)
+        sets.append(("German", german, german_sentences, german_s))
+        dump("German-reference", " ".join(german_sentences))
+        base_label = ("AIMA transcribe, `faster-whisper-base` (the default: Whisper base, multilingual), "
+                      "CTranslate2, int8, greedy, language detected")
+        aima_row("German", german, german_sentences, {"model": "faster-whisper-base"}, f"{base_label}, VAD (the default)")
+        aima_row("German", german, german_sentences, {"model": "faster-whisper-base", "vad": False},
+                 f"{base_label}, no VAD (`\"vad\": false`)")
+        for vad in ["vad", "novad"]:
+            text, secs, rss = timed([sys.executable, "-c", FASTER_WHISPER, base, german, str(THREADS), vad, "detect"])
+            dump(f"German-faster-whisper-{vad}", text)
+            rows.append(("German", "faster-whisper 1.2, the same base weights (int8, beam 1, temperature 0), "
+                         "language detected, " + ("its VAD filter (Silero)" if vad == "vad" else "no VAD (its default)"),
+                         secs, rss, text, german_sentences))
 
         # The meeting only: beams and whisper.cpp's quantized weights.
         _, audio, sentences, _ = sets[0]

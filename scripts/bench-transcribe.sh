@@ -14,5 +14,5 @@ aima="$CARGO_TARGET_DIR/release/aima"
 models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT
 AIMA_CONFIG=/nonexistent AIMA__MODELS__DIR="$models" AIMA__MODELS__LOCAL_DIRS="[\"$(cd .. && pwd)/shared/models\"]" \
-  HF_ENDPOINT=http://127.0.0.1:9 "$aima" models pull faster-whisper-tiny.en whisper-tiny.en
+  HF_ENDPOINT=http://127.0.0.1:9 "$aima" models pull faster-whisper-tiny.en whisper-tiny.en faster-whisper-base
 python3 scripts/bench-transcribe.py "$aima" "$models"

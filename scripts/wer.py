@@ -6,7 +6,9 @@ import re
 
 
 def norm(s):
-    return re.sub(r"[^a-z0-9 ]+", " ", s.lower()).split()
+    # Letters of every script count (German's umlauts and ß too): with
+    # [a-z0-9] only, "Büro" was two words, "b" and "ro".
+    return re.sub(r"[\W_]+", " ", s.lower()).split()
 
 
 def wer(ref, hyp):
