@@ -211,7 +211,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Move a face to another person, or (`person_id: null`) to a person of its own.
+         * Move a face to another person, or (`person_id: null`) to a person of its
+         *     own. A face that was rejected counts again: its review is cleared.
          * @description Least role: `editor`.
          */
         put: operations["moveFace"];

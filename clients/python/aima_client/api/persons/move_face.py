@@ -114,7 +114,8 @@ def sync_detailed(
     body: MoveFace,
 
 ) -> Response[ErrorBody | FaceRecord]:
-    """ Move a face to another person, or (`person_id: null`) to a person of its own.
+    """ Move a face to another person, or (`person_id: null`) to a person of its
+    own. A face that was rejected counts again: its review is cleared.
 
      Least role: `editor`.
 
@@ -150,7 +151,8 @@ def sync(
     body: MoveFace,
 
 ) -> ErrorBody | FaceRecord | None:
-    """ Move a face to another person, or (`person_id: null`) to a person of its own.
+    """ Move a face to another person, or (`person_id: null`) to a person of its
+    own. A face that was rejected counts again: its review is cleared.
 
      Least role: `editor`.
 
@@ -181,7 +183,8 @@ async def asyncio_detailed(
     body: MoveFace,
 
 ) -> Response[ErrorBody | FaceRecord]:
-    """ Move a face to another person, or (`person_id: null`) to a person of its own.
+    """ Move a face to another person, or (`person_id: null`) to a person of its
+    own. A face that was rejected counts again: its review is cleared.
 
      Least role: `editor`.
 
@@ -217,7 +220,8 @@ async def asyncio(
     body: MoveFace,
 
 ) -> ErrorBody | FaceRecord | None:
-    """ Move a face to another person, or (`person_id: null`) to a person of its own.
+    """ Move a face to another person, or (`person_id: null`) to a person of its
+    own. A face that was rejected counts again: its review is cleared.
 
      Least role: `editor`.
 
