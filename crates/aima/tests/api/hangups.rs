@@ -57,6 +57,26 @@ fn pngs(dir: &std::path::Path, n: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Once whatever the hang-ups started has finished (or been rolled back):
+/// on PostgreSQL, no session of the server is left inside a transaction.
+async fn no_session_left_in_a_transaction(app: &TestApp, backend: Backend) {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    if backend == Backend::Postgres {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&app.config.database.url)
+            .await
+            .expect("connect");
+        let stuck: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("pg_stat_activity");
+        assert_eq!(stuck, 0, "{backend:?}: sessions left inside a transaction");
+    }
+}
+
 #[derive(Default)]
 struct Acknowledged {
     modes: Vec<String>,
@@ -270,22 +290,7 @@ async fn hammer(backend: Backend) {
     for t in tasks {
         t.await.expect("client task");
     }
-    // Whatever the hang-ups started has finished (or been rolled back).
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    if backend == Backend::Postgres {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&app.config.database.url)
-            .await
-            .expect("connect");
-        let stuck: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND state LIKE 'idle in transaction%'",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .expect("pg_stat_activity");
-        assert_eq!(stuck, 0, "{backend:?}: sessions left inside a transaction");
-    }
+    no_session_left_in_a_transaction(&app, backend).await;
 
     app.restart().await;
     let acked = std::mem::take(&mut *acked.lock().expect("lock"));
@@ -635,21 +640,7 @@ async fn persons_hammer(backend: Backend, photos: &[std::path::PathBuf]) {
     for t in tasks {
         t.await.expect("client task");
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    if backend == Backend::Postgres {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&app.config.database.url)
-            .await
-            .expect("connect");
-        let stuck: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND state LIKE 'idle in transaction%'",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .expect("pg_stat_activity");
-        assert_eq!(stuck, 0, "{label}: sessions left inside a transaction");
-    }
+    no_session_left_in_a_transaction(&app, backend).await;
 
     app.restart().await;
     let Recorded {
