@@ -256,8 +256,9 @@ pub(crate) fn vector_text(v: &[f32]) -> String {
 /// once (`BEGIN IMMEDIATE`), waiting up to `busy_timeout` for it. A
 /// deferred `BEGIN` takes it at the first write, and SQLite answers
 /// "database is locked" at once, without waiting, when that connection
-/// already holds a read snapshot (five renames in one run of the persons'
-/// hang-up test). PostgreSQL's row locks need nothing of the kind.
+/// already holds a read snapshot (1 to 9 renames answered 503 per run of
+/// the persons' hang-up test). PostgreSQL's row locks need nothing of the
+/// kind.
 pub(crate) async fn begin_write(
     pool: &sqlx::AnyPool,
     dialect: Dialect,

@@ -123,17 +123,17 @@ impl SqlStore {
                     Ok(())
                 })
             });
-            // The same cancel safety on SQLite: sqlx's SQLite worker counts
-            // a `BEGIN` it ran even when the request awaiting it hung up
-            // before hearing so; no transaction then exists to end it, and
-            // the connection stays inside it, holding the write lock (other
-            // writers answered "database is locked") while later writes on
-            // it are nested savepoints that are answered 2xx and never
-            // committed. A connection coming back still counting a
-            // transaction is closed (SQLite rolls back what it held) and
-            // replaced. The ping first lets the worker run a rollback that a
-            // dropped transaction queued (commands run in order), so only a
-            // stray one is seen.
+            // The same cancel safety on SQLite. A request dropped inside a
+            // transaction leaves its rollback queued on sqlx's SQLite worker;
+            // the connection is back in the pool before the worker has run
+            // it, still counting a transaction, and the next `begin` there
+            // opens a savepoint inside it (or, with `BEGIN IMMEDIATE`, fails:
+            // 147 "begin_with at non-zero transaction depth" in one run of
+            // the persons' hang-up test before this check). The ping lets
+            // the worker run what is queued (commands run in order); a
+            // connection that still counts a transaction after it (a `BEGIN`
+            // whose answer nobody heard, which sqlx can leave counted) is
+            // closed, so SQLite rolls back what it held, and replaced.
             options = options.after_release(|conn, _meta| {
                 Box::pin(async move {
                     conn.ping().await?;
