@@ -19,13 +19,15 @@ use tokenizers::Tokenizer;
 use super::mel::{LogMel, N_FRAMES};
 use super::{mean, Options, SegmentData, TimedSegment, Word};
 use crate::vad::SpeechChunk;
-use aima_core::transcript::UNCERTAIN_LANGUAGE;
 use aima_media::SAMPLE_RATE;
 
 /// Seconds per timestamp token and per encoder frame pair.
 const TIME_PRECISION: f64 = 0.02;
 /// Context kept from earlier windows (Whisper's `n_text_ctx / 2 - 1`).
 const MAX_PROMPT_TOKENS: usize = 223;
+/// A window is heard in another language than the media's so far only
+/// with at least this probability ([`choose_language`]).
+const SWITCH_LANGUAGE: f32 = 0.8;
 /// faster-whisper's fallback thresholds.
 const COMPRESSION_RATIO_THRESHOLD: f64 = 2.4;
 const LOG_PROB_THRESHOLD: f64 = -1.0;
@@ -54,7 +56,7 @@ pub struct Model {
 pub struct Context {
     /// Text tokens of earlier windows, for `<|startofprev|>`.
     previous: Vec<u32>,
-    /// The language last detected with confidence in this media.
+    /// The media's language so far ([`choose_language`]).
     language: Option<String>,
 }
 
@@ -147,44 +149,11 @@ impl Model {
                         .collect()
                 })
                 .unwrap_or_default();
-            choose_language(&ranked, &mut context.language)
+            let chosen = choose_language(&ranked, &mut context.language);
+            tracing::debug!(detected = ?ranked.first(), chosen = ?chosen, "language");
+            chosen
         };
-
-        let mut sot = vec!["<|startoftranscript|>".to_string()];
-        if self.is_multilingual() {
-            sot.push(format!("<|{language}|>"));
-            sot.push("<|transcribe|>".into());
-        }
-        let prompted = opts.condition_on_previous_text && !context.previous.is_empty();
-        let mut prompt = Vec::new();
-        if prompted {
-            prompt.push("<|startofprev|>".to_string());
-            let from = context.previous.len().saturating_sub(MAX_PROMPT_TOKENS);
-            for &t in &context.previous[from..] {
-                prompt.push(self.token(t)?);
-            }
-        }
-        prompt.extend(sot.iter().cloned());
-
-        // The earlier text as context helps spelling, but can make the
-        // decoder skip what it takes as said already: a word the alignment
-        // stretches over seconds of speech (measured on espeak-ng passages:
-        // three sentences became "the next time we'll meet", words of 2 to
-        // 4 s). Such a window is decoded again without the context, and the
-        // decoding that skips less is kept.
-        let check = opts.word_timestamps || prompted;
-        let mut window = self.decode_window(&encoded, &sot, &prompt, duration, opts, check)?;
-        if prompted && window.skipped() > 0.0 {
-            let plain = self.decode_window(&encoded, &sot, &sot, duration, opts, true)?;
-            tracing::debug!(
-                skipped_with_context = window.skipped(),
-                skipped_without = plain.skipped(),
-                "a window decoded with context skipped speech: decoded again without"
-            );
-            if plain.0.is_some() && plain.skipped() < window.skipped() {
-                window = plain;
-            }
-        }
+        let window = self.decode_in(&encoded, &language, duration, opts, context)?;
         let Some(Window {
             decoded,
             pieces,
@@ -252,6 +221,54 @@ impl Model {
             ));
         }
         Ok(out)
+    }
+
+    /// The window decoded in `language`, with the earlier windows' text as
+    /// context where the options ask for it.
+    fn decode_in(
+        &self,
+        encoded: &StorageView,
+        language: &str,
+        duration: f64,
+        opts: &Options,
+        context: &Context,
+    ) -> Result<Decoding, String> {
+        let mut sot = vec!["<|startoftranscript|>".to_string()];
+        if self.is_multilingual() {
+            sot.push(format!("<|{language}|>"));
+            sot.push("<|transcribe|>".into());
+        }
+        let prompted = opts.condition_on_previous_text && !context.previous.is_empty();
+        let mut prompt = Vec::new();
+        if prompted {
+            prompt.push("<|startofprev|>".to_string());
+            let from = context.previous.len().saturating_sub(MAX_PROMPT_TOKENS);
+            for &t in &context.previous[from..] {
+                prompt.push(self.token(t)?);
+            }
+        }
+        prompt.extend(sot.iter().cloned());
+
+        // The earlier text as context helps spelling, but can make the
+        // decoder skip what it takes as said already: a word the alignment
+        // stretches over seconds of speech (measured on espeak-ng passages:
+        // three sentences became "the next time we'll meet", words of 2 to
+        // 4 s). Such a window is decoded again without the context, and the
+        // decoding that skips less is kept.
+        let check = opts.word_timestamps || prompted;
+        let window = self.decode_window(encoded, &sot, &prompt, duration, opts, check)?;
+        if prompted && window.skipped() > 0.0 {
+            let plain = self.decode_window(encoded, &sot, &sot, duration, opts, true)?;
+            tracing::debug!(
+                skipped_with_context = window.skipped(),
+                skipped_without = plain.skipped(),
+                "a window decoded with context skipped speech: decoded again without"
+            );
+            if plain.0.is_some() && plain.skipped() < window.skipped() {
+                return Ok(plain);
+            }
+        }
+        Ok(window)
     }
 
     /// One decoding of a window with `prompt`: its segments (start and end
@@ -501,28 +518,32 @@ struct Decoded {
     step: usize,
 }
 
-/// The language of a window from the detection's ranking: the likeliest,
-/// unless it is unsure (below [`UNCERTAIN_LANGUAGE`]) and the media already
-/// had a language detected with confidence, which is kept. A few seconds of
-/// speech are easy to mistake (Whisper base took one espeak-ng sentence of
-/// German for Swedish at 0.27); a language change is heard with confidence.
-fn choose_language(ranked: &[(String, f32)], last: &mut Option<String>) -> (String, Option<f32>) {
-    let Some((best, p)) = ranked.first() else {
-        return (last.clone().unwrap_or_else(|| "en".into()), Some(0.0));
+/// The language of a window from the detection's ranking: the media's
+/// language so far (its first window's), unless the window is heard in
+/// another with at least [`SWITCH_LANGUAGE`]. A window of a few seconds is
+/// easily mistaken: Whisper base took robotic German for Swedish at 0.27
+/// and a 29 s window of it for Yiddish at 0.61 (written in Hebrew letters:
+/// 7 sentences lost), while a real change of language (an English sentence
+/// after German ones) is heard at 0.9 and more. Returns the language and
+/// its probability in this window.
+fn choose_language(ranked: &[(String, f32)], media: &mut Option<String>) -> (String, Option<f32>) {
+    let probability = |lang: &str| {
+        ranked
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map_or(0.0, |(_, p)| *p)
     };
-    if *p >= UNCERTAIN_LANGUAGE {
-        *last = Some(best.clone());
-        return (best.clone(), Some(*p));
-    }
-    match last {
-        Some(known) => {
-            let p = ranked
-                .iter()
-                .find(|(l, _)| l == known)
-                .map_or(0.0, |(_, p)| *p);
-            (known.clone(), Some(p))
+    let Some((best, p)) = ranked.first() else {
+        return (media.clone().unwrap_or_else(|| "en".into()), Some(0.0));
+    };
+    match media {
+        Some(known) if known != best && *p < SWITCH_LANGUAGE => {
+            (known.clone(), Some(probability(known)))
         }
-        None => (best.clone(), Some(*p)),
+        _ => {
+            *media = Some(best.clone());
+            (best.clone(), Some(*p))
+        }
     }
 }
 
@@ -557,32 +578,34 @@ mod tests {
     }
 
     #[test]
-    fn an_unsure_window_keeps_the_language_heard_with_confidence() {
+    fn a_window_changes_the_language_only_when_sure() {
         let r = |v: &[(&str, f32)]| -> Vec<(String, f32)> {
             v.iter().map(|(l, p)| (l.to_string(), *p)).collect()
         };
-        let mut last = None;
-        // Unsure with nothing known: the likeliest, said with its doubt.
+        let mut media = None;
+        // The first window sets the language, sure or not.
         assert_eq!(
-            choose_language(&r(&[("sv", 0.27), ("de", 0.2)]), &mut last),
-            ("sv".into(), Some(0.27))
+            choose_language(&r(&[("de", 0.39), ("en", 0.2)]), &mut media),
+            ("de".into(), Some(0.39))
         );
-        assert_eq!(last, None);
+        assert_eq!(media.as_deref(), Some("de"));
+        // Another language, unsure or fairly sure: still German, with
+        // German's probability in this window.
         assert_eq!(
-            choose_language(&r(&[("de", 0.93), ("en", 0.01)]), &mut last),
-            ("de".into(), Some(0.93))
-        );
-        // Then an unsure window stays German, with German's probability.
-        assert_eq!(
-            choose_language(&r(&[("sv", 0.27), ("de", 0.2)]), &mut last),
+            choose_language(&r(&[("sv", 0.27), ("de", 0.2)]), &mut media),
             ("de".into(), Some(0.2))
         );
+        assert_eq!(
+            choose_language(&r(&[("yi", 0.61), ("de", 0.3)]), &mut media),
+            ("de".into(), Some(0.3))
+        );
+        assert_eq!(media.as_deref(), Some("de"));
         // A change heard with confidence is a change.
         assert_eq!(
-            choose_language(&r(&[("en", 0.88), ("de", 0.1)]), &mut last),
-            ("en".into(), Some(0.88))
+            choose_language(&r(&[("en", 0.93), ("de", 0.01)]), &mut media),
+            ("en".into(), Some(0.93))
         );
-        assert_eq!(last.as_deref(), Some("en"));
-        assert_eq!(choose_language(&[], &mut last), ("en".into(), Some(0.0)));
+        assert_eq!(media.as_deref(), Some("en"));
+        assert_eq!(choose_language(&[], &mut media), ("en".into(), Some(0.0)));
     }
 }
