@@ -505,6 +505,23 @@ fn speech() -> Value {
     serde_json::from_str(include_str!("../speech.json")).expect("tests/speech.json")
 }
 
+/// The passages of `speech` under `key`, as (voice, text): four of them.
+fn passages<'a>(speech: &'a Value, key: &str) -> Vec<(&'a str, String)> {
+    let passages: Vec<(&str, String)> = speech[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["voice"].as_str().unwrap_or_default(),
+                p["text"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(passages.len(), 4, "{key}");
+    passages
+}
+
 /// Normalised words: lower case, letters and digits only.
 fn words_of(text: &str) -> Vec<String> {
     text.split_whitespace()
@@ -678,18 +695,7 @@ async fn every_sentence_comes_back_across_chunk_boundaries() {
     // pauses are too short to end a chunk, so chunks are cut at 28 s,
     // inside sentences.
     let speech = speech();
-    let passages: Vec<(&str, String)> = speech["passages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            (
-                p["voice"].as_str().unwrap_or_default(),
-                p["text"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(passages.len(), 4);
+    let passages = passages(&speech, "passages");
     let (id, duration, sentences) = spoken(&app, "passages", &passages, 0.3).await;
     assert!(duration > 84.0 && sentences.len() >= 24, "{duration}");
     let configs = [
@@ -802,18 +808,7 @@ async fn talk_and_alone(
 async fn german_sentences_come_back_across_chunk_boundaries_in_german() {
     let app = app_with_models().await;
     let speech = speech();
-    let passages: Vec<(&str, String)> = speech["german"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            (
-                p["voice"].as_str().unwrap_or_default(),
-                p["text"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(passages.len(), 4);
+    let passages = passages(&speech, "german");
     let (sentences, talk, alone, segments) = talk_and_alone(&app, "german", &passages).await;
     assert_eq!(sentences.len(), 24);
     // The baseline itself: most sentences are heard alone (14 of 24 keep
