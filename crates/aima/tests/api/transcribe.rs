@@ -638,6 +638,22 @@ fn shares_heard(sentences: &[String], text: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Transcribes media `id` with `options` (a job that must succeed) and
+/// returns its transcript.
+async fn transcript_with(app: &TestApp, id: &str, options: &Value) -> Value {
+    let job = app
+        .run_job(
+            id,
+            serde_json::json!([{"name": "transcribe", "options": options}]),
+            Duration::from_secs(600),
+        )
+        .await;
+    assert_eq!(job["state"], "succeeded", "{options}: {job}");
+    app.get_json(&format!("/api/v1/media/{id}/transcript"))
+        .await
+        .1
+}
+
 /// Transcribes media `id` with each of `configs` and checks that every
 /// sentence came back; the transcripts, in order.
 async fn every_sentence(
@@ -649,17 +665,7 @@ async fn every_sentence(
 ) -> Vec<String> {
     let mut transcripts = Vec::new();
     for (label, options) in configs {
-        let job = app
-            .run_job(
-                id,
-                serde_json::json!([{"name": "transcribe", "options": options}]),
-                Duration::from_secs(600),
-            )
-            .await;
-        assert_eq!(job["state"], "succeeded", "{label}: {job}");
-        let (_, t) = app
-            .get_json(&format!("/api/v1/media/{id}/transcript"))
-            .await;
+        let t = transcript_with(app, id, options).await;
         let text = t["text"].as_str().unwrap_or_default().to_string();
         // Each sentence: the share of its words the alignment matches. A
         // misheard word costs one (tiny.en on espeak-ng keeps at least half
@@ -737,17 +743,7 @@ async fn every_sentence_comes_back_across_chunk_boundaries() {
     every_sentence(&app, &mid, mduration, &msentences, &configs[..1]).await;
     every_sentence(&app, &mid, mduration, &msentences, &configs[2..3]).await;
     // Deterministic: the same input and settings give the same words.
-    let job = app
-        .run_job(
-            &id,
-            serde_json::json!([{"name": "transcribe"}]),
-            Duration::from_secs(600),
-        )
-        .await;
-    assert_eq!(job["state"], "succeeded", "{job}");
-    let (_, t) = app
-        .get_json(&format!("/api/v1/media/{id}/transcript"))
-        .await;
+    let t = transcript_with(&app, &id, &serde_json::json!({})).await;
     assert_eq!(t["text"].as_str().unwrap_or_default(), transcripts[0]);
 }
 
@@ -774,17 +770,7 @@ async fn talk_and_alone(
     assert_eq!(same, sentences);
     let mut out = Vec::new();
     for id in [&talk, &alone] {
-        let job = app
-            .run_job(
-                id,
-                serde_json::json!([{"name": "transcribe"}]),
-                Duration::from_secs(600),
-            )
-            .await;
-        assert_eq!(job["state"], "succeeded", "{job}");
-        let (_, t) = app
-            .get_json(&format!("/api/v1/media/{id}/transcript"))
-            .await;
+        let t = transcript_with(app, id, &serde_json::json!({})).await;
         let text = t["text"].as_str().unwrap_or_default();
         out.push((
             shares_heard(&sentences, text),
