@@ -1831,6 +1831,31 @@ export interface components {
         PipelineInput: components["schemas"]["StageSpec"][] | string;
         /** @enum {string} */
         Planner: "reader" | "model" | "remote";
+        /** @description A worker the provisioner started. */
+        ProvisionedWorker: {
+            capability: string;
+            /**
+             * Format: int64
+             * @description When it first announced itself.
+             */
+            connected_at?: number | null;
+            /** @description The name it announces itself with (in `items` with its token's). */
+            name: string;
+            pool: string;
+            /** @description `local` or `command`. */
+            provider: string;
+            /** @description Why it stopped or failed (`idle`, `exited`, what the provider said). */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            started_at: number;
+            /** @description `starting`, `running`, `stopped` or `failed`. */
+            state: string;
+            /** Format: int64 */
+            stopped_at?: number | null;
+        };
         PullStatus: {
             /** @description Why it failed. */
             error?: string | null;
@@ -2184,7 +2209,7 @@ export interface components {
          * @description An event a webhook can follow.
          * @enum {string}
          */
-        WebhookEvent: "job.succeeded" | "job.partial" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained";
+        WebhookEvent: "job.succeeded" | "job.partial" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained" | "worker.started" | "worker.stopped" | "provision.failed";
         WebhookInfo: {
             /**
              * Format: int64
@@ -2209,6 +2234,11 @@ export interface components {
         };
         WorkerList: {
             items: components["schemas"]["WorkerStatus"][];
+            /**
+             * @description Workers the provisioner (`[[autoscale.pools]]`) started in the last
+             *     day, newest first (at most 100): running, stopped, or failed and why.
+             */
+            provisioned: components["schemas"]["ProvisionedWorker"][];
         };
         /** @description A worker as the server knows it. */
         WorkerSeen: components["schemas"]["WorkerInfo"] & {
@@ -2217,6 +2247,13 @@ export interface components {
              * @description Unix milliseconds.
              */
             last_seen: number;
+            /** @description The `[[autoscale.pools]]` entry that started it. */
+            pool?: string | null;
+            /**
+             * @description `autoscale` for a worker the provisioner started (absent for one
+             *     started by hand).
+             */
+            started_by?: string | null;
         };
         WorkerStatus: components["schemas"]["WorkerSeen"] & {
             /** @description Heard from in the last 90 s (workers announce every 30 s). */

@@ -52,14 +52,19 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// The events a webhook can subscribe to.
-pub const WEBHOOK_EVENTS: [&str; 6] = [
+/// The events a webhook can subscribe to. The worker events are the
+/// server's, not a workspace's: they reach the webhooks of the admin
+/// workspaces (`server.admin_workspaces`) only.
+pub const WEBHOOK_EVENTS: [&str; 9] = [
     "job.succeeded",
     "job.partial",
     "job.failed",
     "media.deleted",
     "person.named",
     "mode_model.trained",
+    "worker.started",
+    "worker.stopped",
+    "provision.failed",
 ];
 
 /// What [`valid_name`] accepts, as errors say it.

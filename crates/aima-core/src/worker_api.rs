@@ -85,4 +85,11 @@ pub struct WorkerSeen {
     pub info: WorkerInfo,
     /// Unix milliseconds.
     pub last_seen: i64,
+    /// `autoscale` for a worker the provisioner started (absent for one
+    /// started by hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+    /// The `[[autoscale.pools]]` entry that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
 }

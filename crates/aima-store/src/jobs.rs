@@ -95,6 +95,9 @@ pub trait JobRepo: Send + Sync {
     /// Busy seconds from `since_day` on: of one workspace's jobs (no
     /// worker named), or of every worker (`None`: server-wide).
     async fn usage(&self, workspace: Option<&str>, since_day: i64) -> Result<Vec<Usage>>;
+    /// Busy seconds of workers with `capability` today (UTC), what a daily
+    /// budget is checked against.
+    async fn busy_seconds_today(&self, capability: &str) -> Result<f64>;
     async fn update_stages(
         &self,
         job_id: &str,
@@ -331,6 +334,15 @@ impl JobRepo for SqlStore {
         }))
     }
 
+    async fn busy_seconds_today(&self, capability: &str) -> Result<f64> {
+        let mut q =
+            Sql::new("SELECT COALESCE(SUM(seconds), 0.0) AS s FROM worker_usage WHERE day = ");
+        q.bind(Arg::Int(now_ms().div_euclid(86_400_000)))
+            .push(" AND capability = ")
+            .bind(t(capability));
+        Ok(q.query().fetch_one(&self.pool).await?.try_get("s")?)
+    }
+
     async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Lease>> {
         self.claim_job_scoped(owner, lease_ms, &ClaimScope::default())
             .await
@@ -347,13 +359,7 @@ impl JobRepo for SqlStore {
         }
         if let Some(b) = &scope.budget {
             if scope.capabilities.contains(&b.capability) {
-                let mut q = Sql::new(
-                    "SELECT COALESCE(SUM(seconds), 0.0) AS s FROM worker_usage WHERE day = ",
-                );
-                q.bind(Arg::Int(now_ms().div_euclid(86_400_000)))
-                    .push(" AND capability = ")
-                    .bind(t(&b.capability));
-                let spent: f64 = q.query().fetch_one(&self.pool).await?.try_get("s")?;
+                let spent = self.busy_seconds_today(&b.capability).await?;
                 if spent >= b.seconds_per_day {
                     tracing::info!(capability = %b.capability, spent, "daily budget spent; nothing dispatched");
                     return Ok(None);

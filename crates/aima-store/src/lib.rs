@@ -24,7 +24,8 @@
 //! 3. One module per repository: `workspaces`, `media`, `jobs`, `persons`,
 //!    `frames`, `insights` (which hands faces to persons and frame vectors to
 //!    frames), `search`, `activity`, `modes`, `workers`, `users`, `sessions`,
-//!    `keys`, `audit`, `webhooks`.
+//!    `keys`, `audit`, `webhooks`, `autoscale` (workers the provisioner
+//!    starts, the lease of the server that acts, the demand per capability).
 //! 4. This file: the [`Store`] they compose.
 
 mod error;
@@ -39,6 +40,7 @@ mod store;
 
 mod activity;
 mod audit;
+mod autoscale;
 mod frames;
 mod insights;
 mod jobs;
@@ -58,6 +60,7 @@ use sqlx::Row;
 
 pub use activity::ActivityRepo;
 pub use audit::{AuditEntry, AuditFilter, AuditRepo, NewAudit};
+pub use autoscale::{AutoscaleRepo, Demand, NewProvisioned, Provisioned, WorkerEnd};
 pub use error::{Result, StoreError};
 pub use events::HeartbeatOutcome;
 pub use frames::{FrameRepo, SimilarMedia};
@@ -98,6 +101,7 @@ pub trait Store:
     + KeyRepo
     + AuditRepo
     + WebhookRepo
+    + AutoscaleRepo
 {
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;

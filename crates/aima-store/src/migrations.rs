@@ -49,6 +49,7 @@ embed!(
     "0013_team.sql",
     "0014_blob_gc.sql",
     "0015_media_stored.sql",
+    "0016_autoscale.sql",
 );
 
 fn files(dialect: Dialect) -> &'static [(&'static str, &'static str)] {

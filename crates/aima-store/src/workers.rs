@@ -28,8 +28,13 @@ pub trait WorkerTokenRepo: Send + Sync {
     async fn worker_grant(&self, token_hash: &str) -> Result<Option<WorkerGrant>>;
     /// Revokes a token by id or name; `NotFound` if none matches.
     async fn revoke_worker_token(&self, id_or_name: &str) -> Result<()>;
-    /// Records what a worker announced, now.
-    async fn announce_worker(&self, info: &aima_core::worker_api::WorkerInfo) -> Result<()>;
+    /// Records what a worker announced, now, and the worker token it
+    /// announced itself with (none for a worker beside the database).
+    async fn announce_worker(
+        &self,
+        info: &aima_core::worker_api::WorkerInfo,
+        token_id: Option<&str>,
+    ) -> Result<()>;
     /// Workers heard from since `since_ms`, most recent first.
     async fn list_workers(&self, since_ms: i64) -> Result<Vec<aima_core::worker_api::WorkerSeen>>;
 }
@@ -79,10 +84,14 @@ impl WorkerTokenRepo for SqlStore {
         }))
     }
 
-    async fn announce_worker(&self, info: &aima_core::worker_api::WorkerInfo) -> Result<()> {
+    async fn announce_worker(
+        &self,
+        info: &aima_core::worker_api::WorkerInfo,
+        token_id: Option<&str>,
+    ) -> Result<()> {
         let js = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| corrupt("worker", e));
         let mut q = Sql::new(
-            "INSERT INTO workers (name, capabilities, analyzers, models, last_seen) VALUES (",
+            "INSERT INTO workers (name, capabilities, analyzers, models, last_seen, token_id) VALUES (",
         );
         q.bind(t(&info.name))
             .push(", ")
@@ -93,10 +102,12 @@ impl WorkerTokenRepo for SqlStore {
             .bind(t(&js(&info.models)?))
             .push(", ")
             .bind(Arg::Int(now_ms()))
+            .push(", ")
+            .bind(Arg::OptText(token_id.map(str::to_string)))
             .push(
                 ") ON CONFLICT (name) DO UPDATE SET capabilities = excluded.capabilities, \
                  analyzers = excluded.analyzers, models = excluded.models, \
-                 last_seen = excluded.last_seen",
+                 last_seen = excluded.last_seen, token_id = excluded.token_id",
             );
         q.query().execute(&self.pool).await?;
         Ok(())
@@ -104,10 +115,13 @@ impl WorkerTokenRepo for SqlStore {
 
     async fn list_workers(&self, since_ms: i64) -> Result<Vec<aima_core::worker_api::WorkerSeen>> {
         let mut q = Sql::new(
-            "SELECT name, capabilities, analyzers, models, last_seen FROM workers WHERE last_seen >= ",
+            "SELECT w.name, w.capabilities, w.analyzers, w.models, w.last_seen, p.pool \
+             FROM workers w LEFT JOIN provisioned_workers p \
+             ON p.token_id = w.token_id OR p.id = w.name \
+             WHERE w.last_seen >= ",
         );
         q.bind(Arg::Int(since_ms))
-            .push(" ORDER BY last_seen DESC, name");
+            .push(" ORDER BY w.last_seen DESC, w.name");
         q.query()
             .fetch_all(&self.pool)
             .await?
@@ -117,6 +131,7 @@ impl WorkerTokenRepo for SqlStore {
                     let s: String = r.try_get(col)?;
                     serde_json::from_str(&s).map_err(|e| corrupt("worker", e))
                 };
+                let pool: Option<String> = r.try_get("pool")?;
                 Ok(aima_core::worker_api::WorkerSeen {
                     info: aima_core::worker_api::WorkerInfo {
                         name: r.try_get("name")?,
@@ -125,6 +140,8 @@ impl WorkerTokenRepo for SqlStore {
                         models: list("models")?,
                     },
                     last_seen: r.try_get("last_seen")?,
+                    started_by: pool.as_ref().map(|_| "autoscale".to_string()),
+                    pool,
                 })
             })
             .collect()

@@ -1,6 +1,7 @@
 //! Workspaces: created on first use.
 
 use async_trait::async_trait;
+use sqlx::Row;
 
 use crate::error::Result;
 use crate::sql::{now_ms, t, Arg, Sql};
@@ -10,6 +11,8 @@ use crate::store::SqlStore;
 pub trait WorkspaceRepo: Send + Sync {
     /// Creates the workspace if it does not exist.
     async fn ensure_workspace(&self, workspace: &str) -> Result<()>;
+    /// Every workspace's id, in order.
+    async fn list_workspaces(&self) -> Result<Vec<String>>;
 }
 
 #[async_trait]
@@ -22,5 +25,15 @@ impl WorkspaceRepo for SqlStore {
             .push(") ON CONFLICT (id) DO NOTHING");
         q.query().execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn list_workspaces(&self) -> Result<Vec<String>> {
+        Sql::new("SELECT id FROM workspaces ORDER BY id")
+            .query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("id")?))
+            .collect()
     }
 }

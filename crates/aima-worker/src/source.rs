@@ -215,7 +215,7 @@ impl JobSource for DbSource {
     }
 
     async fn announce(&self, info: &aima_core::worker_api::WorkerInfo) -> SourceResult<()> {
-        Ok(self.store.announce_worker(info).await?)
+        Ok(self.store.announce_worker(info, None).await?)
     }
 
     fn store(&self) -> Option<Arc<dyn Store>> {

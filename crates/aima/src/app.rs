@@ -244,6 +244,32 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             &cfg.search.text_model,
         ))
     });
+    let provisioner = if cfg.autoscale.pools.is_empty() {
+        None
+    } else {
+        let server_url = if cfg.autoscale.server_url.is_empty() {
+            format!("http://{addr}")
+        } else {
+            cfg.autoscale.server_url.clone()
+        };
+        let p = aima_autoscale::Provisioner::new(
+            backends.store.clone(),
+            aima_autoscale::Settings {
+                server_url,
+                interval: Duration::from_millis(cfg.autoscale.interval_ms),
+                notify: cfg.server.admin_workspaces.clone(),
+                budget: cfg.budget(),
+                log_dir: cfg.data_dir.join("autoscale"),
+            },
+            &cfg.autoscale,
+        )
+        .map_err(anyhow::Error::msg)?;
+        tracing::info!(
+            pools = cfg.autoscale.pools.len(),
+            "autoscale: workers are started when jobs wait"
+        );
+        Some(p)
+    };
     let webui_dir =
         (!cfg.server.webui_dir.is_empty()).then(|| std::path::PathBuf::from(&cfg.server.webui_dir));
     if let Some(dir) = &webui_dir {
@@ -269,6 +295,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         let janitor = tokio::spawn(aima_server::janitor::run(gc_store, gc_blobs, token.clone()));
         let indexer = indexer.map(|i| tokio::spawn(i.run(token.clone())));
         let webhooks = tokio::spawn(dispatcher.run(token.clone()));
+        let provisioner = provisioner.map(|p| tokio::spawn(p.run(token.clone())));
         let server_token = token.clone();
         // The client's address reaches handlers (sign-in limits, audit log).
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -286,6 +313,9 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         }
         let _ = tokio::time::timeout(grace, webhooks).await;
         let _ = tokio::time::timeout(grace, janitor).await;
+        if let Some(p) = provisioner {
+            let _ = tokio::time::timeout(grace, p).await;
+        }
         sql.close().await;
         tracing::info!("stopped");
         Ok(())

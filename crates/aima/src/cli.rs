@@ -88,6 +88,10 @@ enum Command {
         /// that require it are routed here.
         #[arg(long = "capability", value_name = "NAME")]
         capabilities: Vec<String>,
+        /// Names this worker in leases, logs and `GET /api/v1/workers`
+        /// (default: HOST:PID).
+        #[arg(long, env = "AIMA_WORKER_NAME")]
+        name: Option<String>,
     },
     /// Run a pipeline on a local file, without a server, and print the insights.
     Analyze {
@@ -404,13 +408,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             server,
             token,
             capabilities,
+            name,
         } => {
+            if let Some(n) = &name {
+                if n.trim().is_empty() || n.len() > 100 || n.chars().any(char::is_control) {
+                    bail!("--name must be 1-100 characters, none of them control characters");
+                }
+            }
             for c in &capabilities {
                 if let Err(m) = aima_core::validate_capability(c) {
                     bail!("--capability: {m}");
                 }
             }
             let mut wcfg = app::worker_config(&cfg, concurrency.max(1));
+            if let Some(n) = name {
+                wcfg.owner = n;
+            }
             for c in capabilities {
                 if !wcfg.capabilities.contains(&c) {
                     wcfg.capabilities.push(c);

@@ -24,6 +24,9 @@ pub struct Config {
     pub llm: LlmConfig,
     pub auth: AuthConfig,
     pub webhooks: WebhooksConfig,
+    /// Workers started when jobs wait for a capability (`[[autoscale.pools]]`).
+    #[serde(default)]
+    pub autoscale: aima_autoscale::AutoscaleConfig,
     pub log: LogConfig,
 }
 
@@ -334,6 +337,7 @@ impl Default for Config {
                 login_attempts_per_account: 10,
                 login_attempts_per_address: 30,
             },
+            autoscale: aima_autoscale::AutoscaleConfig::default(),
             webhooks: WebhooksConfig {
                 allow_private: false,
                 timeout_seconds: 10.0,
@@ -541,6 +545,7 @@ impl Config {
         if !(t > 0.0 && t <= 1.0) {
             return bad("persons.match_threshold must be above 0 and at most 1".into());
         }
+        self.autoscale.validate().map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad(format!(
                 "log.format {:?} must be text or json",
@@ -675,6 +680,30 @@ timeout_seconds = 10.0
 # at retry_seconds (capped at an hour).
 max_attempts = 8
 retry_seconds = 10.0
+
+[autoscale]
+# Workers this server starts when jobs wait for a capability and stops when
+# idle (docs/workers.md, "Workers on demand"): one [[autoscale.pools]] entry
+# per capability. Where started workers reach this server (empty: http:// +
+# server.listen), and how often the queue is looked at.
+server_url = ""
+interval_ms = 2000
+pools = []
+# [[autoscale.pools]]
+# capability = "gpu"
+# provider = "local"            # aima worker processes here; or "command"
+# max_workers = 1
+# queue_wait_seconds = 30       # start when the oldest waiting job waited this long
+# queue_length = 0              # ... or when more than this many wait (0: off)
+# idle_stop_seconds = 300
+# min_lifetime_seconds = 0
+# connect_timeout_seconds = 300
+# command_timeout_seconds = 120
+# backoff_seconds = 30
+# fallback = "none"             # "cpu": while none can start, any worker runs the jobs
+# start = ""                    # command provider: start, stop and (optional) list
+# stop = ""
+# list = ""
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.

@@ -67,6 +67,7 @@ from .person_match import PersonMatch
 from .person_matches import PersonMatches
 from .person_page import PersonPage
 from .planner import Planner
+from .provisioned_worker import ProvisionedWorker
 from .pull_status import PullStatus
 from .rename import Rename
 from .review import Review
@@ -189,6 +190,7 @@ __all__ = (
     "PersonMatches",
     "PersonPage",
     "Planner",
+    "ProvisionedWorker",
     "PullStatus",
     "Rename",
     "Review",

@@ -7,6 +7,9 @@ class WebhookEvent(StrEnum):
     MEDIA_DELETED = "media.deleted"
     MODE_MODEL_TRAINED = "mode_model.trained"
     PERSON_NAMED = "person.named"
+    PROVISION_FAILED = "provision.failed"
+    WORKER_STARTED = "worker.started"
+    WORKER_STOPPED = "worker.stopped"
 
     def __str__(self) -> str:
         return str(self.value)

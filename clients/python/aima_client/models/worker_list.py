@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.provisioned_worker import ProvisionedWorker
   from ..models.worker_status import WorkerStatus
 
 
@@ -26,9 +27,12 @@ class WorkerList:
     """ 
         Attributes:
             items (list[WorkerStatus]):
+            provisioned (list[ProvisionedWorker]): Workers the provisioner (`[[autoscale.pools]]`) started in the last
+                day, newest first (at most 100): running, stopped, or failed and why.
      """
 
     items: list[WorkerStatus]
+    provisioned: list[ProvisionedWorker]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -36,6 +40,7 @@ class WorkerList:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.provisioned_worker import ProvisionedWorker # noqa: PLC0415
         from ..models.worker_status import WorkerStatus # noqa: PLC0415
         items = []
         for items_item_data in self.items:
@@ -44,11 +49,19 @@ class WorkerList:
 
 
 
+        provisioned = []
+        for provisioned_item_data in self.provisioned:
+            provisioned_item = provisioned_item_data.to_dict()
+            provisioned.append(provisioned_item)
+
+
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
             "items": items,
+            "provisioned": provisioned,
         })
 
         return field_dict
@@ -57,6 +70,7 @@ class WorkerList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.provisioned_worker import ProvisionedWorker # noqa: PLC0415
         from ..models.worker_status import WorkerStatus # noqa: PLC0415
         d = dict(src_dict)
         items = []
@@ -69,8 +83,19 @@ class WorkerList:
             items.append(items_item)
 
 
+        provisioned = []
+        _provisioned = d.pop("provisioned")
+        for provisioned_item_data in (_provisioned):
+            provisioned_item = ProvisionedWorker.from_dict(provisioned_item_data)
+
+
+
+            provisioned.append(provisioned_item)
+
+
         worker_list = cls(
             items=items,
+            provisioned=provisioned,
         )
 
 

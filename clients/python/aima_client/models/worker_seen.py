@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -29,6 +30,9 @@ class WorkerSeen:
             models (list[str]): Models installed where it runs.
             name (str):
             last_seen (int): Unix milliseconds.
+            pool (None | str | Unset): The `[[autoscale.pools]]` entry that started it.
+            started_by (None | str | Unset): `autoscale` for a worker the provisioner started (absent for one
+                started by hand).
      """
 
     analyzers: list[str]
@@ -36,6 +40,8 @@ class WorkerSeen:
     models: list[str]
     name: str
     last_seen: int
+    pool: None | str | Unset = UNSET
+    started_by: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -59,6 +65,18 @@ class WorkerSeen:
 
         last_seen = self.last_seen
 
+        pool: None | str | Unset
+        if isinstance(self.pool, Unset):
+            pool = UNSET
+        else:
+            pool = self.pool
+
+        started_by: None | str | Unset
+        if isinstance(self.started_by, Unset):
+            started_by = UNSET
+        else:
+            started_by = self.started_by
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,6 +87,10 @@ class WorkerSeen:
             "name": name,
             "last_seen": last_seen,
         })
+        if pool is not UNSET:
+            field_dict["pool"] = pool
+        if started_by is not UNSET:
+            field_dict["started_by"] = started_by
 
         return field_dict
 
@@ -90,12 +112,34 @@ class WorkerSeen:
 
         last_seen = d.pop("last_seen")
 
+        def _parse_pool(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        pool = _parse_pool(d.pop("pool", UNSET))
+
+
+        def _parse_started_by(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        started_by = _parse_started_by(d.pop("started_by", UNSET))
+
+
         worker_seen = cls(
             analyzers=analyzers,
             capabilities=capabilities,
             models=models,
             name=name,
             last_seen=last_seen,
+            pool=pool,
+            started_by=started_by,
         )
 
 

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -29,6 +30,9 @@ class WorkerStatus:
             name (str):
             last_seen (int): Unix milliseconds.
             online (bool): Heard from in the last 90 s (workers announce every 30 s).
+            pool (None | str | Unset): The `[[autoscale.pools]]` entry that started it.
+            started_by (None | str | Unset): `autoscale` for a worker the provisioner started (absent for one
+                started by hand).
      """
 
     analyzers: list[str]
@@ -37,6 +41,8 @@ class WorkerStatus:
     name: str
     last_seen: int
     online: bool
+    pool: None | str | Unset = UNSET
+    started_by: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -62,6 +68,18 @@ class WorkerStatus:
 
         online = self.online
 
+        pool: None | str | Unset
+        if isinstance(self.pool, Unset):
+            pool = UNSET
+        else:
+            pool = self.pool
+
+        started_by: None | str | Unset
+        if isinstance(self.started_by, Unset):
+            started_by = UNSET
+        else:
+            started_by = self.started_by
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,6 +91,10 @@ class WorkerStatus:
             "last_seen": last_seen,
             "online": online,
         })
+        if pool is not UNSET:
+            field_dict["pool"] = pool
+        if started_by is not UNSET:
+            field_dict["started_by"] = started_by
 
         return field_dict
 
@@ -96,6 +118,26 @@ class WorkerStatus:
 
         online = d.pop("online")
 
+        def _parse_pool(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        pool = _parse_pool(d.pop("pool", UNSET))
+
+
+        def _parse_started_by(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        started_by = _parse_started_by(d.pop("started_by", UNSET))
+
+
         worker_status = cls(
             analyzers=analyzers,
             capabilities=capabilities,
@@ -103,6 +145,8 @@ class WorkerStatus:
             name=name,
             last_seen=last_seen,
             online=online,
+            pool=pool,
+            started_by=started_by,
         )
 
 

@@ -323,6 +323,29 @@ pub async fn usage(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkerList {
     pub items: Vec<WorkerStatus>,
+    /// Workers the provisioner (`[[autoscale.pools]]`) started in the last
+    /// day, newest first (at most 100): running, stopped, or failed and why.
+    pub provisioned: Vec<ProvisionedWorker>,
+}
+
+/// A worker the provisioner started.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProvisionedWorker {
+    /// The name it announces itself with (in `items` with its token's).
+    pub name: String,
+    pub pool: String,
+    pub capability: String,
+    /// `local` or `command`.
+    pub provider: String,
+    /// `starting`, `running`, `stopped` or `failed`.
+    pub state: String,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    /// When it first announced itself.
+    pub connected_at: Option<i64>,
+    pub stopped_at: Option<i64>,
+    /// Why it stopped or failed (`idle`, `exited`, what the provider said).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -359,5 +382,22 @@ pub async fn workers(
             worker: w,
         })
         .collect();
-    Ok(axum::Json(WorkerList { items }))
+    let provisioned = state
+        .store
+        .recent_provisioned(now - 86_400_000, 100)
+        .await?
+        .into_iter()
+        .map(|p| ProvisionedWorker {
+            name: p.id,
+            pool: p.pool,
+            capability: p.capability,
+            provider: p.provider,
+            state: p.state,
+            started_at: p.started_at,
+            connected_at: p.connected_at,
+            stopped_at: p.stopped_at,
+            reason: p.reason,
+        })
+        .collect();
+    Ok(axum::Json(WorkerList { items, provisioned }))
 }

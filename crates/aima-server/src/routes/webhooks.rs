@@ -52,7 +52,7 @@ pub struct NewWebhook {
     pub url: String,
     /// Any of `job.succeeded`, `job.partial` (some stages failed alone),
     /// `job.failed`, `media.deleted`, `person.named`, `mode_model.trained`.
-    #[schema(min_items = 1, max_items = 6)]
+    #[schema(min_items = 1, max_items = 9)]
     pub events: Vec<WebhookEvent>,
     /// The key of the HMAC-SHA256 signature; 16 to 256 characters.
     #[schema(min_length = 16, max_length = 256)]
@@ -74,6 +74,16 @@ pub enum WebhookEvent {
     PersonNamed,
     #[serde(rename = "mode_model.trained")]
     ModeModelTrained,
+    /// The provisioner started a worker (admin workspaces only).
+    #[serde(rename = "worker.started")]
+    WorkerStarted,
+    /// A worker the provisioner started stopped (admin workspaces only).
+    #[serde(rename = "worker.stopped")]
+    WorkerStopped,
+    /// The provisioner could not start a worker, or it never connected
+    /// (admin workspaces only).
+    #[serde(rename = "provision.failed")]
+    ProvisionFailed,
 }
 
 impl WebhookEvent {
@@ -85,6 +95,9 @@ impl WebhookEvent {
             WebhookEvent::MediaDeleted => 3,
             WebhookEvent::PersonNamed => 4,
             WebhookEvent::ModeModelTrained => 5,
+            WebhookEvent::WorkerStarted => 6,
+            WebhookEvent::WorkerStopped => 7,
+            WebhookEvent::ProvisionFailed => 8,
         };
         WEBHOOK_EVENTS[i]
     }

@@ -345,6 +345,6 @@ async fn announce(
     }
     // Named as its leases are: the worker's name and its token's.
     info.name = format!("{} ({})", info.name, grant.name);
-    state.store.announce_worker(&info).await?;
+    state.store.announce_worker(&info, Some(&grant.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,10 +7,20 @@ use aima_core::{MediaKind, NewMedia, StageSpec};
 use aima_store::{JobRepo, MediaRepo, NewJob, SqlStore};
 
 pub async fn stores() -> Vec<(SqlStore, tempfile::TempDir)> {
+    stores_and_urls()
+        .await
+        .into_iter()
+        .map(|(s, d, _)| (s, d))
+        .collect()
+}
+
+/// [`stores`], each with its database's URL (for what a client other than
+/// AIMA reads from the database).
+pub async fn stores_and_urls() -> Vec<(SqlStore, tempfile::TempDir, String)> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().expect("tmp");
     let url = format!("sqlite://{}", dir.path().join("q.db").display());
-    out.push((SqlStore::connect(&url, 8).await.expect("sqlite"), dir));
+    out.push((SqlStore::connect(&url, 8).await.expect("sqlite"), dir, url));
     if let Ok(base) = std::env::var("AIMA_TEST_POSTGRES_URL") {
         use sqlx::Connection;
         let name = format!("aima_q_{}", uuid::Uuid::new_v4().simple());
@@ -24,6 +34,7 @@ pub async fn stores() -> Vec<(SqlStore, tempfile::TempDir)> {
         out.push((
             SqlStore::connect(&url, 8).await.expect("postgres"),
             tempfile::tempdir().expect("tmp"),
+            url,
         ));
     } else if std::env::var("AIMA_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
         panic!("AIMA_TEST_REQUIRE_POSTGRES=1 but AIMA_TEST_POSTGRES_URL is not set");

@@ -304,6 +304,11 @@ pub async fn spawn_with(o: Options) -> TestApp {
         config.blobs.s3.access_key_id = "test".into();
         config.blobs.s3.secret_access_key = "test".into();
     }
+    start_app(config, data).await
+}
+
+/// A server of `config`, whose data folder `data` lives as long as it.
+pub async fn start_app(config: Config, data: tempfile::TempDir) -> TestApp {
     let running = start_server(config.clone()).await.expect("server starts");
     TestApp {
         addr: running.addr,

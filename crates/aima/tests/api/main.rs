@@ -3,6 +3,7 @@
 
 mod activity;
 mod ask;
+mod autoscale;
 mod bad_input;
 mod capabilities;
 mod cli;
