@@ -1004,6 +1004,8 @@ export interface paths {
         /**
          * Busy seconds per day and capability of the caller's workspace's jobs;
          *     for an admin workspace's key also every worker's and the budget's state.
+         *     With `[billing]` prices, the month's cost in money (`month`), or with
+         *     `format=csv` that month's cost per workspace and capability.
          * @description Least role: `viewer`.
          */
         get: operations["getUsage"];
@@ -1357,6 +1359,15 @@ export interface components {
             /** Format: double */
             used_today: number;
         };
+        CapabilityCost: {
+            capability: string;
+            /** Format: double */
+            cost: number;
+            /** Format: double */
+            hours: number;
+            /** Format: double */
+            price_per_hour: number;
+        };
         /**
          * @description A cited fact: what it says (`text`, with every number of it) and
          *     where it comes from.
@@ -1378,6 +1389,14 @@ export interface components {
         CreatedKey: components["schemas"]["ApiKey"] & {
             /** @description The key. Shown this once; only its hash is kept. */
             key: string;
+        };
+        DayUsage: {
+            /** Format: double */
+            budget?: number | null;
+            /** Format: double */
+            cost: number;
+            /** @description `2026-12-07`, in the configured time zone. */
+            day: string;
         };
         DeliveryInfo: {
             /** Format: int64 */
@@ -1742,6 +1761,42 @@ export interface components {
         };
         ModelList: {
             items: components["schemas"]["ModeModelInfo"][];
+        };
+        /** @description A calendar month's cost in the configured time zone. */
+        MonthUsage: {
+            /** @description Why dispatching stopped (admins only). */
+            blocked?: string | null;
+            /**
+             * Format: double
+             * @description The monthly budget (admins; absent when none is set).
+             */
+            budget?: number | null;
+            /** @description Hours and cost per priced capability. */
+            capabilities: components["schemas"]["CapabilityCost"][];
+            /**
+             * Format: double
+             * @description Spent so far (the server's for admins, else the workspace's).
+             */
+            cost: number;
+            /** @description ISO 4217, e.g. `EUR`. */
+            currency: string;
+            /**
+             * @description False while a budget is spent: priced capabilities get no jobs and
+             *     no new workers (admins only).
+             */
+            dispatching?: boolean | null;
+            /**
+             * Format: double
+             * @description The month's cost at its end if spending goes on at the rate so far.
+             */
+            forecast: number;
+            /** @description `2026-12`. */
+            month: string;
+            time_zone: string;
+            /** @description Today's cost and the daily budget (admins). */
+            today: components["schemas"]["DayUsage"];
+            /** @description Cost per workspace (admins: every workspace; others: their own). */
+            workspaces: components["schemas"]["WorkspaceCost"][];
         };
         MoveFace: {
             /** @description The person the face belongs to; `null` makes it a person of its own. */
@@ -2170,6 +2225,7 @@ export interface components {
         UsageReport: {
             /** @description The caller's workspace: busy seconds of its jobs. */
             items: components["schemas"]["WorkspaceUsageRow"][];
+            month?: null | components["schemas"]["MonthUsage"];
             server?: null | components["schemas"]["ServerUsage"];
         };
         /** @description Busy seconds of one worker on one day with one capability. */
@@ -2209,7 +2265,7 @@ export interface components {
          * @description An event a webhook can follow.
          * @enum {string}
          */
-        WebhookEvent: "job.succeeded" | "job.partial" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained" | "worker.started" | "worker.stopped" | "provision.failed";
+        WebhookEvent: "job.succeeded" | "job.partial" | "job.failed" | "media.deleted" | "person.named" | "mode_model.trained" | "worker.started" | "worker.stopped" | "provision.failed" | "budget.warning" | "budget.exhausted";
         WebhookInfo: {
             /**
              * Format: int64
@@ -2258,6 +2314,11 @@ export interface components {
         WorkerStatus: components["schemas"]["WorkerSeen"] & {
             /** @description Heard from in the last 90 s (workers announce every 30 s). */
             online: boolean;
+        };
+        WorkspaceCost: {
+            /** Format: double */
+            cost: number;
+            workspace: string;
         };
         /** @description Busy seconds of a workspace's jobs on one day with one capability. */
         WorkspaceUsageRow: {
@@ -5547,6 +5608,16 @@ export interface operations {
             query?: {
                 /** @description Days back, including today (1-366, default 7). */
                 days?: number | null;
+                /**
+                 * @description The month whose cost `month` reports, `YYYY-MM` (default: this
+                 *     month in `billing.time_zone`).
+                 */
+                month?: string | null;
+                /**
+                 * @description `json` (default) or `csv`: the month's cost per workspace and
+                 *     capability, for accounting (needs `[billing]` prices).
+                 */
+                format?: string | null;
             };
             header?: never;
             path?: never;
@@ -5554,12 +5625,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description JSON, or CSV with `format=csv` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
+                    "text/csv": string;
                 };
             };
             400: {

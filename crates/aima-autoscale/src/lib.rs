@@ -249,6 +249,16 @@ impl Provisioner {
         if running.len() >= pool.config.max_workers || demand.queued <= connecting {
             return Ok(());
         }
+        if let Some((_, reason)) = self
+            .store
+            .blocked_capabilities()
+            .await?
+            .into_iter()
+            .find(|(c, _)| *c == capability)
+        {
+            tracing::info!(pool = %name, %reason, "autoscale: no worker started");
+            return Ok(());
+        }
         if let Some(b) = &self.settings.budget {
             if b.capability == capability
                 && self.store.busy_seconds_today(&capability).await? >= b.seconds_per_day

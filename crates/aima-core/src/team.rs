@@ -52,10 +52,10 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// The events a webhook can subscribe to. The worker events are the
-/// server's, not a workspace's: they reach the webhooks of the admin
+/// The events a webhook can subscribe to. The worker and budget events are
+/// the server's, not a workspace's: they reach the webhooks of the admin
 /// workspaces (`server.admin_workspaces`) only.
-pub const WEBHOOK_EVENTS: [&str; 9] = [
+pub const WEBHOOK_EVENTS: [&str; 11] = [
     "job.succeeded",
     "job.partial",
     "job.failed",
@@ -65,6 +65,8 @@ pub const WEBHOOK_EVENTS: [&str; 9] = [
     "worker.started",
     "worker.stopped",
     "provision.failed",
+    "budget.warning",
+    "budget.exhausted",
 ];
 
 /// What [`valid_name`] accepts, as errors say it.

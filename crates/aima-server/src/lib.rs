@@ -52,6 +52,9 @@ pub struct ServerSettings {
     pub events_poll: Duration,
     /// A daily budget of busy seconds for remote workers with a capability.
     pub budget: Option<aima_store::Budget>,
+    /// Prices and budgets in money (`[billing]`), when any capability has a
+    /// price: `GET /api/v1/usage` reports the month's cost.
+    pub billing: Option<aima_billing::Billing>,
     /// Analyzers run on an upload that names no pipeline (those that
     /// apply to its kind of media); empty: such uploads queue nothing.
     pub default_pipeline: Vec<String>,
@@ -85,6 +88,7 @@ impl Default for ServerSettings {
             max_attempts: 3,
             events_poll: Duration::from_millis(250),
             budget: None,
+            billing: None,
             default_pipeline: Vec::new(),
             admin_workspaces: vec![aima_core::DEFAULT_WORKSPACE.into()],
             default_models: Vec::new(),

@@ -224,6 +224,10 @@ impl SqlStore {
             ("workspace_usage", "workspace_id", &workspace),
         ];
         for cap in caps {
+            crate::billing::span_insert(&workspace, &owner, cap, started, now.max(started))
+                .query()
+                .execute(&self.pool)
+                .await?;
             for (table, column, key) in tables {
                 let mut q = Sql::new(&format!(
                     "INSERT INTO {table} (day, {column}, capability, seconds) VALUES ("
@@ -364,6 +368,24 @@ impl JobRepo for SqlStore {
                     tracing::info!(capability = %b.capability, spent, "daily budget spent; nothing dispatched");
                     return Ok(None);
                 }
+            }
+        }
+        if !scope.capabilities.is_empty() {
+            // A capability whose budget in money is spent (`budget_blocks`,
+            // kept by the billing monitor): such workers get nothing.
+            let mut q = Sql::new("SELECT capability FROM budget_blocks WHERE until > ");
+            q.bind(Arg::Int(now_ms())).push(" AND capability IN (");
+            for (i, c) in scope.capabilities.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(t(c));
+            }
+            q.push(")");
+            if let Some(r) = q.query().fetch_optional(&self.pool).await? {
+                let capability: String = r.try_get("capability")?;
+                tracing::info!(%capability, "budget spent; nothing dispatched");
+                return Ok(None);
             }
         }
         let now = now_ms();

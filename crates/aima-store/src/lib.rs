@@ -25,7 +25,8 @@
 //!    `frames`, `insights` (which hands faces to persons and frame vectors to
 //!    frames), `search`, `activity`, `modes`, `workers`, `users`, `sessions`,
 //!    `keys`, `audit`, `webhooks`, `autoscale` (workers the provisioner
-//!    starts, the lease of the server that acts, the demand per capability).
+//!    starts, the lease of the server that acts, the demand per capability),
+//!    `billing` (busy time as spans, budget alerts and blocks).
 //! 4. This file: the [`Store`] they compose.
 
 mod error;
@@ -41,6 +42,7 @@ mod store;
 mod activity;
 mod audit;
 mod autoscale;
+mod billing;
 mod frames;
 mod insights;
 mod jobs;
@@ -61,6 +63,7 @@ use sqlx::Row;
 pub use activity::ActivityRepo;
 pub use audit::{AuditEntry, AuditFilter, AuditRepo, NewAudit};
 pub use autoscale::{AutoscaleRepo, Demand, NewProvisioned, Provisioned, WorkerEnd};
+pub use billing::{BillingRepo, Span};
 pub use error::{Result, StoreError};
 pub use events::HeartbeatOutcome;
 pub use frames::{FrameRepo, SimilarMedia};
@@ -102,6 +105,7 @@ pub trait Store:
     + AuditRepo
     + WebhookRepo
     + AutoscaleRepo
+    + BillingRepo
 {
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;

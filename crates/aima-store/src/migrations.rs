@@ -50,6 +50,7 @@ embed!(
     "0014_blob_gc.sql",
     "0015_media_stored.sql",
     "0016_autoscale.sql",
+    "0017_billing.sql",
 );
 
 fn files(dialect: Dialect) -> &'static [(&'static str, &'static str)] {

@@ -201,6 +201,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             default_workspace: cfg.server.default_workspace.clone(),
             max_attempts: cfg.workers.max_attempts,
             budget: cfg.budget(),
+            billing: cfg.billing(),
             default_pipeline: cfg.pipeline.default.clone(),
             admin_workspaces: cfg.server.admin_workspaces.clone(),
             default_models: cfg.default_models(),
@@ -270,6 +271,17 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         );
         Some(p)
     };
+    // Budgets in money: alerts and the blocks of spent budgets.
+    let monitor = cfg
+        .billing()
+        .filter(|_| cfg.billing.monthly_budget > 0.0 || cfg.billing.daily_budget > 0.0)
+        .map(|b| {
+            aima_billing::Monitor::new(
+                backends.store.clone(),
+                b,
+                cfg.server.admin_workspaces.clone(),
+            )
+        });
     let webui_dir =
         (!cfg.server.webui_dir.is_empty()).then(|| std::path::PathBuf::from(&cfg.server.webui_dir));
     if let Some(dir) = &webui_dir {
@@ -296,6 +308,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         let indexer = indexer.map(|i| tokio::spawn(i.run(token.clone())));
         let webhooks = tokio::spawn(dispatcher.run(token.clone()));
         let provisioner = provisioner.map(|p| tokio::spawn(p.run(token.clone())));
+        let monitor = monitor.map(|m| tokio::spawn(m.run(token.clone())));
         let server_token = token.clone();
         // The client's address reaches handlers (sign-in limits, audit log).
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -313,8 +326,8 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
         }
         let _ = tokio::time::timeout(grace, webhooks).await;
         let _ = tokio::time::timeout(grace, janitor).await;
-        if let Some(p) = provisioner {
-            let _ = tokio::time::timeout(grace, p).await;
+        for task in [provisioner, monitor].into_iter().flatten() {
+            let _ = tokio::time::timeout(grace, task).await;
         }
         sql.close().await;
         tracing::info!("stopped");

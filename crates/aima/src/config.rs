@@ -27,6 +27,9 @@ pub struct Config {
     /// Workers started when jobs wait for a capability (`[[autoscale.pools]]`).
     #[serde(default)]
     pub autoscale: aima_autoscale::AutoscaleConfig,
+    /// Prices per hour of busy time and budgets in money (`[billing]`).
+    #[serde(default)]
+    pub billing: aima_billing::BillingConfig,
     pub log: LogConfig,
 }
 
@@ -338,6 +341,7 @@ impl Default for Config {
                 login_attempts_per_address: 30,
             },
             autoscale: aima_autoscale::AutoscaleConfig::default(),
+            billing: aima_billing::BillingConfig::default(),
             webhooks: WebhooksConfig {
                 allow_private: false,
                 timeout_seconds: 10.0,
@@ -546,6 +550,7 @@ impl Config {
             return bad("persons.match_threshold must be above 0 and at most 1".into());
         }
         self.autoscale.validate().map_err(ConfigError::Invalid)?;
+        self.billing.validate().map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad(format!(
                 "log.format {:?} must be text or json",
@@ -578,6 +583,15 @@ impl Config {
             capability: self.workers.budget_capability.clone(),
             seconds_per_day: self.workers.budget_seconds_per_day,
         })
+    }
+
+    /// Prices and budgets in money, when any capability has a price.
+    pub fn billing(&self) -> Option<aima_billing::Billing> {
+        if !self.billing.enabled() {
+            return None;
+        }
+        // Checked by `validate`.
+        aima_billing::Billing::new(self.billing.clone()).ok()
     }
 
     pub fn model_manager(&self) -> aima_models::ModelManager {
@@ -704,6 +718,20 @@ pools = []
 # start = ""                    # command provider: start, stop and (optional) list
 # stop = ""
 # list = ""
+
+[billing]
+# What busy time costs: a price per hour for each capability (e.g.
+# { gpu = 0.40 }; a capability without a price costs nothing), and the most
+# the server may spend per calendar month and day in time_zone (0: no limit).
+# At 80 % a budget.warning webhook, at 100 % budget.exhausted, and no more
+# jobs or started workers for priced capabilities until the period ends.
+# GET /api/v1/usage shows the month, its forecast and the cost per workspace.
+currency = "EUR"
+price_per_hour = {}
+monthly_budget = 0.0
+daily_budget = 0.0
+time_zone = "UTC"
+interval_ms = 5000
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.

@@ -12,10 +12,12 @@ from .audit_item import AuditItem
 from .audit_page import AuditPage
 from .auth_via import AuthVia
 from .budget_report import BudgetReport
+from .capability_cost import CapabilityCost
 from .citation import Citation
 from .create_job import CreateJob
 from .create_mode import CreateMode
 from .created_key import CreatedKey
+from .day_usage import DayUsage
 from .delivery_info import DeliveryInfo
 from .delivery_page import DeliveryPage
 from .error_body import ErrorBody
@@ -57,6 +59,7 @@ from .mode_probability import ModeProbability
 from .model_info import ModelInfo
 from .model_info_list import ModelInfoList
 from .model_list import ModelList
+from .month_usage import MonthUsage
 from .move_face import MoveFace
 from .new_api_key import NewApiKey
 from .new_user import NewUser
@@ -120,6 +123,7 @@ from .worker_info import WorkerInfo
 from .worker_list import WorkerList
 from .worker_seen import WorkerSeen
 from .worker_status import WorkerStatus
+from .workspace_cost import WorkspaceCost
 from .workspace_usage_row import WorkspaceUsageRow
 
 __all__ = (
@@ -135,10 +139,12 @@ __all__ = (
     "AuditPage",
     "AuthVia",
     "BudgetReport",
+    "CapabilityCost",
     "Citation",
     "CreatedKey",
     "CreateJob",
     "CreateMode",
+    "DayUsage",
     "DeliveryInfo",
     "DeliveryPage",
     "ErrorBody",
@@ -180,6 +186,7 @@ __all__ = (
     "ModeModelInfoMetrics",
     "ModePrediction",
     "ModeProbability",
+    "MonthUsage",
     "MoveFace",
     "NewApiKey",
     "NewUser",
@@ -243,5 +250,6 @@ __all__ = (
     "WorkerList",
     "WorkerSeen",
     "WorkerStatus",
+    "WorkspaceCost",
     "WorkspaceUsageRow",
 )

@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.month_usage import MonthUsage
   from ..models.server_usage import ServerUsage
   from ..models.workspace_usage_row import WorkspaceUsageRow
 
@@ -28,10 +29,12 @@ class UsageReport:
     """ 
         Attributes:
             items (list[WorkspaceUsageRow]): The caller's workspace: busy seconds of its jobs.
+            month (MonthUsage | None | Unset):
             server (None | ServerUsage | Unset):
      """
 
     items: list[WorkspaceUsageRow]
+    month: MonthUsage | None | Unset = UNSET
     server: None | ServerUsage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -40,6 +43,7 @@ class UsageReport:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.month_usage import MonthUsage # noqa: PLC0415
         from ..models.server_usage import ServerUsage # noqa: PLC0415
         from ..models.workspace_usage_row import WorkspaceUsageRow # noqa: PLC0415
         items = []
@@ -48,6 +52,14 @@ class UsageReport:
             items.append(items_item)
 
 
+
+        month: dict[str, Any] | None | Unset
+        if isinstance(self.month, Unset):
+            month = UNSET
+        elif isinstance(self.month, MonthUsage):
+            month = self.month.to_dict()
+        else:
+            month = self.month
 
         server: dict[str, Any] | None | Unset
         if isinstance(self.server, Unset):
@@ -63,6 +75,8 @@ class UsageReport:
         field_dict.update({
             "items": items,
         })
+        if month is not UNSET:
+            field_dict["month"] = month
         if server is not UNSET:
             field_dict["server"] = server
 
@@ -72,6 +86,7 @@ class UsageReport:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.month_usage import MonthUsage # noqa: PLC0415
         from ..models.server_usage import ServerUsage # noqa: PLC0415
         from ..models.workspace_usage_row import WorkspaceUsageRow # noqa: PLC0415
         d = dict(src_dict)
@@ -83,6 +98,26 @@ class UsageReport:
 
 
             items.append(items_item)
+
+
+        def _parse_month(data: object) -> MonthUsage | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                month_type_1 = MonthUsage.from_dict(data)
+
+
+
+                return month_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MonthUsage | None | Unset, data)
+
+        month = _parse_month(d.pop("month", UNSET))
 
 
         def _parse_server(data: object) -> None | ServerUsage | Unset:
@@ -107,6 +142,7 @@ class UsageReport:
 
         usage_report = cls(
             items=items,
+            month=month,
             server=server,
         )
 

@@ -1,6 +1,8 @@
 from enum import StrEnum
 
 class WebhookEvent(StrEnum):
+    BUDGET_EXHAUSTED = "budget.exhausted"
+    BUDGET_WARNING = "budget.warning"
     JOB_FAILED = "job.failed"
     JOB_PARTIAL = "job.partial"
     JOB_SUCCEEDED = "job.succeeded"

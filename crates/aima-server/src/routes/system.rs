@@ -220,6 +220,10 @@ pub struct UsageRow {
 pub struct UsageReport {
     /// The caller's workspace: busy seconds of its jobs.
     pub items: Vec<WorkspaceUsageRow>,
+    /// What the month cost in money (`[billing]`; absent without prices):
+    /// for an admin workspace's key the server's, for any other key its
+    /// own workspace's.
+    pub month: Option<MonthUsage>,
     /// Server-wide (every worker, every workspace's work, the budget):
     /// only for keys of an admin workspace (`server.admin_workspaces`).
     pub server: Option<ServerUsage>,
@@ -242,12 +246,67 @@ pub struct BudgetReport {
     pub dispatching: bool,
 }
 
+/// A calendar month's cost in the configured time zone.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MonthUsage {
+    /// `2026-12`.
+    pub month: String,
+    pub time_zone: String,
+    /// ISO 4217, e.g. `EUR`.
+    pub currency: String,
+    /// Spent so far (the server's for admins, else the workspace's).
+    pub cost: f64,
+    /// The monthly budget (admins; absent when none is set).
+    pub budget: Option<f64>,
+    /// The month's cost at its end if spending goes on at the rate so far.
+    pub forecast: f64,
+    /// False while a budget is spent: priced capabilities get no jobs and
+    /// no new workers (admins only).
+    pub dispatching: Option<bool>,
+    /// Why dispatching stopped (admins only).
+    pub blocked: Option<String>,
+    /// Today's cost and the daily budget (admins).
+    pub today: DayUsage,
+    /// Cost per workspace (admins: every workspace; others: their own).
+    pub workspaces: Vec<WorkspaceCost>,
+    /// Hours and cost per priced capability.
+    pub capabilities: Vec<CapabilityCost>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DayUsage {
+    /// `2026-12-07`, in the configured time zone.
+    pub day: String,
+    pub cost: f64,
+    pub budget: Option<f64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceCost {
+    pub workspace: String,
+    pub cost: f64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CapabilityCost {
+    pub capability: String,
+    pub hours: f64,
+    pub price_per_hour: f64,
+    pub cost: f64,
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// Days back, including today (1-366, default 7).
     #[param(minimum = 1, maximum = 366)]
     days: Option<i64>,
+    /// The month whose cost `month` reports, `YYYY-MM` (default: this
+    /// month in `billing.time_zone`).
+    month: Option<String>,
+    /// `json` (default) or `csv`: the month's cost per workspace and
+    /// capability, for accounting (needs `[billing]` prices).
+    format: Option<String>,
 }
 
 fn usage_day(day: i64) -> String {
@@ -258,17 +317,138 @@ fn millis(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
 }
 
+/// The month's cost (`month`), of the server for admins and of the
+/// caller's workspace for others.
+async fn month_usage(
+    state: &AppState,
+    caller: &crate::Caller,
+    billing: &aima_billing::Billing,
+    month: Option<&str>,
+) -> ApiResult<(MonthUsage, aima_billing::Costs)> {
+    let now = aima_store::now_ms();
+    let period = match month {
+        None => billing.month_of(now),
+        Some(m) => billing.month_named(m).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("month {m:?}: use YYYY-MM"),
+            )
+        })?,
+    };
+    let admin = caller.is_admin(state);
+    let workspace = (!admin).then_some(caller.workspace.as_str());
+    let day = billing.day_of(now);
+    let spans = state
+        .store
+        .usage_spans(
+            workspace,
+            period.from.min(day.from),
+            period.until.max(day.until),
+        )
+        .await?;
+    let costs = billing.cost(&spans, &period);
+    let today = billing.cost(&spans, &day).total;
+    let cfg = &billing.config;
+    let round = aima_billing::Billing::round;
+    let blocked = if admin {
+        state
+            .store
+            .blocked_capabilities()
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, r)| r)
+    } else {
+        None
+    };
+    let budget = |v: f64| (admin && v > 0.0).then_some(v);
+    let usage = MonthUsage {
+        month: period.name.clone(),
+        time_zone: cfg.time_zone.clone(),
+        currency: cfg.currency.clone(),
+        cost: round(costs.total),
+        budget: budget(cfg.monthly_budget),
+        forecast: round(aima_billing::Billing::forecast(costs.total, &period, now)),
+        dispatching: admin.then_some(blocked.is_none()),
+        blocked,
+        today: DayUsage {
+            day: day.name,
+            cost: round(today),
+            budget: budget(cfg.daily_budget),
+        },
+        workspaces: costs
+            .by_workspace
+            .iter()
+            .map(|(w, c)| WorkspaceCost {
+                workspace: w.clone(),
+                cost: round(*c),
+            })
+            .collect(),
+        capabilities: costs
+            .by_capability
+            .iter()
+            .map(|(c, l)| CapabilityCost {
+                capability: c.clone(),
+                hours: round(l.hours),
+                price_per_hour: cfg.price_per_hour.get(c).copied().unwrap_or_default(),
+                cost: round(l.cost),
+            })
+            .collect(),
+    };
+    Ok((usage, costs))
+}
+
 /// Busy seconds per day and capability of the caller's workspace's jobs;
 /// for an admin workspace's key also every worker's and the budget's state.
+/// With `[billing]` prices, the month's cost in money (`month`), or with
+/// `format=csv` that month's cost per workspace and capability.
 #[utoipa::path(
     get, path = "/api/v1/usage", operation_id = "getUsage", tag = "system", params(UsageQuery),
-    responses((status = 200, body = UsageReport), (status = 400, body = crate::ErrorBody))
+    responses(
+        (status = 200, description = "JSON, or CSV with `format=csv`", content((UsageReport = "application/json"), (String = "text/csv"))),
+        (status = 400, body = crate::ErrorBody)
+    )
 )]
 pub async fn usage(
     State(state): State<AppState>,
     caller: crate::Caller,
     crate::extract::Query(q): crate::extract::Query<UsageQuery>,
-) -> ApiResult<axum::Json<UsageReport>> {
+) -> ApiResult<Response> {
+    let csv = super::wants_csv(q.format.as_deref())?;
+    let month = match &state.settings.billing {
+        Some(b) => Some(month_usage(&state, &caller, b, q.month.as_deref()).await?),
+        None if csv || q.month.is_some() => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "month and format=csv need prices in money ([billing] price_per_hour)",
+            ))
+        }
+        None => None,
+    };
+    if let (true, Some((m, costs))) = (csv, &month) {
+        let mut out =
+            String::from("month,workspace,capability,hours,price_per_hour,cost,currency\n");
+        for ((ws, cap), line) in &costs.lines {
+            let price = m
+                .capabilities
+                .iter()
+                .find(|c| &c.capability == cap)
+                .map(|c| c.price_per_hour)
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{},{:.4},{},{:.4},{}\n",
+                m.month,
+                super::csv_field(ws),
+                super::csv_field(cap),
+                line.hours,
+                price,
+                line.cost,
+                m.currency
+            ));
+        }
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
+    }
+    let month = month.map(|(m, _)| m);
     let days = q.days.unwrap_or(7);
     if !(1..=366).contains(&days) {
         return Err(ApiError::new(
@@ -317,7 +497,12 @@ pub async fn usage(
     } else {
         None
     };
-    Ok(axum::Json(UsageReport { items, server }))
+    Ok(axum::Json(UsageReport {
+        items,
+        month,
+        server,
+    })
+    .into_response())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -52,7 +52,7 @@ pub struct NewWebhook {
     pub url: String,
     /// Any of `job.succeeded`, `job.partial` (some stages failed alone),
     /// `job.failed`, `media.deleted`, `person.named`, `mode_model.trained`.
-    #[schema(min_items = 1, max_items = 9)]
+    #[schema(min_items = 1, max_items = 11)]
     pub events: Vec<WebhookEvent>,
     /// The key of the HMAC-SHA256 signature; 16 to 256 characters.
     #[schema(min_length = 16, max_length = 256)]
@@ -84,6 +84,14 @@ pub enum WebhookEvent {
     /// (admin workspaces only).
     #[serde(rename = "provision.failed")]
     ProvisionFailed,
+    /// 80 % of the month's or the day's budget in money is spent (admin
+    /// workspaces only).
+    #[serde(rename = "budget.warning")]
+    BudgetWarning,
+    /// The month's or the day's budget is spent: priced capabilities get
+    /// no more work until it ends (admin workspaces only).
+    #[serde(rename = "budget.exhausted")]
+    BudgetExhausted,
 }
 
 impl WebhookEvent {
@@ -98,6 +106,8 @@ impl WebhookEvent {
             WebhookEvent::WorkerStarted => 6,
             WebhookEvent::WorkerStopped => 7,
             WebhookEvent::ProvisionFailed => 8,
+            WebhookEvent::BudgetWarning => 9,
+            WebhookEvent::BudgetExhausted => 10,
         };
         WEBHOOK_EVENTS[i]
     }

@@ -506,3 +506,188 @@ async fn a_command_pool_runs_its_commands_and_stops_idle_workers() {
         }
     }
 }
+
+/// A monthly budget in money reached mid-queue: GPU time priced at one
+/// euro a second against a budget of two, 30 jobs waiting, a pool of one
+/// worker, two servers on the database. The warning and the exhaustion
+/// are each sent once; then no job needing a GPU is dispatched and no
+/// worker is started, jobs stay queued, and `GET /api/v1/usage` shows the
+/// month's cost, the budget, the forecast and why dispatching stopped; the
+/// CSV export has the cost per workspace and capability.
+#[tokio::test]
+async fn a_monthly_budget_reached_mid_queue_stops_gpu_work_and_says_so_once() {
+    for backend in backends() {
+        let dirs = tempfile::tempdir().expect("tempdir");
+        let data = tempfile::tempdir().expect("tempdir");
+        let db = fresh_database(backend, data.path()).await;
+        let mut config = server_config(
+            data.path(),
+            db,
+            vec![local_pool("paid", "gpu", 1, dirs.path())],
+        );
+        config.billing.currency = "EUR".into();
+        config.billing.price_per_hour.insert("gpu".into(), 3600.0);
+        config.billing.monthly_budget = 2.0;
+        config.billing.time_zone = "Europe/Berlin".into();
+        config.billing.interval_ms = 200;
+        let app = start_app(config.clone(), data).await;
+        // A second server on the same database runs its own monitor.
+        let _twin = start_app(config, tempfile::tempdir().expect("tempdir")).await;
+        let hook = worker_webhook(&app).await;
+        let r = app
+            .client
+            .post(app.url("/api/v1/webhooks"))
+            .json(&json!({
+                "url": "http://127.0.0.1:9/budget",
+                "events": ["budget.warning", "budget.exhausted"],
+                "secret": "0123456789abcdef",
+            }))
+            .send()
+            .await
+            .expect("webhook");
+        assert_eq!(r.status().as_u16(), 201);
+        let budget_hook: Value = r.json().await.unwrap_or_default();
+        let budget_hook = budget_hook["id"].as_str().unwrap_or_default().to_string();
+        let media = media(&app).await;
+        let ids = queue(&app, &media, "gpu", 30).await;
+
+        // Spent: the exhaustion arrives while jobs still wait.
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            if delivered(&app, &budget_hook)
+                .await
+                .contains_key("budget.exhausted")
+            {
+                break;
+            }
+            let s = states(&app, &ids).await;
+            assert!(
+                s.iter().any(|s| s != "succeeded"),
+                "{backend:?}: every job ran and the budget was never spent"
+            );
+            assert!(Instant::now() < until, "{backend:?}: never exhausted");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let before = states(&app, &ids).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let after = states(&app, &ids).await;
+        let done = |s: &[String]| s.iter().filter(|s| *s == "succeeded").count();
+        assert_eq!(
+            done(&before),
+            done(&after),
+            "{backend:?}: dispatched past the budget"
+        );
+        assert!(
+            after.iter().any(|s| s == "queued"),
+            "{backend:?}: {after:?}"
+        );
+        let events = delivered(&app, &budget_hook).await;
+        assert_eq!(events.get("budget.warning"), Some(&1), "{events:?}");
+        assert_eq!(events.get("budget.exhausted"), Some(&1), "{events:?}");
+        // The worker that ran stops when idle; none is started for the
+        // jobs that wait.
+        wait_provisioned(&app, "stopped", |p| {
+            !p.is_empty() && p.iter().all(|w| w["state"] == "stopped")
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let p = provisioned(&app).await;
+        assert_eq!(
+            live(&p),
+            0,
+            "{backend:?}: a worker started past the budget: {p:#?}"
+        );
+        assert_eq!(delivered(&app, &hook).await.get("worker.started"), Some(&1));
+
+        let (s, usage) = app.get_json("/api/v1/usage").await;
+        assert_eq!(s, 200, "{usage}");
+        let m = &usage["month"];
+        assert_eq!(m["currency"], "EUR", "{usage:#}");
+        assert_eq!(m["budget"], 2.0, "{usage:#}");
+        assert_eq!(m["time_zone"], "Europe/Berlin");
+        let cost = m["cost"].as_f64().unwrap_or_default();
+        assert!(cost >= 2.0, "{usage:#}");
+        assert!(
+            m["forecast"].as_f64().unwrap_or_default() >= cost,
+            "{usage:#}"
+        );
+        assert_eq!(m["dispatching"], false, "{usage:#}");
+        assert!(
+            m["blocked"].as_str().is_some_and(|b| b.contains("budget")),
+            "{usage:#}"
+        );
+        assert_eq!(m["workspaces"][0]["workspace"], "default", "{usage:#}");
+        assert_eq!(m["capabilities"][0]["price_per_hour"], 3600.0, "{usage:#}");
+
+        let csv = app
+            .client
+            .get(app.url("/api/v1/usage?format=csv"))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(csv.status().as_u16(), 200);
+        assert!(csv
+            .headers()
+            .get("content-type")
+            .is_some_and(|c| c.to_str().unwrap_or_default().starts_with("text/csv")));
+        let csv = csv.text().await.unwrap_or_default();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "month,workspace,capability,hours,price_per_hour,cost,currency"
+        );
+        assert_eq!(lines.len(), 2, "{csv}");
+        let cols: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(
+            (cols[1], cols[2], cols[6]),
+            ("default", "gpu", "EUR"),
+            "{csv}"
+        );
+        assert!(
+            cols[5]
+                .parse::<f64>()
+                .is_ok_and(|c| (c - cost).abs() < 0.01),
+            "{csv} {cost}"
+        );
+        // Another workspace sees its own cost (none), not the server's.
+        let key = create_key(&app, "team-b");
+        let other: Value = app
+            .client
+            .get(app.url("/api/v1/usage"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("usage")
+            .json()
+            .await
+            .unwrap_or_default();
+        let m = &other["month"];
+        assert_eq!(m["cost"], 0.0, "{other:#}");
+        assert!(
+            m["budget"].is_null() && m["dispatching"].is_null() && m["blocked"].is_null(),
+            "{other:#}"
+        );
+        assert_eq!(m["workspaces"], json!([]), "{other:#}");
+        assert!(other["server"].is_null(), "{other:#}");
+        let csv = app
+            .client
+            .get(app.url("/api/v1/usage?format=csv"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("csv")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+        for bad in ["?month=2026-13", "?month=last", "?format=xml"] {
+            let (s, v) = app.get_json(&format!("/api/v1/usage{bad}")).await;
+            assert_eq!(
+                (s, v["error"]["code"].as_str()),
+                (400, Some("invalid_parameter")),
+                "{bad}: {v}"
+            );
+        }
+    }
+}

@@ -18,6 +18,8 @@ from typing import cast
 def _get_kwargs(
     *,
     days: int | None | Unset = UNSET,
+    month: None | str | Unset = UNSET,
+    format_: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -32,6 +34,20 @@ def _get_kwargs(
     else:
         json_days = days
     params["days"] = json_days
+
+    json_month: None | str | Unset
+    if isinstance(month, Unset):
+        json_month = UNSET
+    else:
+        json_month = month
+    params["month"] = json_month
+
+    json_format_: None | str | Unset
+    if isinstance(format_, Unset):
+        json_format_ = UNSET
+    else:
+        json_format_ = format_
+    params["format"] = json_format_
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -96,15 +112,21 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     days: int | None | Unset = UNSET,
+    month: None | str | Unset = UNSET,
+    format_: None | str | Unset = UNSET,
 
 ) -> Response[ErrorBody | UsageReport]:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+    With `[billing]` prices, the month's cost in money (`month`), or with
+    `format=csv` that month's cost per workspace and capability.
 
      Least role: `viewer`.
 
     Args:
         days (int | None | Unset):
+        month (None | str | Unset):
+        format_ (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,6 +139,8 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         days=days,
+month=month,
+format_=format_,
 
     )
 
@@ -130,15 +154,21 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     days: int | None | Unset = UNSET,
+    month: None | str | Unset = UNSET,
+    format_: None | str | Unset = UNSET,
 
 ) -> ErrorBody | UsageReport | None:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+    With `[billing]` prices, the month's cost in money (`month`), or with
+    `format=csv` that month's cost per workspace and capability.
 
      Least role: `viewer`.
 
     Args:
         days (int | None | Unset):
+        month (None | str | Unset):
+        format_ (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,6 +182,8 @@ def sync(
     return sync_detailed(
         client=client,
 days=days,
+month=month,
+format_=format_,
 
     ).parsed
 
@@ -159,15 +191,21 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     days: int | None | Unset = UNSET,
+    month: None | str | Unset = UNSET,
+    format_: None | str | Unset = UNSET,
 
 ) -> Response[ErrorBody | UsageReport]:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+    With `[billing]` prices, the month's cost in money (`month`), or with
+    `format=csv` that month's cost per workspace and capability.
 
      Least role: `viewer`.
 
     Args:
         days (int | None | Unset):
+        month (None | str | Unset):
+        format_ (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,6 +218,8 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         days=days,
+month=month,
+format_=format_,
 
     )
 
@@ -193,15 +233,21 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     days: int | None | Unset = UNSET,
+    month: None | str | Unset = UNSET,
+    format_: None | str | Unset = UNSET,
 
 ) -> ErrorBody | UsageReport | None:
     """ Busy seconds per day and capability of the caller's workspace's jobs;
     for an admin workspace's key also every worker's and the budget's state.
+    With `[billing]` prices, the month's cost in money (`month`), or with
+    `format=csv` that month's cost per workspace and capability.
 
      Least role: `viewer`.
 
     Args:
         days (int | None | Unset):
+        month (None | str | Unset):
+        format_ (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -215,5 +261,7 @@ async def asyncio(
     return (await asyncio_detailed(
         client=client,
 days=days,
+month=month,
+format_=format_,
 
     )).parsed

@@ -1,0 +1,176 @@
+//! What budgets in money read and write: busy time as spans (written with
+//! each lease's end, in `jobs`), the alerts sent once per period and level,
+//! and the capabilities blocked while their budget is spent (which claims
+//! respect).
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use crate::error::Result;
+use crate::sql::{new_id, now_ms, t, Arg, Sql};
+use crate::store::SqlStore;
+
+/// Busy time of one worker with one capability on one job's lease.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub workspace: String,
+    pub worker: String,
+    /// `cpu` for a worker without capabilities.
+    pub capability: String,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    pub ended_at: i64,
+}
+
+#[async_trait]
+pub trait BillingRepo: Send + Sync {
+    /// Spans that overlap `[from, until)` (Unix milliseconds), of one
+    /// workspace or all.
+    async fn usage_spans(
+        &self,
+        workspace: Option<&str>,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<Span>>;
+    /// Records that the alert `level` of `period` was sent and queues its
+    /// webhook `event` for the workspaces in `notify`, in one transaction;
+    /// false (and nothing queued) if it was sent before, by this server or
+    /// another.
+    async fn raise_budget_alert(
+        &self,
+        period: &str,
+        level: &str,
+        event: &str,
+        notify: &[String],
+        data: serde_json::Value,
+    ) -> Result<bool>;
+    /// Blocks dispatching to workers with `capability` until `until`.
+    async fn block_capability(&self, capability: &str, until: i64, reason: &str) -> Result<()>;
+    /// Lifts every block (a budget raised in the configuration).
+    async fn clear_capability_blocks(&self) -> Result<()>;
+    /// The capabilities blocked now, each with its reason.
+    async fn blocked_capabilities(&self) -> Result<Vec<(String, String)>>;
+}
+
+#[async_trait]
+impl BillingRepo for SqlStore {
+    async fn usage_spans(
+        &self,
+        workspace: Option<&str>,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<Span>> {
+        let mut q = Sql::new(
+            "SELECT workspace_id, worker, capability, started_at, ended_at FROM usage_spans \
+             WHERE ended_at > ",
+        );
+        q.bind(Arg::Int(from))
+            .push(" AND started_at < ")
+            .bind(Arg::Int(until));
+        if let Some(ws) = workspace {
+            q.push(" AND workspace_id = ").bind(t(ws));
+        }
+        q.push(" ORDER BY ended_at, id");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Span {
+                    workspace: r.try_get("workspace_id")?,
+                    worker: r.try_get("worker")?,
+                    capability: r.try_get("capability")?,
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn raise_budget_alert(
+        &self,
+        period: &str,
+        level: &str,
+        event: &str,
+        notify: &[String],
+        data: serde_json::Value,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let mut q = Sql::new("INSERT INTO budget_alerts (period, level, at) VALUES (");
+        q.bind(t(period))
+            .push(", ")
+            .bind(t(level))
+            .push(", ")
+            .bind(Arg::Int(now_ms()))
+            .push(") ON CONFLICT (period, level) DO NOTHING");
+        if q.query().execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for ws in notify {
+            crate::outbox::queue_event(&mut tx, ws, event, data.clone()).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn block_capability(&self, capability: &str, until: i64, reason: &str) -> Result<()> {
+        let mut q = Sql::new("INSERT INTO budget_blocks (capability, until, reason) VALUES (");
+        q.bind(t(capability))
+            .push(", ")
+            .bind(Arg::Int(until))
+            .push(", ")
+            .bind(t(reason))
+            .push(
+                ") ON CONFLICT (capability) DO UPDATE SET until = excluded.until, \
+                 reason = excluded.reason",
+            );
+        q.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn clear_capability_blocks(&self) -> Result<()> {
+        Sql::new("DELETE FROM budget_blocks")
+            .query()
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn blocked_capabilities(&self) -> Result<Vec<(String, String)>> {
+        let mut q = Sql::new("SELECT capability, reason FROM budget_blocks WHERE until > ");
+        q.bind(Arg::Int(now_ms())).push(" ORDER BY capability");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("capability")?, r.try_get("reason")?)))
+            .collect()
+    }
+}
+
+/// Records one lease's busy time as a span per capability, inside the
+/// transaction or connection of the caller (`jobs`' usage bookkeeping).
+pub(crate) fn span_insert(
+    workspace: &str,
+    worker: &str,
+    capability: &str,
+    started_at: i64,
+    ended_at: i64,
+) -> Sql {
+    let mut q = Sql::new(
+        "INSERT INTO usage_spans (id, workspace_id, worker, capability, started_at, ended_at) VALUES (",
+    );
+    q.bind(t(&new_id()))
+        .push(", ")
+        .bind(t(workspace))
+        .push(", ")
+        .bind(t(worker))
+        .push(", ")
+        .bind(t(capability))
+        .push(", ")
+        .bind(Arg::Int(started_at))
+        .push(", ")
+        .bind(Arg::Int(ended_at))
+        .push(")");
+    q
+}
