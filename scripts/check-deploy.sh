@@ -2,9 +2,10 @@
 # Static checks of the deployment files, for machines without a Docker
 # engine: the compose file parsed and interpolated by docker-compose (with
 # and without the gpu profile, and refusing a missing password), the
-# Dockerfile linted by dockerfile-utils, and the promises the README makes
-# about the image checked in its text. The Caddyfile is exercised for real by
-# the `proxy` integration test.
+# Dockerfile linted by dockerfile-utils, the promises the README makes
+# about the image checked in its text, and the Helm chart linted, rendered
+# and validated against Kubernetes' and KEDA's schemas (scripts/check-helm.py).
+# The Caddyfile is exercised for real by the `proxy` integration test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,4 +60,10 @@ fi
 need 'use_build_env' "the build does not use the scripts' build environment (prebuilt CTranslate2)"
 need 'libctranslate2-\*\.so\.\* .*libgomp-\*\.so\.\*' "the build does not keep the CTranslate2 library and its OpenMP runtime"
 need '^COPY --from=build /opt/aima/lib/ /usr/local/lib/$' "the runtime does not carry the CTranslate2 library"
+
+# The Helm chart: Helm's own lint and render (its Go SDK as a library from
+# PyPI), Kubernetes' schemas, KEDA's CRD models.
+. scripts/lib/venv.sh
+use_venv helm-python-sdk==0.2.2 kubernetes-validate==1.37.0 cloudcoil-models-keda==2.16.1.0 pyyaml
+python3 scripts/check-helm.py
 echo "deployment files: ok"
