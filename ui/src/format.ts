@@ -49,6 +49,10 @@ export const dayName = (d: Date) => d.toLocaleDateString(locale(), { weekday: 'l
 export const number = (n: number, digits = 0) =>
   new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
 
+/** An amount of money in a currency (ISO 4217): 12.5, "EUR" → "€12.50" / "12,50 €". */
+export const money = (n: number, currency: string) =>
+  new Intl.NumberFormat(locale(), { style: 'currency', currency }).format(n);
+
 /** A fraction (0..1) as a percentage: 0.873 → "87 %" / "87 %". */
 export const percent = (f: number) => new Intl.NumberFormat(locale(), { style: 'percent' }).format(f);
 

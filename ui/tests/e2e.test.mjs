@@ -410,6 +410,16 @@ describe('the web UI', { concurrency: false }, () => {
     await page.goto(BASE + '/admin');
     await page.locator('tr[data-job] .badge.state-succeeded').first().waitFor();
     await page.locator('tr[data-model="faster-whisper-tiny.en"]', { hasText: T('admin.models.state.installed') }).waitFor();
+    // The month's spending: its budget spent by the suite's analyses (the
+    // server prices CPU time), said in a banner, with the cost per workspace
+    // and the CSV for accounting.
+    const banner = page.locator('.budget-banner.spent[role="alert"]');
+    await banner.waitFor();
+    assert.equal((await banner.textContent()).trim(), T('admin.spending.spent'));
+    const spending = page.locator('.spending');
+    await spending.locator('td', { hasText: 'default' }).waitFor();
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), await spending.getByRole('link', { name: T('admin.spending.download') }).getAttribute('href'));
+    assert.match(csv.split('\n')[1], /^\d{4}-\d{2},default,cpu,/, csv);
     await shot('admin');
     await accessible('admin');
   });

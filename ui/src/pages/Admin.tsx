@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Pager, usePages } from '../components/Pager';
-import { get, send, type Job, type S, type Session } from '../api';
-import { bytes, date, duration, percent } from '../format';
+import { get, send, url, type Job, type S, type Session } from '../api';
+import { bytes, date, duration, money, percent } from '../format';
 import { errorText, lang, useT } from '../i18n';
 
 const MODEL_STATES = ['installed', 'partial', 'missing'] as const;
 const OUTCOMES = ['ok', 'denied'] as const;
 const ROLES = ['viewer', 'editor', 'admin'] as const;
+const PROVISIONED_STATES = ['starting', 'running', 'stopped', 'failed'] as const;
 const has = <T extends string>(list: readonly T[], s: string): s is T => (list as readonly string[]).includes(s);
 
 /** A UTC day (YYYY-MM-DD) as the language writes it. */
@@ -52,27 +53,81 @@ function Jobs() {
   );
 }
 
+/** The month's spending in money ([billing]): a banner once a budget is
+ * spent or nearly, the month and today against their budgets, the cost per
+ * workspace, and the CSV for accounting. */
+function Spending({ month }: { month: S['MonthUsage'] }) {
+  const t = useT();
+  const m = (v: number) => money(v, month.currency);
+  const share = month.budget ? month.cost / month.budget : 0;
+  const banner = month.dispatching === false
+    ? <p role="alert" class="budget-banner spent">{t('admin.spending.spent')}</p>
+    : share >= 0.8 || (month.budget && month.forecast > month.budget)
+      ? <p role="status" class="budget-banner">{t('admin.spending.near', { cost: m(month.cost), budget: m(month.budget ?? 0), forecast: m(month.forecast) })}</p>
+      : null;
+  return (
+    <div class="spending" data-month={month.month}>
+      {banner}
+      <p>{month.budget
+        ? t('admin.spending.month', { month: month.month, cost: m(month.cost), budget: m(month.budget), forecast: m(month.forecast) })
+        : t('admin.spending.monthNoBudget', { month: month.month, cost: m(month.cost), forecast: m(month.forecast) })}
+        {month.budget ? <> <progress aria-label={t('admin.spending.used')} max={month.budget} value={Math.min(month.cost, month.budget)} /></> : null}
+      </p>
+      <p class="muted">{month.today.budget
+        ? t('admin.spending.today', { cost: m(month.today.cost), budget: m(month.today.budget) })
+        : t('admin.spending.todayNoBudget', { cost: m(month.today.cost) })} · <span translate={false}>{month.time_zone}</span></p>
+      {month.workspaces.length > 0 && (
+        <table>
+          <caption>{t('admin.spending.caption', { month: month.month })}</caption>
+          <thead><tr><th scope="col">{t('admin.spending.workspace')}</th><th scope="col">{t('admin.spending.cost')}</th></tr></thead>
+          <tbody>{month.workspaces.map((w) => <tr><td translate={false}>{w.workspace}</td><td>{m(w.cost)}</td></tr>)}</tbody>
+        </table>
+      )}
+      <p><a href={url('/usage', { month: month.month, format: 'csv' })} download={`aima-usage-${month.month}.csv`}>{t('admin.spending.download')}</a></p>
+    </div>
+  );
+}
+
 function Workers() {
   const t = useT();
-  const [workers, setWorkers] = useState<S['WorkerStatus'][] | null>(null);
+  const [workers, setWorkers] = useState<S['WorkerList'] | null>(null);
   const [usage, setUsage] = useState<S['UsageReport'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<S['WorkerList']>('/workers').then((l) => setWorkers(l.items), (e) => setError(errorText(e)));
+    get<S['WorkerList']>('/workers').then(setWorkers, (e) => setError(errorText(e)));
     get<S['UsageReport']>('/usage').then(setUsage, () => undefined);
   }, []);
   return (
     <section aria-labelledby="workers-title">
       <h2 id="workers-title">{t('admin.workers.title')}</h2>
       {error && <p role="alert" class="error">{error}</p>}
-      {workers && workers.length === 0 && <p class="muted">{t('admin.workers.none')}</p>}
+      {usage?.month && <Spending month={usage.month} />}
+      {workers && workers.items.length === 0 && <p class="muted">{t('admin.workers.none')}</p>}
       <ul class="workers">
-        {workers?.map((w) => (
+        {workers?.items.map((w) => (
           <li class="card"><strong>{w.name}</strong> <span class={`badge ${w.online ? 'state-succeeded' : 'state-failed'}`}>{w.online ? t('admin.workers.online') : t('admin.workers.offline')}</span>
+            {w.started_by === 'autoscale' && <> <span class="badge">{t('admin.workers.onDemand', { pool: w.pool ?? '' })}</span></>}
             <div class="muted">{t('admin.workers.capabilities', { list: w.capabilities.join(', ') || '–' })} · {t('admin.workers.analyzers', { list: w.analyzers.join(', ') })}</div>
           </li>
         ))}
       </ul>
+      {workers && workers.provisioned.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>{t('admin.workers.provisioned')}</caption>
+            <thead><tr><th scope="col">{t('admin.workers.name')}</th><th scope="col">{t('admin.workers.pool')}</th><th scope="col">{t('admin.state')}</th><th scope="col">{t('admin.workers.started')}</th><th scope="col">{t('admin.workers.reason')}</th></tr></thead>
+            <tbody>{workers.provisioned.map((p) => (
+              <tr data-provisioned={p.name}>
+                <td translate={false}>{p.name}</td>
+                <td translate={false}>{p.pool}</td>
+                <td><span class={`badge ${p.state === 'failed' ? 'state-failed' : p.state === 'running' ? 'state-running' : ''}`}>{has(PROVISIONED_STATES, p.state) ? t(`admin.workers.states.${p.state}`) : p.state}</span></td>
+                <td>{date(p.started_at)}</td>
+                <td class="error-cell">{p.reason ?? ''}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </div>
+      )}
       {usage?.server?.budget && (
         <p class="budget">{t('admin.workers.budget', { capability: usage.server.budget.capability, used: duration(usage.server.budget.used_today), total: duration(usage.server.budget.seconds_per_day) })}{' '}
           <progress aria-label={t('admin.workers.budgetUsed')} max={usage.server.budget.seconds_per_day} value={usage.server.budget.used_today} />

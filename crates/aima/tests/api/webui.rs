@@ -745,6 +745,14 @@ async fn ui_suite(language: &UiLanguage) {
         default_pipeline: ["probe", "keyframes", "transcribe", "ocr"]
             .map(String::from)
             .to_vec(),
+        // The CPU's busy time priced at one euro a second against a budget
+        // of half a euro: spent within the suite's first analyses, so the
+        // admin page shows the month's cost and its banner.
+        configure: Some(|c| {
+            c.billing.price_per_hour.insert("cpu".into(), 3600.0);
+            c.billing.monthly_budget = 0.5;
+            c.billing.interval_ms = 200;
+        }),
         ..Options::default()
     })
     .await;
