@@ -116,6 +116,84 @@ fn config_default_is_complete_and_show_redacts() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
 
+/// Budgets, prices and pools that cannot work stop the program at start
+/// with the setting's name, from a file and from the environment alike.
+#[test]
+fn bad_billing_and_autoscale_settings_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cases = [
+        (
+            "[billing]\nprice_per_hour = { gpu = 0.0 }\n",
+            "billing.price_per_hour.gpu",
+        ),
+        (
+            "[billing]\nprice_per_hour = { gpu = -0.4 }\n",
+            "billing.price_per_hour.gpu",
+        ),
+        (
+            "[billing]\nprice_per_hour = { gpu = 0.4 }\nmonthly_budget = -1.0\n",
+            "billing.monthly_budget",
+        ),
+        (
+            "[billing]\nmonthly_budget = 50.0\n",
+            "billing.monthly_budget",
+        ),
+        (
+            "[billing]\nprice_per_hour = { gpu = 0.4 }\ntime_zone = \"Europe/Atlantis\"\n",
+            "billing.time_zone",
+        ),
+        (
+            "[[autoscale.pools]]\ncapability = \"gpu\"\nprovider = \"command\"\nstart = \"true\"\n",
+            "`stop`",
+        ),
+        (
+            "[[autoscale.pools]]\ncapability = \"gpu\"\nprovider = \"local\"\nmax_workers = 0\n",
+            "max_workers",
+        ),
+        (
+            "[[autoscale.pools]]\ncapability = \"gpu\"\nprovider = \"cloud\"\n",
+            "provider",
+        ),
+    ];
+    for (toml, name) in cases {
+        let file = dir.path().join("aima.toml");
+        std::fs::write(&file, toml).expect("write");
+        let out = aima()
+            .args(["config", "show"])
+            .env("AIMA_CONFIG", &file)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{toml}: {err}");
+        assert!(err.contains(name), "{toml}: {err}");
+    }
+    let out = aima()
+        .args(["config", "show"])
+        .env("AIMA__BILLING__PRICE_PER_HOUR", "{gpu=0}")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("billing.price_per_hour.gpu"));
+    // And a good one is shown back.
+    let out = aima()
+        .args(["config", "show"])
+        .env("AIMA__BILLING__PRICE_PER_HOUR", "{gpu=0.4}")
+        .env("AIMA__BILLING__MONTHLY_BUDGET", "50")
+        .env("AIMA__BILLING__TIME_ZONE", "Europe/Berlin")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("gpu = 0.4") && text.contains("Europe/Berlin"),
+        "{text}"
+    );
+}
+
 /// `aima serve` as a user runs it: JSON logs with request ids, and a clean
 /// exit on SIGTERM.
 #[test]
