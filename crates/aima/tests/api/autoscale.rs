@@ -93,20 +93,11 @@ async fn wait_provisioned(
 /// A media to run jobs on (its own upload job done).
 async fn media(app: &TestApp) -> String {
     let image = png_image(app.data.path(), "m.png");
-    let m: Value = app
-        .upload(&image, "?pipeline=probe")
-        .await
-        .json()
-        .await
-        .unwrap_or_default();
-    let job = app
-        .wait_job(
-            m["job_id"].as_str().unwrap_or_default(),
-            Duration::from_secs(60),
-        )
+    let (up, job) = app
+        .upload_and_wait(&image, "?pipeline=probe", Duration::from_secs(60))
         .await;
     assert_eq!(job["state"], "succeeded", "{job}");
-    m["id"].as_str().unwrap_or_default().to_string()
+    up["id"].as_str().unwrap_or_default().to_string()
 }
 
 /// Queues `n` probe jobs whose stage requires `capability`.
@@ -131,15 +122,15 @@ async fn states(app: &TestApp, ids: &[String]) -> Vec<String> {
     out
 }
 
-/// A webhook of the default (admin) workspace that follows the worker
-/// events; its deliveries are read back (the receiver need not answer).
-async fn worker_webhook(app: &TestApp) -> String {
+/// A webhook of the default (admin) workspace that follows `events`; its
+/// deliveries are read back (the receiver need not answer).
+async fn webhook(app: &TestApp, events: &[&str]) -> String {
     let r = app
         .client
         .post(app.url("/api/v1/webhooks"))
         .json(&json!({
             "url": "http://127.0.0.1:9/hook",
-            "events": ["worker.started", "worker.stopped", "provision.failed"],
+            "events": events,
             "secret": "0123456789abcdef",
         }))
         .send()
@@ -148,6 +139,15 @@ async fn worker_webhook(app: &TestApp) -> String {
     assert_eq!(r.status().as_u16(), 201);
     let v: Value = r.json().await.unwrap_or_default();
     v["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// [`webhook`] for the worker events.
+async fn worker_webhook(app: &TestApp) -> String {
+    webhook(
+        app,
+        &["worker.started", "worker.stopped", "provision.failed"],
+    )
+    .await
 }
 
 /// The events of a webhook's deliveries, counted by name.
@@ -380,10 +380,7 @@ async fn of_two_servers_one_provisions_and_a_successor_finds_its_workers() {
         pool.idle_stop_seconds = 20;
         let data = tempfile::tempdir().expect("tempdir");
         let db = fresh_database(backend, data.path()).await;
-        let stayer_port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let stayer_port = free_port();
         let mut config = server_config(data.path(), db.clone(), vec![pool.clone()]);
         config.autoscale.server_url = format!("http://127.0.0.1:{stayer_port}");
         // The first server takes the lease before the second exists.
@@ -534,20 +531,7 @@ async fn a_monthly_budget_reached_mid_queue_stops_gpu_work_and_says_so_once() {
         // A second server on the same database runs its own monitor.
         let _twin = start_app(config, tempfile::tempdir().expect("tempdir")).await;
         let hook = worker_webhook(&app).await;
-        let r = app
-            .client
-            .post(app.url("/api/v1/webhooks"))
-            .json(&json!({
-                "url": "http://127.0.0.1:9/budget",
-                "events": ["budget.warning", "budget.exhausted"],
-                "secret": "0123456789abcdef",
-            }))
-            .send()
-            .await
-            .expect("webhook");
-        assert_eq!(r.status().as_u16(), 201);
-        let budget_hook: Value = r.json().await.unwrap_or_default();
-        let budget_hook = budget_hook["id"].as_str().unwrap_or_default().to_string();
+        let budget_hook = webhook(&app, &["budget.warning", "budget.exhausted"]).await;
         let media = media(&app).await;
         let ids = queue(&app, &media, "gpu", 30).await;
 
