@@ -132,7 +132,9 @@ impl Provisioner {
 
     /// One look at every pool, if this server holds the lease.
     pub async fn turn(&mut self, leading: &mut bool) -> Result<(), StoreError> {
-        let ttl = (self.settings.interval.as_millis() as i64 * 5).max(10_000);
+        // Long enough that a start command of a few seconds does not
+        // outlive it; a server that dies is replaced within this.
+        let ttl = (self.settings.interval.as_millis() as i64 * 5).max(30_000);
         let lead = self.store.hold_lease(LEASE, &self.owner, ttl).await?;
         if lead != *leading {
             tracing::info!(owner = %self.owner, lead, "autoscale: lease {}", if lead { "taken" } else { "lost" });
@@ -171,7 +173,12 @@ impl Provisioner {
                 w.connected_at = Some(now);
                 tracing::info!(pool = %name, worker = %w.id, seconds = (now - w.started_at) as f64 / 1000.0, "autoscale: worker connected");
             }
+            // A row still `starting` may be another server's start in
+            // progress (its lease lost mid-command): not gone before that
+            // command could have timed out.
+            let start_ms = self.pools[i].config.command_timeout_seconds as i64 * 1000 + 10_000;
             let gone = match &alive {
+                Some(_) if w.state == "starting" && now - w.started_at < start_ms => false,
                 Some(set) => !set.contains(&w.id),
                 None => heard && w.last_seen.is_some_and(|t| t < now - SILENT_MS),
             };
