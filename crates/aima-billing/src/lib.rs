@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aima_store::{Span, Store, StoreError};
+use aima_store::{BusyTotal, Store, StoreError};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
@@ -202,28 +202,27 @@ impl Billing {
         }
     }
 
-    /// What `spans` cost within `period`: each priced for the part of it
-    /// inside the period.
-    pub fn cost(&self, spans: &[Span], period: &Period) -> Costs {
+    /// What busy time cost: each total priced by its capability's hour
+    /// (capabilities without a price cost nothing).
+    pub fn cost(&self, totals: &[BusyTotal]) -> Costs {
         let mut c = Costs::default();
-        for s in spans {
-            let Some(price) = self.config.price_per_hour.get(&s.capability) else {
+        for b in totals {
+            let Some(price) = self.config.price_per_hour.get(&b.capability) else {
                 continue;
             };
-            let ms = (s.ended_at.min(period.until) - s.started_at.max(period.from)).max(0);
-            if ms == 0 {
+            if b.seconds <= 0.0 {
                 continue;
             }
-            let hours = ms as f64 / 3_600_000.0;
+            let hours = b.seconds / 3600.0;
             let cost = hours * price;
             c.total += cost;
-            *c.by_workspace.entry(s.workspace.clone()).or_default() += cost;
-            let line = c.by_capability.entry(s.capability.clone()).or_default();
+            *c.by_workspace.entry(b.workspace.clone()).or_default() += cost;
+            let line = c.by_capability.entry(b.capability.clone()).or_default();
             line.hours += hours;
             line.cost += cost;
             let line = c
                 .lines
-                .entry((s.workspace.clone(), s.capability.clone()))
+                .entry((b.workspace.clone(), b.capability.clone()))
                 .or_default();
             line.hours += hours;
             line.cost += cost;
@@ -285,10 +284,6 @@ impl Monitor {
         let cfg = &self.billing.config;
         let month = self.billing.month_of(now);
         let day = self.billing.day_of(now);
-        let spans = self
-            .store
-            .usage_spans(None, month.from.min(day.from), month.until.max(day.until))
-            .await?;
         let mut blocked = false;
         for (scope, period, budget) in [
             ("month", &month, cfg.monthly_budget),
@@ -297,7 +292,11 @@ impl Monitor {
             if budget <= 0.0 {
                 continue;
             }
-            let cost = self.billing.cost(&spans, period).total;
+            let totals = self
+                .store
+                .busy_totals(None, period.from, period.until)
+                .await?;
+            let cost = self.billing.cost(&totals).total;
             let share = cost / budget;
             let data = serde_json::json!({
                 "resource": {"type": "budget", "id": period.name},
@@ -384,13 +383,11 @@ mod tests {
             .as_millisecond()
     }
 
-    fn span(cap: &str, ws: &str, from: &str, to: &str) -> Span {
-        Span {
+    fn total(cap: &str, ws: &str, seconds: f64) -> BusyTotal {
+        BusyTotal {
             workspace: ws.into(),
-            worker: "w".into(),
             capability: cap.into(),
-            started_at: ms(from),
-            ended_at: ms(to),
+            seconds,
         }
     }
 
@@ -413,21 +410,19 @@ mod tests {
     }
 
     #[test]
-    fn a_span_across_a_months_end_counts_in_each_month_for_its_part() {
+    fn busy_time_is_priced_by_capability_and_summed_per_workspace() {
         let b = billing("UTC");
-        let spans = [
-            span("gpu", "a", "2026-11-30T23:00:00Z", "2026-12-01T01:00:00Z"),
-            span("gpu", "b", "2026-12-10T00:00:00Z", "2026-12-10T00:30:00Z"),
-            span("cpu", "a", "2026-12-10T00:00:00Z", "2026-12-10T05:00:00Z"),
+        let totals = [
+            total("gpu", "a", 3600.0),
+            total("gpu", "b", 1800.0),
+            total("cpu", "a", 18_000.0),
         ];
-        let nov = b.cost(&spans, &b.month_named("2026-11").expect("nov"));
-        let dec = b.cost(&spans, &b.month_named("2026-12").expect("dec"));
-        assert!((nov.total - 0.40).abs() < 1e-9, "{nov:?}");
-        assert!((dec.total - 0.60).abs() < 1e-9, "{dec:?}");
-        assert!((dec.by_workspace["a"] - 0.40).abs() < 1e-9);
-        assert!((dec.by_workspace["b"] - 0.20).abs() < 1e-9);
-        assert!(!dec.by_capability.contains_key("cpu"), "no price, no cost");
-        assert!((dec.by_capability["gpu"].hours - 1.5).abs() < 1e-9);
+        let c = b.cost(&totals);
+        assert!((c.total - 0.60).abs() < 1e-9, "{c:?}");
+        assert!((c.by_workspace["a"] - 0.40).abs() < 1e-9);
+        assert!((c.by_workspace["b"] - 0.20).abs() < 1e-9);
+        assert!(!c.by_capability.contains_key("cpu"), "no price, no cost");
+        assert!((c.by_capability["gpu"].hours - 1.5).abs() < 1e-9);
     }
 
     #[test]

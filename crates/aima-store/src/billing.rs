@@ -1,5 +1,5 @@
 //! What budgets in money read and write: busy time as spans (written with
-//! each lease's end, in `jobs`), the alerts sent once per period and level,
+//! each lease's end, in `jobs`) and its totals per period, the alerts sent once per period and level,
 //! and the capabilities blocked while their budget is spent (which claims
 //! respect).
 
@@ -7,31 +7,31 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use crate::error::Result;
-use crate::sql::{new_id, now_ms, t, Arg, Sql};
+use crate::sql::{new_id, now_ms, t, Arg, Dialect, Sql};
 use crate::store::SqlStore;
 
-/// Busy time of one worker with one capability on one job's lease.
+/// Busy time of one workspace's jobs on workers with one capability
+/// within a period.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Span {
+pub struct BusyTotal {
     pub workspace: String,
-    pub worker: String,
-    /// `cpu` for a worker without capabilities.
+    /// `cpu` for workers without a capability.
     pub capability: String,
-    /// Unix milliseconds.
-    pub started_at: i64,
-    pub ended_at: i64,
+    pub seconds: f64,
 }
 
 #[async_trait]
 pub trait BillingRepo: Send + Sync {
-    /// Spans that overlap `[from, until)` (Unix milliseconds), of one
-    /// workspace or all.
-    async fn usage_spans(
+    /// Busy time within `[from, until)` (Unix milliseconds) per workspace
+    /// and capability, of one workspace or all: each lease counted for the
+    /// part of it inside the period (one that crossed midnight or a month's
+    /// end is split where it crossed), summed by the database.
+    async fn busy_totals(
         &self,
         workspace: Option<&str>,
         from: i64,
         until: i64,
-    ) -> Result<Vec<Span>>;
+    ) -> Result<Vec<BusyTotal>>;
     /// Records that the alert `level` of `period` was sent and queues its
     /// webhook `event` for the workspaces in `notify`, in one transaction;
     /// false (and nothing queued) if it was sent before, by this server or
@@ -54,34 +54,40 @@ pub trait BillingRepo: Send + Sync {
 
 #[async_trait]
 impl BillingRepo for SqlStore {
-    async fn usage_spans(
+    async fn busy_totals(
         &self,
         workspace: Option<&str>,
         from: i64,
         until: i64,
-    ) -> Result<Vec<Span>> {
-        let mut q = Sql::new(
-            "SELECT workspace_id, worker, capability, started_at, ended_at FROM usage_spans \
-             WHERE ended_at > ",
-        );
-        q.bind(Arg::Int(from))
+    ) -> Result<Vec<BusyTotal>> {
+        let (least, greatest) = match self.dialect {
+            Dialect::Sqlite => ("MIN", "MAX"),
+            Dialect::Postgres => ("LEAST", "GREATEST"),
+        };
+        let mut q = Sql::new(&format!(
+            "SELECT workspace_id, capability, CAST(SUM({least}(ended_at, "
+        ));
+        q.bind(Arg::Int(until))
+            .push(&format!(") - {greatest}(started_at, "))
+            .bind(Arg::Int(from))
+            .push(")) AS BIGINT) AS ms FROM usage_spans WHERE ended_at > ")
+            .bind(Arg::Int(from))
             .push(" AND started_at < ")
             .bind(Arg::Int(until));
         if let Some(ws) = workspace {
             q.push(" AND workspace_id = ").bind(t(ws));
         }
-        q.push(" ORDER BY ended_at, id");
+        q.push(" GROUP BY workspace_id, capability ORDER BY workspace_id, capability");
         q.query()
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {
-                Ok(Span {
+                let ms: i64 = r.try_get("ms")?;
+                Ok(BusyTotal {
                     workspace: r.try_get("workspace_id")?,
-                    worker: r.try_get("worker")?,
                     capability: r.try_get("capability")?,
-                    started_at: r.try_get("started_at")?,
-                    ended_at: r.try_get("ended_at")?,
+                    seconds: ms as f64 / 1000.0,
                 })
             })
             .collect()

@@ -63,7 +63,7 @@ use sqlx::Row;
 pub use activity::ActivityRepo;
 pub use audit::{AuditEntry, AuditFilter, AuditRepo, NewAudit};
 pub use autoscale::{AutoscaleRepo, Demand, NewProvisioned, Provisioned, WorkerEnd};
-pub use billing::{BillingRepo, Span};
+pub use billing::{BillingRepo, BusyTotal};
 pub use error::{Result, StoreError};
 pub use events::HeartbeatOutcome;
 pub use frames::{FrameRepo, SimilarMedia};

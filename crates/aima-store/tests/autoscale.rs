@@ -231,3 +231,84 @@ async fn the_cpu_fallback_lets_any_worker_run_waiting_jobs() {
         );
     }
 }
+
+/// Busy time per period, summed by the database: a lease across a month's
+/// end counts in each month for its part, per workspace and capability,
+/// and a lease's end writes its span.
+#[tokio::test]
+async fn busy_time_is_split_at_a_periods_end_and_summed_per_workspace() {
+    use aima_store::{BillingRepo, BusyTotal};
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    const H: i64 = 3_600_000;
+    // 2026-12-01T00:00:00Z, and the months around it.
+    let dec = 1_796_083_200_000_i64;
+    let (nov, jan) = (dec - 30 * 24 * H, dec + 31 * 24 * H);
+    for (store, _dir, url) in stores_and_urls().await {
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+        for (id, ws, cap, from, to) in [
+            ("across", "a", "gpu", dec - H, dec + H),
+            ("half", "b", "gpu", dec + 10 * H, dec + 10 * H + H / 2),
+            ("cpu", "a", "cpu", dec + 2 * H, dec + 7 * H),
+            ("next", "a", "gpu", jan + H, jan + 2 * H),
+        ] {
+            sqlx::query("INSERT INTO usage_spans (id, workspace_id, worker, capability, started_at, ended_at) VALUES ($1, $2, 'w1', $3, $4, $5)")
+                .bind(id)
+                .bind(ws)
+                .bind(cap)
+                .bind(from)
+                .bind(to)
+                .execute(&mut conn)
+                .await
+                .expect("span");
+        }
+        let t = |ws: &str, cap: &str, s: f64| BusyTotal {
+            workspace: ws.into(),
+            capability: cap.into(),
+            seconds: s,
+        };
+        assert_eq!(
+            store.busy_totals(None, dec, jan).await.expect("december"),
+            [
+                t("a", "cpu", 18_000.0),
+                t("a", "gpu", 3_600.0),
+                t("b", "gpu", 1_800.0)
+            ],
+            "{:?}",
+            store.dialect()
+        );
+        assert_eq!(
+            store.busy_totals(None, nov, dec).await.expect("november"),
+            [t("a", "gpu", 3_600.0)]
+        );
+        assert_eq!(
+            store
+                .busy_totals(Some("b"), dec, jan)
+                .await
+                .expect("b's december"),
+            [t("b", "gpu", 1_800.0)]
+        );
+
+        // A real lease's end writes its span, under the worker's capability.
+        let m = media(&store, 3).await;
+        gpu_job(&store, &m, &[("probe", Some("gpu"))]).await;
+        let lease = store
+            .claim_job_scoped("gpu-1", 60_000, &scope(&["gpu"]))
+            .await
+            .expect("claim")
+            .expect("the job");
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        store
+            .complete_job(&lease.job.id, &lease.token, &lease.job.stages)
+            .await
+            .expect("complete");
+        let now = aima_store::now_ms();
+        let w = store
+            .busy_totals(Some("w"), now - H, now + H)
+            .await
+            .expect("w");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].capability, "gpu");
+        assert!(w[0].seconds >= 0.03 && w[0].seconds < 60.0, "{w:?}");
+    }
+}

@@ -3,7 +3,8 @@
 //! - how long a job needing a GPU waits when no worker runs and the
 //!   provisioner starts one (`[[autoscale.pools]]`, the `local` provider, as
 //!   shipped: a look at the queue every 2 s), from queued to the worker
-//!   started, connected, the job claimed and done; beside the same job on
+//!   started, the job claimed (the worker claims as it connects) and done;
+//!   beside the same job on
 //!   an always-on remote worker (the way it is done without the
 //!   provisioner), in one run;
 //! - the cost report of a synthetic month (three workspaces, GPU leases of
@@ -43,7 +44,17 @@ fn config(dir: &Path) -> Config {
 fn image(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("frame.png");
     let ok = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=teal:s=64x64", "-frames:v", "1"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=teal:s=64x64",
+            "-frames:v",
+            "1",
+        ])
         .arg(&path)
         .status()
         .expect("ffmpeg");
@@ -107,7 +118,11 @@ async fn gpu_job(client: &reqwest::Client, base: &str, media: &str) -> (f64, f64
 fn cell(v: &[f64]) -> String {
     let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
-    format!("{:.2} / {:.2}", percentile(&v, 0.5) / 1000.0, v.last().copied().unwrap_or_default() / 1000.0)
+    format!(
+        "{:.2} / {:.2}",
+        percentile(&v, 0.5) / 1000.0,
+        v.last().copied().unwrap_or_default() / 1000.0
+    )
 }
 
 async fn on_demand(aima: &str) -> String {
@@ -130,14 +145,13 @@ async fn on_demand(aima: &str) -> String {
     let base = format!("http://{}", running.addr);
     let client = reqwest::Client::new();
     let media = media(&client, &base, dir.path()).await;
-    let (mut started, mut connected, mut claimed, mut done) = (vec![], vec![], vec![], vec![]);
+    let (mut started, mut claimed, mut done) = (vec![], vec![], vec![]);
     for round in 0..ROUNDS {
         let queued = aima_store::now_ms() as f64;
         let (c, d) = gpu_job(&client, &base, &media).await;
         let workers = get(&client, format!("{base}/api/v1/workers")).await;
         let w = &workers["provisioned"][0];
         started.push(w["started_at"].as_f64().unwrap_or_default() - queued);
-        connected.push(w["connected_at"].as_f64().unwrap_or_default() - queued);
         claimed.push(c);
         done.push(d);
         // Wait for it to stop when idle, so that the next round starts one.
@@ -155,9 +169,8 @@ async fn on_demand(aima: &str) -> String {
     running.shutdown.cancel();
     let _ = running.task.await;
     format!(
-        "| on demand: `local` provider, started per job | {ROUNDS} | {} | {} | {} | {} |\n",
+        "| on demand: `local` provider, started per job | {ROUNDS} | {} | {} | {} |\n",
         cell(&started),
-        cell(&connected),
         cell(&claimed),
         cell(&done)
     )
@@ -172,7 +185,14 @@ async fn always_on(aima: &str) -> String {
     let client = reqwest::Client::new();
     let media = media(&client, &base, dir.path()).await;
     let out = std::process::Command::new(aima)
-        .args(["admin", "create-worker-token", "--name", "bench", "--workspace", "default"])
+        .args([
+            "admin",
+            "create-worker-token",
+            "--name",
+            "bench",
+            "--workspace",
+            "default",
+        ])
         .arg("--data-dir")
         .arg(dir.path())
         .args(["--database", &db])
@@ -181,7 +201,14 @@ async fn always_on(aima: &str) -> String {
         .expect("token");
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let mut worker = tokio::process::Command::new(aima)
-        .args(["worker", "--server", &base, "--capability", "gpu", "--data-dir"])
+        .args([
+            "worker",
+            "--server",
+            &base,
+            "--capability",
+            "gpu",
+            "--data-dir",
+        ])
         .arg(dir.path().join("worker"))
         .env("AIMA_CONFIG", "/nonexistent")
         .env("AIMA_WORKER_TOKEN", token)
@@ -203,7 +230,7 @@ async fn always_on(aima: &str) -> String {
     running.shutdown.cancel();
     let _ = running.task.await;
     format!(
-        "| always on: a remote worker waiting (long poll) | {ROUNDS} | — | — | {} | {} |\n",
+        "| always on: a remote worker waiting (long poll) | {ROUNDS} | — | {} | {} |\n",
         cell(&claimed),
         cell(&done)
     )
@@ -221,7 +248,9 @@ async fn synthetic_month(db: &str, per_day: usize) {
     let from = 1_793_487_600_000_i64;
     let mut seed = 42_u64;
     let mut next = || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) as i64
     };
     let workspaces = ["news", "research", "archive"];
@@ -305,7 +334,7 @@ async fn cost_report(per_day: usize) -> (String, Value) {
 async fn main() {
     let aima = env!("CARGO_BIN_EXE_aima");
     let mut table = String::from(
-        "| GPU job on | rounds | queued → worker started, s (median / max) | → worker connected | → job claimed | → job done |\n|---|---|---|---|---|---|\n",
+        "| GPU job on | rounds | queued → worker started, s (median / max) | → job claimed | → job done |\n|---|---|---|---|---|\n",
     );
     table.push_str(&on_demand(aima).await);
     table.push_str(&always_on(aima).await);
@@ -318,21 +347,25 @@ async fn main() {
     let (small, report) = cost_report(120).await;
     let (large, _) = cost_report(3_333).await;
     let m = &report["month"];
+    let cur = m["currency"].as_str().unwrap_or_default();
     let mut table = String::from(
         "| leases in the month | GPU hours | cost | `GET /api/v1/usage?month=`, ms (median / p99) | `&format=csv`, ms |\n|---|---|---|---|---|\n",
     );
     table.push_str(&small);
     table.push_str(&large);
     table.push_str(&format!(
-        "\nThe report of the first month (budget {} {}, forecast {} — a past month's forecast is its cost): {}.\n",
-        m["budget"],
-        m["currency"].as_str().unwrap_or_default(),
-        m["forecast"],
+        "\nThe report of the first month (budget {:.2} {cur}, forecast {:.2} {cur}: a past month's forecast is its cost): {}.\n",
+        m["budget"].as_f64().unwrap_or_default(),
+        m["forecast"].as_f64().unwrap_or_default(),
         m["workspaces"]
             .as_array()
             .map(|a| a
                 .iter()
-                .map(|w| format!("{} {}", w["workspace"].as_str().unwrap_or_default(), w["cost"]))
+                .map(|w| format!(
+                    "{} {:.2} {cur}",
+                    w["workspace"].as_str().unwrap_or_default(),
+                    w["cost"].as_f64().unwrap_or_default()
+                ))
                 .collect::<Vec<_>>()
                 .join(", "))
             .unwrap_or_default()

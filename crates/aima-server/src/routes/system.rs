@@ -338,16 +338,20 @@ async fn month_usage(
     let admin = caller.is_admin(state);
     let workspace = (!admin).then_some(caller.workspace.as_str());
     let day = billing.day_of(now);
-    let spans = state
-        .store
-        .usage_spans(
-            workspace,
-            period.from.min(day.from),
-            period.until.max(day.until),
+    let costs = billing.cost(
+        &state
+            .store
+            .busy_totals(workspace, period.from, period.until)
+            .await?,
+    );
+    let today = billing
+        .cost(
+            &state
+                .store
+                .busy_totals(workspace, day.from, day.until)
+                .await?,
         )
-        .await?;
-    let costs = billing.cost(&spans, &period);
-    let today = billing.cost(&spans, &day).total;
+        .total;
     let cfg = &billing.config;
     let round = aima_billing::Billing::round;
     let blocked = if admin {
