@@ -727,11 +727,13 @@ pools = []
 # jobs or started workers for priced capabilities until the period ends.
 # GET /api/v1/usage shows the month, its forecast and the cost per workspace.
 currency = "EUR"
-price_per_hour = {}
 monthly_budget = 0.0
 daily_budget = 0.0
 time_zone = "UTC"
 interval_ms = 5000
+
+[billing.price_per_hour]
+# gpu = 0.40
 
 [database]
 # sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB.
