@@ -5615,7 +5615,8 @@ export interface operations {
                 month?: string | null;
                 /**
                  * @description `json` (default) or `csv`: the month's cost per workspace and
-                 *     capability, for accounting (needs `[billing]` prices).
+                 *     capability, for accounting (without `[billing]` prices nothing
+                 *     costs anything: the header only).
                  */
                 format?: string | null;
             };

@@ -303,9 +303,12 @@ pub struct UsageQuery {
     days: Option<i64>,
     /// The month whose cost `month` reports, `YYYY-MM` (default: this
     /// month in `billing.time_zone`).
+    #[param(pattern = "^([0-9]{4}-(0[1-9]|1[0-2]))?$")]
     month: Option<String>,
     /// `json` (default) or `csv`: the month's cost per workspace and
-    /// capability, for accounting (needs `[billing]` prices).
+    /// capability, for accounting (without `[billing]` prices nothing
+    /// costs anything: the header only).
+    #[param(pattern = "^(json|csv)?$")]
     format: Option<String>,
 }
 
@@ -421,34 +424,48 @@ pub async fn usage(
     let csv = super::wants_csv(q.format.as_deref())?;
     let month = match &state.settings.billing {
         Some(b) => Some(month_usage(&state, &caller, b, q.month.as_deref()).await?),
-        None if csv || q.month.is_some() => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                "month and format=csv need prices in money ([billing] price_per_hour)",
-            ))
+        None => {
+            // No prices, no report; the month is still checked as it would be.
+            if let Some(m) = &q.month {
+                let digits = |r: &str| r.bytes().all(|b| b.is_ascii_digit());
+                let ok = m.len() == 7
+                    && m.as_bytes()[4] == b'-'
+                    && digits(&m[..4])
+                    && digits(&m[5..])
+                    && matches!(m[5..].parse::<u8>(), Ok(1..=12));
+                if !ok {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        format!("month {m:?}: use YYYY-MM"),
+                    ));
+                }
+            }
+            None
         }
-        None => None,
     };
-    if let (true, Some((m, costs))) = (csv, &month) {
+    if csv {
         let mut out =
             String::from("month,workspace,capability,hours,price_per_hour,cost,currency\n");
-        for ((ws, cap), line) in &costs.lines {
-            let price = m
-                .capabilities
-                .iter()
-                .find(|c| &c.capability == cap)
-                .map(|c| c.price_per_hour)
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "{},{},{},{:.4},{},{:.4},{}\n",
-                m.month,
-                super::csv_field(ws),
-                super::csv_field(cap),
-                line.hours,
-                price,
-                line.cost,
-                m.currency
-            ));
+        // Without prices nothing costs anything: the header alone.
+        if let Some((m, costs)) = &month {
+            for ((ws, cap), line) in &costs.lines {
+                let price = m
+                    .capabilities
+                    .iter()
+                    .find(|c| &c.capability == cap)
+                    .map(|c| c.price_per_hour)
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{},{},{},{:.4},{},{:.4},{}\n",
+                    m.month,
+                    super::csv_field(ws),
+                    super::csv_field(cap),
+                    line.hours,
+                    price,
+                    line.cost,
+                    m.currency
+                ));
+            }
         }
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
     }

@@ -675,3 +675,34 @@ async fn a_monthly_budget_reached_mid_queue_stops_gpu_work_and_says_so_once() {
         }
     }
 }
+
+/// Without prices nothing costs anything: no `month` in the usage, a CSV of
+/// its header alone, and a month still checked as with prices.
+#[tokio::test]
+async fn usage_without_prices_has_no_month_and_an_empty_csv() {
+    let app = spawn_with(Options::default()).await;
+    let (s, v) = app.get_json("/api/v1/usage?month=2026-11").await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["month"].is_null(), "{v}");
+    let csv = app
+        .client
+        .get(app.url("/api/v1/usage?format=csv"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        csv,
+        "month,workspace,capability,hours,price_per_hour,cost,currency\n"
+    );
+    for bad in ["2026-13", "2026-1", "20x6-01", "2026-00"] {
+        let (s, v) = app.get_json(&format!("/api/v1/usage?month={bad}")).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (400, Some("invalid_parameter")),
+            "{bad}: {v}"
+        );
+    }
+}
