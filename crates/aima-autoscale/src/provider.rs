@@ -175,7 +175,13 @@ pub struct CommandProvider {
     stop: String,
     list: String,
     timeout: Duration,
+    /// The last `list` (when, Unix ms; the ids it printed): a cloud's CLI
+    /// is asked at most every [`LIST_EVERY_MS`], not at every turn.
+    listed: Mutex<Option<(i64, HashSet<String>)>>,
 }
+
+/// How often the `list` command runs at most.
+const LIST_EVERY_MS: i64 = 30_000;
 
 impl CommandProvider {
     pub fn new(pool: &PoolConfig) -> Self {
@@ -184,6 +190,7 @@ impl CommandProvider {
             stop: pool.stop.clone(),
             list: pool.list.clone(),
             timeout: Duration::from_secs(pool.command_timeout_seconds),
+            listed: Mutex::new(None),
         }
     }
 }
@@ -294,17 +301,37 @@ impl Provider for CommandProvider {
     }
 
     async fn alive(&self, workers: &[Provisioned]) -> Result<Option<HashSet<String>>, String> {
-        if self.list.trim().is_empty() {
+        if self.list.trim().is_empty() || workers.is_empty() {
             return Ok(None);
         }
-        let out = run_shell(&self.list, &[], self.timeout)
-            .await
-            .map_err(|e| format!("list: {e}"))?;
-        let listed: HashSet<&str> = out.lines().map(str::trim).collect();
+        let now = aima_store::now_ms();
+        let cached = self
+            .listed
+            .lock()
+            .ok()
+            .and_then(|l| l.clone())
+            .filter(|(at, _)| now - at < LIST_EVERY_MS);
+        let (at, listed) = match cached {
+            Some(c) => c,
+            None => {
+                let out = run_shell(&self.list, &[], self.timeout)
+                    .await
+                    .map_err(|e| format!("list: {e}"))?;
+                let listed: HashSet<String> = out.lines().map(|l| l.trim().to_string()).collect();
+                if let Ok(mut l) = self.listed.lock() {
+                    *l = Some((now, listed.clone()));
+                }
+                (now, listed)
+            }
+        };
         Ok(Some(
             workers
                 .iter()
-                .filter(|w| listed.contains(w.provider_ref.as_deref().unwrap_or(&w.id)))
+                // One started after the last list is not in it yet.
+                .filter(|w| {
+                    w.started_at >= at
+                        || listed.contains(w.provider_ref.as_deref().unwrap_or(&w.id))
+                })
                 .map(|w| w.id.clone())
                 .collect(),
         ))
