@@ -617,6 +617,12 @@ impl Config {
         if !c.blobs.s3.secret_access_key.is_empty() {
             c.blobs.s3.secret_access_key = "***".into();
         }
+        // A local pool's environment may carry a cloud's credentials.
+        for pool in &mut c.autoscale.pools {
+            for v in pool.env.values_mut() {
+                *v = "***".into();
+            }
+        }
         toml::to_string_pretty(&c).unwrap_or_default()
     }
 }

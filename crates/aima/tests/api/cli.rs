@@ -192,6 +192,28 @@ fn bad_billing_and_autoscale_settings_are_refused_by_name() {
         text.contains("gpu = 0.4") && text.contains("Europe/Berlin"),
         "{text}"
     );
+    // A pool's environment is shown redacted.
+    let file = dir.path().join("pool.toml");
+    std::fs::write(
+        &file,
+        "[[autoscale.pools]]\ncapability = \"gpu\"\nprovider = \"local\"\nenv = { CLOUD_TOKEN = \"hunter2\" }\n",
+    )
+    .expect("write");
+    let out = aima()
+        .args(["config", "show"])
+        .env("AIMA_CONFIG", &file)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("CLOUD_TOKEN") && !text.contains("hunter2"),
+        "{text}"
+    );
 }
 
 /// `aima serve` as a user runs it: JSON logs with request ids, and a clean
