@@ -17,7 +17,7 @@ use ct2rs::sys::{StorageView, Whisper, WhisperOptions};
 use tokenizers::Tokenizer;
 
 use super::mel::{LogMel, N_FRAMES};
-use super::{mean, Options, SegmentData, TimedSegment, Word};
+use super::{mean, Heard, Options, SegmentData, Word};
 use crate::vad::SpeechChunk;
 use aima_media::SAMPLE_RATE;
 
@@ -108,13 +108,15 @@ impl Model {
         self.tokenizer.token_to_id(&format!("<|{lang}|>")).is_some()
     }
 
-    /// Transcribes one chunk of at most 30 s; blocking.
+    /// Transcribes one chunk of at most 30 s; blocking. Its segments are
+    /// whole; where the decoder lost the audio ([`Heard::lost`]), the
+    /// chunk's loop decides what to keep.
     pub fn transcribe(
         &self,
         chunk: &SpeechChunk,
         opts: &Options,
         context: &mut Context,
-    ) -> Result<Vec<TimedSegment>, String> {
+    ) -> Result<Heard, String> {
         let started = std::time::Instant::now();
         let offset = chunk.start as f64 / SAMPLE_RATE as f64;
         // What the decoder hears: 30 s at most (the rest is the next
@@ -160,7 +162,7 @@ impl Model {
             words,
         }) = window.0
         else {
-            return Ok(Vec::new()); // silence that the VAD let through
+            return Ok(Heard::default()); // silence that the VAD let through
         };
         let words = if opts.word_timestamps {
             words
@@ -168,23 +170,16 @@ impl Model {
             Vec::new()
         };
 
-        // The kept segments' text is the next window's context (text only:
-        // with the timestamp tokens too, as faster-whisper keeps them, the
-        // benchmark's WER rose from 5.3 to 6.3 %). A segment left to be
-        // decoded again is not: the next window would take it as said.
-        if opts.condition_on_previous_text && decoded.step < PROMPT_RESET_STEP {
-            context
-                .previous
-                .extend(pieces.iter().flat_map(|p| p.2.iter().copied()));
-        } else {
-            context.previous.clear();
-        }
         tracing::debug!(
             ms = started.elapsed().as_millis() as u64,
             fallback = decoded.step,
             "chunk transcribed"
         );
         let mut out = Vec::new();
+        // Where the decoder lost the audio: the first word stretched over
+        // speech it skipped, with its piece.
+        let mut lost: Option<(usize, f64, f64)> = None;
+        let spaced = splits_words_on_spaces(&language);
         for (i, (s, e, ids)) in pieces.iter().enumerate() {
             let text = self.decode(ids).trim().to_string();
             if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
@@ -202,6 +197,12 @@ impl Model {
                     probability: w.probability,
                 })
                 .collect();
+            if lost.is_none() && spaced {
+                lost = seg_words
+                    .iter()
+                    .find(|w| w.end - w.start > MAX_WORD_SECONDS)
+                    .map(|w| (i, w.start, w.end));
+            }
             let confidence = if seg_words.is_empty() {
                 decoded.avg_logprob.exp() as f32
             } else {
@@ -220,7 +221,24 @@ impl Model {
                 },
             ));
         }
-        Ok(out)
+
+        // The kept segments' text is the next window's context (text only:
+        // with the timestamp tokens too, as faster-whisper keeps them, the
+        // benchmark's WER rose from 5.3 to 6.3 %). A segment left to be
+        // decoded again is not, nor one where the decoder lost the audio:
+        // the next window would take it as said.
+        if opts.condition_on_previous_text && decoded.step < PROMPT_RESET_STEP {
+            let kept = lost.map_or(pieces.len(), |(piece, _, _)| piece);
+            context
+                .previous
+                .extend(pieces[..kept].iter().flat_map(|p| p.2.iter().copied()));
+        } else {
+            context.previous.clear();
+        }
+        Ok(Heard {
+            segments: out,
+            lost: lost.map(|(_, start, end)| (start, end)),
+        })
     }
 
     /// The window decoded in `language`, with the earlier windows' text as
@@ -267,6 +285,14 @@ impl Model {
             if plain.0.is_some() && plain.skipped() < window.skipped() {
                 return Ok(plain);
             }
+        }
+        // The same for a window the context left without a word: the VAD
+        // heard speech in it (measured: 2.9 s of German that decoded to
+        // nothing after the earlier windows' text, and to its words
+        // without it).
+        if prompted && window.is_empty() {
+            tracing::debug!("a window decoded with context had no words: decoded again without");
+            return self.decode_window(encoded, &sot, &sot, duration, opts, check);
         }
         Ok(window)
     }
@@ -485,9 +511,17 @@ impl Model {
 }
 
 /// A word the alignment stretches longer than this (seconds) stands for
-/// speech the decoder skipped: within a VAD chunk, pauses are shorter than
-/// 0.6 s and spoken words shorter than 2 s.
+/// speech the decoder skipped: spoken words last less than 2 s, and a
+/// pause between segments is not counted (a word's time is kept within its
+/// segment's timestamps).
 const MAX_WORD_SECONDS: f64 = 2.5;
+
+/// Whether words of `language` are written with spaces between them, so
+/// that a word's time is a word's and not a phrase's: the languages that
+/// faster-whisper splits by character instead are not.
+fn splits_words_on_spaces(language: &str) -> bool {
+    !["zh", "ja", "th", "lo", "my", "yue"].contains(&language)
+}
 
 /// A window's decoding: nothing for silence.
 struct Decoding(Option<Window>);
@@ -499,6 +533,14 @@ struct Window {
 }
 
 impl Decoding {
+    /// Whether the decoding wrote no text: silence, or nothing but
+    /// timestamps.
+    fn is_empty(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|w| w.pieces.iter().all(|p| p.2.is_empty()))
+    }
+
     /// Seconds of speech the decoding passed over: the time its words are
     /// stretched beyond [`MAX_WORD_SECONDS`].
     fn skipped(&self) -> f64 {

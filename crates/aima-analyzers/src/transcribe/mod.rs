@@ -266,6 +266,9 @@ impl Loaded {
     /// left unfinished, lies well before the window's end). What it left
     /// is decoded again from that point, as a window of its own, as long as
     /// it holds speech by the VAD's measure and each window moves forward.
+    /// The same where the decoder lost the audio inside a window (an engine
+    /// that can tell, [`Heard::lost`]): from the stretched word on, the
+    /// window is decoded again.
     /// A chunk the VAD cut at the length limit ends inside speech: its last
     /// segment, which touches the cut, is not kept; its audio goes to the
     /// head of the next chunk (`carry`), so a sentence across the cut is
@@ -281,18 +284,43 @@ impl Loaded {
         let chunk_end = chunk.start + chunk.samples.len() as u64;
         let mut out: Vec<TimedSegment> = Vec::new();
         let mut window_start = chunk.start;
+        // Where the window ends when the decoder lost the audio at its
+        // very start: it is heard again only up to the end of what it
+        // skipped.
+        let mut shortened: Option<u64> = None;
+        // The segments of the window that was shortened, kept as heard if
+        // the shortened one gives nothing.
+        let mut unshortened: Option<Vec<TimedSegment>> = None;
+        // A resumption must move forward by this much, or the loop would
+        // repeat.
+        let step = SAMPLE_RATE as u64 / 2;
+        let resumable = |resume: u64, window_start: u64| {
+            let left = chunk_end.saturating_sub(resume) as f64 / rate;
+            left >= MIN_RESUME_SECONDS
+                && resume >= window_start + step
+                && crate::vad::has_speech(&chunk.samples[(resume - chunk.start) as usize..])
+        };
         for n in 0..MAX_WINDOWS {
             // What Whisper hears at once, and no more: whisper.cpp, given
             // longer audio, seeks on its own and drops what it rates as
             // silence (measured: 26 s of speech lost in a 31 s window).
             let from = (window_start - chunk.start) as usize;
-            let to = (from + WINDOW_SAMPLES).min(chunk.samples.len());
+            let mut to = (from + WINDOW_SAMPLES).min(chunk.samples.len());
+            if let Some(end) = shortened.take() {
+                to = to.min((end - chunk.start) as usize);
+            }
             let window = SpeechChunk {
                 start: window_start,
                 samples: chunk.samples[from..to].to_vec(),
                 cut: chunk.cut,
             };
-            let mut segments = self.transcribe(&window, opts, threads)?;
+            let shortened_window = to < (from + WINDOW_SAMPLES).min(chunk.samples.len());
+            let Heard { mut segments, lost } = self.transcribe(&window, opts, threads)?;
+            if let Some(full) = unshortened.take() {
+                if segments.is_empty() {
+                    segments = full;
+                }
+            }
             tracing::debug!(
                 window = n,
                 start = window_start as f64 / rate,
@@ -300,11 +328,46 @@ impl Loaded {
                 cut = chunk.cut,
                 segments = segments.len(),
                 last_end = segments.last().map(|s| s.1),
+                lost = ?lost,
                 "window decoded"
             );
+            let heard_end = window_start + window.samples.len() as u64;
+            let last_window = n + 1 == MAX_WINDOWS;
+            // The decoder lost the audio (a word stretched over speech it
+            // skipped): what came before is kept, and the rest is decoded
+            // again from the stretched word's start, a seek to where text
+            // and audio last agreed. Lost at the window's very start,
+            // nothing is kept: the window is heard again only up to the
+            // end of the stretch, once. Not on the last window allowed,
+            // where what was heard is kept as heard.
+            if let (Some((lost_start, lost_end)), false) = (lost, last_window) {
+                let at = (lost_start * rate).round() as u64;
+                if at >= window_start && resumable(at, window_start) {
+                    out.extend(keep_before(segments, lost_start));
+                    tracing::debug!(
+                        window = n + 1,
+                        resume_at = lost_start,
+                        "the decoder skipped speech: decoding again from the stretched word"
+                    );
+                    window_start = at;
+                    continue;
+                }
+                let end = ((lost_end * rate).round() as u64).min(heard_end);
+                let min_window = (MIN_RESUME_SECONDS * rate) as u64;
+                if at < window_start + step && !shortened_window && end >= window_start + min_window
+                {
+                    tracing::debug!(
+                        window = n + 1,
+                        until = lost_end,
+                        "the decoder skipped speech at the window's start: hearing it again alone"
+                    );
+                    shortened = Some(end);
+                    unshortened = Some(segments);
+                    continue;
+                }
+            }
             // Whisper hears 30 s at a time: in a longer window, a segment at
             // that edge may be cut off; it is decoded again from its start.
-            let heard_end = window_start + window.samples.len() as u64;
             let edge = heard_end < chunk_end
                 && segments.len() > 1
                 && segments
@@ -320,15 +383,10 @@ impl Loaded {
             };
             out.extend(segments);
             let resume = ((resume_at * rate).round() as u64).max(window_start);
+            if !resumable(resume, window_start) {
+                break;
+            }
             let left = chunk_end.saturating_sub(resume) as f64 / rate;
-            // Forward by at least half a second, or the loop would repeat.
-            if left < MIN_RESUME_SECONDS || resume < window_start + SAMPLE_RATE as u64 / 2 {
-                break;
-            }
-            let rest = &chunk.samples[(resume - chunk.start) as usize..];
-            if !crate::vad::has_speech(rest) {
-                break;
-            }
             tracing::debug!(
                 window = n + 1,
                 resume_at = resume as f64 / rate,
@@ -368,7 +426,7 @@ impl Loaded {
         chunk: &SpeechChunk,
         opts: &Options,
         threads: usize,
-    ) -> Result<Vec<TimedSegment>, String> {
+    ) -> Result<Heard, String> {
         match self {
             #[cfg(feature = "whisper-cpp")]
             Loaded::WhisperCpp(engine) => engine.transcribe(chunk, opts, threads),
@@ -487,6 +545,44 @@ impl Transcribe {
 
 /// A segment's start and end (seconds from the start of the media) and data.
 pub type TimedSegment = (f64, f64, SegmentData);
+
+/// What an engine made of one window.
+#[derive(Debug, Default)]
+pub struct Heard {
+    /// Its segments, whole.
+    pub segments: Vec<TimedSegment>,
+    /// Where the decoder lost the audio, if it did: the start and end
+    /// (seconds from the start of the media) of a word its alignment
+    /// stretches over speech it skipped. What follows the stretch's start
+    /// is not to be trusted.
+    pub lost: Option<(f64, f64)>,
+}
+
+/// The segments, or their words, that come before `at` (seconds): a
+/// segment running across it keeps the words that start before it, with
+/// their text, and ends there; one with no such word is dropped.
+fn keep_before(segments: Vec<TimedSegment>, at: f64) -> Vec<TimedSegment> {
+    let mut out = Vec::new();
+    for (start, end, mut data) in segments {
+        if end <= at {
+            out.push((start, end, data));
+            continue;
+        }
+        if start >= at {
+            break;
+        }
+        data.words.retain(|w| w.start < at);
+        if data.words.is_empty() {
+            break;
+        }
+        let words: Vec<&str> = data.words.iter().map(|w| w.word.as_str()).collect();
+        data.text = words.join(" ");
+        data.confidence = mean(data.words.iter().map(|w| w.probability));
+        out.push((start, at, data));
+        break;
+    }
+    out
+}
 
 #[async_trait]
 impl Analyzer for Transcribe {
@@ -653,5 +749,61 @@ mod tests {
         assert!(!bad(
             serde_json::json!({"language": "de", "threads": 2, "vad": false})
         ));
+    }
+
+    fn segment(start: f64, end: f64, words: &[(&str, f64, f64)]) -> TimedSegment {
+        let words: Vec<Word> = words
+            .iter()
+            .map(|(w, s, e)| Word {
+                word: w.to_string(),
+                start: *s,
+                end: *e,
+                probability: 0.5,
+            })
+            .collect();
+        let text = words
+            .iter()
+            .map(|w| w.word.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (
+            start,
+            end,
+            SegmentData {
+                text,
+                confidence: 0.9,
+                no_speech_probability: 0.0,
+                language: "de".into(),
+                language_probability: None,
+                words,
+            },
+        )
+    }
+
+    #[test]
+    fn what_comes_before_a_lost_place_is_kept_and_nothing_after() {
+        let segments = vec![
+            segment(0.0, 2.0, &[("Guten", 0.0, 0.8), ("Morgen.", 0.8, 2.0)]),
+            segment(
+                2.0,
+                9.0,
+                &[("Die", 2.0, 2.4), ("Zug", 2.4, 6.5), ("fährt.", 6.5, 9.0)],
+            ),
+            segment(9.0, 11.0, &[("Ende.", 9.0, 11.0)]),
+        ];
+        // Lost at "Zug": the first segment whole, "Die" ending there.
+        let kept = keep_before(segments.clone(), 2.4);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0], segments[0]);
+        assert_eq!((kept[1].0, kept[1].1), (2.0, 2.4));
+        assert_eq!(kept[1].2.text, "Die");
+        assert_eq!(kept[1].2.words.len(), 1);
+        assert_eq!(kept[1].2.confidence, 0.5);
+        // Lost at a segment's first word: that segment and the rest go.
+        assert_eq!(keep_before(segments.clone(), 2.0), segments[..1].to_vec());
+        // At the window's start: nothing.
+        assert!(keep_before(segments.clone(), 0.0).is_empty());
+        // Past the end: all.
+        assert_eq!(keep_before(segments.clone(), 11.0), segments);
     }
 }

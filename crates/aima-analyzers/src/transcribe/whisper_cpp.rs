@@ -8,7 +8,7 @@ use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
 };
 
-use super::{mean, Options, SegmentData, TimedSegment, Word};
+use super::{mean, Heard, Options, SegmentData, TimedSegment, Word};
 use crate::vad::SpeechChunk;
 
 /// Loads a ggml model; blocking.
@@ -41,11 +41,17 @@ impl Engine {
         chunk: &SpeechChunk,
         opts: &Options,
         threads: usize,
-    ) -> Result<Vec<TimedSegment>, String> {
+    ) -> Result<Heard, String> {
         let st = self.state.take().ok_or("lost whisper state")?;
         let (st, segments) = transcribe_chunk(&self.ctx, st, chunk, opts, threads)?;
         self.state = Some(st);
-        Ok(segments)
+        // whisper.cpp's token times are spread evenly over a segment
+        // (issue 32's meeting: a 14-word segment over 10 s), so a stretched
+        // word says nothing of where speech was skipped.
+        Ok(Heard {
+            segments,
+            lost: None,
+        })
     }
 }
 

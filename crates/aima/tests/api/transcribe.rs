@@ -786,23 +786,15 @@ async fn talk_and_alone(
 /// on the multilingual default, language detected. espeak-ng's German is
 /// robotic: Whisper base mishears some sentences even alone (a third to
 /// half of their words), which is no fault of the chunking; every sentence
-/// it hears alone must come back from the talk, in German. Before the fix,
-/// two windows of the talk were heard as Yiddish (0.61 for the first) and
-/// written in Hebrew letters: 7 sentences heard alone (50 to 89 % of their
-/// words) kept 0 to 12 % in the talk; after it, every one kept 38 % or more.
-///
-/// Ignored since 2026-12-07 (issue 32): it passed on the machine it was
-/// written on, and fails the same way on this one with the code it was
-/// written for (checked at 10fc18e). Here the language detection is unsure
-/// of every window (0.14 to 0.58 for German), and the third window
-/// (49.7 s) is decoded as one segment without timestamps that starts with
-/// sentence 15 stretched over sentence 14, which it skipped (and sentence
-/// 17 later); the check for skipped speech sees it, but the skip is at the
-/// window's start, so there is nothing to keep before it, and the engines
-/// cannot yet tell the chunk's loop to resume inside a window from which
-/// nothing was kept. Run it with `--ignored`.
+/// it hears alone must come back from the talk, in German. Before the
+/// language fix, two windows of the talk were heard as Yiddish (0.61 for
+/// the first) and written in Hebrew letters: 7 sentences heard alone (50 to
+/// 89 % of their words) kept 0 to 12 % in the talk. Before the seek to a
+/// stretched word, a window (49.7 s) was decoded as one segment that
+/// began with sentence 15 stretched over sentence 14, which it skipped (on
+/// a machine whose language detection was unsure of every window: 0.14 to
+/// 0.58 for German), and sentence 17 went with it.
 #[tokio::test]
-#[ignore = "issue 32: Whisper base skips a sentence at a window's start on this machine; the engines cannot yet resume inside a window that kept nothing"]
 async fn german_sentences_come_back_across_chunk_boundaries_in_german() {
     let app = app_with_models().await;
     let speech = speech();
