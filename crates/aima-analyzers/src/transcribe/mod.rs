@@ -284,16 +284,16 @@ impl Loaded {
         let chunk_end = chunk.start + chunk.samples.len() as u64;
         let mut out: Vec<TimedSegment> = Vec::new();
         let mut window_start = chunk.start;
-        // Where the window ends when the decoder lost the audio at its
-        // very start: it is heard again only up to the end of what it
-        // skipped.
+        // Where the next window ends when the decoder lost the audio: it
+        // hears the stretch alone.
         let mut shortened: Option<u64> = None;
-        // The segments of the window that was shortened, kept as heard if
-        // the shortened one gives nothing.
-        let mut unshortened: Option<Vec<TimedSegment>> = None;
+        // What the window that lost the audio made of the stretch and
+        // after, kept as heard if the stretch alone gives nothing.
+        let mut as_heard: Option<Vec<TimedSegment>> = None;
         // A resumption must move forward by this much, or the loop would
         // repeat.
         let step = SAMPLE_RATE as u64 / 2;
+        let min_window = (MIN_RESUME_SECONDS * rate) as u64;
         let resumable = |resume: u64, window_start: u64| {
             let left = chunk_end.saturating_sub(resume) as f64 / rate;
             left >= MIN_RESUME_SECONDS
@@ -316,9 +316,9 @@ impl Loaded {
             };
             let shortened_window = to < (from + WINDOW_SAMPLES).min(chunk.samples.len());
             let Heard { mut segments, lost } = self.transcribe(&window, opts, threads)?;
-            if let Some(full) = unshortened.take() {
+            if let Some(heard) = as_heard.take() {
                 if segments.is_empty() {
-                    segments = full;
+                    segments = heard;
                 }
             }
             tracing::debug!(
@@ -332,37 +332,32 @@ impl Loaded {
                 "window decoded"
             );
             let heard_end = window_start + window.samples.len() as u64;
-            let last_window = n + 1 == MAX_WINDOWS;
             // The decoder lost the audio (a word stretched over speech it
-            // skipped): what came before is kept, and the rest is decoded
-            // again from the stretched word's start, a seek to where text
-            // and audio last agreed. Lost at the window's very start,
-            // nothing is kept: the window is heard again only up to the
-            // end of the stretch, once. Not on the last window allowed,
-            // where what was heard is kept as heard.
-            if let (Some((lost_start, lost_end)), false) = (lost, last_window) {
-                let at = (lost_start * rate).round() as u64;
-                if at >= window_start && resumable(at, window_start) {
-                    out.extend(keep_before(segments, lost_start));
-                    tracing::debug!(
-                        window = n + 1,
-                        resume_at = lost_start,
-                        "the decoder skipped speech: decoding again from the stretched word"
-                    );
-                    window_start = at;
-                    continue;
-                }
+            // skipped): what came before is kept, and the stretch is heard
+            // again alone, from the stretched word's start to its end; the
+            // loop goes on from there. A seek to where text and audio last
+            // agreed, with no more audio than was skipped, so that the
+            // decoder cannot skip it again for what follows. Not in a
+            // window that is itself such a stretch and lost it at its start,
+            // nor in the last window allowed: there, what was heard is kept.
+            if let (Some((lost_start, lost_end)), false) = (lost, n + 1 == MAX_WINDOWS) {
+                let at = ((lost_start * rate).round() as u64).clamp(window_start, heard_end);
                 let end = ((lost_end * rate).round() as u64).min(heard_end);
-                let min_window = (MIN_RESUME_SECONDS * rate) as u64;
-                if at < window_start + step && !shortened_window && end >= window_start + min_window
-                {
+                let at_start = at < window_start + step;
+                let again = shortened_window && at_start;
+                let moves = at_start || resumable(at, window_start);
+                if !again && moves && end >= at + min_window {
+                    let (before, after) = split_at(segments, lost_start);
+                    out.extend(before);
                     tracing::debug!(
                         window = n + 1,
-                        until = lost_end,
-                        "the decoder skipped speech at the window's start: hearing it again alone"
+                        from = at as f64 / rate,
+                        until = end as f64 / rate,
+                        "the decoder skipped speech: hearing the stretch again alone"
                     );
+                    as_heard = Some(after);
                     shortened = Some(end);
-                    unshortened = Some(segments);
+                    window_start = at;
                     continue;
                 }
             }
@@ -558,30 +553,38 @@ pub struct Heard {
     pub lost: Option<(f64, f64)>,
 }
 
-/// The segments, or their words, that come before `at` (seconds): a
-/// segment running across it keeps the words that start before it, with
-/// their text, and ends there; one with no such word is dropped.
-fn keep_before(segments: Vec<TimedSegment>, at: f64) -> Vec<TimedSegment> {
-    let mut out = Vec::new();
-    for (start, end, mut data) in segments {
+/// The segments split at `at` (seconds): those before it, and those from
+/// it on. A segment running across it is cut between its words (those that
+/// start before `at` go before), each part with the text and confidence of
+/// its words; a part without words is dropped.
+fn split_at(segments: Vec<TimedSegment>, at: f64) -> (Vec<TimedSegment>, Vec<TimedSegment>) {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for (start, end, data) in segments {
         if end <= at {
-            out.push((start, end, data));
-            continue;
+            before.push((start, end, data));
+        } else if start >= at {
+            after.push((start, end, data));
+        } else {
+            let (early, late): (Vec<Word>, Vec<Word>) =
+                data.words.iter().cloned().partition(|w| w.start < at);
+            let part = |words: Vec<Word>| {
+                let text: Vec<&str> = words.iter().map(|w| w.word.as_str()).collect();
+                SegmentData {
+                    text: text.join(" "),
+                    confidence: mean(words.iter().map(|w| w.probability)),
+                    words,
+                    ..data.clone()
+                }
+            };
+            if !early.is_empty() {
+                before.push((start, at, part(early)));
+            }
+            if !late.is_empty() {
+                after.push((at, end, part(late)));
+            }
         }
-        if start >= at {
-            break;
-        }
-        data.words.retain(|w| w.start < at);
-        if data.words.is_empty() {
-            break;
-        }
-        let words: Vec<&str> = data.words.iter().map(|w| w.word.as_str()).collect();
-        data.text = words.join(" ");
-        data.confidence = mean(data.words.iter().map(|w| w.probability));
-        out.push((start, at, data));
-        break;
     }
-    out
+    (before, after)
 }
 
 #[async_trait]
@@ -781,7 +784,7 @@ mod tests {
     }
 
     #[test]
-    fn what_comes_before_a_lost_place_is_kept_and_nothing_after() {
+    fn segments_split_at_a_lost_place_between_words() {
         let segments = vec![
             segment(0.0, 2.0, &[("Guten", 0.0, 0.8), ("Morgen.", 0.8, 2.0)]),
             segment(
@@ -791,19 +794,25 @@ mod tests {
             ),
             segment(9.0, 11.0, &[("Ende.", 9.0, 11.0)]),
         ];
-        // Lost at "Zug": the first segment whole, "Die" ending there.
-        let kept = keep_before(segments.clone(), 2.4);
-        assert_eq!(kept.len(), 2);
-        assert_eq!(kept[0], segments[0]);
-        assert_eq!((kept[1].0, kept[1].1), (2.0, 2.4));
-        assert_eq!(kept[1].2.text, "Die");
-        assert_eq!(kept[1].2.words.len(), 1);
-        assert_eq!(kept[1].2.confidence, 0.5);
-        // Lost at a segment's first word: that segment and the rest go.
-        assert_eq!(keep_before(segments.clone(), 2.0), segments[..1].to_vec());
-        // At the window's start: nothing.
-        assert!(keep_before(segments.clone(), 0.0).is_empty());
-        // Past the end: all.
-        assert_eq!(keep_before(segments.clone(), 11.0), segments);
+        // Lost at "Zug": the first segment and "Die" before, the rest after.
+        let (before, after) = split_at(segments.clone(), 2.4);
+        assert_eq!(before.len(), 2);
+        assert_eq!(before[0], segments[0]);
+        assert_eq!((before[1].0, before[1].1), (2.0, 2.4));
+        assert_eq!(before[1].2.text, "Die");
+        assert_eq!(before[1].2.confidence, 0.5);
+        assert_eq!(after.len(), 2);
+        assert_eq!((after[0].0, after[0].1), (2.4, 9.0));
+        assert_eq!(after[0].2.text, "Zug fährt.");
+        assert_eq!(after[0].2.words.len(), 2);
+        assert_eq!(after[1], segments[2]);
+        // At a segment's first word: whole segments on each side.
+        assert_eq!(
+            split_at(segments.clone(), 2.0),
+            (segments[..1].to_vec(), segments[1..].to_vec())
+        );
+        // At the window's start, or past its end: all on one side.
+        assert_eq!(split_at(segments.clone(), 0.0), (vec![], segments.clone()));
+        assert_eq!(split_at(segments.clone(), 11.0), (segments, vec![]));
     }
 }
