@@ -604,6 +604,7 @@ async fn a_corrupt_frame_is_a_clear_error_for_every_analyzer() {
 /// per analyzer and kind the same insights, at the same times, with boxes
 /// and scores within a small tolerance (a stage wanting smaller frames gets
 /// them scaled here instead of by ffmpeg) and the same face embeddings.
+/// Together, the five stages start one frame decoder, not five.
 #[tokio::test]
 async fn shared_decode_finds_what_separate_stages_find() {
     use aima_analyzers::{analyze_file_with, Schedule};
@@ -616,12 +617,14 @@ async fn shared_decode_finds_what_separate_stages_find() {
         }
     }
     let mut runs = Vec::new();
+    let mut decoders = Vec::new();
     for schedule in [Schedule::OneByOne, Schedule::Together] {
+        let tools = MediaTools::default();
         let mut insights = analyze_file_with(
             &video,
             &pipeline,
             &Registry::builtin(),
-            &MediaTools::default(),
+            &tools,
             models().await,
             None,
             schedule,
@@ -632,7 +635,14 @@ async fn shared_decode_finds_what_separate_stages_find() {
         insights
             .sort_by(|a, b| (&a.analyzer, &a.kind, &a.key).cmp(&(&b.analyzer, &b.kind, &b.key)));
         runs.push(insights);
+        decoders.push(tools.frame_decoders_started());
     }
+    // One decoder per stage alone; one for all five together.
+    assert_eq!(
+        decoders,
+        [5, 1],
+        "frame decoders started (one by one, together)"
+    );
     let (alone, shared) = (&runs[0], &runs[1]);
     let count =
         |all: &[Insight], analyzer: &str| all.iter().filter(|i| i.analyzer == analyzer).count();

@@ -91,6 +91,8 @@ impl MediaTools {
             stdout,
             stderr,
         } = self.spawn_ffmpeg(&args)?;
+        self.frame_decoders
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (tx, times) = mpsc::unbounded_channel();
         let stderr = crate::ffmpeg::read_showinfo(stderr, move |t| {
             let _ = tx.send(t);

@@ -55,6 +55,9 @@ pub struct MediaTools {
     /// Probes running at once (uploads arrive in parallel; each probe is a
     /// process whose memory the limits bound, and this bounds their number).
     probes: Arc<tokio::sync::Semaphore>,
+    /// Frame decoders started ([`MediaTools::frames`]), by this value and
+    /// its clones: what a shared decode saves is seen here.
+    frame_decoders: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Default for MediaTools {
@@ -82,7 +85,15 @@ impl MediaTools {
             ffprobe: ffprobe.into(),
             limits,
             probes,
+            frame_decoders: Default::default(),
         }
+    }
+
+    /// How many frame decoders (ffmpeg processes sampling a video's
+    /// frames) these tools and their clones have started.
+    pub fn frame_decoders_started(&self) -> usize {
+        self.frame_decoders
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn limits(&self) -> &MediaLimits {

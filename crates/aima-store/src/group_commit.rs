@@ -31,6 +31,7 @@ use aima_core::activity::heartbeat_merge;
 use aima_core::{Event, ModeLabel, StoredEvent};
 use sqlx::{AnyPool, Row};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 
@@ -86,6 +87,9 @@ struct Pending {
 pub(crate) struct GroupCommit {
     queue: Mutex<Vec<Pending>>,
     turn: Arc<tokio::sync::Mutex<()>>,
+    /// Transactions the group has committed: fewer than the writes when
+    /// they share commits (what the group is for).
+    commits: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -147,8 +151,9 @@ impl GroupCommit {
                         continue;
                     }
                     let pool = pool.clone();
+                    let commits = self.commits.clone();
                     let task = tokio::spawn(async move {
-                        run_batch(&pool, dialect, batch).await;
+                        run_batch(&pool, dialect, batch, &commits).await;
                         drop(turn);
                     });
                     let _ = task.await;
@@ -156,20 +161,32 @@ impl GroupCommit {
             }
         }
     }
+
+    /// Transactions committed so far.
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
 }
 
 /// Applies a batch in one transaction and answers every write of it; falls
 /// back to a transaction per write when the batch as a whole fails.
-async fn run_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Pending>) {
+async fn run_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Pending>, commits: &AtomicU64) {
     let writes: Vec<&Write> = batch.iter().map(|p| &p.write).collect();
-    let results = match apply(pool, dialect, &writes).await {
+    let committed = |r: Result<Vec<Result<Written>>>| {
+        if r.is_ok() {
+            commits.fetch_add(1, Ordering::Relaxed);
+        }
+        r
+    };
+    let results = match committed(apply(pool, dialect, &writes).await) {
         Ok(results) => results,
         Err(e) if writes.len() == 1 => vec![Err(e)],
         Err(e) => {
             tracing::debug!(error = %e, writes = writes.len(), "activity batch failed; one by one");
             let mut results = Vec::with_capacity(writes.len());
             for w in &writes {
-                results.push(match apply(pool, dialect, std::slice::from_ref(w)).await {
+                let one = committed(apply(pool, dialect, std::slice::from_ref(w)).await);
+                results.push(match one {
                     Ok(mut r) => r.pop().unwrap_or(Err(StoreError::NotFound)),
                     Err(e) => Err(e),
                 });

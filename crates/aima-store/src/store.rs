@@ -212,6 +212,12 @@ impl SqlStore {
         self.dialect
     }
 
+    /// Transactions that the activity writes' group commit has committed
+    /// since the store opened (a batch of concurrent heartbeats is one).
+    pub fn activity_commits(&self) -> u64 {
+        self.activity_writes.commits()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -67,7 +67,8 @@ async fn events_of(store: &SqlStore, id: &str) -> Vec<(i64, f64, String)> {
 /// another (the app changes every tenth) while all of them run at once:
 /// each bucket holds three events of 9 s, as if it had been alone. And 16
 /// clients heartbeating one bucket at once with the same data merge into
-/// one event, whatever order their heartbeats arrive in.
+/// one event, whatever order their heartbeats arrive in. They share
+/// commits: at least four heartbeats to a commit on average.
 #[tokio::test]
 async fn concurrent_heartbeats_merge_as_one_client_would() {
     const T0: i64 = 1_700_000_000_000;
@@ -114,9 +115,22 @@ async fn concurrent_heartbeats_merge_as_one_client_would() {
                 }
             }));
         }
+        let before = store.activity_commits();
         for t in tasks {
             t.await.expect("task");
         }
+        // The group commit shares commits: far fewer transactions than the
+        // 1,280 heartbeats (one by one, each would be its own).
+        let commits = store.activity_commits() - before;
+        println!(
+            "{:?}: 1280 heartbeats in {commits} commits",
+            store.dialect()
+        );
+        assert!(
+            commits > 0 && commits <= 1280 / 4,
+            "{commits} commits for 1280 heartbeats on {:?}",
+            store.dialect()
+        );
         for b in 0..32 {
             assert_eq!(
                 events_of(&store, &format!("b{b}")).await,

@@ -308,8 +308,9 @@ async fn transient_failures_retry_then_fail() {
 
 /// A job's stages run together; one failing transiently (here: ffmpeg is
 /// missing, so `keyframes` cannot start while `probe`, without its decode
-/// check, only needs ffprobe)
-/// lets the others finish. The retry, on a server that has ffmpeg again,
+/// check, only needs ffprobe) lets the others finish. The failing stage
+/// comes first, so that stages run one by one, stopping at the first
+/// failure, would not pass. The retry, on a server that has ffmpeg again,
 /// runs only the stage that failed: `probe` keeps its first run (same start
 /// time, one insight), `keyframes` succeeds.
 #[tokio::test]
@@ -329,7 +330,7 @@ async fn a_retry_runs_only_the_stages_that_failed() {
     let job = app
         .post_job(
             media["id"].as_str().unwrap_or_default(),
-            json!([{"name": "probe", "options": {"decode_check_seconds": 0}}, {"name": "keyframes"}]),
+            json!([{"name": "keyframes"}, {"name": "probe", "options": {"decode_check_seconds": 0}}]),
         )
         .await;
     let job_id = job["id"].as_str().unwrap_or_default().to_string();
@@ -338,8 +339,10 @@ async fn a_retry_runs_only_the_stages_that_failed() {
             j["attempts"] == 1 && j["state"] == "queued"
         })
         .await;
-    assert_eq!(first["stages"][0]["state"], "done", "{first}");
-    assert_ne!(first["stages"][1]["state"], "done", "{first}");
+    assert_eq!(first["stages"][0]["name"], "keyframes", "{first}");
+    assert_ne!(first["stages"][0]["state"], "done", "{first}");
+    assert_eq!(first["stages"][1]["name"], "probe", "{first}");
+    assert_eq!(first["stages"][1]["state"], "done", "{first}");
     assert!(
         first["error"]["message"]
             .as_str()
@@ -353,7 +356,7 @@ async fn a_retry_runs_only_the_stages_that_failed() {
     assert_eq!(done["state"], "succeeded", "{done}");
     assert_eq!(done["attempts"], 2, "{done}");
     assert_eq!(
-        done["stages"][0]["started_at"], first["stages"][0]["started_at"],
+        done["stages"][1]["started_at"], first["stages"][1]["started_at"],
         "probe ran again: {done}"
     );
     let (_, insights) = app
