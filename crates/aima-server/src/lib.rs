@@ -102,9 +102,32 @@ impl Default for ServerSettings {
     }
 }
 
-/// What every handler can reach. Cheap to clone.
+/// What every handler can reach: one shared allocation, so that a clone
+/// is one reference count. axum clones the state for every request, several
+/// times through its layers; a copy of the services themselves is a few
+/// allocations (the registry's list, the tools' paths, the searcher's
+/// names) and a dozen reference counts. Under 50 heartbeating clients
+/// `perf` put that copy at under 2 % of the server's time, and the
+/// heartbeat rate did not change beyond noise (BENCHMARKS.md, "ActivityWatch
+/// API beside aw-server-rust").
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct Services {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
     pub registry: Registry,

@@ -189,7 +189,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             worker_config(&cfg, cfg.workers.count),
         ))
     });
-    let state = AppState {
+    let state = AppState::new(aima_server::Services {
         store: backends.store.clone(),
         blobs: backends.blobs.clone(),
         registry,
@@ -226,7 +226,7 @@ pub async fn start_server(cfg: Config) -> anyhow::Result<Running> {
             cfg.auth.login_attempts_per_address,
         )),
         health: Some(Arc::new(crate::doctor::ServerReport(cfg.clone()))),
-    };
+    });
     let dispatcher = aima_webhooks::Dispatcher::new(
         backends.store.clone(),
         aima_webhooks::Settings {
