@@ -185,15 +185,15 @@ impl Model {
             if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
                 continue;
             }
-            let start = offset + s.min(duration);
-            let end = offset + e.clamp(*s, duration);
+            let (s, e) = within(*s, *e, duration);
+            let (start, end) = (offset + s, offset + e);
             let seg_words: Vec<Word> = words
                 .iter()
                 .filter(|(piece, _)| *piece == i)
                 .map(|(_, w)| Word {
                     word: w.word.clone(),
-                    start: offset + w.start.clamp(*s, *e),
-                    end: offset + w.end.clamp(*s, *e),
+                    start: offset + w.start.clamp(s, e),
+                    end: offset + w.end.clamp(s, e),
                     probability: w.probability,
                 })
                 .collect();
@@ -520,6 +520,17 @@ impl Model {
 /// segment's timestamps).
 const MAX_WORD_SECONDS: f64 = 2.5;
 
+/// A segment's start and end as the decoder's timestamps give them, kept
+/// within the audio the window holds (`duration` seconds) and in order.
+/// The decoder hears 30 s, the audio padded with silence, and may place a
+/// timestamp past the audio's end or one before the last (measured: a piece
+/// from 27.0 s in a window of 26.46 s, which panicked in `f64::clamp`
+/// and failed the job).
+fn within(start: f64, end: f64, duration: f64) -> (f64, f64) {
+    let start = start.min(duration);
+    (start, end.max(start).min(duration))
+}
+
 /// Whether words of `language` are written with spaces between them, so
 /// that a word's time is a word's and not a phrase's: the languages that
 /// faster-whisper splits by character instead are not.
@@ -612,6 +623,15 @@ fn compression_ratio(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_times_stay_within_the_audio_and_in_order() {
+        assert_eq!(within(1.0, 2.0, 26.46), (1.0, 2.0));
+        assert_eq!(within(27.0, 28.0, 26.46), (26.46, 26.46));
+        assert_eq!(within(25.0, 28.0, 26.46), (25.0, 26.46));
+        assert_eq!(within(5.0, 4.0, 26.46), (5.0, 5.0));
+        assert_eq!(within(0.0, 0.0, 0.0), (0.0, 0.0));
+    }
 
     #[test]
     fn loops_compress_better_than_speech() {

@@ -820,3 +820,57 @@ async fn german_sentences_come_back_across_chunk_boundaries_in_german() {
         assert_eq!(s["language"], "de", "{s}");
     }
 }
+
+/// Whatever times the decoder writes, a job keeps to the audio: the German
+/// sentences of tests/bilingual.json, 0.6 s apart, on the English-only
+/// tiny.en (as `scripts/bench-language.sh` runs them). Whisper then put a
+/// timestamp at 27.0 s into a window of 26.46 s (the silence it is padded
+/// with), which panicked in `f64::clamp` and failed the job: no transcript.
+/// Now the job succeeds, and every segment and word lies within the media,
+/// in order.
+#[tokio::test]
+async fn timestamps_past_the_audio_never_fail_a_job() {
+    let app = app_with_models().await;
+    let texts: Value = serde_json::from_str(include_str!("../bilingual.json")).expect("bilingual");
+    let german: Vec<(&str, String)> = texts["de"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| ("de", s.as_str().unwrap_or_default().to_string()))
+        .collect();
+    assert!(german.len() >= 10, "{texts}");
+    let (id, duration, _) = spoken(&app, "de-on-tiny", &german, 0.6).await;
+    let t = transcript_with(
+        &app,
+        &id,
+        &serde_json::json!({"model": "faster-whisper-tiny.en"}),
+    )
+    .await;
+    let (_, insights) = app
+        .get_json(&format!("/api/v1/media/{id}/insights?analyzer=transcribe"))
+        .await;
+    let segments = insights["items"].as_array().cloned().unwrap_or_default();
+    assert!(segments.len() >= 5, "{t}");
+    let mut last_end = 0.0;
+    for s in &segments {
+        let (start, end) = (
+            s["start"].as_f64().unwrap_or(-1.0),
+            s["end"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(
+            start >= last_end - 0.05 && end >= start && end <= duration + 0.1,
+            "{s} after {last_end}, in {duration} s"
+        );
+        last_end = end;
+        for w in s["data"]["words"].as_array().into_iter().flatten() {
+            let (ws, we) = (
+                w["start"].as_f64().unwrap_or(-1.0),
+                w["end"].as_f64().unwrap_or(-1.0),
+            );
+            assert!(
+                ws >= start - 0.01 && we >= ws && we <= end + 0.01,
+                "{w} in {s}"
+            );
+        }
+    }
+}
