@@ -267,8 +267,9 @@ impl Loaded {
     /// is decoded again from that point, as a window of its own, as long as
     /// it holds speech by the VAD's measure and each window moves forward.
     /// The same where the decoder lost the audio inside a window (an engine
-    /// that can tell, [`Heard::lost`]): from the stretched word on, the
-    /// window is decoded again.
+    /// that can tell, [`Heard::lost`]): what came before the stretched word
+    /// is kept, the stretch is heard again alone, and the loop goes on from
+    /// there.
     /// A chunk the VAD cut at the length limit ends inside speech: its last
     /// segment, which touches the cut, is not kept; its audio goes to the
     /// head of the next chunk (`carry`), so a sentence across the cut is
