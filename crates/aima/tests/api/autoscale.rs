@@ -251,15 +251,7 @@ async fn waiting_jobs_start_workers_up_to_the_limit_and_idle_workers_stop() {
         let events = delivered(&app, &hook).await;
         assert_eq!(events.get("worker.started"), Some(&2), "{events:?}");
         assert_eq!(events.get("worker.stopped"), Some(&2), "{events:?}");
-        let metrics = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .unwrap_or_default();
+        let metrics = app.get_text("/metrics").await;
         let started = format!("aima_autoscale_workers_started_total{{pool=\"{pool_name}\"}} 2");
         let stopped = format!("aima_autoscale_workers_stopped_total{{pool=\"{pool_name}\"}} 2");
         assert!(
@@ -684,15 +676,7 @@ async fn usage_without_prices_has_no_month_and_an_empty_csv() {
     let (s, v) = app.get_json("/api/v1/usage?month=2026-11").await;
     assert_eq!(s, 200, "{v}");
     assert!(v["month"].is_null(), "{v}");
-    let csv = app
-        .client
-        .get(app.url("/api/v1/usage?format=csv"))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .unwrap_or_default();
+    let csv = app.get_text("/api/v1/usage?format=csv").await;
     assert_eq!(
         csv,
         "month,workspace,capability,hours,price_per_hour,cost,currency\n"

@@ -158,15 +158,7 @@ async fn gpu_stages_go_to_gpu_workers_within_the_budget() {
         .await;
     assert_eq!(j2["state"], "queued", "the GPU budget is spent: {j2}");
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .unwrap_or_default();
+    let metrics = app.get_text("/metrics").await;
     assert!(
         metrics.contains("aima_worker_busy_seconds_today{capability=\"gpu\"}"),
         "{metrics}"

@@ -12,29 +12,36 @@ fn aima() -> Command {
     c
 }
 
-#[test]
-fn analyze_prints_insights_like_the_api() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let video = scenes_video(dir.path(), "a.mp4", 1.0, "160x120");
-    let out = aima()
-        .args(["analyze"])
-        .arg(&video)
-        .args([
-            "--pipeline",
-            "probe,keyframes",
-            "--format",
-            "json",
-            "--artifacts",
-        ])
-        .arg(dir.path().join("thumbs"))
-        .output()
-        .expect("run");
+/// Runs `command`, which must succeed (else its standard error is shown),
+/// and returns its standard output.
+fn stdout_of(command: &mut Command) -> String {
+    let out = command.output().expect("run");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn analyze_prints_insights_like_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let video = scenes_video(dir.path(), "a.mp4", 1.0, "160x120");
+    let stdout = stdout_of(
+        aima()
+            .args(["analyze"])
+            .arg(&video)
+            .args([
+                "--pipeline",
+                "probe,keyframes",
+                "--format",
+                "json",
+                "--artifacts",
+            ])
+            .arg(dir.path().join("thumbs")),
+    );
+    let v: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
     let items = v["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.iter().filter(|i| i["analyzer"] == "probe").count(), 1);
     let kf: Vec<&Value> = items.iter().filter(|i| i["kind"] == "keyframe").collect();
@@ -86,9 +93,7 @@ fn analyze_prints_insights_like_the_api() {
 
 #[test]
 fn config_default_is_complete_and_show_redacts() {
-    let out = aima().args(["config", "default"]).output().expect("run");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(aima().args(["config", "default"]));
     let parsed: toml::Table = toml::from_str(&text).expect("valid TOML");
     assert!(parsed.contains_key("server") && parsed.contains_key("workers"));
     let out = aima()
@@ -175,18 +180,12 @@ fn bad_billing_and_autoscale_settings_are_refused_by_name() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("billing.price_per_hour.gpu"));
     // And a good one is shown back.
-    let out = aima()
-        .args(["config", "show"])
-        .env("AIMA__BILLING__PRICE_PER_HOUR", "{gpu=0.4}")
-        .env("AIMA__BILLING__MONTHLY_BUDGET", "50")
-        .env("AIMA__BILLING__TIME_ZONE", "Europe/Berlin")
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = stdout_of(
+        aima()
+            .args(["config", "show"])
+            .env("AIMA__BILLING__PRICE_PER_HOUR", "{gpu=0.4}")
+            .env("AIMA__BILLING__MONTHLY_BUDGET", "50")
+            .env("AIMA__BILLING__TIME_ZONE", "Europe/Berlin"),
     );
     assert!(
         text.contains("gpu = 0.4") && text.contains("Europe/Berlin"),
@@ -199,17 +198,7 @@ fn bad_billing_and_autoscale_settings_are_refused_by_name() {
         "[[autoscale.pools]]\ncapability = \"gpu\"\nprovider = \"local\"\nenv = { CLOUD_TOKEN = \"hunter2\" }\n",
     )
     .expect("write");
-    let out = aima()
-        .args(["config", "show"])
-        .env("AIMA_CONFIG", &file)
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = stdout_of(aima().args(["config", "show"]).env("AIMA_CONFIG", &file));
     assert!(
         text.contains("CLOUD_TOKEN") && !text.contains("hunter2"),
         "{text}"

@@ -346,6 +346,18 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The body of a GET as text (`/metrics`, a CSV export); empty if none.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
     /// Polls a job until it ends (or `timeout`), without assuming how long work takes.
     pub async fn wait_job(&self, job_id: &str, timeout: Duration) -> Value {
         let until = Instant::now() + timeout;

@@ -25,15 +25,7 @@ async fn health_readiness_metrics_and_request_ids() {
     )
     .await;
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .unwrap_or_default();
+    let metrics = app.get_text("/metrics").await;
     for needle in [
         "aima_http_requests_total{method=\"POST\",route=\"/api/v1/media\",status=\"201\"}",
         "aima_jobs{state=\"succeeded\"}",
