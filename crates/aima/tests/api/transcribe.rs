@@ -840,22 +840,22 @@ async fn timestamps_past_the_audio_never_fail_a_job() {
 /// Time codes of transcript insights: in order, inside the media
 /// (`duration` seconds), each word inside its segment and in order.
 fn assert_time_codes(segments: &[Value], duration: f64) {
+    let times = |v: &Value| {
+        (
+            v["start"].as_f64().unwrap_or(-1.0),
+            v["end"].as_f64().unwrap_or(-1.0),
+        )
+    };
     let mut last_end = 0.0;
     for s in segments {
-        let (start, end) = (
-            s["start"].as_f64().unwrap_or(-1.0),
-            s["end"].as_f64().unwrap_or(-1.0),
-        );
+        let (start, end) = times(s);
         assert!(
             start >= last_end - 0.05 && end >= start && end <= duration + 0.1,
             "{s} after {last_end}, in {duration} s"
         );
         last_end = end;
         for w in s["data"]["words"].as_array().into_iter().flatten() {
-            let (ws, we) = (
-                w["start"].as_f64().unwrap_or(-1.0),
-                w["end"].as_f64().unwrap_or(-1.0),
-            );
+            let (ws, we) = times(w);
             assert!(
                 ws >= start - 0.1 && we >= ws && we <= end + 0.1,
                 "{w} outside {start}..{end}"
