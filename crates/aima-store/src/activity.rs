@@ -179,11 +179,7 @@ impl ActivityRepo for SqlStore {
         // SQLite has one writer: inserts gain from sharing a commit.
         // PostgreSQL commits inserts into different buckets side by side.
         let written = match self.dialect {
-            Dialect::Sqlite => {
-                self.activity_writes
-                    .submit(&self.pool, self.dialect, write)
-                    .await?
-            }
+            Dialect::Sqlite => self.submit_activity(write).await?,
             Dialect::Postgres => {
                 crate::group_commit::alone(&self.pool, self.dialect, write).await?
             }
@@ -207,11 +203,7 @@ impl ActivityRepo for SqlStore {
             event: event.clone(),
             pulsetime,
         };
-        match self
-            .activity_writes
-            .submit(&self.pool, self.dialect, write)
-            .await?
-        {
+        match self.submit_activity(write).await? {
             Written::Heartbeat(outcome) => Ok(outcome),
             Written::Inserted(_) => Err(corrupt("activity write", "an insert's answer")),
         }

@@ -29,28 +29,57 @@ pub(crate) const EVENT_COLS: &str =
     "id, bucket_id, ts, duration, data, mode, mode_source, mode_confidence, model_version";
 
 pub(crate) fn event_from_row(row: &AnyRow) -> Result<StoredEvent> {
-    let data: String = row.try_get("data")?;
-    let data: Map<String, Value> =
-        serde_json::from_str(&data).map_err(|e| corrupt("event data", e))?;
-    let mode: Option<String> = row.try_get("mode")?;
-    let source: Option<String> = row.try_get("mode_source")?;
-    let mode = match (mode, source) {
-        (Some(mode), Some(source)) => Some(ModeLabel {
-            mode,
-            source: LabelSource::parse(&source).ok_or_else(|| corrupt("label source", &source))?,
-            confidence: row.try_get("mode_confidence")?,
-            model_version: row.try_get("model_version")?,
-        }),
-        _ => None,
-    };
-    Ok(StoredEvent {
+    EventColumns {
         id: row.try_get("id")?,
         bucket: row.try_get("bucket_id")?,
-        timestamp: row.try_get("ts")?,
+        ts: row.try_get("ts")?,
         duration: row.try_get("duration")?,
-        data,
-        mode,
-    })
+        data: row.try_get("data")?,
+        mode: row.try_get("mode")?,
+        mode_source: row.try_get("mode_source")?,
+        mode_confidence: row.try_get("mode_confidence")?,
+        model_version: row.try_get("model_version")?,
+    }
+    .into_event()
+}
+
+/// The [`EVENT_COLS`] of one row as the database gives them, whichever
+/// driver read them (sqlx's, or the SQLite writer's own connection).
+pub(crate) struct EventColumns {
+    pub(crate) id: i64,
+    pub(crate) bucket: String,
+    pub(crate) ts: i64,
+    pub(crate) duration: f64,
+    pub(crate) data: String,
+    pub(crate) mode: Option<String>,
+    pub(crate) mode_source: Option<String>,
+    pub(crate) mode_confidence: Option<f64>,
+    pub(crate) model_version: Option<i64>,
+}
+
+impl EventColumns {
+    pub(crate) fn into_event(self) -> Result<StoredEvent> {
+        let data: Map<String, Value> =
+            serde_json::from_str(&self.data).map_err(|e| corrupt("event data", e))?;
+        let mode = match (self.mode, self.mode_source) {
+            (Some(mode), Some(source)) => Some(ModeLabel {
+                mode,
+                source: LabelSource::parse(&source)
+                    .ok_or_else(|| corrupt("label source", &source))?,
+                confidence: self.mode_confidence,
+                model_version: self.model_version,
+            }),
+            _ => None,
+        };
+        Ok(StoredEvent {
+            id: self.id,
+            bucket: self.bucket,
+            timestamp: self.ts,
+            duration: self.duration,
+            data,
+            mode,
+        })
+    }
 }
 
 pub(crate) fn data_json(data: &Map<String, Value>) -> Result<String> {

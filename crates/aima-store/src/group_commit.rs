@@ -26,6 +26,11 @@
 //! as a whole (a database error, a PostgreSQL deadlock between two servers'
 //! batches), nothing of it was stored, and each write is retried in a
 //! transaction of its own, so one bad write never fails its neighbours.
+//!
+//! The transaction itself ([`apply`]) is written once, over [`WriteDb`]: the
+//! pool's connections here (PostgreSQL), or on SQLite the connection that
+//! `sqlite_writer`'s thread owns, which runs each batch with no hand-off
+//! per statement.
 
 use aima_core::activity::heartbeat_merge;
 use aima_core::{Event, ModeLabel, StoredEvent};
@@ -39,9 +44,105 @@ use crate::error::{Result, StoreError};
 use crate::events::{event_from_row, insert_event_sql, HeartbeatOutcome, EVENT_COLS};
 use crate::sql::{begin_write, t, Arg, Dialect, Sql};
 
+/// A database an activity batch is written to, one transaction at a time:
+/// [`WriteDb::begin`], the batch's statements (each run as given, the SQL
+/// being the same for every backend, and its rows read into plain values),
+/// then [`WriteDb::commit`] or [`WriteDb::rollback`].
+pub(crate) trait WriteDb {
+    /// Begins a transaction that holds the write lock from its start.
+    async fn begin(&mut self) -> Result<()>;
+    /// The `(workspace_id, id, btype)` rows a statement returns.
+    async fn bucket_rows(&mut self, q: &Sql) -> Result<Vec<(String, String, String)>>;
+    /// The `(part, event)` rows a statement returns (`part` and
+    /// [`EVENT_COLS`]).
+    async fn event_rows(&mut self, q: &Sql) -> Result<Vec<(i64, StoredEvent)>>;
+    /// The `id` an insert returns.
+    async fn insert(&mut self, q: &Sql) -> Result<i64>;
+    async fn execute(&mut self, q: &Sql) -> Result<()>;
+    async fn commit(&mut self) -> Result<()>;
+    /// Ends the transaction, if one is open, storing nothing of it.
+    async fn rollback(&mut self);
+}
+
+/// The pool's connections (what PostgreSQL's batches run on).
+struct Pooled {
+    pool: AnyPool,
+    dialect: Dialect,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+}
+
+impl Pooled {
+    fn new(pool: &AnyPool, dialect: Dialect) -> Self {
+        Self {
+            pool: pool.clone(),
+            dialect,
+            tx: None,
+        }
+    }
+
+    fn tx(&mut self) -> Result<&mut sqlx::AnyConnection> {
+        match self.tx.as_mut() {
+            Some(tx) => Ok(&mut **tx),
+            None => Err(StoreError::Conflict("no transaction open".into())),
+        }
+    }
+}
+
+impl WriteDb for Pooled {
+    async fn begin(&mut self) -> Result<()> {
+        self.tx = Some(begin_write(&self.pool, self.dialect).await?);
+        Ok(())
+    }
+
+    async fn bucket_rows(&mut self, q: &Sql) -> Result<Vec<(String, String, String)>> {
+        q.query()
+            .fetch_all(self.tx()?)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("workspace_id")?,
+                    row.try_get("id")?,
+                    row.try_get("btype")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn event_rows(&mut self, q: &Sql) -> Result<Vec<(i64, StoredEvent)>> {
+        q.query()
+            .fetch_all(self.tx()?)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("part")?, event_from_row(row)?)))
+            .collect()
+    }
+
+    async fn insert(&mut self, q: &Sql) -> Result<i64> {
+        Ok(q.query().fetch_one(self.tx()?).await?.try_get("id")?)
+    }
+
+    async fn execute(&mut self, q: &Sql) -> Result<()> {
+        q.query().execute(self.tx()?).await?;
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn rollback(&mut self) {
+        // Dropped, sqlx rolls it back (queued on the connection).
+        self.tx.take();
+    }
+}
+
 /// The most writes one transaction takes (bounds how long SQLite's write
 /// lock is held by one batch).
-const MAX_BATCH: usize = 512;
+pub(crate) const MAX_BATCH: usize = 512;
 
 /// An activity write waiting for its transaction.
 pub(crate) enum Write {
@@ -77,9 +178,16 @@ pub(crate) enum Written {
     Inserted(Vec<i64>),
 }
 
-struct Pending {
-    write: Write,
-    answer: oneshot::Sender<Result<Written>>,
+/// A write and where its answer goes.
+pub(crate) struct Pending {
+    pub(crate) write: Write,
+    pub(crate) answer: oneshot::Sender<Result<Written>>,
+}
+
+/// The answer of a write whose batch died before answering it (a panic):
+/// its transaction was not committed.
+pub(crate) fn interrupted() -> StoreError {
+    StoreError::Conflict("the activity write was interrupted; send it again".into())
 }
 
 /// The queue and the turn of one store (shared by its clones).
@@ -106,14 +214,11 @@ impl std::fmt::Debug for GroupCommit {
 pub(crate) async fn alone(pool: &AnyPool, dialect: Dialect, write: Write) -> Result<Written> {
     let pool = pool.clone();
     let task = tokio::spawn(async move {
-        let mut results = apply(&pool, dialect, &[&write]).await?;
+        let mut db = Pooled::new(&pool, dialect);
+        let mut results = apply(&mut db, &[&write]).await?;
         results.pop().unwrap_or(Err(StoreError::NotFound))
     });
-    task.await.unwrap_or_else(|_| {
-        Err(StoreError::Conflict(
-            "the activity write was interrupted; send it again".into(),
-        ))
-    })
+    task.await.unwrap_or_else(|_| Err(interrupted()))
 }
 
 impl GroupCommit {
@@ -136,9 +241,7 @@ impl GroupCommit {
                 r = &mut answered => {
                     // A dropped answer means the batch's task died (a panic):
                     // its transaction was not committed.
-                    return r.unwrap_or_else(|_| Err(StoreError::Conflict(
-                        "the activity write was interrupted; send it again".into(),
-                    )));
+                    return r.unwrap_or_else(|_| Err(interrupted()));
                 }
                 turn = self.turn.clone().lock_owned() => {
                     let batch: Vec<Pending> = {
@@ -153,7 +256,8 @@ impl GroupCommit {
                     let pool = pool.clone();
                     let commits = self.commits.clone();
                     let task = tokio::spawn(async move {
-                        run_batch(&pool, dialect, batch, &commits).await;
+                        let mut db = Pooled::new(&pool, dialect);
+                        run_batch(&mut db, batch, &commits).await;
                         drop(turn);
                     });
                     let _ = task.await;
@@ -166,11 +270,17 @@ impl GroupCommit {
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
     }
+
+    /// The counter of [`GroupCommit::commits`], for another writer of the
+    /// same store to count its commits in.
+    pub(crate) fn commit_counter(&self) -> Arc<AtomicU64> {
+        self.commits.clone()
+    }
 }
 
 /// Applies a batch in one transaction and answers every write of it; falls
 /// back to a transaction per write when the batch as a whole fails.
-async fn run_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Pending>, commits: &AtomicU64) {
+pub(crate) async fn run_batch(db: &mut impl WriteDb, batch: Vec<Pending>, commits: &AtomicU64) {
     let writes: Vec<&Write> = batch.iter().map(|p| &p.write).collect();
     let committed = |r: Result<Vec<Result<Written>>>| {
         if r.is_ok() {
@@ -178,14 +288,14 @@ async fn run_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Pending>, commit
         }
         r
     };
-    let results = match committed(apply(pool, dialect, &writes).await) {
+    let results = match committed(apply(db, &writes).await) {
         Ok(results) => results,
         Err(e) if writes.len() == 1 => vec![Err(e)],
         Err(e) => {
             tracing::debug!(error = %e, writes = writes.len(), "activity batch failed; one by one");
             let mut results = Vec::with_capacity(writes.len());
             for w in &writes {
-                let one = committed(apply(pool, dialect, std::slice::from_ref(w)).await);
+                let one = committed(apply(db, std::slice::from_ref(w)).await);
                 results.push(match one {
                     Ok(mut r) => r.pop().unwrap_or(Err(StoreError::NotFound)),
                     Err(e) => Err(e),
@@ -212,14 +322,19 @@ const CHUNK: usize = 200;
 /// that gets a heartbeat, and the durations of merged events are written by
 /// one update at the end (a merge only lengthens an event). A new event is
 /// an insert of its own, since later heartbeats may merge into it.
-async fn apply(
-    pool: &AnyPool,
-    dialect: Dialect,
-    writes: &[&Write],
-) -> Result<Vec<Result<Written>>> {
-    let mut tx = begin_write(pool, dialect).await?;
+async fn apply(db: &mut impl WriteDb, writes: &[&Write]) -> Result<Vec<Result<Written>>> {
+    db.begin().await?;
+    let results = apply_in(db, writes).await;
+    if results.is_err() {
+        db.rollback().await;
+    }
+    results
+}
+
+/// [`apply`] inside its transaction, to the commit.
+async fn apply_in(tx: &mut impl WriteDb, writes: &[&Write]) -> Result<Vec<Result<Written>>> {
     let buckets: BTreeSet<(&str, &str)> = writes.iter().map(|w| w.bucket()).collect();
-    let types = lock_buckets(&mut tx, &buckets).await?;
+    let types = lock_buckets(tx, &buckets).await?;
     // The latest event of each bucket as this transaction has left it
     // (`None`: the bucket is empty).
     let beating: BTreeSet<(&str, &str)> = writes
@@ -227,7 +342,7 @@ async fn apply(
         .filter(|w| matches!(w, Write::Heartbeat { .. }) && types.contains_key(&w.bucket()))
         .map(|w| w.bucket())
         .collect();
-    let mut latest = latest_events(&mut tx, &beating).await?;
+    let mut latest = latest_events(tx, &beating).await?;
     // Durations of merged events, written at the end.
     let mut lengthened: HashMap<i64, f64> = HashMap::new();
     let mut results = Vec::with_capacity(writes.len());
@@ -248,7 +363,7 @@ async fn apply(
                     Some(last) => last.clone(),
                     // An insert of this batch made it unknown: read again,
                     // with what this batch lengthened.
-                    None => latest_events(&mut tx, &BTreeSet::from([key]))
+                    None => latest_events(tx, &BTreeSet::from([key]))
                         .await?
                         .remove(&key)
                         .flatten()
@@ -264,7 +379,7 @@ async fn apply(
                         lengthened.insert(e.id, e.duration);
                         (e, true)
                     }
-                    None => (insert_new(&mut tx, workspace, bucket, event).await?, false),
+                    None => (insert_new(tx, workspace, bucket, event).await?, false),
                 };
                 latest.insert(key, Some(stored.clone()));
                 results.push(Ok(Written::Heartbeat(HeartbeatOutcome {
@@ -280,8 +395,10 @@ async fn apply(
             } => {
                 let mut ids = Vec::with_capacity(events.len());
                 for (e, label) in events {
-                    let q = insert_event_sql(workspace, bucket, e, label)?;
-                    ids.push(q.query().fetch_one(&mut *tx).await?.try_get("id")?);
+                    ids.push(
+                        tx.insert(&insert_event_sql(workspace, bucket, e, label)?)
+                            .await?,
+                    );
                 }
                 // Inserted events may be newer than the latest seen.
                 latest.remove(&key);
@@ -306,7 +423,7 @@ async fn apply(
             q.bind(Arg::Int(*id));
         }
         q.push(")");
-        q.query().execute(&mut *tx).await?;
+        tx.execute(&q).await?;
     }
     tx.commit().await?;
     Ok(results)
@@ -319,7 +436,7 @@ async fn apply(
 /// buckets wait for each other; should PostgreSQL still see a deadlock, the
 /// batch fails as a whole and its writes are retried one by one.
 async fn lock_buckets<'a>(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut impl WriteDb,
     buckets: &BTreeSet<(&'a str, &'a str)>,
 ) -> Result<HashMap<(&'a str, &'a str), String>> {
     let mut types = HashMap::new();
@@ -339,13 +456,12 @@ async fn lock_buckets<'a>(
                 .push(")");
         }
         q.push(" RETURNING workspace_id, id, btype");
-        for row in q.query().fetch_all(&mut **tx).await? {
-            let (w, b): (String, String) = (row.try_get("workspace_id")?, row.try_get("id")?);
+        for (w, b, btype) in tx.bucket_rows(&q).await? {
             if let Some(key) = chunk
                 .iter()
                 .find(|(ws, id)| *ws == w.as_str() && *id == b.as_str())
             {
-                types.insert(**key, row.try_get("btype")?);
+                types.insert(**key, btype);
             }
         }
     }
@@ -355,7 +471,7 @@ async fn lock_buckets<'a>(
 /// The latest event of each of `buckets`, in one statement per chunk (each
 /// part reads one row through the `(workspace_id, bucket_id, ts)` index).
 async fn latest_events<'a>(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut impl WriteDb,
     buckets: &BTreeSet<(&'a str, &'a str)>,
 ) -> Result<HashMap<(&'a str, &'a str), Option<StoredEvent>>> {
     let mut latest: HashMap<_, _> = buckets.iter().map(|k| (*k, None)).collect();
@@ -375,10 +491,9 @@ async fn latest_events<'a>(
             .bind(t(bucket))
             .push(&format!(" ORDER BY ts DESC, id DESC LIMIT 1) AS l{i}"));
         }
-        for row in q.query().fetch_all(&mut **tx).await? {
-            let part: i64 = row.try_get("part")?;
+        for (part, event) in tx.event_rows(&q).await? {
             if let Some(key) = usize::try_from(part).ok().and_then(|p| chunk.get(p)) {
-                latest.insert(**key, Some(event_from_row(&row)?));
+                latest.insert(**key, Some(event));
             }
         }
     }
@@ -403,13 +518,14 @@ fn merge(last: Option<StoredEvent>, event: &Event, pulsetime: f64) -> Option<Sto
 }
 
 async fn insert_new(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut impl WriteDb,
     workspace: &str,
     bucket: &str,
     event: &Event,
 ) -> Result<StoredEvent> {
-    let q = insert_event_sql(workspace, bucket, event, &None)?;
-    let id: i64 = q.query().fetch_one(&mut **tx).await?.try_get("id")?;
+    let id = tx
+        .insert(&insert_event_sql(workspace, bucket, event, &None)?)
+        .await?;
     Ok(StoredEvent {
         id,
         bucket: bucket.to_string(),

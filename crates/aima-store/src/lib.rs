@@ -18,7 +18,8 @@
 //! 1. `error`, then `sql`: the foundation (dialect, query builder, paging,
 //!    fencing, ids and time, vector expressions).
 //! 2. Rows and statements shared by several repositories: `migrations`,
-//!    `events` (and its `group_commit`), `outbox` (webhook events queued in
+//!    `events` (and its `group_commit`, and on SQLite the `sqlite_writer`
+//!    thread that runs the group's batches), `outbox` (webhook events queued in
 //!    the writer's transaction), `store` ([`SqlStore`] itself: pool,
 //!    connection set-up, locks), `insight_rows`.
 //! 3. One module per repository: `workspaces`, `media`, `jobs`, `persons`,
@@ -37,6 +38,7 @@ mod group_commit;
 mod insight_rows;
 mod migrations;
 mod outbox;
+mod sqlite_writer;
 mod store;
 
 mod activity;

@@ -111,6 +111,16 @@ impl Sql {
             .push(" AND state = 'running'")
     }
 
+    /// The statement's text, placeholders numbered `$1`, `$2`, ... in the
+    /// order of [`Sql::args`].
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
     pub(crate) fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for arg in &self.args {

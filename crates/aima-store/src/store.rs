@@ -9,7 +9,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::error::Result;
+use crate::group_commit::{Write, Written};
 use crate::sql::{Arg, Dialect, Sql};
+use crate::sqlite_writer::SqliteWriter;
 
 /// The store over SQLite or PostgreSQL. Cheap to clone: a pool inside.
 #[derive(Clone, Debug)]
@@ -18,8 +20,13 @@ pub struct SqlStore {
     pub(crate) dialect: Dialect,
     /// How close (cosine) a new face must be to a person to join it.
     pub(crate) face_match: f32,
-    /// Concurrent activity writes, committed together.
+    /// Concurrent activity writes, committed together (PostgreSQL; SQLite
+    /// when its file is not known, an in-memory database).
     pub(crate) activity_writes: std::sync::Arc<crate::group_commit::GroupCommit>,
+    /// SQLite's file, for the activity writer's own connection.
+    sqlite_file: Option<std::path::PathBuf>,
+    /// SQLite's activity writer, started by the first activity write.
+    sqlite_writer: std::sync::Arc<tokio::sync::OnceCell<SqliteWriter>>,
 }
 
 impl SqlStore {
@@ -193,6 +200,14 @@ impl SqlStore {
         if dialect == Dialect::Postgres {
             sqlx::postgres::PgConnectOptions::from_str(&url)?;
         }
+        let sqlite_file = match dialect {
+            Dialect::Sqlite if !url.contains(":memory:") && !url.contains("mode=memory") => Some(
+                sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
+                    .get_filename()
+                    .to_path_buf(),
+            ),
+            _ => None,
+        };
         let pool = options.connect(&url).await?;
         if migrate {
             crate::migrations::migrator(dialect)
@@ -205,7 +220,28 @@ impl SqlStore {
             dialect,
             face_match: aima_core::person::DEFAULT_MATCH_THRESHOLD,
             activity_writes: Default::default(),
+            sqlite_file,
+            sqlite_writer: Default::default(),
         })
+    }
+
+    /// Applies an activity write with those that arrive with it, and
+    /// returns once their transaction has committed: on SQLite through its
+    /// activity writer, on PostgreSQL through the group commit.
+    pub(crate) async fn submit_activity(&self, write: Write) -> Result<Written> {
+        let Some(file) = &self.sqlite_file else {
+            return self
+                .activity_writes
+                .submit(&self.pool, self.dialect, write)
+                .await;
+        };
+        let writer = self
+            .sqlite_writer
+            .get_or_try_init(|| async {
+                SqliteWriter::start(file, self.activity_writes.commit_counter())
+            })
+            .await?;
+        writer.submit(write).await
     }
 
     pub fn dialect(&self) -> Dialect {

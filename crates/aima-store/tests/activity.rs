@@ -1,16 +1,17 @@
 //! Activity writes under concurrency, straight against the store, on SQLite
 //! and (when the test command started one) PostgreSQL: heartbeats and
 //! inserts that share a transaction (group commit) give exactly what one
-//! client sending them one by one would, and a write that cannot be stored
-//! fails alone.
+//! client sending them one by one would, a write that cannot be stored
+//! fails alone, and on SQLite the activity writer's own connection shares
+//! the database's one write lock with every other writer.
 
 use std::sync::Arc;
 
-use aima_core::{Event, EventQuery, NewBucket};
-use aima_store::{ActivityRepo, SqlStore, StoreError};
+use aima_core::{Event, EventQuery, LabelSource, ModeLabel, NewBucket};
+use aima_store::{ActivityRepo, Dialect, SqlStore, StoreError};
 
 mod common;
-use common::stores;
+use common::{stores, stores_and_urls};
 
 fn event(ts: i64, app: &str) -> Event {
     let mut data = serde_json::Map::new();
@@ -212,6 +213,74 @@ async fn a_write_that_cannot_be_stored_fails_alone() {
             24,
             "{:?}",
             store.dialect()
+        );
+    }
+}
+
+/// On SQLite, activity writes go through a connection of their own
+/// (`sqlite_writer`). While another client of the file holds the write
+/// lock, a heartbeat waits for it (it is not answered, and not lost), then
+/// commits; the other client's write is kept too. What the writer reads
+/// back (a labelled event's mode, its confidence and model version) is what
+/// the pool's connections read.
+#[tokio::test]
+async fn sqlite_activity_writes_wait_for_the_write_lock_and_keep_labels() {
+    use sqlx::{Connection, Executor};
+    const T0: i64 = 1_700_000_000_000;
+    for (store, _dir, url) in stores_and_urls().await {
+        if store.dialect() != Dialect::Sqlite {
+            continue;
+        }
+        let store = Arc::new(store);
+        bucket(&store, "b").await;
+        let label = ModeLabel {
+            mode: "deep work".into(),
+            source: LabelSource::Model,
+            confidence: Some(0.75),
+            model_version: Some(3),
+        };
+        store
+            .insert_events("w", "b", &[(event(T0, "editor"), Some(label.clone()))])
+            .await
+            .expect("insert");
+        // Another client takes the write lock and writes.
+        let mut other = sqlx::SqliteConnection::connect(&url).await.expect("other");
+        other.execute("BEGIN IMMEDIATE").await.expect("lock");
+        other
+            .execute("UPDATE buckets SET hostname = 'elsewhere' WHERE id = 'b'")
+            .await
+            .expect("write");
+        let beat = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .heartbeat_event("w", "b", &event(T0 + 4000, "editor"), 10.0)
+                    .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !beat.is_finished(),
+            "answered while another writer held the lock"
+        );
+        other.execute("COMMIT").await.expect("commit");
+        let out = beat.await.expect("task").expect("heartbeat");
+        assert!(out.merged);
+        assert_eq!(out.event.timestamp, T0);
+        assert_eq!(out.event.duration, 4.0);
+        assert_eq!(out.event.mode.as_ref(), Some(&label));
+        assert_eq!(
+            events_of(&store, "b").await,
+            vec![(T0, 4.0, "editor".into())]
+        );
+        let stored = store
+            .list_events("w", &EventQuery::default())
+            .await
+            .expect("list");
+        assert_eq!(stored[0].mode.as_ref(), Some(&label));
+        assert_eq!(
+            store.get_bucket("w", "b").await.expect("bucket").hostname,
+            "elsewhere"
         );
     }
 }
