@@ -91,16 +91,24 @@ async fn story(backend: Backend) {
         .await;
     let job_id = job["id"].as_str().unwrap_or_default().to_string();
 
-    // Worker 1 runs until some keyframes are saved, then dies without warning.
+    // Worker 1 runs until the probe has finished and some keyframes are
+    // saved, then dies without warning. (The stages run side by side: under
+    // load the probe's end can be written after the first keyframes.)
     let mut first = spawn_worker(&app);
     let until = Instant::now() + Duration::from_secs(60);
     let saved_before = loop {
         let items = insights(&app, &media_id).await;
-        if items.iter().filter(|i| i["kind"] == "keyframe").count() >= 20 {
+        let (_, j) = app.get_json(&format!("/api/v1/jobs/{job_id}")).await;
+        if j["stages"][0]["state"] == "done"
+            && items.iter().filter(|i| i["kind"] == "keyframe").count() >= 20
+        {
             first.kill(); // SIGKILL
             break insights(&app, &media_id).await;
         }
-        assert!(Instant::now() < until, "worker 1 saved no keyframes");
+        assert!(
+            Instant::now() < until,
+            "worker 1 did not finish the probe and save 20 keyframes in 60 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let (_, j) = app.get_json(&format!("/api/v1/jobs/{job_id}")).await;
