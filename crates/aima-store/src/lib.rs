@@ -79,7 +79,7 @@ pub use modes::ModeRepo;
 pub use persons::PersonRepo;
 pub use search::{FrameSearchRepo, SearchRepo, TextIndexStatus, VectorRepo};
 pub use sessions::{SessionRecord, SessionRepo};
-pub use sql::{now_ms, redact_url, Dialect, Fenced, Page};
+pub use sql::{now_ms, redact_url, Dialect, Fenced, Page, SqliteSync};
 pub use store::SqlStore;
 pub use users::{Credentials, UserChange, UserRecord, UserRepo};
 pub use webhooks::{Attempt, Delivery, DueDelivery, Webhook, WebhookRepo};

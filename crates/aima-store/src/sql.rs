@@ -29,6 +29,58 @@ impl Dialect {
     }
 }
 
+/// How a SQLite commit is made durable (`PRAGMA synchronous`; the
+/// database is always in WAL mode).
+///
+/// - `Normal` (the default): a commit is written to the WAL file before it
+///   is answered, and the WAL is flushed to disk at each checkpoint. A
+///   process that is killed or crashes loses nothing it answered; a power
+///   loss or an operating-system crash can lose the commits since the last
+///   checkpoint (never corrupting the database).
+/// - `Full`: the WAL is also flushed to disk at every commit, before it is
+///   answered, so an answered write survives a power loss too, at the cost
+///   of an fsync per commit (shared by the writes of one group commit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    #[default]
+    Normal,
+    Full,
+}
+
+impl SqliteSync {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "normal" => Some(Self::Normal),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Full => "full",
+        }
+    }
+
+    /// The pragmas every SQLite connection of the store runs when it
+    /// opens: the pool's and the activity writer's. WAL lets readers run
+    /// beside the one writer; `busy_timeout` makes a writer wait for the
+    /// lock (another process, or another connection) instead of failing at
+    /// once.
+    pub(crate) fn pragmas(self) -> [&'static str; 4] {
+        [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA busy_timeout = 15000",
+            match self {
+                Self::Normal => "PRAGMA synchronous = NORMAL",
+                Self::Full => "PRAGMA synchronous = FULL",
+            },
+            "PRAGMA foreign_keys = ON",
+        ]
+    }
+}
+
 /// Hides a password in a database URL before it reaches a log or an error.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

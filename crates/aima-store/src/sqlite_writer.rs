@@ -28,7 +28,7 @@ use tokio::sync::oneshot;
 use crate::error::{Result, StoreError};
 use crate::events::EventColumns;
 use crate::group_commit::{interrupted, run_batch, Pending, Write, WriteDb, Written, MAX_BATCH};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, SqliteSync};
 use aima_core::StoredEvent;
 
 /// The writer thread's queue (the thread ends when the last clone of its
@@ -42,19 +42,8 @@ impl SqliteWriter {
     /// Opens the database at `path` (which must exist: the pool has made
     /// and migrated it) and starts the thread. Its committed transactions
     /// are counted in `commits`.
-    pub(crate) fn start(path: &Path, commits: Arc<AtomicU64>) -> Result<Self> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // As the pool's connections (`store.rs`), WAL set there for the file.
-        conn.execute_batch(
-            "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON;",
-        )?;
-        // The lock and latest-event statements differ by the number of
-        // buckets in a batch (up to 50 in the benchmark).
-        conn.set_prepared_statement_cache_capacity(128);
+    pub(crate) fn start(path: &Path, sync: SqliteSync, commits: Arc<AtomicU64>) -> Result<Self> {
+        let conn = open(path, sync)?;
         let (queue, writes) = mpsc::channel::<Pending>();
         std::thread::Builder::new()
             .name("aima-sqlite-writer".into())
@@ -72,6 +61,26 @@ impl SqliteWriter {
             .map_err(|_| interrupted())?;
         answered.await.unwrap_or_else(|_| Err(interrupted()))
     }
+}
+
+/// The writer's connection, set up as the pool's are (the same pragmas).
+pub(crate) fn open(path: &Path, sync: SqliteSync) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    for pragma in sync.pragmas() {
+        // `journal_mode` answers with a row: read and dropped.
+        conn.query_row(pragma, [], |_| Ok(()))
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(()),
+                e => Err(e),
+            })?;
+    }
+    // The lock and latest-event statements differ by the number of
+    // buckets in a batch (up to 50 in the benchmark).
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
 }
 
 fn run(mut conn: Connection, writes: mpsc::Receiver<Pending>, commits: Arc<AtomicU64>) {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 use crate::group_commit::{Write, Written};
-use crate::sql::{Arg, Dialect, Sql};
+use crate::sql::{Arg, Dialect, Sql, SqliteSync};
 use crate::sqlite_writer::SqliteWriter;
 
 /// The store over SQLite or PostgreSQL. Cheap to clone: a pool inside.
@@ -27,6 +27,7 @@ pub struct SqlStore {
     sqlite_file: Option<std::path::PathBuf>,
     /// SQLite's activity writer, started by the first activity write.
     sqlite_writer: std::sync::Arc<tokio::sync::OnceCell<SqliteWriter>>,
+    sqlite_sync: SqliteSync,
 }
 
 impl SqlStore {
@@ -94,17 +95,28 @@ impl SqlStore {
 
     /// Connects and applies migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
-        Self::open(url, max_connections, true).await
+        Self::connect_with(url, max_connections, SqliteSync::default()).await
+    }
+
+    /// [`SqlStore::connect`], with SQLite's commits made durable as `sync`
+    /// says (ignored on PostgreSQL, which keeps its own settings).
+    pub async fn connect_with(url: &str, max_connections: u32, sync: SqliteSync) -> Result<Self> {
+        Self::open(url, max_connections, true, sync).await
     }
 
     /// Connects to a database that must exist already, and changes
     /// nothing (no migrations, no new SQLite file): for `aima doctor`,
     /// whose [`Store::ready`] then says what is missing.
     pub async fn connect_existing(url: &str) -> Result<Self> {
-        Self::open(url, 1, false).await
+        Self::open(url, 1, false, SqliteSync::default()).await
     }
 
-    async fn open(url: &str, max_connections: u32, migrate: bool) -> Result<Self> {
+    async fn open(
+        url: &str,
+        max_connections: u32,
+        migrate: bool,
+        sync: SqliteSync,
+    ) -> Result<Self> {
         let dialect = Dialect::from_url(url)?;
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new()
@@ -113,18 +125,12 @@ impl SqlStore {
         if dialect == Dialect::Sqlite {
             // Vector distances for search by meaning, in every connection.
             aima_sqlite_vec::register();
-            // WAL lets readers run beside the one writer; busy_timeout makes a
-            // writer wait for the lock (another process, or another pool
-            // connection) instead of failing at once. NORMAL sync is durable
-            // against a process dying, which is the failure we design for.
-            options = options.after_connect(|conn, _meta| {
+            // WAL, the busy timeout and the durability `sync` asks for
+            // (`SqliteSync`: NORMAL by default, durable against a process
+            // dying, which is the failure we design for).
+            options = options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA busy_timeout = 15000",
-                        "PRAGMA synchronous = NORMAL",
-                        "PRAGMA foreign_keys = ON",
-                    ] {
+                    for pragma in sync.pragmas() {
                         sqlx::query(pragma).execute(&mut *conn).await?;
                     }
                     Ok(())
@@ -222,6 +228,7 @@ impl SqlStore {
             activity_writes: Default::default(),
             sqlite_file,
             sqlite_writer: Default::default(),
+            sqlite_sync: sync,
         })
     }
 
@@ -238,7 +245,11 @@ impl SqlStore {
         let writer = self
             .sqlite_writer
             .get_or_try_init(|| async {
-                SqliteWriter::start(file, self.activity_writes.commit_counter())
+                SqliteWriter::start(
+                    file,
+                    self.sqlite_sync,
+                    self.activity_writes.commit_counter(),
+                )
             })
             .await?;
         writer.submit(write).await
@@ -256,5 +267,36 @@ impl SqlStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writer's connection has the durability the store was opened
+    /// with, as the pool's connections have.
+    #[tokio::test]
+    async fn the_writer_syncs_as_the_pool_does() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("s.db");
+        let url = format!("sqlite://{}", file.display());
+        for (sync, want) in [(SqliteSync::Normal, 1), (SqliteSync::Full, 2)] {
+            let store = SqlStore::connect_with(&url, 2, sync).await.expect("store");
+            let pooled: i64 = sqlx::Row::try_get(
+                &sqlx::query("PRAGMA synchronous")
+                    .fetch_one(&store.pool)
+                    .await
+                    .expect("pragma"),
+                0,
+            )
+            .expect("value");
+            let writer: i64 = crate::sqlite_writer::open(&file, sync)
+                .expect("open")
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .expect("pragma");
+            assert_eq!((pooled, writer), (want, want), "{sync:?}");
+            store.close().await;
+        }
     }
 }

@@ -31,7 +31,7 @@ pub async fn open_backends(cfg: &Config) -> anyhow::Result<Backends> {
         .with_context(|| format!("cannot create data directory {}", cfg.data_dir.display()))?;
     tokio::fs::create_dir_all(cfg.scratch_dir()).await?;
     let url = cfg.database_url();
-    let sql = SqlStore::connect(&url, cfg.database.max_connections)
+    let sql = SqlStore::connect_with(&url, cfg.database.max_connections, cfg.sqlite_sync())
         .await
         .with_context(|| format!("cannot open database {}", aima_store::redact_url(&url)))?
         .with_face_match_threshold(cfg.persons.match_threshold);

@@ -221,6 +221,11 @@ pub struct DatabaseConfig {
     /// SQLite file in the data directory.
     pub url: String,
     pub max_connections: u32,
+    /// How a SQLite commit is made durable before it is answered:
+    /// `normal` (a killed process loses nothing answered; a power loss can
+    /// lose the last commits) or `full` (an fsync per commit: an answered
+    /// write survives a power loss too). See `aima_store::SqliteSync`.
+    pub sqlite_synchronous: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -351,6 +356,7 @@ impl Default for Config {
             database: DatabaseConfig {
                 url: String::new(),
                 max_connections: 8,
+                sqlite_synchronous: "normal".into(),
             },
             workers: WorkersConfig {
                 count: 1,
@@ -507,6 +513,12 @@ impl Config {
                 self.server.listen
             ));
         }
+        if aima_store::SqliteSync::parse(&self.database.sqlite_synchronous).is_none() {
+            return bad(format!(
+                "database.sqlite_synchronous {:?} must be \"normal\" or \"full\"",
+                self.database.sqlite_synchronous
+            ));
+        }
         if let Err(m) = aima_core::validate_workspace(&self.server.default_workspace) {
             return bad(format!("server.default_workspace: {m}"));
         }
@@ -561,6 +573,11 @@ impl Config {
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
+    /// `database.sqlite_synchronous` (validated at load).
+    pub fn sqlite_sync(&self) -> aima_store::SqliteSync {
+        aima_store::SqliteSync::parse(&self.database.sqlite_synchronous).unwrap_or_default()
+    }
+
     pub fn database_url(&self) -> String {
         if self.database.url.trim().is_empty() {
             format!("sqlite://{}", self.data_dir.join("aima.db").display())
@@ -746,6 +763,11 @@ interval_ms = 5000
 # Empty: a SQLite file aima.db in data_dir. Flag: --database.
 url = ""
 max_connections = 8
+# SQLite: when an answered write is on disk. "normal": a killed or crashed
+# process loses nothing answered; a power loss or OS crash can lose the last
+# commits (the database stays whole). "full": an fsync per commit, so an
+# answered write survives a power loss too.
+sqlite_synchronous = "normal"
 
 [workers]
 # Jobs run at once by `aima serve` itself (0: only queue them, for separate
@@ -1004,6 +1026,27 @@ mod tests {
             jail.create_file("bad.toml", "[server]\nlisten_on = \"x\"\n")?;
             let err = Config::load(Some(Path::new("bad.toml")), &Overrides::default());
             assert!(matches!(err, Err(ConfigError::Invalid(m)) if m.contains("listen_on")));
+            Ok(())
+        });
+    }
+
+    /// SQLite's durability is `normal` unless set; `full` is taken from the
+    /// environment; anything else is refused at load, naming the setting.
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn sqlite_synchronous_is_normal_or_full() {
+        figment::Jail::expect_with(|jail| {
+            let cfg = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.sqlite_sync(), aima_store::SqliteSync::Normal);
+            jail.set_env("AIMA__DATABASE__SQLITE_SYNCHRONOUS", "full");
+            let cfg = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.sqlite_sync(), aima_store::SqliteSync::Full);
+            jail.set_env("AIMA__DATABASE__SQLITE_SYNCHRONOUS", "off");
+            let err = Config::load(None, &Overrides::default());
+            assert!(
+                matches!(&err, Err(ConfigError::Invalid(m)) if m.contains("database.sqlite_synchronous")),
+                "{err:?}"
+            );
             Ok(())
         });
     }

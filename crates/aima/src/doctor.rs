@@ -221,7 +221,7 @@ async fn database(cfg: &Config) -> Check {
                 Ok(()) => check(
                     "database",
                     Outcome::Ok,
-                    format!("{shown}: migrations applied"),
+                    format!("{shown}: migrations applied{}", durability(cfg, &url)),
                     None,
                 ),
                 Err(e) => check(
@@ -238,6 +238,23 @@ async fn database(cfg: &Config) -> Check {
             format!("{shown}: {e}"),
             Some("check database.url (AIMA__DATABASE__URL) and that the server runs".into()),
         ),
+    }
+}
+
+/// What an answered write survives, on SQLite (PostgreSQL keeps its own
+/// `fsync` and `synchronous_commit`).
+fn durability(cfg: &Config, url: &str) -> &'static str {
+    if !url.starts_with("sqlite:") {
+        return "";
+    }
+    match cfg.sqlite_sync() {
+        aima_store::SqliteSync::Normal => {
+            "; synchronous=normal: a killed process loses no answered write, a power loss \
+             can lose the last ones (database.sqlite_synchronous = \"full\" to keep them)"
+        }
+        aima_store::SqliteSync::Full => {
+            "; synchronous=full: an answered write survives a killed process and a power loss"
+        }
     }
 }
 

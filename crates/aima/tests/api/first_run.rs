@@ -390,6 +390,27 @@ async fn doctor_says_what_is_missing_and_what_to_do() {
             .contains("migrations applied"),
         "{report}"
     );
+    // What an answered write survives, as configured.
+    if app.config.database.url.starts_with("sqlite:") {
+        assert!(
+            line_of(&report, "database")
+                .0
+                .contains("synchronous=normal: a killed process loses no answered write"),
+            "{report}"
+        );
+        let (_, full) = doctor(&[
+            ("AIMA__DATA_DIR", app.data.path().display().to_string()),
+            ("AIMA__DATABASE__URL", app.config.database.url.clone()),
+            ("AIMA__DATABASE__SQLITE_SYNCHRONOUS", "full".into()),
+        ])
+        .await;
+        assert!(
+            line_of(&full, "database").0.contains(
+                "synchronous=full: an answered write survives a killed process and a power loss"
+            ),
+            "{full}"
+        );
+    }
 }
 
 /// `GET /api/v1/health/details`: the doctor's checks, asked of a running
