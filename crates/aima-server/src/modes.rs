@@ -16,6 +16,16 @@ use crate::error::ApiError;
 const CONTEXT_MS: i64 = 2 * 3_600_000;
 const CONTEXT_EVENTS: i64 = 1_000;
 
+/// Which mode model version is active, when the caller knows it already
+/// (a heartbeat's transaction read it: `HeartbeatOutcome::mode_version`).
+#[derive(Debug, Clone, Copy)]
+pub enum Active {
+    /// Read it from the store.
+    Unknown,
+    /// This version (`None`: no model is active).
+    Known(Option<i64>),
+}
+
 #[derive(Default)]
 pub struct ModeCache {
     models: Mutex<HashMap<String, (i64, Arc<ModeModel>)>>,
@@ -34,7 +44,19 @@ impl ModeCache {
         store: &dyn Store,
         workspace: &str,
     ) -> Result<Option<(i64, Arc<ModeModel>)>, ApiError> {
-        let Some(version) = store.active_mode_version(workspace).await? else {
+        let version = store.active_mode_version(workspace).await?;
+        self.model(store, workspace, version).await
+    }
+
+    /// The workspace's model of `version` (the active one, read by the
+    /// caller), loaded once.
+    async fn model(
+        &self,
+        store: &dyn Store,
+        workspace: &str,
+        version: Option<i64>,
+    ) -> Result<Option<(i64, Arc<ModeModel>)>, ApiError> {
+        let Some(version) = version else {
             return Ok(None);
         };
         if let Some((v, m)) = self
@@ -67,11 +89,16 @@ impl ModeCache {
         workspace: &str,
         bucket: &str,
         events: &[Event],
+        active: Active,
     ) -> Result<Option<(i64, Vec<Prediction>)>, ApiError> {
         if events.is_empty() {
             return Ok(None);
         }
-        let Some((version, model)) = self.active(store, workspace).await? else {
+        let version = match active {
+            Active::Unknown => store.active_mode_version(workspace).await?,
+            Active::Known(v) => v,
+        };
+        let Some((version, model)) = self.model(store, workspace, version).await? else {
             return Ok(None);
         };
         let min = events.iter().map(|e| e.timestamp).min().unwrap_or(0);
@@ -112,8 +139,9 @@ impl ModeCache {
         workspace: &str,
         bucket: &str,
         events: &[Event],
+        active: Active,
     ) -> Vec<Option<ModeLabel>> {
-        match self.predict(store, workspace, bucket, events).await {
+        match self.predict(store, workspace, bucket, events, active).await {
             Ok(Some((version, predictions))) => predictions
                 .into_iter()
                 .map(|p| {

@@ -20,6 +20,12 @@ pub struct HeartbeatOutcome {
     pub merged: bool,
     /// The bucket's type (`currentwindow`, `afkstatus`, ...).
     pub bucket_type: String,
+    /// For a heartbeat that started a new event in an activity bucket, the
+    /// workspace's active mode model version as its transaction saw it
+    /// (`None`: no model is active, or the heartbeat needs no label), read
+    /// in the batch's transaction so that labelling the event costs no
+    /// query of its own.
+    pub mode_version: Option<i64>,
 }
 
 /// The end of an event in milliseconds, in SQL both dialects read alike.
@@ -121,6 +127,14 @@ pub(crate) fn insert_event_sql(
     push_label(&mut q, label);
     q.push(") RETURNING id");
     Ok(q)
+}
+
+/// The version of the workspace's active mode model (a `version` column,
+/// no row when none is active).
+pub(crate) fn active_mode_version_sql(workspace: &str) -> Sql {
+    let mut q = Sql::new("SELECT version FROM mode_models WHERE workspace_id = ");
+    q.bind(t(workspace)).push(" AND active = 1");
+    q
 }
 
 /// Adds the activity-bucket condition (`bucket_id IN (activity buckets)`).

@@ -32,7 +32,7 @@
 //! `sqlite_writer`'s thread owns, which runs each batch with no hand-off
 //! per statement.
 
-use aima_core::activity::heartbeat_merge;
+use aima_core::activity::{heartbeat_merge, ACTIVITY_BUCKET_TYPES};
 use aima_core::{Event, ModeLabel, StoredEvent};
 use sqlx::{AnyPool, Row};
 use std::collections::{BTreeSet, HashMap};
@@ -41,7 +41,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 
 use crate::error::{Result, StoreError};
-use crate::events::{event_from_row, insert_event_sql, HeartbeatOutcome, EVENT_COLS};
+use crate::events::{
+    active_mode_version_sql, event_from_row, insert_event_sql, HeartbeatOutcome, EVENT_COLS,
+};
 use crate::sql::{begin_write, t, Arg, Dialect, Sql};
 
 /// A database an activity batch is written to, one transaction at a time:
@@ -58,6 +60,8 @@ pub(crate) trait WriteDb {
     async fn event_rows(&mut self, q: &Sql) -> Result<Vec<(i64, StoredEvent)>>;
     /// The `id` an insert returns.
     async fn insert(&mut self, q: &Sql) -> Result<i64>;
+    /// The `version` column of the one row a statement returns, if any.
+    async fn version(&mut self, q: &Sql) -> Result<Option<i64>>;
     async fn execute(&mut self, q: &Sql) -> Result<()>;
     async fn commit(&mut self) -> Result<()>;
     /// Ends the transaction, if one is open, storing nothing of it.
@@ -120,6 +124,13 @@ impl WriteDb for Pooled {
 
     async fn insert(&mut self, q: &Sql) -> Result<i64> {
         Ok(q.query().fetch_one(self.tx()?).await?.try_get("id")?)
+    }
+
+    async fn version(&mut self, q: &Sql) -> Result<Option<i64>> {
+        match q.query().fetch_optional(self.tx()?).await? {
+            Some(row) => Ok(Some(row.try_get("version")?)),
+            None => Ok(None),
+        }
     }
 
     async fn execute(&mut self, q: &Sql) -> Result<()> {
@@ -386,6 +397,7 @@ async fn apply_in(tx: &mut impl WriteDb, writes: &[&Write]) -> Result<Vec<Result
                     event: stored,
                     merged,
                     bucket_type: btype.clone(),
+                    mode_version: None,
                 })));
             }
             Write::Insert {
@@ -405,6 +417,26 @@ async fn apply_in(tx: &mut impl WriteDb, writes: &[&Write]) -> Result<Vec<Result
                 results.push(Ok(Written::Inserted(ids)));
             }
         }
+    }
+    // The active mode version, once per workspace, for the new events that
+    // the server labels.
+    let mut versions: HashMap<String, Option<i64>> = HashMap::new();
+    for (w, r) in writes.iter().zip(results.iter_mut()) {
+        let (Write::Heartbeat { workspace, .. }, Ok(Written::Heartbeat(out))) = (w, r) else {
+            continue;
+        };
+        if out.merged || !ACTIVITY_BUCKET_TYPES.contains(&out.bucket_type.as_str()) {
+            continue;
+        }
+        let version = match versions.get(workspace) {
+            Some(v) => *v,
+            None => {
+                let v = tx.version(&active_mode_version_sql(workspace)).await?;
+                versions.insert(workspace.clone(), v);
+                v
+            }
+        };
+        out.mode_version = version;
     }
     let lengthened: Vec<(i64, f64)> = lengthened.into_iter().collect();
     for chunk in lengthened.chunks(CHUNK) {

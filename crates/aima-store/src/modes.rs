@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::{Result, StoreError};
-use crate::events::{push_activity_buckets, push_label, push_range};
+use crate::events::{active_mode_version_sql, push_activity_buckets, push_label, push_range};
 use crate::sql::{corrupt, now_ms, t, Arg, Sql};
 use crate::store::SqlStore;
 use crate::workspaces::WorkspaceRepo;
@@ -295,8 +295,7 @@ impl ModeRepo for SqlStore {
     }
 
     async fn active_mode_version(&self, workspace: &str) -> Result<Option<i64>> {
-        let mut q = Sql::new("SELECT version FROM mode_models WHERE workspace_id = ");
-        q.bind(t(workspace)).push(" AND active = 1");
+        let q = active_mode_version_sql(workspace);
         Ok(match q.query().fetch_optional(&self.pool).await? {
             Some(row) => Some(row.try_get("version")?),
             None => None,

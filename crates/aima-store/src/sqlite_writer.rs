@@ -170,6 +170,10 @@ impl WriteDb for Connection {
             .ok_or(StoreError::NotFound)
     }
 
+    async fn version(&mut self, q: &Sql) -> Result<Option<i64>> {
+        Ok(rows(self, q, |r| Ok(r.get::<_, i64>("version")?))?.pop())
+    }
+
     async fn execute(&mut self, q: &Sql) -> Result<()> {
         rows(self, q, |_| Ok(()))?;
         Ok(())

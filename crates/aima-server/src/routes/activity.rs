@@ -106,7 +106,13 @@ pub async fn log_activity(
         let plain: Vec<Event> = events.iter().map(|(_, e)| e.clone()).collect();
         let labels = state
             .modes
-            .labels(state.store.as_ref(), &caller.workspace, &bucket, &plain)
+            .labels(
+                state.store.as_ref(),
+                &caller.workspace,
+                &bucket,
+                &plain,
+                crate::modes::Active::Unknown,
+            )
             .await;
         let rows: Vec<(Event, Option<aima_core::ModeLabel>)> =
             plain.into_iter().zip(labels).collect();

@@ -364,7 +364,13 @@ async fn store_events(
     let labels = if aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&btype.as_str()) {
         state
             .modes
-            .labels(state.store.as_ref(), workspace, bucket, &events)
+            .labels(
+                state.store.as_ref(),
+                workspace,
+                bucket,
+                &events,
+                crate::modes::Active::Unknown,
+            )
             .await
     } else {
         vec![None; events.len()]
@@ -469,13 +475,15 @@ async fn heartbeat(
         event: mut stored,
         merged,
         bucket_type,
+        mode_version,
     } = state
         .store
         .heartbeat_event(&caller.workspace, &bucket, &event, pulsetime)
         .await
         .map_err(map_bucket_err(&bucket))?;
     // A merged heartbeat keeps its event's mode; a new event is labelled
-    // with the active model, if any (most heartbeats merge: no prediction).
+    // with the active model, if any (most heartbeats merge: no prediction),
+    // whose version the heartbeat's transaction read.
     if !merged && aima_core::activity::ACTIVITY_BUCKET_TYPES.contains(&bucket_type.as_str()) {
         let label = state
             .modes
@@ -484,6 +492,7 @@ async fn heartbeat(
                 &caller.workspace,
                 &bucket,
                 std::slice::from_ref(&event),
+                crate::modes::Active::Known(mode_version),
             )
             .await
             .pop()

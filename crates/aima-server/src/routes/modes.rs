@@ -183,7 +183,13 @@ pub async fn predict(
     let started = std::time::Instant::now();
     let Some((version, mut predictions)) = state
         .modes
-        .predict(state.store.as_ref(), &caller.workspace, &bucket, &[event])
+        .predict(
+            state.store.as_ref(),
+            &caller.workspace,
+            &bucket,
+            &[event],
+            crate::modes::Active::Unknown,
+        )
         .await?
     else {
         return Err(ApiError::new(

@@ -558,6 +558,28 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
         )
         .await;
         assert_eq!(v["model_version"], 1, "{v}");
+        // A heartbeat that starts a new event after the rollback is labelled
+        // by version 1, and one that merges keeps that label.
+        let at = cut + 3 * DAY + 14 * 3_600_000; // that Thursday afternoon
+        for i in 0..2 {
+            let (s, v) = post(
+                &app,
+                "/api/0/buckets/aw-watcher-window_h/heartbeat?pulsetime=10",
+                &json!({"timestamp": aima_core::activity::format_rfc3339_ms(at + i * 5000), "duration": 0,
+                        "data": {"app": "Code", "title": "jobs.rs - aima - Visual Studio Code", "keyboard": 300, "mouse": 80}}),
+            )
+            .await;
+            assert_eq!(s, 200, "{v}");
+            assert_eq!(v["duration"], i as f64 * 5.0, "{v}");
+        }
+        let (_, page) = app
+            .get_json(&format!(
+                "/api/v1/activity?bucket=aw-watcher-window_h&start={at}"
+            ))
+            .await;
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+        assert_eq!(page["items"][0]["mode"]["model_version"], 1, "{page}");
+        assert_eq!(page["items"][0]["mode"]["source"], "model", "{page}");
 
         // Where the time went: by mode and weekday, JSON and CSV.
         let (s, sum) = app
