@@ -87,6 +87,8 @@ struct Acknowledged {
     deleted: Vec<String>,
     jobs: Vec<String>,
     cancelled: Vec<String>,
+    /// Activity events a heartbeat or an insert answered with (their ids).
+    events: Vec<i64>,
 }
 
 #[tokio::test]
@@ -124,6 +126,16 @@ async fn hammer(backend: Backend) {
         let v: Value = r.json().await.unwrap_or_default();
         victims.push(v["id"].as_str().unwrap_or_default().to_string());
     }
+    // The bucket the activity writes go to (on SQLite through the activity
+    // writer's own connection).
+    let r = app
+        .client
+        .post(app.url("/api/0/buckets/hb"))
+        .json(&json!({"type": "currentwindow", "client": "t", "hostname": "h"}))
+        .send()
+        .await
+        .expect("bucket");
+    assert_eq!(r.status().as_u16(), 200);
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
     let addr = app.addr;
     let mut tasks = Vec::new();
@@ -137,7 +149,22 @@ async fn hammer(backend: Backend) {
             for i in 0..80 {
                 let after = Duration::from_micros(rng.gen_range(0..4000));
                 let n = c * 1000 + i;
-                let (method, path, body): (&str, String, Vec<u8>) = match rng.gen_range(0..12) {
+                // Heartbeats and inserts of the hang-ups: 2025, app "h".
+                let at = |k: u64| aima_core::activity::format_rfc3339_ms(1_735_689_600_000 + k as i64 * 1000);
+                let (method, path, body): (&str, String, Vec<u8>) = match rng.gen_range(0..14) {
+                    12 => (
+                        "POST",
+                        "/api/0/buckets/hb/heartbeat?pulsetime=5".into(),
+                        json!({"timestamp": at(n), "duration": 0, "data": {"app": "h"}}).to_string().into(),
+                    ),
+                    13 => (
+                        "POST",
+                        "/api/0/buckets/hb/events".into(),
+                        json!([{"timestamp": at(n), "duration": 1, "data": {"app": "h"}},
+                               {"timestamp": at(n + 100_000), "duration": 1, "data": {"app": "h"}}])
+                            .to_string()
+                            .into(),
+                    ),
                     0 => ("POST", "/api/v1/modes".into(), json!({"name": format!("h{n}")}).to_string().into()),
                     1 => (
                         "POST",
@@ -273,6 +300,38 @@ async fn hammer(backend: Backend) {
                         }
                     }
                 }
+                // A heartbeat that starts an event of its own (2024, an app
+                // per write), and an insert of two events.
+                let at = |k: usize| {
+                    aima_core::activity::format_rfc3339_ms(1_704_067_200_000 + k as i64 * 60_000)
+                };
+                if let Ok(r) = post(
+                    "/api/0/buckets/hb/heartbeat?pulsetime=0",
+                    json!({"timestamp": at(2 * n), "duration": 0, "data": {"app": format!("r{n}")}}),
+                )
+                .await
+                {
+                    if r.status().is_success() {
+                        let v: Value = r.json().await.unwrap_or_default();
+                        let id = v["id"].as_i64().unwrap_or(-1);
+                        acked.lock().map(|mut a| a.events.push(id)).ok();
+                    }
+                }
+                if let Ok(r) = post(
+                    "/api/0/buckets/hb/events",
+                    json!([{"timestamp": at(2 * n + 1), "duration": 1, "data": {"app": format!("i{n}")}},
+                           {"timestamp": at(2 * n + 1), "duration": 2, "data": {"app": format!("j{n}")}}]),
+                )
+                .await
+                {
+                    if r.status().is_success() {
+                        let v: Value = r.json().await.unwrap_or_default();
+                        for e in v.as_array().cloned().unwrap_or_default() {
+                            let id = e["id"].as_i64().unwrap_or(-1);
+                            acked.lock().map(|mut a| a.events.push(id)).ok();
+                        }
+                    }
+                }
                 // A delete of a victim the hang-ups also go for.
                 let victim = &victims[n % victims.len()];
                 if let Ok(r) = client
@@ -299,6 +358,17 @@ async fn hammer(backend: Backend) {
         !acked.modes.is_empty() && !acked.users.is_empty() && !acked.keys.is_empty(),
         "{label}: the recording clients got nothing through"
     );
+    assert!(
+        acked.events.len() >= 60,
+        "{label}: {} activity events acknowledged",
+        acked.events.len()
+    );
+    for id in &acked.events {
+        let (s, v) = app
+            .get_json(&format!("/api/0/buckets/hb/events/{id}"))
+            .await;
+        assert_eq!(s, 200, "{label}: event {id} acknowledged, then lost: {v}");
+    }
     let (_, modes) = app.get_json("/api/v1/modes").await;
     let names: Vec<&str> = modes["items"]
         .as_array()
