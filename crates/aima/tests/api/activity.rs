@@ -25,6 +25,20 @@ async fn post(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// A window watcher's heartbeat (VS Code on `file`) at `at_ms`, merged
+/// within 10 s: its answer.
+async fn window_heartbeat(app: &TestApp, at_ms: i64, file: &str) -> Value {
+    let (s, v) = post(
+        app,
+        "/api/0/buckets/aw-watcher-window_h/heartbeat?pulsetime=10",
+        &json!({"timestamp": aima_core::activity::format_rfc3339_ms(at_ms), "duration": 0,
+                "data": {"app": "Code", "title": format!("{file} - aima - Visual Studio Code"), "keyboard": 300, "mouse": 80}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
 /// The real `aw-client` package (installed by the test command), unchanged,
 /// pointed at `aima serve`: buckets, heartbeats merged as ActivityWatch
 /// merges them, events, counts, export and import.
@@ -468,15 +482,7 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
         let at = cut + 3 * DAY + 10 * 3_600_000 + 20 * 60_000; // a Thursday morning
         let mut last = Value::Null;
         for i in 0..3 {
-            let (s, v) = post(
-                &app,
-                "/api/0/buckets/aw-watcher-window_h/heartbeat?pulsetime=10",
-                &json!({"timestamp": aima_core::activity::format_rfc3339_ms(at + i * 5000), "duration": 0,
-                        "data": {"app": "Code", "title": "store.rs - aima - Visual Studio Code", "keyboard": 300, "mouse": 80}}),
-            )
-            .await;
-            assert_eq!(s, 200, "{v}");
-            last = v;
+            last = window_heartbeat(&app, at + i * 5000, "store.rs").await;
         }
         assert_eq!(last["duration"], 10.0, "merged: {last}");
         let (_, page) = app
@@ -562,14 +568,7 @@ async fn modes_are_learned_predicted_corrected_and_rolled_back() {
         // by version 1, and one that merges keeps that label.
         let at = cut + 3 * DAY + 14 * 3_600_000; // that Thursday afternoon
         for i in 0..2 {
-            let (s, v) = post(
-                &app,
-                "/api/0/buckets/aw-watcher-window_h/heartbeat?pulsetime=10",
-                &json!({"timestamp": aima_core::activity::format_rfc3339_ms(at + i * 5000), "duration": 0,
-                        "data": {"app": "Code", "title": "jobs.rs - aima - Visual Studio Code", "keyboard": 300, "mouse": 80}}),
-            )
-            .await;
-            assert_eq!(s, 200, "{v}");
+            let v = window_heartbeat(&app, at + i * 5000, "jobs.rs").await;
             assert_eq!(v["duration"], i as f64 * 5.0, "{v}");
         }
         let (_, page) = app
